@@ -1,0 +1,58 @@
+#pragma once
+// JWE compact tokens. Native: alg "dir", enc "A256GCM" with a 32-byte key. Compat: alg
+// "RSA-OAEP-256", enc "A256GCM" with the original app's PEM keys (encrypt with the public key,
+// decrypt with the private key). The payload is a JSON claims set.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chatd::auth {
+
+struct Claims {
+  std::int64_t sub = 0;  // user id, a JSON number on the wire
+  std::string username;
+  std::int64_t iat = 0;  // seconds since epoch
+  std::int64_t exp = 0;
+};
+
+enum class TokenError { kMalformed, kUnsupported, kDecryptFailed, kBadClaims, kExpired };
+const char* to_string(TokenError error);
+
+struct TokenResult {
+  std::optional<Claims> claims;
+  TokenError error = TokenError::kMalformed;  // meaningful only when claims is empty
+};
+
+struct RsaKeys;  // opaque OpenSSL keys
+
+class TokenCodec {
+ public:
+  // key: exactly 32 bytes. Throws std::invalid_argument otherwise.
+  explicit TokenCodec(std::vector<unsigned char> key);
+  ~TokenCodec();
+  TokenCodec(const TokenCodec&) = delete;
+  TokenCodec& operator=(const TokenCodec&) = delete;
+
+  // Compat mode: accept RSA-OAEP-256 tokens when a private key is given; issue them when
+  // issue_rsa is true and a public key is given. PEM text, not file names. Throws on bad PEM.
+  void set_rsa_keys(const std::string& private_pem, const std::string& public_pem, bool issue_rsa);
+
+  std::string issue(const Claims& claims) const;
+  // now: seconds since epoch (a parameter so tests can control time).
+  TokenResult verify(const std::string& token, std::int64_t now) const;
+
+ private:
+  std::vector<unsigned char> key_;
+  std::unique_ptr<RsaKeys> rsa_;
+  bool issue_rsa_ = false;
+};
+
+// base64url without padding.
+std::string base64url_encode(const unsigned char* data, std::size_t size);
+std::string base64url_encode(const std::string& data);
+// Returns nullopt on characters outside the base64url alphabet or a bad length.
+std::optional<std::string> base64url_decode(const std::string& text);
+
+}  // namespace chatd::auth

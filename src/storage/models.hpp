@@ -1,0 +1,109 @@
+#pragma once
+// Plain records shared by the storage backends and the services. Times are milliseconds since
+// the Unix epoch (UTC); the HTTP edge formats them as ISO-8601 like the original's Prisma output.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chatd::storage {
+
+using Millis = std::int64_t;
+
+struct Profile {
+  std::int64_t id = 0;
+  std::optional<std::string> full_name;
+  std::optional<std::string> profile_image;  // blob key, not a URL: links are made at read time
+  std::optional<int> age;
+  std::optional<std::string> location;
+  std::int64_t user_id = 0;
+  Millis created_at = 0;
+  Millis updated_at = 0;
+};
+
+struct User {
+  std::int64_t id = 0;
+  std::string email;
+  std::string username;
+  std::string password_hash;  // argon2id encoded string; never leaves the service layer
+  Millis created_at = 0;
+  Millis updated_at = 0;
+  std::optional<Profile> profile;
+};
+
+struct NewUser {
+  std::string email;  // already lower-cased by the caller
+  std::string username;
+  std::string password_hash;
+  std::optional<std::string> full_name;
+  std::optional<std::string> location;
+  std::optional<int> age;
+};
+
+struct ProfileUpdate {
+  std::optional<std::string> full_name;
+  std::optional<std::string> location;
+  std::optional<int> age;
+};
+
+enum class SortKey { kEmail, kCreatedAt, kUpdatedAt, kUsername };
+enum class SortOrder { kAsc, kDesc };
+
+struct UserQuery {
+  int page = 1;      // >= 1
+  int per_page = 10; // 1..100
+  SortKey sort_by = SortKey::kCreatedAt;
+  SortOrder order = SortOrder::kAsc;
+  std::optional<std::string> q;  // case-insensitive substring of username or full_name
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::int64_t total = 0;  // rows matching the query, all pages together
+};
+
+enum class MessageType { kText, kImage };
+
+struct Message {
+  std::int64_t id = 0;
+  std::string content;                  // text, or for images the blob key
+  std::optional<std::string> blob_url;  // blob key for image messages
+  bool is_public = true;
+  std::int64_t sender_id = 0;
+  std::optional<std::int64_t> recipient_id;
+  MessageType type = MessageType::kText;
+  std::optional<int> width;  // image dimensions, when known
+  std::optional<int> height;
+  Millis created_at = 0;
+  Millis updated_at = 0;
+  std::string sender_username;  // filled on reads (join with users)
+};
+
+struct NewMessage {
+  std::string content;
+  std::optional<std::string> blob_url;
+  bool is_public = true;
+  std::int64_t sender_id = 0;
+  std::optional<std::int64_t> recipient_id;
+  MessageType type = MessageType::kText;
+  std::optional<int> width;
+  std::optional<int> height;
+};
+
+// Newest first. Either page/per_page, or a cursor: only messages with id < before.
+struct HistoryQuery {
+  int page = 1;
+  int per_page = 10;
+  std::optional<std::int64_t> before;
+};
+
+struct Conversation {
+  std::int64_t peer_id = 0;
+  std::string peer_username;
+  std::optional<std::string> peer_profile_image;
+  Message last_message;
+  std::int64_t unread_count = 0;
+};
+
+}  // namespace chatd::storage

@@ -1,0 +1,70 @@
+#pragma once
+// Repository interfaces. Every call blocks: services run them on the blocking pool, never on an
+// I/O thread. Implementations are thread-safe (a connection per call from a pool, or a lock).
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "storage/models.hpp"
+
+namespace chatd::storage {
+
+// A unique constraint was violated; `field` is "email" or "username".
+class DuplicateError : public std::runtime_error {
+ public:
+  explicit DuplicateError(std::string field)
+      : std::runtime_error("duplicate " + field), field_(std::move(field)) {}
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string field_;
+};
+
+class UserRepository {
+ public:
+  virtual ~UserRepository() = default;
+  // Creates the user and, always, an (possibly empty) profile row. Throws DuplicateError.
+  virtual User create(const NewUser& user) = 0;
+  virtual std::optional<User> find_by_id(std::int64_t id) = 0;
+  // Email comparison is case-insensitive.
+  virtual std::optional<User> find_by_email(const std::string& email) = 0;
+  virtual Page<User> list(const UserQuery& query) = 0;
+  // Creates the profile row if missing. Returns the user, or nullopt if there is no such user.
+  virtual std::optional<User> update_profile(std::int64_t user_id, const ProfileUpdate& update) = 0;
+  // Sets profile_image (creating the profile if needed) and returns the previous image key.
+  virtual std::optional<std::string> set_profile_image(std::int64_t user_id,
+                                                       const std::string& image_key) = 0;
+};
+
+class MessageRepository {
+ public:
+  virtual ~MessageRepository() = default;
+  // Inserts all messages in one transaction, in order; returns them with ids and times.
+  virtual std::vector<Message> insert_batch(const std::vector<NewMessage>& messages) = 0;
+  virtual Page<Message> list_public(const HistoryQuery& query) = 0;
+  // Both directions between a and b.
+  virtual Page<Message> list_private(std::int64_t a, std::int64_t b, const HistoryQuery& query) = 0;
+  virtual std::optional<Message> find(std::int64_t id) = 0;
+  // The caller's 1:1 conversations, most recent first.
+  virtual std::vector<Conversation> conversations(std::int64_t user_id) = 0;
+  // Marks messages from peer to reader with id <= last_message_id as read (never moves back).
+  virtual void mark_read(std::int64_t reader_id, std::int64_t peer_id,
+                         std::int64_t last_message_id) = 0;
+  virtual std::int64_t unread_count(std::int64_t reader_id, std::int64_t peer_id) = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual UserRepository& users() = 0;
+  virtual MessageRepository& messages() = 0;
+  // True when the database answers a trivial query.
+  virtual bool ping() = 0;
+  virtual std::string backend_name() const = 0;
+};
+
+// Opens the backend named by the URL ("sqlite://path" or "postgresql://..."/"postgres://..."),
+// applies pending migrations, and returns it. Throws std::runtime_error with a clear message.
+std::unique_ptr<Database> open_database(const std::string& url);
+
+}  // namespace chatd::storage
