@@ -1,6 +1,7 @@
 # Turns text files into a C++ source with one table: chatd::embedded::files().
 # Invoked as a script at build time: cmake -DOUT=... -DROOT=... -DFILES="a;b" -P embed.cmake
 set(content "// Generated from ${ROOT}; do not edit.\n#include \"app/embedded.hpp\"\n\nnamespace chatd::embedded {\nconst std::vector<File>& files() {\n  static const std::vector<File> kFiles = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f IN LISTS FILES)
   file(READ "${ROOT}/${f}" body)
   string(APPEND content "    {\"${f}\", R\"chatd_embed(${body})chatd_embed\"},\n")

@@ -36,11 +36,17 @@ class TokenCodec {
   TokenCodec& operator=(const TokenCodec&) = delete;
 
   // Compat mode: accept RSA-OAEP-256 tokens when a private key is given; issue them when
-  // issue_rsa is true and a public key is given. PEM text, not file names. Throws on bad PEM.
+  // issue_rsa is true. PEM text, not file names; either may be empty. Private: "PRIVATE KEY"
+  // (PKCS#8) or "RSA PRIVATE KEY"; public: "PUBLIC KEY". Issuing needs the private key (chatd
+  // must accept its own tokens) and uses the public key if given, else the private key's public
+  // half. Throws std::invalid_argument on bad PEM, a non-RSA or <2048-bit key, a public key that
+  // does not match the private key, or issue_rsa without a private key.
   void set_rsa_keys(const std::string& private_pem, const std::string& public_pem, bool issue_rsa);
 
+  // Throws std::runtime_error only if OpenSSL fails (RNG, cipher).
   std::string issue(const Claims& claims) const;
-  // now: seconds since epoch (a parameter so tests can control time).
+  // now: seconds since epoch (a parameter so tests can control time). Never throws. sub may be a
+  // JSON number or a numeric string (jose's setSubject); username and iat may be missing.
   TokenResult verify(const std::string& token, std::int64_t now) const;
 
  private:

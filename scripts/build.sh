@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Configures and builds chatd. Usage: scripts/build.sh <build-dir> <build-type> [targets...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${1:?build dir}; type=${2:?build type}; shift 2
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+if [[ ! -f "$dir/CMakeCache.txt" ]]; then
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" >/dev/null
+fi
+jobs=$(nproc)
+if [[ $# -gt 0 ]]; then
+  cmake --build "$dir" -j"$jobs" --target "$@"
+else
+  cmake --build "$dir" -j"$jobs"
+fi

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Builds chatd and runs every test: unit tests, the storage contract suite on SQLite and on a
+# throwaway PostgreSQL, and the HTTP/Socket.IO tests (node --test) against real chatd processes
+# on both databases. Prints "N passed, N failed" last; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/setup-deps.sh --test || { echo "setup-deps failed"; exit 1; }
+scripts/npm-deps.sh web || { echo "npm install (web) failed"; exit 1; }
+scripts/npm-deps.sh tests || { echo "npm install (tests) failed"; exit 1; }
+scripts/build.sh build/test RelWithDebInfo || { echo "build failed"; exit 1; }
+
+work=$(mktemp -d /tmp/chatd-test.XXXXXX)
+out="$root/tests/out"
+rm -rf "$out"; mkdir -p "$out"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  [[ -n "${PGBIN:-}" && -d "$work/pg" ]] && run_pg "$PGBIN/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# PostgreSQL refuses to run as root: use the postgres account then.
+run_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+mkdir -p "$work/pg"; [[ $(id -u) -eq 0 ]] && chown postgres "$work/pg"
+chmod 755 "$work"
+PGPORT=$(free_port)
+run_pg "$PGBIN/initdb" -D "$work/pg/data" -A trust -U postgres >"$work/initdb.log" 2>&1 ||
+  { cat "$work/initdb.log"; echo "initdb failed"; exit 1; }
+run_pg "$PGBIN/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
+  -o "-p $PGPORT -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null ||
+  { cat "$work/pg/log"; echo "PostgreSQL did not start"; exit 1; }
+export CHATD_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PGPORT/postgres"
+export CHATD_BIN="$root/build/test/src/chatd"
+export CHATD_TEST_OUT="$out"
+
+passed=0; failed=0
+add_counts() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+# 1. C++ tests (unit + storage contract on both backends) through ctest.
+echo "== ctest"
+(cd build/test && ctest --output-on-failure -j2 --timeout 300) 2>&1 | tee "$out/ctest.log" | grep -E "tests passed|tests failed|Failed|\*\*\*" || true
+total=$(grep -Eo 'out of [0-9]+' "$out/ctest.log" | grep -Eo '[0-9]+' | tail -1)
+fails=$(grep -Eo '[0-9]+ tests failed' "$out/ctest.log" | grep -Eo '^[0-9]+' | tail -1)
+if [[ -z "$total" ]]; then add_counts 0 1; else add_counts $((total - ${fails:-0})) "${fails:-0}"; fi
+
+# 2. node --test suites against real chatd processes, once per database.
+run_node() {
+  local label=$1; shift
+  echo "== node --test ($label)"
+  node --test --test-concurrency=1 --test-reporter=spec "$@" >"$out/node-$label.log" 2>&1
+  grep -E "^# (pass|fail)|^✖|not ok" "$out/node-$label.log" | head -40
+  local p f
+  p=$(grep -E '^ℹ pass [0-9]+' "$out/node-$label.log" | grep -Eo '[0-9]+' | tail -1)
+  f=$(grep -E '^ℹ fail [0-9]+' "$out/node-$label.log" | grep -Eo '[0-9]+' | tail -1)
+  [[ -z "$p" ]] && { p=0; f=1; tail -30 "$out/node-$label.log"; }
+  [[ "${f:-0}" != 0 ]] && grep -B2 -A25 "✖" "$out/node-$label.log" | head -120
+  add_counts "$p" "${f:-0}"
+}
+shopt -s nullglob
+integration=(tests/integration/*.test.mjs)
+if [[ ${#integration[@]} -gt 0 ]]; then
+  TEST_DATABASE=sqlite run_node integration-sqlite "${integration[@]}"
+  TEST_DATABASE=postgres run_node integration-postgres "${integration[@]}"
+fi
+interop=(tests/interop/*.test.mjs)
+if [[ ${#interop[@]} -gt 0 ]]; then
+  TEST_DATABASE=sqlite run_node interop "${interop[@]}"
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,119 @@
+#include "app/app.hpp"
+
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <future>
+#include <thread>
+
+#include "app/system_routes.hpp"
+#include "auth/routes.hpp"
+#include "auth/service.hpp"
+#include "auth/token_service.hpp"
+#include "http/blocking.hpp"
+#include "http/io_pool.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "profile/routes.hpp"
+#include "storage/repository.hpp"
+#include "users/routes.hpp"
+
+namespace chatd::app {
+
+struct App::Parts {
+  Config config;
+  std::unique_ptr<http::IoPool> io;
+  std::unique_ptr<http::BlockingPool> blocking;
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<auth::TokenService> tokens;
+  http::Metrics metrics;
+  http::Router router;
+  std::unique_ptr<auth::AuthService> auth;
+  std::unique_ptr<users::UsersService> users;
+  std::unique_ptr<profile::ProfileService> profile;
+  std::unique_ptr<http::Server> server;
+};
+
+App::App(Config config) : parts_(std::make_unique<Parts>()) {
+  auto& p = *parts_;
+  p.config = std::move(config);
+  const auto& c = p.config;
+  const auto threads = c.io_threads ? c.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  p.io = std::make_unique<http::IoPool>(threads);
+  p.blocking = std::make_unique<http::BlockingPool>(c.blocking_threads);
+  p.db = storage::open_database(c.database_url);
+  spdlog::info("storage: {} ready", p.db->backend_name());
+
+  auth::TokenSettings ts;
+  ts.key_base64url = c.jwe_key;
+  ts.key_file = std::filesystem::path(c.data_dir) / "jwe.key";
+  if (c.jwe_private_key_file) ts.rsa_private_pem = *c.jwe_private_key_file;
+  if (c.jwe_public_key_file) ts.rsa_public_pem = *c.jwe_public_key_file;
+  ts.ttl_seconds = c.token_ttl_seconds;
+  p.tokens = std::make_unique<auth::TokenService>(ts);
+
+  p.auth = std::make_unique<auth::AuthService>(*p.db, *p.blocking, *p.tokens);
+  p.users = std::make_unique<users::UsersService>(*p.db, *p.blocking);
+  p.profile = std::make_unique<profile::ProfileService>(*p.db, *p.blocking);
+
+  // Image keys become links under /uploads until the blob module provides signed links.
+  users::ImageLinker link = [](const std::string& key) { return "/uploads/" + key; };
+  p.router.set_authenticator(auth::make_authenticator(*p.auth));
+  auth::add_routes(p.router, *p.auth, link);
+  users::add_routes(p.router, *p.users, link);
+  profile::add_routes(p.router, *p.profile, link);
+  add_system_routes(p.router, *p.db, *p.blocking, p.metrics, c.web_root);
+
+  http::ServerOptions so;
+  so.host = c.host;
+  so.port = c.port;
+  so.body_limit = c.max_payload_bytes;
+  so.max_connections = c.max_connections;
+  so.cors = http::CorsPolicy(c.cors_origins);
+  p.server = std::make_unique<http::Server>(*p.io, so, p.router, p.metrics);
+  p.metrics.add_gauge("chatd_http_open_connections", "Open HTTP connections.",
+                      [s = p.server.get()] { return static_cast<double>(s->open_connections()); });
+}
+
+App::~App() {
+  if (parts_ && parts_->io) {
+    parts_->io->stop();
+    parts_->io->join();
+  }
+}
+
+void App::start() {
+  parts_->server->start();
+  parts_->io->start();
+  spdlog::info("chatd listening on {}:{}", parts_->config.host, parts_->server->port());
+}
+
+std::uint16_t App::port() const { return parts_->server->port(); }
+
+void App::wait_for_signal() {
+  std::promise<int> got;
+  boost::asio::signal_set signals(parts_->io->at(0), SIGINT, SIGTERM);
+  signals.async_wait([&got](const boost::system::error_code& ec, int sig) {
+    got.set_value(ec ? 0 : sig);
+  });
+  const int sig = got.get_future().get();
+  spdlog::info("received signal {}, stopping", sig);
+}
+
+void App::stop(int drain_seconds) {
+  auto& p = *parts_;
+  p.server->stop();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(drain_seconds);
+  while (p.server->open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (p.server->open_connections() > 0)
+    spdlog::warn("{} connections still open after {} s; closing them", p.server->open_connections(),
+                 drain_seconds);
+  p.io->stop();
+  p.io->join();
+  p.blocking->stop();
+  spdlog::info("chatd stopped");
+}
+
+}  // namespace chatd::app

@@ -1,0 +1,156 @@
+#include "app/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace chatd::app {
+namespace {
+
+std::string trim(std::string s) {
+  const auto first = s.find_first_not_of(" \t\r");
+  if (first == std::string::npos) return "";
+  const auto last = s.find_last_not_of(" \t\r");
+  return s.substr(first, last - first + 1);
+}
+
+template <typename T>
+T parse_number(const std::string& name, const std::string& text, T min, T max) {
+  T value{};
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || value < min || value > max)
+    throw ConfigError(name + ": expected a number between " + std::to_string(min) + " and " +
+                      std::to_string(max) + ", got '" + text + "'");
+  return value;
+}
+
+double parse_double(const std::string& name, const std::string& text, double min) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !(v >= min))
+    throw ConfigError(name + ": expected a number >= " + std::to_string(min) + ", got '" + text +
+                      "'");
+  return v;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (auto t = trim(item); !t.empty()) out.push_back(t);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> parse_dotenv(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::stringstream ss(text);
+  std::string line;
+  while (std::getline(ss, line)) {
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    if (line.starts_with("export ")) line = trim(line.substr(7));
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    auto key = trim(line.substr(0, eq));
+    auto value = trim(line.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    if (!key.empty()) out.emplace_back(std::move(key), std::move(value));
+  }
+  return out;
+}
+
+EnvLookup process_env(const std::string& dotenv_path) {
+  std::map<std::string, std::string> file_values;
+  if (std::ifstream in(dotenv_path); in) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    for (auto& [k, v] : parse_dotenv(ss.str())) file_values[k] = v;
+  }
+  return [file_values](const std::string& name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    if (auto it = file_values.find(name); it != file_values.end()) return it->second;
+    return std::nullopt;
+  };
+}
+
+Config load_config(const EnvLookup& lookup) {
+  Config c;
+  // Empty values count as unset, as with most .env tooling.
+  auto get = [&](const char* name) -> std::optional<std::string> {
+    auto v = lookup(name);
+    if (v && trim(*v).empty()) return std::nullopt;
+    if (v) return trim(*v);
+    return v;
+  };
+  if (auto v = get("HOST")) c.host = *v;
+  if (auto v = get("PORT")) c.port = parse_number<std::uint16_t>("PORT", *v, 0, 65535);
+  if (auto v = get("DATA_DIR")) c.data_dir = *v;
+  c.database_url = get("DATABASE_URL").value_or("sqlite://" + c.data_dir + "/chatd.db");
+  if (!c.database_url.starts_with("sqlite://") && !c.database_url.starts_with("postgresql://") &&
+      !c.database_url.starts_with("postgres://"))
+    throw ConfigError("DATABASE_URL: expected sqlite://<file> or postgresql://..., got '" +
+                      c.database_url.substr(0, c.database_url.find(':')) + "://...'");
+  c.jwe_key = get("JWE_KEY");
+  c.jwe_private_key_file = get("JWE_PRIVATE_KEY_FILE");
+  c.jwe_public_key_file = get("JWE_PUBLIC_KEY_FILE");
+  if (auto v = get("TOKEN_TTL_SECONDS"))
+    c.token_ttl_seconds =
+        parse_number<std::int64_t>("TOKEN_TTL_SECONDS", *v, 1, 365LL * 24 * 3600);
+  c.blob_store = get("BLOB_STORE").value_or("local:" + c.data_dir + "/uploads");
+  c.azure_connection_string = get("AZURE_STORAGE_CONNECTION_STRING");
+  c.azure_container = get("AZURE_CONTAINER_NAME");
+  if (c.blob_store == "azure") {
+    if (!c.azure_connection_string)
+      throw ConfigError("AZURE_STORAGE_CONNECTION_STRING: required when BLOB_STORE=azure");
+    if (!c.azure_container)
+      throw ConfigError("AZURE_CONTAINER_NAME: required when BLOB_STORE=azure");
+  } else if (!c.blob_store.starts_with("local:") || c.blob_store.size() == 6) {
+    throw ConfigError("BLOB_STORE: expected local:<folder> or azure, got '" + c.blob_store + "'");
+  }
+  c.redis_url = get("REDIS_URL");
+  if (c.redis_url && !c.redis_url->starts_with("redis://"))
+    throw ConfigError("REDIS_URL: expected redis://host:port");
+  if (auto v = get("LOG_LEVEL")) {
+    static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    bool ok = false;
+    for (auto* l : kLevels) ok = ok || *v == l;
+    if (!ok) throw ConfigError("LOG_LEVEL: expected trace, debug, info, warn, error or off");
+    c.log_level = *v;
+  }
+  if (auto v = get("CORS_ORIGINS")) c.cors_origins = split_list(*v);
+  if (auto v = get("MAX_PAYLOAD_BYTES"))
+    c.max_payload_bytes =
+        parse_number<std::size_t>("MAX_PAYLOAD_BYTES", *v, 1024, 100 * 1024 * 1024);
+  if (auto v = get("MAX_UPLOAD_BYTES"))
+    c.max_upload_bytes =
+        parse_number<std::size_t>("MAX_UPLOAD_BYTES", *v, 1024, 1024UL * 1024 * 1024);
+  if (auto v = get("MESSAGE_RATE_PER_SECOND"))
+    c.message_rate_per_second = parse_double("MESSAGE_RATE_PER_SECOND", *v, 0);
+  if (auto v = get("MESSAGE_BURST")) c.message_burst = parse_double("MESSAGE_BURST", *v, 1);
+  if (auto v = get("MAX_MESSAGE_LENGTH"))
+    c.max_message_length = parse_number<std::size_t>("MAX_MESSAGE_LENGTH", *v, 1, 1'000'000);
+  if (auto v = get("MAX_CONNECTIONS"))
+    c.max_connections = parse_number<std::size_t>("MAX_CONNECTIONS", *v, 1, 10'000'000);
+  if (auto v = get("PING_INTERVAL_MS"))
+    c.ping_interval_ms = parse_number<std::int64_t>("PING_INTERVAL_MS", *v, 10, 3'600'000);
+  if (auto v = get("PING_TIMEOUT_MS"))
+    c.ping_timeout_ms = parse_number<std::int64_t>("PING_TIMEOUT_MS", *v, 10, 3'600'000);
+  if (auto v = get("CONNECT_TIMEOUT_MS"))
+    c.connect_timeout_ms = parse_number<std::int64_t>("CONNECT_TIMEOUT_MS", *v, 10, 3'600'000);
+  if (auto v = get("CHATD_CONFORMANCE")) c.conformance = *v == "1" || *v == "true";
+  if (auto v = get("WEB_ROOT")) c.web_root = *v;
+  if (auto v = get("IO_THREADS")) c.io_threads = parse_number<std::size_t>("IO_THREADS", *v, 0, 256);
+  if (auto v = get("BLOCKING_THREADS"))
+    c.blocking_threads = parse_number<std::size_t>("BLOCKING_THREADS", *v, 1, 256);
+  return c;
+}
+
+}  // namespace chatd::app

@@ -1,0 +1,57 @@
+#pragma once
+// Configuration from the environment and an optional .env file (DESIGN §1). Bad values stop
+// start-up with one line naming the variable.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace chatd::app {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 3001;
+  std::string data_dir = "./data";
+  std::string database_url;  // default sqlite://<data_dir>/chatd.db
+  std::optional<std::string> jwe_key;  // base64url of 32 bytes; else <data_dir>/jwe.key
+  std::optional<std::string> jwe_private_key_file;
+  std::optional<std::string> jwe_public_key_file;
+  std::int64_t token_ttl_seconds = 86400;
+  std::string blob_store = "local:./data/uploads";
+  std::optional<std::string> azure_connection_string;
+  std::optional<std::string> azure_container;
+  std::optional<std::string> redis_url;
+  std::string log_level = "info";
+  std::vector<std::string> cors_origins;
+  std::size_t max_payload_bytes = 1'000'000;
+  std::size_t max_upload_bytes = 10 * 1024 * 1024;
+  double message_rate_per_second = 10;
+  double message_burst = 20;
+  std::size_t max_message_length = 4000;
+  std::size_t max_connections = 50'000;
+  std::int64_t ping_interval_ms = 25000;
+  std::int64_t ping_timeout_ms = 20000;
+  std::int64_t connect_timeout_ms = 45000;
+  bool conformance = false;
+  std::string web_root = "./web";
+  std::size_t io_threads = 0;       // 0: one per core
+  std::size_t blocking_threads = 8; // database calls and password hashing
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// Reads every variable through lookup. Throws ConfigError.
+Config load_config(const EnvLookup& lookup);
+// The process environment, falling back to KEY=VALUE lines of dotenv_path when it exists.
+EnvLookup process_env(const std::string& dotenv_path = ".env");
+// Parses .env text: KEY=VALUE per line, '#' comments, optional single or double quotes.
+std::vector<std::pair<std::string, std::string>> parse_dotenv(const std::string& text);
+
+}  // namespace chatd::app

@@ -1,0 +1,86 @@
+#include "app/system_routes.hpp"
+
+#include <boost/json/object.hpp>
+
+#include "app/embedded.hpp"
+#include "http/envelope.hpp"
+#include "http/error.hpp"
+#include "http/static_files.hpp"
+
+namespace chatd::app {
+using http::Request;
+using http::Response;
+using Awaitable = boost::asio::awaitable<Response>;
+
+void add_system_routes(http::Router& router, storage::Database& db, http::BlockingPool& pool,
+                       http::Metrics& metrics, const std::filesystem::path& web_root) {
+  router.add(
+      "GET", "/health",
+      [](Request&) -> Awaitable { co_return http::json_response(200, {{"status", "ok"}}); }, true);
+  router.add(
+      "GET", "/ready",
+      [&db, &pool](Request&) -> Awaitable {
+        const bool ok = co_await pool.run([&db] {
+          try {
+            return db.ping();
+          } catch (...) {
+            return false;
+          }
+        });
+        co_return http::json_response(
+            ok ? 200 : 503, {{"status", ok ? "ready" : "unavailable"},
+                             {"database", ok ? "up" : "down"},
+                             {"backend", db.backend_name()}});
+      },
+      true);
+  router.add(
+      "GET", "/metrics",
+      [&metrics](Request&) -> Awaitable {
+        Response r;
+        r.content_type = "text/plain; version=0.0.4";
+        r.body = metrics.prometheus();
+        co_return r;
+      },
+      true);
+  router.add(
+      "GET", "/api-docs-json",
+      [](Request&) -> Awaitable {
+        Response r;
+        r.body = std::string(embedded::find("http/openapi.json").value_or("{}"));
+        co_return r;
+      },
+      true);
+
+  auto web = std::make_shared<http::StaticFiles>(web_root);
+  auto swagger = std::make_shared<http::StaticFiles>(web_root / "node_modules" / "swagger-ui-dist");
+  auto socketio = std::make_shared<http::StaticFiles>(web_root / "node_modules" / "socket.io-client" / "dist");
+  auto serve = [](std::shared_ptr<http::StaticFiles> files, const Request& req,
+                  std::string_view rel) -> Response {
+    if (auto r = files->serve(req, rel)) return std::move(*r);
+    throw http::not_found("Cannot " + req.method + " " + req.path);
+  };
+  router.add(
+      "GET", "/api-docs",
+      [web, serve](Request& req) -> Awaitable { co_return serve(web, req, "api-docs.html"); }, true);
+  router.add(
+      "GET", "/api-docs/*",
+      [swagger, web, serve](Request& req) -> Awaitable {
+        const auto& rest = req.param("*");
+        if (rest == "init.js") co_return serve(web, req, "api-docs-init.js");
+        co_return serve(swagger, req, rest);
+      },
+      true);
+  router.add(
+      "GET", "/vendor/socket.io/*",
+      [socketio, serve](Request& req) -> Awaitable { co_return serve(socketio, req, req.param("*")); },
+      true);
+  router.add(
+      "GET", "/",
+      [web, serve](Request& req) -> Awaitable { co_return serve(web, req, "index.html"); }, true);
+  router.add(
+      "GET", "/app/*",
+      [web, serve](Request& req) -> Awaitable { co_return serve(web, req, "app/" + req.param("*")); },
+      true);
+}
+
+}  // namespace chatd::app

@@ -1,0 +1,43 @@
+#include "auth/service.hpp"
+
+#include "auth/crypto/password.hpp"
+#include "http/error.hpp"
+
+namespace chatd::auth {
+
+AuthService::AuthService(storage::Database& db, http::BlockingPool& pool,
+                         const TokenService& tokens)
+    : db_(db), pool_(pool), tokens_(tokens), dummy_hash_(hash_password("chatd-timing-pad")) {}
+
+boost::asio::awaitable<storage::User> AuthService::register_user(Registration input) {
+  try {
+    co_return co_await pool_.run([this, in = std::move(input)] {
+      storage::NewUser user{in.email, in.username, hash_password(in.password),
+                            in.full_name, in.location, in.age};
+      return db_.users().create(user);
+    });
+  } catch (const storage::DuplicateError& e) {
+    throw http::conflict(e.field() == "email" ? "Email already exists" : "Username already exists");
+  }
+}
+
+boost::asio::awaitable<LoginResult> AuthService::login(std::string email, std::string password) {
+  auto user = co_await pool_.run([this, email = std::move(email), password = std::move(password)] {
+    auto found = db_.users().find_by_email(email);
+    const bool ok = verify_password(found ? found->password_hash : dummy_hash_, password);
+    return ok && found ? found : std::nullopt;
+  });
+  if (!user) throw http::unauthorized("Invalid credentials");
+  co_return LoginResult{tokens_.issue(user->id, user->username), std::move(*user)};
+}
+
+boost::asio::awaitable<std::optional<http::Principal>> AuthService::authenticate(std::string token) {
+  auto result = tokens_.verify(token);
+  if (!result.claims) co_return std::nullopt;
+  const auto id = result.claims->sub;
+  auto user = co_await pool_.run([this, id] { return db_.users().find_by_id(id); });
+  if (!user) co_return std::nullopt;
+  co_return http::Principal{user->id, user->username};
+}
+
+}  // namespace chatd::auth

@@ -1,0 +1,43 @@
+#pragma once
+// Issues and checks session tokens; owns the key material and the token lifetime.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/crypto/jwe.hpp"
+
+namespace chatd::auth {
+
+struct IssuedToken {
+  std::string token;
+  std::int64_t expires_in = 0;  // seconds
+};
+
+struct TokenSettings {
+  std::optional<std::string> key_base64url;  // JWE_KEY
+  std::filesystem::path key_file;            // used when JWE_KEY is unset; created if missing
+  std::optional<std::filesystem::path> rsa_private_pem;
+  std::optional<std::filesystem::path> rsa_public_pem;
+  std::int64_t ttl_seconds = 86400;
+};
+
+class TokenService {
+ public:
+  // Throws std::runtime_error naming the variable on bad key material.
+  explicit TokenService(const TokenSettings& settings);
+
+  IssuedToken issue(std::int64_t user_id, const std::string& username) const;
+  TokenResult verify(const std::string& token) const;
+
+ private:
+  std::unique_ptr<TokenCodec> codec_;
+  std::int64_t ttl_;
+};
+
+// The 32-byte key: from JWE_KEY, or read from key_file, or generated into key_file (mode 0600).
+std::vector<unsigned char> load_or_create_key(const std::optional<std::string>& base64url,
+                                              const std::filesystem::path& key_file);
+
+}  // namespace chatd::auth

@@ -1,0 +1,37 @@
+#pragma once
+// The one exception type handlers throw to answer with an error envelope. The router turns it
+// (and anything else) into the DESIGN §2 error shape; other exceptions become a bare 500.
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace chatd::http {
+
+class HttpError : public std::runtime_error {
+ public:
+  HttpError(int status, std::string message)
+      : std::runtime_error(message), status_(status), messages_{std::move(message)} {}
+  // Body validation errors carry a list of messages (class-validator style).
+  HttpError(int status, std::vector<std::string> messages)
+      : std::runtime_error(messages.empty() ? "" : messages.front()),
+        status_(status),
+        messages_(std::move(messages)),
+        is_list_(true) {}
+
+  int status() const { return status_; }
+  const std::vector<std::string>& messages() const { return messages_; }
+  bool is_list() const { return is_list_; }
+
+ private:
+  int status_;
+  std::vector<std::string> messages_;
+  bool is_list_ = false;
+};
+
+inline HttpError bad_request(std::string m) { return HttpError(400, std::move(m)); }
+inline HttpError unauthorized(std::string m = "Unauthorized") { return HttpError(401, std::move(m)); }
+inline HttpError forbidden(std::string m = "Forbidden") { return HttpError(403, std::move(m)); }
+inline HttpError not_found(std::string m) { return HttpError(404, std::move(m)); }
+inline HttpError conflict(std::string m) { return HttpError(409, std::move(m)); }
+
+}  // namespace chatd::http

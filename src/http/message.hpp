@@ -1,0 +1,49 @@
+#pragma once
+// Transport-neutral request and response records. Handlers see these, never Beast types, so
+// that modules stay cheap to compile and easy to test.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chatd::http {
+
+// The authenticated caller, set by the router for non-public routes.
+struct Principal {
+  std::int64_t id = 0;
+  std::string username;
+};
+
+struct Request {
+  std::string method;  // upper case, e.g. "GET"
+  std::string target;  // raw request target, path and query
+  std::string path;    // percent-decoded path without the query
+  std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  std::string remote_address;
+  std::map<std::string, std::string, std::less<>> params;  // path parameters, e.g. ":userId"
+  std::optional<Principal> principal;
+  std::string route;  // the matched route pattern, for metrics and logs
+
+  std::optional<std::string_view> header(std::string_view lower_name) const;
+  std::optional<std::string_view> query_param(std::string_view name) const;
+  const std::string& param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+
+  Response& set(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+}  // namespace chatd::http

@@ -1,0 +1,93 @@
+#include "http/router.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "http/envelope.hpp"
+#include "http/error.hpp"
+
+namespace chatd::http {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+void Router::add(std::string method, std::string pattern, Handler handler, bool is_public) {
+  Route route{std::move(method), pattern, {}, std::move(handler), is_public};
+  for (auto part : split_path(pattern)) route.segments.emplace_back(part);
+  routes_.push_back(std::move(route));
+}
+
+bool Router::match(const Route& route, const std::vector<std::string_view>& parts,
+                   Request& request) {
+  const auto& segs = route.segments;
+  const bool wildcard = !segs.empty() && segs.back() == "*";
+  const std::size_t fixed = wildcard ? segs.size() - 1 : segs.size();
+  if (wildcard ? parts.size() < fixed : parts.size() != fixed) return false;
+  std::map<std::string, std::string, std::less<>> params;
+  for (std::size_t i = 0; i < fixed; ++i) {
+    if (segs[i].starts_with(':'))
+      params.emplace(segs[i].substr(1), std::string(parts[i]));
+    else if (segs[i] != parts[i])
+      return false;
+  }
+  if (wildcard) {
+    std::string rest;
+    for (std::size_t i = fixed; i < parts.size(); ++i) {
+      if (!rest.empty()) rest += '/';
+      rest += parts[i];
+    }
+    params.emplace("*", std::move(rest));
+  }
+  request.params = std::move(params);
+  return true;
+}
+
+boost::asio::awaitable<Response> Router::dispatch(Request& request) const {
+  const auto parts = split_path(request.path);
+  const Route* found = nullptr;
+  for (const auto& route : routes_) {
+    // HEAD is served by GET routes; the server drops the body.
+    const bool method_ok =
+        route.method == request.method || (request.method == "HEAD" && route.method == "GET");
+    if (method_ok && match(route, parts, request)) {
+      found = &route;
+      break;
+    }
+  }
+  if (!found) {
+    request.route = "unmatched";
+    co_return error_response(404, "Cannot " + request.method + " " + request.path);
+  }
+  request.route = found->pattern;
+  try {
+    if (!found->is_public) {
+      if (!authenticator_) throw unauthorized();
+      request.principal = co_await authenticator_(request);
+    }
+    co_return co_await found->handler(request);
+  } catch (const HttpError& e) {
+    co_return error_response(e.status(), e.messages(), e.is_list());
+  } catch (const std::exception& e) {
+    spdlog::error("{} {} failed: {}", request.method, request.route, e.what());
+  }
+  co_return error_response(500, "Internal server error");
+}
+
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
+}  // namespace chatd::http

@@ -1,0 +1,276 @@
+#include "http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/envelope.hpp"
+
+namespace chatd::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+struct Server::Connection {
+  beast::tcp_stream* stream = nullptr;
+  bool idle = true;
+  bool alive = true;
+  asio::any_io_executor executor;
+};
+
+namespace {
+
+// Fills the transport-neutral request; false when the target cannot be parsed.
+bool to_request(bhttp::request<bhttp::string_body>&& in, const std::string& remote, Request& out) {
+  out.method = std::string(in.method_string());
+  out.target = std::string(in.target());
+  auto url = boost::urls::parse_origin_form(in.target());
+  if (!url) return false;
+  out.path = url->path();
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  for (auto param : url->params(opts)) out.query.emplace_back(param.key, param.value);
+  for (const auto& field : in) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  out.body = std::move(in.body());
+  out.remote_address = remote;
+  return true;
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response&& res, bool keep_alive, bool head,
+                                             const std::optional<std::string>& cors_origin) {
+  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
+  out.set(bhttp::field::server, "chatd");
+  if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
+  for (auto& [name, value] : res.headers) out.insert(name, value);
+  if (cors_origin) {
+    out.set(bhttp::field::access_control_allow_origin, *cors_origin);
+    out.set(bhttp::field::access_control_allow_credentials, "true");
+    out.set(bhttp::field::vary, "Origin");
+  }
+  const auto size = res.body.size();
+  if (!head) out.body() = std::move(res.body);
+  out.keep_alive(keep_alive);
+  out.content_length(size);
+  return out;
+}
+
+bool is_parse_error(const boost::system::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+Response preflight() {
+  Response r;
+  r.status = 204;
+  r.content_type.clear();
+  r.set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+  r.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
+  r.set("Access-Control-Max-Age", "600");
+  return r;
+}
+
+}  // namespace
+
+Server::Server(IoPool& io, ServerOptions options, const Router& router, Metrics& metrics)
+    : io_(io), options_(std::move(options)), router_(router), metrics_(metrics) {}
+
+Server::~Server() = default;
+
+void Server::set_upgrade_handler(std::string path_prefix, UpgradeHandler handler) {
+  upgrade_prefix_ = std::move(path_prefix);
+  upgrade_ = std::move(handler);
+}
+
+void Server::start() {
+  auto& ctx = io_.at(0);
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(options_.host, ec);
+  if (ec) throw std::runtime_error("HOST: not an IP address: " + options_.host);
+  tcp::endpoint endpoint{address, options_.port};
+  acceptor_ = std::make_unique<tcp::acceptor>(ctx);
+  acceptor_->open(endpoint.protocol());
+  acceptor_->set_option(asio::socket_base::reuse_address(true));
+  acceptor_->bind(endpoint, ec);
+  if (ec)
+    throw std::runtime_error("PORT: cannot listen on " + options_.host + ":" +
+                             std::to_string(options_.port) + ": " + ec.message());
+  acceptor_->listen(asio::socket_base::max_listen_connections);
+  bound_port_ = acceptor_->local_endpoint().port();
+  accept_loop();
+}
+
+void Server::accept_loop() {
+  auto& target = io_.next();
+  acceptor_->async_accept(target, [this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || stopping_) return;
+    if (!ec) {
+      if (open_.load() >= options_.max_connections) {
+        spdlog::warn("connection limit {} reached; refusing a connection", options_.max_connections);
+        socket.close();
+      } else {
+        run_session(std::move(socket));
+      }
+    } else if (ec == asio::error::no_descriptors) {
+      spdlog::error("accept: out of file descriptors");
+    }
+    accept_loop();
+  });
+}
+
+void Server::run_session(tcp::socket socket) {
+  auto conn = std::make_shared<Connection>();
+  conn->executor = socket.get_executor();
+  {
+    std::lock_guard lock(connections_mutex_);
+    connections_.insert(conn);
+  }
+  ++open_;
+  auto body = [this, conn](tcp::socket sock) -> asio::awaitable<void> {
+    beast::tcp_stream stream(std::move(sock));
+    conn->stream = &stream;
+    boost::system::error_code ignored;
+    std::string remote;
+    auto ep = stream.socket().remote_endpoint(ignored);
+    if (!ignored) remote = ep.address().to_string();
+    beast::flat_buffer buffer;
+    bool handed_off = false;
+    for (;;) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(16 * 1024);
+      parser.body_limit(options_.body_limit);
+      conn->idle = true;
+      if (stopping_) break;
+      stream.expires_after(options_.idle_timeout);
+      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+      conn->idle = false;
+      if (ec) {
+        if (ec == bhttp::error::header_limit || is_parse_error(ec)) {
+          auto res = to_beast(error_response(ec == bhttp::error::header_limit ? 431 : 400,
+                                             "Malformed request"),
+                              false, false, std::nullopt);
+          stream.expires_after(options_.read_timeout);
+          co_await bhttp::async_write(stream, res, kTuple);
+        }
+        break;
+      }
+      const auto start = std::chrono::steady_clock::now();
+      auto& head = parser.get();
+      const auto origin = options_.cors.allow(head[bhttp::field::origin]);
+      const bool is_head = head.method() == bhttp::verb::head;
+
+      if (upgrade_ && beast::websocket::is_upgrade(head) &&
+          head.target().starts_with(upgrade_prefix_)) {
+        stream.expires_after(options_.read_timeout);
+        auto [ec2, n2] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        if (ec2) break;
+        stream.expires_never();
+        conn->stream = nullptr;
+        handed_off = true;
+        // Bytes already buffered past the request would be a protocol violation by the client.
+        upgrade_(std::move(stream), parser.release(), remote);
+        break;
+      }
+
+      std::optional<Response> early;
+      if (auto len = parser.content_length(); len && *len > options_.body_limit)
+        early = error_response(413, "Request body too large");
+      else if (head[bhttp::field::expect] == "100-continue") {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+        co_await bhttp::async_write(stream, cont, kTuple);
+      }
+      Request request;
+      if (!early) {
+        stream.expires_after(options_.read_timeout);
+        auto [ec2, n2] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        if (ec2 == bhttp::error::body_limit)
+          early = error_response(413, "Request body too large");
+        else if (ec2 == beast::error::timeout)
+          early = error_response(408, "Request timeout");
+        else if (is_parse_error(ec2))
+          early = error_response(400, "Malformed request");
+        else if (ec2)
+          break;
+      }
+      Response response;
+      bool keep_alive = false;
+      if (early) {
+        // The rest of the body is unread: the connection cannot be reused.
+        response = std::move(*early);
+        request.method = std::string(head.method_string());
+        request.route = "rejected";
+      } else {
+        keep_alive = parser.keep_alive();
+        if (!to_request(parser.release(), remote, request)) {
+          response = error_response(400, "Malformed request target");
+          request.route = "rejected";
+        } else if (request.method == "OPTIONS" && origin) {
+          response = preflight();
+          request.route = "preflight";
+        } else {
+          stream.expires_never();  // long-polling handlers may wait for a while
+          response = co_await router_.dispatch(request);
+        }
+      }
+      if (stopping_) keep_alive = false;
+      const int status = response.status;
+      auto out = to_beast(std::move(response), keep_alive, is_head, origin);
+      stream.expires_after(options_.read_timeout);
+      auto [ec3, n3] = co_await bhttp::async_write(stream, out, kTuple);
+      metrics_.observe_request(request.method, request.route, status,
+                               std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                                   .count());
+      if (ec3 || !keep_alive) break;
+    }
+    if (!handed_off) {
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      stream.socket().close(ignored);
+    }
+    conn->stream = nullptr;
+  };
+  auto ex = socket.get_executor();
+  asio::co_spawn(ex, body(std::move(socket)), [this, conn](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("http session failed: {}", ex.what());
+      }
+    }
+    conn->alive = false;
+    --open_;
+    std::lock_guard lock(connections_mutex_);
+    connections_.erase(conn);
+  });
+}
+
+void Server::stop() {
+  stopping_ = true;
+  if (acceptor_) {
+    asio::post(acceptor_->get_executor(), [this] {
+      boost::system::error_code ignored;
+      acceptor_->close(ignored);
+    });
+  }
+  std::lock_guard lock(connections_mutex_);
+  for (const auto& conn : connections_) {
+    asio::post(conn->executor, [conn] {
+      // Only idle connections are interrupted; busy ones finish their response first.
+      if (conn->alive && conn->idle && conn->stream) conn->stream->socket().cancel();
+    });
+  }
+}
+
+}  // namespace chatd::http

@@ -1,0 +1,23 @@
+#pragma once
+// The caller's own profile.
+#include <boost/asio/awaitable.hpp>
+
+#include "http/blocking.hpp"
+#include "storage/repository.hpp"
+
+namespace chatd::profile {
+
+class ProfileService {
+ public:
+  ProfileService(storage::Database& db, http::BlockingPool& pool) : db_(db), pool_(pool) {}
+
+  // Throws HttpError 401 when the user vanished after authentication.
+  boost::asio::awaitable<storage::User> get(std::int64_t user_id);
+  boost::asio::awaitable<storage::User> update(std::int64_t user_id, storage::ProfileUpdate update);
+
+ private:
+  storage::Database& db_;
+  http::BlockingPool& pool_;
+};
+
+}  // namespace chatd::profile

@@ -1,0 +1,63 @@
+-- chatd schema, version 1 (SQLite). Times are INTEGER milliseconds since the Unix epoch; the
+-- repository writes them, the defaults only cover hand-made rows.
+
+-- AUTOINCREMENT: ids are never reused, so a deleted user's token or a read marker can never
+-- point at a newer row.
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  email         TEXT NOT NULL,
+  username      TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at    INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)),
+  updated_at    INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+);
+-- Index names are how the repository tells which field was a duplicate.
+CREATE UNIQUE INDEX users_email_key ON users (email COLLATE NOCASE);
+CREATE UNIQUE INDEX users_username_key ON users (username);
+CREATE INDEX users_created_at_idx ON users (created_at, id);
+CREATE INDEX users_updated_at_idx ON users (updated_at, id);
+
+CREATE TABLE profiles (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id       INTEGER NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+  full_name     TEXT,
+  profile_image TEXT,
+  age           INTEGER,
+  location      TEXT,
+  created_at    INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)),
+  updated_at    INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+);
+
+CREATE TABLE messages (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  content      TEXT NOT NULL,
+  blob_url     TEXT,
+  is_public    INTEGER NOT NULL DEFAULT 1 CHECK (is_public IN (0, 1)),
+  sender_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  recipient_id INTEGER REFERENCES users (id) ON DELETE CASCADE,
+  type         TEXT NOT NULL DEFAULT 'text' CHECK (type IN ('text', 'image')),
+  width        INTEGER,
+  height       INTEGER,
+  created_at   INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)),
+  updated_at   INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+);
+-- Public history, newest first.
+CREATE INDEX messages_public_idx ON messages (is_public, id);
+-- Private history of one pair in either direction, newest first. Queries must spell the
+-- min/max expressions and the is_public term exactly like this for the planner to use it.
+CREATE INDEX messages_pair_idx
+  ON messages (min(sender_id, recipient_id), max(sender_id, recipient_id), id)
+  WHERE is_public = 0;
+-- Unread counts (peer -> reader, id > marker); also serves the recipient_id foreign key.
+CREATE INDEX messages_unread_idx ON messages (recipient_id, sender_id, id);
+-- The sender side of conversation lists; also serves the sender_id foreign key.
+CREATE INDEX messages_sender_idx ON messages (sender_id, recipient_id, id);
+
+CREATE TABLE conversation_reads (
+  reader_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  peer_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  last_read_id INTEGER NOT NULL DEFAULT 0,
+  updated_at   INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)),
+  PRIMARY KEY (reader_id, peer_id)
+) WITHOUT ROWID;
+CREATE INDEX conversation_reads_peer_idx ON conversation_reads (peer_id);

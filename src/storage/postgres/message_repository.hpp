@@ -1,0 +1,24 @@
+#pragma once
+#include "storage/postgres/connection_pool.hpp"
+#include "storage/repository.hpp"
+
+namespace chatd::storage::postgres {
+
+class PgMessageRepository final : public MessageRepository {
+ public:
+  explicit PgMessageRepository(ConnectionPool& pool) : pool_(pool) {}
+
+  std::vector<Message> insert_batch(const std::vector<NewMessage>& messages) override;
+  Page<Message> list_public(const HistoryQuery& query) override;
+  Page<Message> list_private(std::int64_t a, std::int64_t b, const HistoryQuery& query) override;
+  std::optional<Message> find(std::int64_t id) override;
+  std::vector<Conversation> conversations(std::int64_t user_id) override;
+  void mark_read(std::int64_t reader_id, std::int64_t peer_id,
+                 std::int64_t last_message_id) override;
+  std::int64_t unread_count(std::int64_t reader_id, std::int64_t peer_id) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+}  // namespace chatd::storage::postgres

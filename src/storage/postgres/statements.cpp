@@ -1,0 +1,178 @@
+#include "storage/postgres/statements.hpp"
+
+#include <pqxx/nontransaction>
+
+#include "storage/postgres/rows.hpp"
+
+namespace chatd::storage::postgres {
+namespace {
+
+const char* sort_column(SortKey key) {
+  switch (key) {
+    case SortKey::kEmail: return "u.email";
+    case SortKey::kUpdatedAt: return "u.updated_at";
+    case SortKey::kUsername: return "u.username";
+    case SortKey::kCreatedAt: break;
+  }
+  return "u.created_at";
+}
+
+const char* sort_key_name(SortKey key) {
+  switch (key) {
+    case SortKey::kEmail: return "email";
+    case SortKey::kUpdatedAt: return "updated_at";
+    case SortKey::kUsername: return "username";
+    case SortKey::kCreatedAt: break;
+  }
+  return "created_at";
+}
+
+constexpr const char* kUserFrom = " FROM users u LEFT JOIN profiles p ON p.user_id = u.id";
+constexpr const char* kMessageFrom = " FROM messages m JOIN users u ON u.id = m.sender_id";
+
+// $1: search text or NULL. strpos() rather than LIKE: no wildcard escaping to get wrong.
+constexpr const char* kUserFilter =
+    " WHERE ($1::text IS NULL OR strpos(lower(u.username), lower($1::text)) > 0"
+    " OR strpos(lower(p.full_name), lower($1::text)) > 0)";
+
+// Spelled exactly like the partial expression index messages_pair_idx. $1 < $2.
+constexpr const char* kPairFilter =
+    " WHERE NOT m.is_public AND least(m.sender_id, m.recipient_id) = $1::bigint"
+    " AND greatest(m.sender_id, m.recipient_id) = $2::bigint";
+
+void define_user_statements(pqxx::connection& c) {
+  const std::string select_user = "SELECT " + user_columns() + kUserFrom;
+  c.prepare(stmt::kUserById, select_user + " WHERE u.id = $1::bigint");
+  c.prepare(stmt::kUserByEmail, select_user + " WHERE lower(u.email) = lower($1::text)");
+  c.prepare(stmt::kUserCount, std::string("SELECT count(*)") + kUserFrom + kUserFilter);
+  for (auto key : {SortKey::kEmail, SortKey::kCreatedAt, SortKey::kUpdatedAt, SortKey::kUsername})
+    for (auto order : {SortOrder::kAsc, SortOrder::kDesc}) {
+      const std::string dir = order == SortOrder::kDesc ? " DESC" : " ASC";
+      c.prepare(user_list_statement(key, order),
+                select_user + kUserFilter + " ORDER BY " + sort_column(key) + dir + ", u.id" +
+                    dir + " LIMIT $2::bigint OFFSET $3::bigint");
+    }
+
+  // One statement for user and profile, so registration is a single round trip.
+  c.prepare(stmt::kUserCreate,
+            "WITH u AS (INSERT INTO users (email, username, password_hash)"
+            " VALUES (lower($1::text), $2::text, $3::text) RETURNING *),"
+            " p AS (INSERT INTO profiles (user_id, full_name, location, age)"
+            " SELECT id, $4::text, $5::text, $6::int FROM u RETURNING *)"
+            " SELECT " +
+                user_columns() + " FROM u CROSS JOIN p");
+
+  // An absent field keeps its value; an unknown user inserts nothing and returns no row.
+  c.prepare(stmt::kProfileUpdate,
+            "WITH p AS (INSERT INTO profiles (user_id, full_name, location, age)"
+            " SELECT $1::bigint, $2::text, $3::text, $4::int"
+            " WHERE EXISTS (SELECT 1 FROM users WHERE id = $1::bigint)"
+            " ON CONFLICT (user_id) DO UPDATE SET"
+            " full_name = coalesce(excluded.full_name, profiles.full_name),"
+            " location = coalesce(excluded.location, profiles.location),"
+            " age = coalesce(excluded.age, profiles.age), updated_at = now() RETURNING *)"
+            " SELECT " +
+                user_columns() + " FROM users u JOIN p ON p.user_id = u.id");
+
+  // All parts of a statement see the same snapshot, so `old` is the value before the upsert;
+  // FOR UPDATE makes a concurrent change wait, so each caller gets the key it replaced.
+  c.prepare(stmt::kProfileSetImage,
+            "WITH old AS (SELECT profile_image FROM profiles WHERE user_id = $1::bigint"
+            " FOR UPDATE),"
+            " up AS (INSERT INTO profiles (user_id, profile_image)"
+            " SELECT $1::bigint, $2::text WHERE EXISTS (SELECT 1 FROM users WHERE id = $1::bigint)"
+            " ON CONFLICT (user_id) DO UPDATE SET profile_image = excluded.profile_image,"
+            " updated_at = now() RETURNING 1)"
+            " SELECT (SELECT profile_image FROM old), (SELECT count(*) FROM up)");
+}
+
+void define_message_statements(pqxx::connection& c) {
+  const std::string select_message = "SELECT " + message_columns() + kMessageFrom;
+
+  // The batch arrives as one array per column. Ids come from the identity in ORDER BY ord
+  // order, so sorting the result by id gives the input order back.
+  c.prepare(stmt::kMessageInsertBatch,
+            "WITH ins AS (INSERT INTO messages (content, blob_url, is_public, sender_id,"
+            " recipient_id, type, width, height)"
+            " SELECT b.content, b.blob_url, b.is_public, b.sender_id, b.recipient_id, b.type,"
+            " b.width, b.height FROM unnest($1::text[], $2::text[], $3::boolean[],"
+            " $4::bigint[], $5::bigint[], $6::text[], $7::int[], $8::int[]) WITH ORDINALITY"
+            " AS b(content, blob_url, is_public, sender_id, recipient_id, type, width, height,"
+            " ord) ORDER BY b.ord RETURNING id, sender_id, created_at, updated_at)"
+            " SELECT ins.id, " +
+                ms("ins.created_at") + ", " + ms("ins.updated_at") +
+                ", u.username FROM ins JOIN users u ON u.id = ins.sender_id ORDER BY ins.id");
+
+  c.prepare(stmt::kMessageFind, select_message + " WHERE m.id = $1::bigint");
+
+  c.prepare(stmt::kPublicCount, "SELECT count(*) FROM messages WHERE is_public");
+  c.prepare(stmt::kPublicPage, select_message +
+                                   " WHERE m.is_public ORDER BY m.id DESC"
+                                   " LIMIT $1::bigint OFFSET $2::bigint");
+  c.prepare(stmt::kPublicBefore, select_message +
+                                     " WHERE m.is_public AND m.id < $1::bigint"
+                                     " ORDER BY m.id DESC LIMIT $2::bigint");
+
+  c.prepare(stmt::kPrivateCount, std::string("SELECT count(*) FROM messages m") + kPairFilter);
+  c.prepare(stmt::kPrivatePage, select_message + kPairFilter +
+                                    " ORDER BY m.id DESC LIMIT $3::bigint OFFSET $4::bigint");
+  c.prepare(stmt::kPrivateBefore, select_message + kPairFilter +
+                                      " AND m.id < $3::bigint ORDER BY m.id DESC LIMIT $4::bigint");
+
+  c.prepare(stmt::kConversations,
+            "WITH peers AS ("
+            " SELECT CASE WHEN sender_id = $1::bigint THEN recipient_id ELSE sender_id END"
+            " AS peer_id, max(id) AS last_id FROM messages"
+            " WHERE NOT is_public AND recipient_id IS NOT NULL"
+            " AND (sender_id = $1::bigint OR recipient_id = $1::bigint) GROUP BY 1)"
+            " SELECT pe.peer_id, pu.username, pp.profile_image,"
+            " (SELECT count(*) FROM messages x WHERE x.recipient_id = $1::bigint"
+            " AND x.sender_id = pe.peer_id AND NOT x.is_public"
+            " AND x.id > coalesce(cr.last_read_id, 0)), " +
+                message_columns() +
+                " FROM peers pe JOIN users pu ON pu.id = pe.peer_id"
+                " LEFT JOIN profiles pp ON pp.user_id = pe.peer_id"
+                " JOIN messages m ON m.id = pe.last_id JOIN users u ON u.id = m.sender_id"
+                " LEFT JOIN conversation_reads cr ON cr.reader_id = $1::bigint"
+                " AND cr.peer_id = pe.peer_id ORDER BY pe.last_id DESC");
+
+  // Capped at the peer's latest message so a too-large id cannot pre-read future messages;
+  // greatest() keeps the marker from moving back; unknown users are a no-op.
+  c.prepare(stmt::kMarkRead,
+            "INSERT INTO conversation_reads (reader_id, peer_id, last_read_id)"
+            " SELECT $1::bigint, $2::bigint, least($3::bigint, coalesce((SELECT max(id)"
+            " FROM messages WHERE recipient_id = $1::bigint AND sender_id = $2::bigint"
+            " AND NOT is_public), 0))"
+            " WHERE EXISTS (SELECT 1 FROM users WHERE id = $1::bigint)"
+            " AND EXISTS (SELECT 1 FROM users WHERE id = $2::bigint)"
+            " ON CONFLICT (reader_id, peer_id) DO UPDATE SET"
+            " last_read_id = greatest(conversation_reads.last_read_id, excluded.last_read_id),"
+            " updated_at = now()");
+
+  c.prepare(stmt::kUnreadCount,
+            "SELECT count(*) FROM messages WHERE recipient_id = $1::bigint"
+            " AND sender_id = $2::bigint AND NOT is_public"
+            " AND id > coalesce((SELECT last_read_id FROM conversation_reads"
+            " WHERE reader_id = $1::bigint AND peer_id = $2::bigint), 0)");
+}
+
+}  // namespace
+
+std::string user_list_statement(SortKey key, SortOrder order) {
+  return std::string("user_list_") + sort_key_name(key) +
+         (order == SortOrder::kDesc ? "_desc" : "_asc");
+}
+
+void setup_connection(pqxx::connection& conn) {
+  conn.set_client_encoding("UTF8");
+  {
+    // NOTICEs (e.g. "relation already exists, skipping") would go to stderr through libpqxx.
+    pqxx::nontransaction tx(conn);
+    tx.exec("SET client_min_messages TO warning");
+  }
+  conn.prepare(stmt::kPing, "SELECT 1");
+  define_user_statements(conn);
+  define_message_statements(conn);
+}
+
+}  // namespace chatd::storage::postgres

@@ -1,0 +1,23 @@
+#pragma once
+#include "storage/postgres/connection_pool.hpp"
+#include "storage/repository.hpp"
+
+namespace chatd::storage::postgres {
+
+class PgUserRepository final : public UserRepository {
+ public:
+  explicit PgUserRepository(ConnectionPool& pool) : pool_(pool) {}
+
+  User create(const NewUser& user) override;
+  std::optional<User> find_by_id(std::int64_t id) override;
+  std::optional<User> find_by_email(const std::string& email) override;
+  Page<User> list(const UserQuery& query) override;
+  std::optional<User> update_profile(std::int64_t user_id, const ProfileUpdate& update) override;
+  std::optional<std::string> set_profile_image(std::int64_t user_id,
+                                               const std::string& image_key) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+}  // namespace chatd::storage::postgres

@@ -1,0 +1,28 @@
+#pragma once
+#include "storage/repository.hpp"
+#include "storage/sqlite/connection_pool.hpp"
+
+namespace chatd::storage::sqlite {
+
+class SqliteMessageRepository final : public MessageRepository {
+ public:
+  explicit SqliteMessageRepository(Connections& connections) : c_(connections) {}
+
+  std::vector<Message> insert_batch(const std::vector<NewMessage>& messages) override;
+  Page<Message> list_public(const HistoryQuery& query) override;
+  Page<Message> list_private(std::int64_t a, std::int64_t b, const HistoryQuery& query) override;
+  std::optional<Message> find(std::int64_t id) override;
+  std::vector<Conversation> conversations(std::int64_t user_id) override;
+  void mark_read(std::int64_t reader_id, std::int64_t peer_id,
+                 std::int64_t last_message_id) override;
+  std::int64_t unread_count(std::int64_t reader_id, std::int64_t peer_id) override;
+
+ private:
+  // `where` filters messages m, using ?1 and ?2 when p1 and p2 are given.
+  Page<Message> history(const std::string& where, std::optional<std::int64_t> p1,
+                        std::optional<std::int64_t> p2, const HistoryQuery& query);
+
+  Connections& c_;
+};
+
+}  // namespace chatd::storage::sqlite

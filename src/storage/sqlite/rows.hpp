@@ -1,0 +1,46 @@
+#pragma once
+// SELECT lists and the functions that read them back, kept side by side because the readers
+// depend on the column order.
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "storage/models.hpp"
+
+namespace chatd::storage::sqlite {
+
+// users u LEFT JOIN profiles p: 13 columns.
+inline constexpr const char* kUserColumns =
+    "u.id, u.email, u.username, u.password_hash, u.created_at, u.updated_at, "
+    "p.id, p.full_name, p.profile_image, p.age, p.location, p.created_at, p.updated_at";
+inline constexpr const char* kUserFrom = "users u LEFT JOIN profiles p ON p.user_id = u.id";
+
+// messages m JOIN users u (the sender): 12 columns.
+inline constexpr const char* kMessageColumns =
+    "m.id, m.content, m.blob_url, m.is_public, m.sender_id, m.recipient_id, m.type, m.width, "
+    "m.height, m.created_at, m.updated_at, u.username";
+inline constexpr const char* kMessageFrom = "messages m JOIN users u ON u.id = m.sender_id";
+
+User read_user(SQLite::Statement& s, int first = 0);
+Message read_message(SQLite::Statement& s, int first = 0);
+
+std::optional<std::string> opt_text(SQLite::Statement& s, int col);
+std::optional<int> opt_int(SQLite::Statement& s, int col);
+
+void bind_opt(SQLite::Statement& s, int index, const std::optional<std::string>& v);
+void bind_opt(SQLite::Statement& s, int index, const std::optional<int>& v);
+void bind_opt(SQLite::Statement& s, int index, const std::optional<std::int64_t>& v);
+
+// Throws DuplicateError if `e` is a unique violation on users.email or users.username.
+void throw_if_duplicate(const SQLite::Exception& e);
+
+inline Millis now_millis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace chatd::storage::sqlite

@@ -1,0 +1,33 @@
+#pragma once
+// Small text helpers shared by both backends.
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+#include "storage/models.hpp"
+
+namespace chatd::storage {
+
+// ASCII only, on purpose: SQLite's lower() and NOCASE collation fold ASCII only, so both
+// backends agree on what "the same email" means.
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : char(c); });
+  return out;
+}
+
+inline const char* message_type_name(MessageType t) {
+  return t == MessageType::kImage ? "image" : "text";
+}
+
+inline MessageType parse_message_type(std::string_view s) {
+  return s == "image" ? MessageType::kImage : MessageType::kText;
+}
+
+// OFFSET for a 1-based page; clamps nonsense input instead of letting the database reject it.
+inline std::int64_t page_offset(int page, int per_page) {
+  return (static_cast<std::int64_t>(std::max(page, 1)) - 1) * std::max(per_page, 1);
+}
+
+}  // namespace chatd::storage

@@ -1,0 +1,121 @@
+// Starts real chatd processes for the node tests: a fresh data folder and a fresh database
+// (SQLite file, or a new PostgreSQL database on the throwaway cluster of scripts/test.sh).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export const database = process.env.TEST_DATABASE ?? 'sqlite';
+const bin = process.env.CHATD_BIN ?? new URL('../../build/test/src/chatd', import.meta.url).pathname;
+
+function freshPostgresUrl() {
+  const base = process.env.CHATD_TEST_PG_URL;
+  if (!base) throw new Error('CHATD_TEST_PG_URL is not set (scripts/test.sh sets it)');
+  const name = 'chatd_' + randomBytes(6).toString('hex');
+  execFileSync('psql', [base, '-q', '-c', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
+  const url = new URL(base);
+  url.pathname = '/' + name;
+  return url.toString();
+}
+
+export function randomKey() {
+  return randomBytes(32).toString('base64url');
+}
+
+// Starts chatd and resolves once it listens. Options: env (extra variables), database
+// ('sqlite' | 'postgres' | a URL), dataDir (reuse a folder across restarts).
+export async function startChatd(options = {}) {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'chatd-it-'));
+  const db = options.database ?? database;
+  let databaseUrl = db;
+  if (db === 'sqlite') databaseUrl = `sqlite://${dataDir}/chatd.db`;
+  else if (db === 'postgres') databaseUrl = freshPostgresUrl();
+  const env = {
+    PATH: process.env.PATH,
+    HOST: '127.0.0.1',
+    PORT: String(options.port ?? 0),
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'info',
+    WEB_ROOT: new URL('../../web', import.meta.url).pathname,
+    IO_THREADS: '2',
+    ...options.env,
+  };
+  const child = spawn(options.bin ?? bin, [], { env, cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('chatd did not start:\n' + output)), 15000);
+    const onData = (chunk) => {
+      output += chunk;
+      const m = output.match(/listening on [^\s:]+:(\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`chatd exited with ${code}:\n${output}`));
+    });
+  });
+  const server = {
+    child,
+    port,
+    dataDir,
+    databaseUrl,
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill(signal);
+      return exited;
+    },
+    async cleanup() {
+      await server.stop();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  child.removeAllListeners('exit');
+  return server;
+}
+
+// fetch wrapper: JSON in and out. Returns {status, body, headers}.
+export async function api(server, method, path, { token, body, headers = {}, raw } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  let payload = raw;
+  if (body !== undefined) {
+    h['content-type'] ??= 'application/json';
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+  }
+  const res = await fetch(server.url + path, { method, headers: h, body: payload });
+  const text = await res.text();
+  let parsed = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body: parsed, headers: res.headers, text };
+}
+
+let counter = 0;
+export function uniqueUser(prefix = 'user') {
+  counter += 1;
+  const tag = `${prefix}${Date.now().toString(36)}${counter}${randomBytes(2).toString('hex')}`;
+  return { email: `${tag}@example.com`, password: 'correct horse battery', username: tag };
+}
+
+// Registers and logs in; returns {user, token, credentials}.
+export async function registerAndLogin(server, overrides = {}) {
+  const credentials = { ...uniqueUser(), ...overrides };
+  const reg = await api(server, 'POST', '/api/auth/register', { body: credentials });
+  if (reg.status !== 201) throw new Error('register failed: ' + JSON.stringify(reg.body));
+  const login = await api(server, 'POST', '/api/auth/login', {
+    body: { email: credentials.email, password: credentials.password },
+  });
+  if (login.status !== 201) throw new Error('login failed: ' + JSON.stringify(login.body));
+  return { user: reg.body.data.user, token: login.body.access_token, credentials };
+}
