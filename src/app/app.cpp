@@ -6,6 +6,7 @@
 #include <future>
 #include <thread>
 
+#include "app/conformance.hpp"
 #include "app/system_routes.hpp"
 #include "auth/routes.hpp"
 #include "auth/service.hpp"
@@ -16,6 +17,8 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "profile/routes.hpp"
+#include "realtime/engineio/server.hpp"
+#include "realtime/socketio/server.hpp"
 #include "storage/repository.hpp"
 #include "users/routes.hpp"
 
@@ -32,6 +35,8 @@ struct App::Parts {
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<users::UsersService> users;
   std::unique_ptr<profile::ProfileService> profile;
+  std::unique_ptr<engineio::Server> engine;
+  std::unique_ptr<socketio::Server> sio;
   std::unique_ptr<http::Server> server;
 };
 
@@ -63,6 +68,19 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   auth::add_routes(p.router, *p.auth, link);
   users::add_routes(p.router, *p.users, link);
   profile::add_routes(p.router, *p.profile, link);
+
+  engineio::Options eo;
+  eo.ping_interval = std::chrono::milliseconds(c.ping_interval_ms);
+  eo.ping_timeout = std::chrono::milliseconds(c.ping_timeout_ms);
+  eo.max_payload = c.max_payload_bytes;
+  eo.max_sessions = c.max_connections;
+  eo.cors = http::CorsPolicy(c.cors_origins);
+  p.engine = std::make_unique<engineio::Server>(*p.io, eo);
+  socketio::ServerOptions sio;
+  sio.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+  p.sio = std::make_unique<socketio::Server>(*p.io, *p.engine, sio);
+  if (c.conformance) add_conformance_namespaces(*p.sio);
+  p.engine->add_routes(p.router);
   add_system_routes(p.router, *p.db, *p.blocking, p.metrics, c.web_root);
 
   http::ServerOptions so;
@@ -72,6 +90,13 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   so.max_connections = c.max_connections;
   so.cors = http::CorsPolicy(c.cors_origins);
   p.server = std::make_unique<http::Server>(*p.io, so, p.router, p.metrics);
+  p.server->set_upgrade_handler("/socket.io", p.engine->upgrade_handler());
+  p.metrics.add_gauge("chatd_engineio_sessions", "Open Engine.IO sessions.",
+                      [e = p.engine.get()] { return static_cast<double>(e->session_count()); });
+  p.metrics.add_gauge("chatd_socketio_sockets", "Connected Socket.IO sockets.",
+                      [s = p.sio.get()] { return static_cast<double>(s->socket_count()); });
+  p.metrics.add_counter("chatd_slow_clients_dropped_total", "Clients disconnected for not reading.",
+                        [e = p.engine.get()] { return static_cast<double>(e->dropped_slow_clients()); });
   p.metrics.add_gauge("chatd_http_open_connections", "Open HTTP connections.",
                       [s = p.server.get()] { return static_cast<double>(s->open_connections()); });
 }
@@ -104,6 +129,7 @@ void App::wait_for_signal() {
 void App::stop(int drain_seconds) {
   auto& p = *parts_;
   p.server->stop();
+  p.engine->close_all("server shutting down");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(drain_seconds);
   while (p.server->open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

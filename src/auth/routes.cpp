@@ -37,7 +37,8 @@ void add_routes(http::Router& router, AuthService& service, users::ImageLinker l
   router.add(
       "POST", "/api/auth/register",
       [&service, link](Request& req) -> boost::asio::awaitable<Response> {
-        auto user = co_await service.register_user(parse_registration(req));
+        auto input = parse_registration(req);
+        auto user = co_await service.register_user(std::move(input));
         co_return http::success(201, "User registered successfully",
                                 json::object{{"user", users::user_json(user, true, link)}});
       },

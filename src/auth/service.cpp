@@ -11,22 +11,24 @@ AuthService::AuthService(storage::Database& db, http::BlockingPool& pool,
 
 boost::asio::awaitable<storage::User> AuthService::register_user(Registration input) {
   try {
-    co_return co_await pool_.run([this, in = std::move(input)] {
+    auto job = [this, in = std::move(input)] {
       storage::NewUser user{in.email, in.username, hash_password(in.password),
                             in.full_name, in.location, in.age};
       return db_.users().create(user);
-    });
+    };
+    co_return co_await pool_.run(std::move(job));
   } catch (const storage::DuplicateError& e) {
     throw http::conflict(e.field() == "email" ? "Email already exists" : "Username already exists");
   }
 }
 
 boost::asio::awaitable<LoginResult> AuthService::login(std::string email, std::string password) {
-  auto user = co_await pool_.run([this, email = std::move(email), password = std::move(password)] {
+  auto job = [this, email = std::move(email), password = std::move(password)] {
     auto found = db_.users().find_by_email(email);
     const bool ok = verify_password(found ? found->password_hash : dummy_hash_, password);
     return ok && found ? found : std::nullopt;
-  });
+  };
+  auto user = co_await pool_.run(std::move(job));
   if (!user) throw http::unauthorized("Invalid credentials");
   co_return LoginResult{tokens_.issue(user->id, user->username), std::move(*user)};
 }

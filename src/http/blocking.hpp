@@ -1,6 +1,11 @@
 #pragma once
 // Runs blocking work (database calls, argon2) on a dedicated thread pool and resumes the
 // awaiting coroutine on its own I/O executor, so I/O threads never block.
+//
+// GCC 12 destroys twice a prvalue argument with a non-trivial destructor that appears inside a
+// co_await expression (a capturing lambda, a std::string temporary...). Callers therefore pass
+// named objects: `auto job = [...] {...}; co_await pool.run(std::move(job));`. The same rule
+// holds for every coroutine call in this code base.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -15,10 +20,11 @@ class BlockingPool {
   ~BlockingPool() { pool_.join(); }
 
   template <typename F>
-  boost::asio::awaitable<std::invoke_result_t<F>> run(F f) {
-    using R = std::invoke_result_t<F>;
+  boost::asio::awaitable<std::invoke_result_t<std::decay_t<F>>> run(F&& f) {
+    using R = std::invoke_result_t<std::decay_t<F>>;
     return boost::asio::co_spawn(
-        pool_, [f = std::move(f)]() mutable -> boost::asio::awaitable<R> { co_return f(); },
+        pool_,
+        [f = std::forward<F>(f)]() mutable -> boost::asio::awaitable<R> { co_return f(); },
         boost::asio::use_awaitable);
   }
 

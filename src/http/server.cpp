@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,7 +10,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
-#include <spdlog/spdlog.h>
 
 #include "http/envelope.hpp"
 
@@ -118,7 +118,8 @@ void Server::accept_loop() {
     if (ec == asio::error::operation_aborted || stopping_) return;
     if (!ec) {
       if (open_.load() >= options_.max_connections) {
-        spdlog::warn("connection limit {} reached; refusing a connection", options_.max_connections);
+        spdlog::warn("connection limit {} reached; refusing a connection",
+                     options_.max_connections);
         socket.close();
       } else {
         run_session(std::move(socket));
@@ -138,7 +139,26 @@ void Server::run_session(tcp::socket socket) {
     connections_.insert(conn);
   }
   ++open_;
-  auto body = [this, conn](tcp::socket sock) -> asio::awaitable<void> {
+  auto ex = socket.get_executor();
+  asio::co_spawn(ex, session(std::move(socket), conn), [this, conn](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("http session failed: {}", ex.what());
+      }
+    }
+    conn->alive = false;
+    --open_;
+    std::lock_guard lock(connections_mutex_);
+    connections_.erase(conn);
+  });
+}
+
+// A member coroutine, not a lambda: its parameters live in the coroutine frame, whereas a
+// lambda's captures would die with the lambda object.
+asio::awaitable<void> Server::session(tcp::socket sock, std::shared_ptr<Connection> conn) {
+  {
     beast::tcp_stream stream(std::move(sock));
     conn->stream = &stream;
     boost::system::error_code ignored;
@@ -158,9 +178,9 @@ void Server::run_session(tcp::socket socket) {
       conn->idle = false;
       if (ec) {
         if (ec == bhttp::error::header_limit || is_parse_error(ec)) {
-          auto res = to_beast(error_response(ec == bhttp::error::header_limit ? 431 : 400,
-                                             "Malformed request"),
-                              false, false, std::nullopt);
+          auto res = to_beast(
+              error_response(ec == bhttp::error::header_limit ? 431 : 400, "Malformed request"),
+              false, false, std::nullopt);
           stream.expires_after(options_.read_timeout);
           co_await bhttp::async_write(stream, res, kTuple);
         }
@@ -229,9 +249,9 @@ void Server::run_session(tcp::socket socket) {
       auto out = to_beast(std::move(response), keep_alive, is_head, origin);
       stream.expires_after(options_.read_timeout);
       auto [ec3, n3] = co_await bhttp::async_write(stream, out, kTuple);
-      metrics_.observe_request(request.method, request.route, status,
-                               std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                                   .count());
+      metrics_.observe_request(
+          request.method, request.route, status,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       if (ec3 || !keep_alive) break;
     }
     if (!handed_off) {
@@ -239,21 +259,7 @@ void Server::run_session(tcp::socket socket) {
       stream.socket().close(ignored);
     }
     conn->stream = nullptr;
-  };
-  auto ex = socket.get_executor();
-  asio::co_spawn(ex, body(std::move(socket)), [this, conn](std::exception_ptr e) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("http session failed: {}", ex.what());
-      }
-    }
-    conn->alive = false;
-    --open_;
-    std::lock_guard lock(connections_mutex_);
-    connections_.erase(conn);
-  });
+  }
 }
 
 void Server::stop() {

@@ -2,6 +2,8 @@
 // HTTP/1.1 server on Beast with C++20 coroutines: keep-alive, pipelining (requests are answered
 // in order), header and body limits, read timeouts, WebSocket hand-off, graceful stop.
 #include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -47,6 +49,8 @@ class Server {
  private:
   void accept_loop();
   void run_session(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket,
+                                       std::shared_ptr<Connection> conn);
 
   IoPool& io_;
   ServerOptions options_;

@@ -12,8 +12,8 @@ boost::asio::awaitable<storage::User> ProfileService::get(std::int64_t user_id) 
 
 boost::asio::awaitable<storage::User> ProfileService::update(std::int64_t user_id,
                                                              storage::ProfileUpdate update) {
-  auto user = co_await pool_.run(
-      [this, user_id, update] { return db_.users().update_profile(user_id, update); });
+  auto job = [this, user_id, update] { return db_.users().update_profile(user_id, update); };
+  auto user = co_await pool_.run(std::move(job));
   if (!user) throw http::unauthorized("User no longer exists");
   co_return std::move(*user);
 }

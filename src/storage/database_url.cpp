@@ -80,7 +80,8 @@ std::string url_scheme(const std::string& url) {
 std::string sqlite_path(const std::string& url) {
   auto sep = url.find(kSeparator);
   std::string path = sep == std::string::npos ? "" : url.substr(sep + kSeparator.size());
-  if (path.empty()) throw std::runtime_error("DATABASE_URL: missing SQLite file path after sqlite://");
+  if (path.empty())
+    throw std::runtime_error("DATABASE_URL: missing SQLite file path after sqlite://");
   return path;
 }
 

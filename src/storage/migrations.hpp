@@ -12,9 +12,9 @@
 namespace chatd::storage {
 
 struct Migration {
-  int version = 0;        // the file name's leading number: "001_init.sql" -> 1
-  std::string name;       // the file name, for messages
-  std::string_view sql;   // points into the embedded table, which lives for the whole program
+  int version = 0;       // the file name's leading number: "001_init.sql" -> 1
+  std::string name;      // the file name, for messages
+  std::string_view sql;  // points into the embedded table, which lives for the whole program
 };
 
 // The migrations of one backend folder ("sqlite" or "postgres") in version order. Throws

@@ -1,6 +1,8 @@
 #pragma once
 // Plain records shared by the storage backends and the services. Times are milliseconds since
 // the Unix epoch (UTC); the HTTP edge formats them as ISO-8601 like the original's Prisma output.
+// Optional inputs say "= std::nullopt" so that designated initializers ({.age = 3}) may omit them
+// without tripping -Wmissing-field-initializers under -Werror.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,26 +37,27 @@ struct NewUser {
   std::string email;  // already lower-cased by the caller
   std::string username;
   std::string password_hash;
-  std::optional<std::string> full_name;
-  std::optional<std::string> location;
-  std::optional<int> age;
+  std::optional<std::string> full_name = std::nullopt;
+  std::optional<std::string> location = std::nullopt;
+  std::optional<int> age = std::nullopt;
 };
 
 struct ProfileUpdate {
-  std::optional<std::string> full_name;
-  std::optional<std::string> location;
-  std::optional<int> age;
+  std::optional<std::string> full_name = std::nullopt;
+  std::optional<std::string> location = std::nullopt;
+  std::optional<int> age = std::nullopt;
 };
 
 enum class SortKey { kEmail, kCreatedAt, kUpdatedAt, kUsername };
 enum class SortOrder { kAsc, kDesc };
 
 struct UserQuery {
-  int page = 1;      // >= 1
-  int per_page = 10; // 1..100
+  int page = 1;       // >= 1
+  int per_page = 10;  // 1..100
   SortKey sort_by = SortKey::kCreatedAt;
   SortOrder order = SortOrder::kAsc;
-  std::optional<std::string> q;  // case-insensitive substring of username or full_name
+  std::optional<std::string> q =
+      std::nullopt;  // case-insensitive substring of username or full_name
 };
 
 template <typename T>
@@ -82,20 +85,20 @@ struct Message {
 
 struct NewMessage {
   std::string content;
-  std::optional<std::string> blob_url;
+  std::optional<std::string> blob_url = std::nullopt;
   bool is_public = true;
   std::int64_t sender_id = 0;
-  std::optional<std::int64_t> recipient_id;
+  std::optional<std::int64_t> recipient_id = std::nullopt;
   MessageType type = MessageType::kText;
-  std::optional<int> width;
-  std::optional<int> height;
+  std::optional<int> width = std::nullopt;
+  std::optional<int> height = std::nullopt;
 };
 
 // Newest first. Either page/per_page, or a cursor: only messages with id < before.
 struct HistoryQuery {
   int page = 1;
   int per_page = 10;
-  std::optional<std::int64_t> before;
+  std::optional<std::int64_t> before = std::nullopt;
 };
 
 struct Conversation {

@@ -3,7 +3,8 @@
 namespace chatd::users {
 
 boost::asio::awaitable<storage::Page<storage::User>> UsersService::list(storage::UserQuery query) {
-  co_return co_await pool_.run([this, query] { return db_.users().list(query); });
+  auto job = [this, query] { return db_.users().list(query); };
+  co_return co_await pool_.run(std::move(job));
 }
 
 boost::asio::awaitable<std::optional<storage::User>> UsersService::find(std::int64_t id) {

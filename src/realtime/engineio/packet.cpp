@@ -13,22 +13,32 @@ char type_char(const Packet& p) {
 
 std::string_view to_string(PacketType type) {
   switch (type) {
-    case PacketType::open: return "open";
-    case PacketType::close: return "close";
-    case PacketType::ping: return "ping";
-    case PacketType::pong: return "pong";
-    case PacketType::message: return "message";
-    case PacketType::upgrade: return "upgrade";
-    case PacketType::noop: return "noop";
+    case PacketType::open:
+      return "open";
+    case PacketType::close:
+      return "close";
+    case PacketType::ping:
+      return "ping";
+    case PacketType::pong:
+      return "pong";
+    case PacketType::message:
+      return "message";
+    case PacketType::upgrade:
+      return "upgrade";
+    case PacketType::noop:
+      return "noop";
   }
   return "unknown";
 }
 
 std::string_view to_string(Error error) {
   switch (error) {
-    case Error::empty_packet: return "empty packet";
-    case Error::unknown_type: return "unknown packet type";
-    case Error::bad_base64: return "invalid base64 in binary packet";
+    case Error::empty_packet:
+      return "empty packet";
+    case Error::unknown_type:
+      return "unknown packet type";
+    case Error::bad_base64:
+      return "invalid base64 in binary packet";
   }
   return "unknown error";
 }
@@ -59,7 +69,9 @@ Decoded<Packet> decode_text(std::string_view frame) {
   return Packet::text(static_cast<PacketType>(c - '0'), std::string(frame.substr(1)));
 }
 
-Packet decode_binary(std::string bytes) { return Packet::binary_message(std::move(bytes)); }
+Packet decode_binary(std::string bytes) {
+  return Packet::binary_message(std::move(bytes));
+}
 
 void append_payload_packet(std::string& out, const Packet& packet) {
   if (packet.binary) {
@@ -73,7 +85,8 @@ void append_payload_packet(std::string& out, const Packet& packet) {
 
 std::string encode_payload(std::span<const Packet> packets) {
   std::size_t size = 0;
-  for (const Packet& p : packets) size += 2 + (p.binary ? (p.data.size() + 2) / 3 * 4 : p.data.size());
+  for (const Packet& p : packets)
+    size += 2 + (p.binary ? (p.data.size() + 2) / 3 * 4 : p.data.size());
   std::string out;
   out.reserve(size);
   for (const Packet& p : packets) {

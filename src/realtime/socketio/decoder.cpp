@@ -2,9 +2,7 @@
 
 #include <algorithm>
 
-#include <boost/json/parse.hpp>
-#include <boost/json/parse_options.hpp>
-
+#include "realtime/socketio/json_reader.hpp"
 #include "realtime/socketio/json_writer.hpp"
 
 namespace chatd::socketio {
@@ -17,7 +15,9 @@ constexpr std::size_t kMaxAckIdDigits = 16;
 // More digits than any sane max_attachments; keeps the count from overflowing.
 constexpr std::size_t kMaxCountDigits = 9;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 bool is_binary_type(PacketType t) {
   return t == PacketType::binary_event || t == PacketType::binary_ack;
@@ -70,7 +70,8 @@ std::optional<Error> check_payload(PacketType type, const json::value& data, boo
         return is_reserved_event(name.get_string()) ? std::optional(Error::reserved_event)
                                                     : std::nullopt;
       }
-      return name.is_number() ? std::nullopt : std::optional(Error::bad_payload);
+      // A number that overflowed to infinity would be sent back as null, no longer a name.
+      return is_finite_number(name) ? std::nullopt : std::optional(Error::bad_payload);
     }
     case PacketType::ack:
     case PacketType::binary_ack:
@@ -86,18 +87,30 @@ std::optional<Error> check_payload(PacketType type, const json::value& data, boo
 
 std::string_view to_string(Error error) {
   switch (error) {
-    case Error::empty_packet: return "empty packet";
-    case Error::unknown_type: return "unknown packet type";
-    case Error::bad_attachment_count: return "illegal attachments";
-    case Error::too_many_attachments: return "too many attachments";
-    case Error::bad_namespace: return "invalid namespace";
-    case Error::bad_id: return "invalid ack id";
-    case Error::bad_json: return "invalid JSON payload";
-    case Error::bad_payload: return "invalid payload";
-    case Error::reserved_event: return "reserved event name";
-    case Error::bad_placeholder: return "invalid binary placeholder";
-    case Error::unexpected_binary: return "got binary data when not reconstructing a packet";
-    case Error::unexpected_text: return "got plaintext data when reconstructing a packet";
+    case Error::empty_packet:
+      return "empty packet";
+    case Error::unknown_type:
+      return "unknown packet type";
+    case Error::bad_attachment_count:
+      return "illegal attachments";
+    case Error::too_many_attachments:
+      return "too many attachments";
+    case Error::bad_namespace:
+      return "invalid namespace";
+    case Error::bad_id:
+      return "invalid ack id";
+    case Error::bad_json:
+      return "invalid JSON payload";
+    case Error::bad_payload:
+      return "invalid payload";
+    case Error::reserved_event:
+      return "reserved event name";
+    case Error::bad_placeholder:
+      return "invalid binary placeholder";
+    case Error::unexpected_binary:
+      return "got binary data when not reconstructing a packet";
+    case Error::unexpected_text:
+      return "got plaintext data when reconstructing a packet";
   }
   return "unknown error";
 }
@@ -166,11 +179,9 @@ DecodeStep Decoder::add_text(std::string_view s) {
 
   const bool present = i < s.size();
   if (present) {
-    json::parse_options opts;
-    opts.max_depth = options_.max_json_depth;
-    json::error_code ec;
-    p.data = json::parse(s.substr(i), ec, {}, opts);
-    if (ec) return fail(Error::bad_json);
+    auto data = parse_json(s.substr(i), options_.max_json_depth);
+    if (!data) return fail(Error::bad_json);
+    p.data = std::move(*data);
   }
   if (auto err = check_payload(p.type, p.data, present)) return fail(*err);
 

@@ -12,7 +12,7 @@
 //   CONNECT        payload absent or an object
 //   DISCONNECT     no payload
 //   EVENT          non-empty array; first element a string that is not a reserved event name,
-//                  or a number (accepted upstream; see event_name())
+//                  or a finite number (accepted upstream; see event_name())
 //   ACK            array
 //   CONNECT_ERROR  object (or string, from pre-v5 servers)
 //   BINARY_*       as EVENT / ACK; attachment count "N-" with 1 <= N <= max_attachments; every

@@ -113,13 +113,27 @@ void append_json_string(std::string& out, std::string_view text) {
     }
     flush();
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\b': out.append("\\b"); break;
-      case '\t': out.append("\\t"); break;
-      case '\n': out.append("\\n"); break;
-      case '\f': out.append("\\f"); break;
-      case '\r': out.append("\\r"); break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
       default: {
         const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
         out.append(esc, sizeof esc);
@@ -187,10 +201,18 @@ void append_js_number(std::string& out, double number) {
 
 void append_json(std::string& out, const json::value& value) {
   switch (value.kind()) {
-    case json::kind::null: out.append("null"); break;
-    case json::kind::bool_: out.append(value.get_bool() ? "true" : "false"); break;
-    case json::kind::int64: append_integer(out, value.get_int64()); break;
-    case json::kind::uint64: append_integer(out, value.get_uint64()); break;
+    case json::kind::null:
+      out.append("null");
+      break;
+    case json::kind::bool_:
+      out.append(value.get_bool() ? "true" : "false");
+      break;
+    case json::kind::int64:
+      append_integer(out, value.get_int64());
+      break;
+    case json::kind::uint64:
+      append_integer(out, value.get_uint64());
+      break;
     case json::kind::double_: {
       const double d = value.get_double();
       if (std::isfinite(d)) {
@@ -200,9 +222,15 @@ void append_json(std::string& out, const json::value& value) {
       }
       break;
     }
-    case json::kind::string: append_json_string(out, value.get_string()); break;
-    case json::kind::array: append_array(out, value.get_array()); break;
-    case json::kind::object: append_object(out, value.get_object()); break;
+    case json::kind::string:
+      append_json_string(out, value.get_string());
+      break;
+    case json::kind::array:
+      append_array(out, value.get_array());
+      break;
+    case json::kind::object:
+      append_object(out, value.get_object());
+      break;
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -39,8 +40,8 @@ void append_uint(std::string& out, std::uint64_t n) {
 }
 
 // "<type>[<n>-][<nsp>,][<id>]": everything before the payload.
-void append_header(std::string& out, PacketType type, std::size_t attachments,
-                   std::string_view nsp, std::optional<std::uint64_t> id) {
+void append_header(std::string& out, PacketType type, std::size_t attachments, std::string_view nsp,
+                   std::optional<std::uint64_t> id) {
   out.push_back(static_cast<char>('0' + static_cast<int>(type)));
   if (type == PacketType::binary_event || type == PacketType::binary_ack) {
     append_uint(out, attachments);
@@ -53,25 +54,40 @@ void append_header(std::string& out, PacketType type, std::size_t attachments,
   if (id) append_uint(out, *id);
 }
 
+}  // namespace
+
+bool is_finite_number(const json::value& v) {
+  return v.is_int64() || v.is_uint64() || (v.is_double() && std::isfinite(v.get_double()));
+}
+
+namespace {
+
 bool is_event_payload(const json::value& data) {
   const json::array* arr = data.if_array();
   if (arr == nullptr || arr->empty()) return false;
   const json::value& name = arr->front();
   if (name.is_string()) return !is_reserved_event(name.get_string());
-  return name.is_number();
+  return is_finite_number(name);
 }
 
 }  // namespace
 
 std::string_view to_string(PacketType type) {
   switch (type) {
-    case PacketType::connect: return "CONNECT";
-    case PacketType::disconnect: return "DISCONNECT";
-    case PacketType::event: return "EVENT";
-    case PacketType::ack: return "ACK";
-    case PacketType::connect_error: return "CONNECT_ERROR";
-    case PacketType::binary_event: return "BINARY_EVENT";
-    case PacketType::binary_ack: return "BINARY_ACK";
+    case PacketType::connect:
+      return "CONNECT";
+    case PacketType::disconnect:
+      return "DISCONNECT";
+    case PacketType::event:
+      return "EVENT";
+    case PacketType::ack:
+      return "ACK";
+    case PacketType::connect_error:
+      return "CONNECT_ERROR";
+    case PacketType::binary_event:
+      return "BINARY_EVENT";
+    case PacketType::binary_ack:
+      return "BINARY_ACK";
   }
   return "UNKNOWN";
 }
@@ -117,11 +133,20 @@ std::string event_name(const Packet& packet) {
   const json::value& name = arr->front();
   std::string out;
   switch (name.kind()) {
-    case json::kind::string: out.assign(name.get_string()); break;
-    case json::kind::int64: out = std::to_string(name.get_int64()); break;
-    case json::kind::uint64: out = std::to_string(name.get_uint64()); break;
-    case json::kind::double_: append_js_number(out, name.get_double()); break;
-    default: break;
+    case json::kind::string:
+      out.assign(name.get_string());
+      break;
+    case json::kind::int64:
+      out = std::to_string(name.get_int64());
+      break;
+    case json::kind::uint64:
+      out = std::to_string(name.get_uint64());
+      break;
+    case json::kind::double_:
+      append_js_number(out, name.get_double());
+      break;
+    default:
+      break;
   }
   return out;
 }
@@ -139,13 +164,18 @@ bool is_valid(const Packet& packet) {
   }
   const json::value& d = packet.data;
   switch (packet.type) {
-    case PacketType::connect: return d.is_null() || d.is_object();
-    case PacketType::disconnect: return d.is_null();
+    case PacketType::connect:
+      return d.is_null() || d.is_object();
+    case PacketType::disconnect:
+      return d.is_null();
     case PacketType::event:
-    case PacketType::binary_event: return is_event_payload(d);
+    case PacketType::binary_event:
+      return is_event_payload(d);
     case PacketType::ack:
-    case PacketType::binary_ack: return d.is_array();
-    case PacketType::connect_error: return d.is_string() || d.is_object();
+    case PacketType::binary_ack:
+      return d.is_array();
+    case PacketType::connect_error:
+      return d.is_string() || d.is_object();
   }
   return false;
 }

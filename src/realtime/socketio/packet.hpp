@@ -73,6 +73,9 @@ const std::string* attachment_for(const Packet& packet, const boost::json::value
 // its string form (JavaScript property keys), so numbers are rendered as String(n) would.
 // Empty when the packet is not a well-formed event.
 std::string event_name(const Packet& packet);
+// Numbers a peer may use as an event name: infinities are excluded because JSON.stringify
+// would send them back as null.
+bool is_finite_number(const boost::json::value& value);
 // Arguments after the name (empty for a malformed event).
 std::span<const boost::json::value> event_args(const Packet& packet);
 
@@ -100,8 +103,9 @@ std::string encode_event(std::string_view nsp, std::string_view event,
 void append_event_refs(std::string& out, std::string_view nsp, std::string_view event,
                        std::initializer_list<const boost::json::value*> args,
                        std::optional<std::uint64_t> id = {});
-template <class... Args>
-  requires(std::same_as<Args, boost::json::value> && ...)
+template <class T>
+concept JsonValue = std::same_as<T, boost::json::value>;
+template <JsonValue... Args>
 std::string encode_event(std::string_view nsp, std::string_view event, const Args&... args) {
   std::string out;
   append_event_refs(out, nsp, event, {&args...});

@@ -19,8 +19,10 @@ class ArrayLiteral {
   void add_null();
   template <typename T>
   void add(const std::optional<T>& value) {
-    if (value) add(*value);
-    else add_null();
+    if (value)
+      add(*value);
+    else
+      add_null();
   }
   void add(int value) { add(static_cast<std::int64_t>(value)); }
   void add(const std::string& text) { add(std::string_view(text)); }

@@ -79,10 +79,10 @@ Page<Message> PgMessageRepository::list_public(const HistoryQuery& query) {
     Page<Message> page;
     page.total = tx.exec_prepared1(stmt::kPublicCount)[0].as<std::int64_t>();
     // A cursor replaces the offset: the page starts right below the given id.
-    page.items = read_messages(
-        query.before
-            ? tx.exec_prepared(stmt::kPublicBefore, *query.before, limit)
-            : tx.exec_prepared(stmt::kPublicPage, limit, page_offset(query.page, query.per_page)));
+    page.items =
+        read_messages(query.before ? tx.exec_prepared(stmt::kPublicBefore, *query.before, limit)
+                                   : tx.exec_prepared(stmt::kPublicPage, limit,
+                                                      page_offset(query.page, query.per_page)));
     return page;
   });
 }

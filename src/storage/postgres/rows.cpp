@@ -14,10 +14,10 @@ std::string ms(std::string_view column) {
 }
 
 const std::string& user_columns() {
-  static const std::string kColumns =
-      "u.id, u.email, u.username, u.password_hash, " + ms("u.created_at") + ", " +
-      ms("u.updated_at") + ", p.id, p.full_name, p.profile_image, p.age, p.location, " +
-      ms("p.created_at") + ", " + ms("p.updated_at");
+  static const std::string kColumns = "u.id, u.email, u.username, u.password_hash, " +
+                                      ms("u.created_at") + ", " + ms("u.updated_at") +
+                                      ", p.id, p.full_name, p.profile_image, p.age, p.location, " +
+                                      ms("p.created_at") + ", " + ms("p.updated_at");
   return kColumns;
 }
 

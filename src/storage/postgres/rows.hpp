@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include <pqxx/except>
+#include <pqxx/result>
 #include <pqxx/row>
 
 #include "storage/models.hpp"

@@ -132,11 +132,13 @@ std::vector<Conversation> SqliteMessageRepository::conversations(std::int64_t us
   auto lease = c_.read();
   SQLite::Statement s(
       lease.db(),
-      std::string("WITH peers AS ("
-                  " SELECT CASE WHEN sender_id = ?1 THEN recipient_id ELSE sender_id END AS peer_id,"
-                  " max(id) AS last_id FROM messages"
-                  " WHERE is_public = 0 AND recipient_id IS NOT NULL"
-                  " AND (sender_id = ?1 OR recipient_id = ?1) GROUP BY 1)"
+      // Two index-only halves (sent, received) rather than one OR, which SQLite would answer
+      // by scanning every private message.
+      std::string("WITH peers AS (SELECT peer_id, max(id) AS last_id FROM ("
+                  " SELECT recipient_id AS peer_id, id FROM messages"
+                  " WHERE sender_id = ?1 AND recipient_id IS NOT NULL AND is_public = 0"
+                  " UNION ALL SELECT sender_id, id FROM messages"
+                  " WHERE recipient_id = ?1 AND is_public = 0) GROUP BY peer_id)"
                   " SELECT pe.peer_id, pu.username, pp.profile_image,"
                   " (SELECT count(*) FROM messages x WHERE x.recipient_id = ?1"
                   " AND x.sender_id = pe.peer_id AND x.is_public = 0"

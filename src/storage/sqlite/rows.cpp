@@ -22,18 +22,24 @@ std::optional<int> opt_int(SQLite::Statement& s, int col) {
 }
 
 void bind_opt(SQLite::Statement& s, int index, const std::optional<std::string>& v) {
-  if (v) s.bind(index, *v);
-  else s.bind(index);
+  if (v)
+    s.bind(index, *v);
+  else
+    s.bind(index);
 }
 
 void bind_opt(SQLite::Statement& s, int index, const std::optional<int>& v) {
-  if (v) s.bind(index, *v);
-  else s.bind(index);
+  if (v)
+    s.bind(index, *v);
+  else
+    s.bind(index);
 }
 
 void bind_opt(SQLite::Statement& s, int index, const std::optional<std::int64_t>& v) {
-  if (v) s.bind(index, *v);
-  else s.bind(index);
+  if (v)
+    s.bind(index, *v);
+  else
+    s.bind(index);
 }
 
 User read_user(SQLite::Statement& s, int first) {

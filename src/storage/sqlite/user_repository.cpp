@@ -20,10 +20,14 @@ std::optional<User> find_user(SQLite::Database& db, std::int64_t id) {
 
 const char* sort_column(SortKey key) {
   switch (key) {
-    case SortKey::kEmail: return "u.email";
-    case SortKey::kUpdatedAt: return "u.updated_at";
-    case SortKey::kUsername: return "u.username";
-    case SortKey::kCreatedAt: break;
+    case SortKey::kEmail:
+      return "u.email";
+    case SortKey::kUpdatedAt:
+      return "u.updated_at";
+    case SortKey::kUsername:
+      return "u.username";
+    case SortKey::kCreatedAt:
+      break;
   }
   return "u.created_at";
 }

@@ -15,8 +15,13 @@ struct Vector {
 
 // RFC 4648 §10 test vectors.
 constexpr Vector kRfcVectors[] = {
-    {"", ""},           {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-    {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+    {"", ""},
+    {"f", "Zg=="},
+    {"fo", "Zm8="},
+    {"foo", "Zm9v"},
+    {"foob", "Zm9vYg=="},
+    {"fooba", "Zm9vYmE="},
+    {"foobar", "Zm9vYmFy"},
 };
 
 TEST(Base64, RfcVectorsEncode) {
@@ -53,13 +58,25 @@ TEST(Base64, AppendKeepsPrefix) {
 TEST(Base64, RejectsNonCanonicalAndForeignInput) {
   using namespace std::string_view_literals;
   const std::vector<std::string_view> bad_inputs = {
-      "A"sv, "AQ"sv, "AQI"sv, "AQIDB"sv,  // length not a multiple of 4
-      "A==="sv, "===="sv, "AQ=D"sv, "=AQI"sv, "AQ==AQ=="sv, "AQ=I"sv,
+      "A"sv,
+      "AQ"sv,
+      "AQI"sv,
+      "AQIDB"sv,  // length not a multiple of 4
+      "A==="sv,
+      "===="sv,
+      "AQ=D"sv,
+      "=AQI"sv,
+      "AQ==AQ=="sv,
+      "AQ=I"sv,
       "AR=="sv,  // low bits of the last character must be zero
       "AQJ="sv,  // idem with one '='
       "-_8="sv,  // URL-safe alphabet
-      "AQ I"sv, "AQ\nI"sv, "AQI\0"sv,  // whitespace and NUL
-      "\xff\xff\xff\xff"sv, "\xc3\xa9" "AQ="sv,
+      "AQ I"sv,
+      "AQ\nI"sv,
+      "AQI\0"sv,  // whitespace and NUL
+      "\xff\xff\xff\xff"sv,
+      "\xc3\xa9"
+      "AQ="sv,
   };
   for (std::string_view bad : bad_inputs) {
     EXPECT_FALSE(base64_decode(bad)) << bad;

@@ -11,7 +11,8 @@ namespace {
 using namespace std::string_literals;
 
 TEST(EngineIoPacket, EveryTypeEncodesAsDigitThenData) {
-  EXPECT_EQ(encode_frame(Packet::text(PacketType::open, R"({"sid":"x"})")).bytes, R"(0{"sid":"x"})");
+  EXPECT_EQ(encode_frame(Packet::text(PacketType::open, R"({"sid":"x"})")).bytes,
+            R"(0{"sid":"x"})");
   EXPECT_EQ(encode_frame(Packet::text(PacketType::close)).bytes, "1");
   EXPECT_EQ(encode_frame(Packet::text(PacketType::ping, "probe")).bytes, "2probe");
   EXPECT_EQ(encode_frame(Packet::text(PacketType::pong, "probe")).bytes, "3probe");
@@ -24,7 +25,7 @@ TEST(EngineIoPacket, EveryTypeEncodesAsDigitThenData) {
 TEST(EngineIoPacket, EveryTypeDecodesFromText) {
   for (int t = 0; t <= 6; ++t) {
     const auto type = static_cast<PacketType>(t);
-    for (const std::string data : {""s, "x"s, "probe"s, "\x00\x1f\xc3\xa9"s}) {
+    for (const std::string& data : {""s, "x"s, "probe"s, "\x00\x1f\xc3\xa9"s}) {
       const std::string frame = std::to_string(t) + data;
       auto p = decode_text(frame);
       ASSERT_TRUE(p) << frame;
@@ -81,22 +82,37 @@ TEST(EngineIoPacket, BinaryFlagWinsOverType) {
 TEST(EngineIoPayload, ReferenceExampleFromTheV4Changelog) {
   const std::vector<Packet> packets = {Packet::message("hello"),
                                        Packet::binary_message("\x01\x02\x03")};
-  EXPECT_EQ(encode_payload(packets), "4hello\x1e" "bAQID");
-  auto decoded = decode_payload("4hello\x1e" "bAQID");
+  EXPECT_EQ(encode_payload(packets),
+            "4hello\x1e"
+            "bAQID");
+  auto decoded = decode_payload(
+      "4hello\x1e"
+      "bAQID");
   ASSERT_TRUE(decoded);
   EXPECT_EQ(*decoded, packets);
 }
 
 TEST(EngineIoPayload, SeveralPacketsOfEveryKind) {
   const std::vector<Packet> packets = {
-      Packet::text(PacketType::ping, "probe"), Packet::message("42[\"hello\"]"),
-      Packet::binary_message("\x00\xff\x10"s),  Packet::message(""),
-      Packet::text(PacketType::noop),           Packet::binary_message(""),
-      Packet::message("\xe2\x82\xac\xe2\x82\xac"), Packet::text(PacketType::close),
+      Packet::text(PacketType::ping, "probe"),
+      Packet::message("42[\"hello\"]"),
+      Packet::binary_message("\x00\xff\x10"s),
+      Packet::message(""),
+      Packet::text(PacketType::noop),
+      Packet::binary_message(""),
+      Packet::message("\xe2\x82\xac\xe2\x82\xac"),
+      Packet::text(PacketType::close),
   };
   const std::string wire = encode_payload(packets);
-  EXPECT_EQ(wire, "2probe\x1e" "42[\"hello\"]\x1e" "bAP8Q\x1e" "4\x1e" "6\x1e" "b\x1e"
-                  "4\xe2\x82\xac\xe2\x82\xac\x1e" "1");
+  EXPECT_EQ(wire,
+            "2probe\x1e"
+            "442[\"hello\"]\x1e"
+            "bAP8Q\x1e"
+            "4\x1e"
+            "6\x1e"
+            "b\x1e"
+            "4\xe2\x82\xac\xe2\x82\xac\x1e"
+            "1");
   auto decoded = decode_payload(wire);
   ASSERT_TRUE(decoded);
   EXPECT_EQ(*decoded, packets);
@@ -141,13 +157,21 @@ const std::vector<BadInput>& bad_inputs() {
       {"-1", Error::unknown_type},
       {"+4", Error::unknown_type},
       {"\x00"s + "4", Error::unknown_type},
-      {"\xff" "4", Error::unknown_type},
+      {"\xff"
+       "4",
+       Error::unknown_type},
       {"\xc3\xa9", Error::unknown_type},
       {"\x1e", Error::empty_packet},  // two empty elements
       {"4a\x1e", Error::empty_packet},
-      {"\x1e" "4a", Error::empty_packet},
-      {"4a\x1e\x1e" "4b", Error::empty_packet},
-      {"4a\x1e" "7", Error::unknown_type},
+      {"\x1e"
+       "4a",
+       Error::empty_packet},
+      {"4a\x1e\x1e"
+       "4b",
+       Error::empty_packet},
+      {"4a\x1e"
+       "7",
+       Error::unknown_type},
       {"2\x1ex", Error::unknown_type},
       {"b\x1e", Error::empty_packet},
       {"bA", Error::bad_base64},
@@ -165,8 +189,12 @@ const std::vector<BadInput>& bad_inputs() {
       {"b-_8=", Error::bad_base64},
       {"bAQID\x00"s, Error::bad_base64},
       {"b\xff\xff\xff\xff", Error::bad_base64},
-      {"4ok\x1e" "bAQI", Error::bad_base64},
-      {"bAQID\x1e" "bA", Error::bad_base64},
+      {"4ok\x1e"
+       "bAQI",
+       Error::bad_base64},
+      {"bAQID\x1e"
+       "bA",
+       Error::bad_base64},
   };
   return table;
 }

@@ -79,9 +79,11 @@ TEST(JsonWriter, StringEscapesLikeJsonStringify) {
 }
 
 TEST(JsonWriter, InvalidUtf8IsReplaced) {
-  EXPECT_EQ(write(json::value("a\xff" "b")), R"("a\ufffdb")");
-  EXPECT_EQ(write(json::value("\xc3")), R"("\ufffd")");            // truncated
-  EXPECT_EQ(write(json::value("\xc0\xaf")), R"("\ufffd\ufffd")");  // overlong
+  EXPECT_EQ(write(json::value("a\xff"
+                              "b")),
+            R"("a\ufffdb")");
+  EXPECT_EQ(write(json::value("\xc3")), R"("\ufffd")");                      // truncated
+  EXPECT_EQ(write(json::value("\xc0\xaf")), R"("\ufffd\ufffd")");            // overlong
   EXPECT_EQ(write(json::value("\xed\xa0\x80")), R"("\ufffd\ufffd\ufffd")");  // surrogate
   EXPECT_EQ(write(json::value("\xf4\x90\x80\x80")), R"("\ufffd\ufffd\ufffd\ufffd")");
   EXPECT_TRUE(is_valid_utf8("\xf4\x8f\xbf\xbf"));

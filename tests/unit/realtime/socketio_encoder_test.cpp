@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -182,6 +183,9 @@ TEST(SocketIoEncode, IsValidMirrorsUpstreamChecks) {
   EXPECT_FALSE(is_valid(make(PacketType::event, "/", R"([])")));
   EXPECT_FALSE(is_valid(make(PacketType::event, "/", R"(["disconnect"])")));
   EXPECT_TRUE(is_valid(make(PacketType::event, "/", R"([42])")));
+  Packet inf = make(PacketType::event, "/", R"([0])");
+  inf.data.as_array()[0] = std::numeric_limits<double>::infinity();
+  EXPECT_FALSE(is_valid(inf));
   EXPECT_FALSE(is_valid(make(PacketType::disconnect, "/", R"({})")));
   EXPECT_FALSE(is_valid(make(PacketType::connect, "/", R"([])")));
   EXPECT_FALSE(is_valid(make(PacketType::ack, "/", R"({})")));

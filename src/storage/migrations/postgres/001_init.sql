@@ -48,10 +48,12 @@ CREATE INDEX messages_public_idx ON messages (id) WHERE is_public;
 CREATE INDEX messages_pair_idx
   ON messages (least(sender_id, recipient_id), greatest(sender_id, recipient_id), id)
   WHERE NOT is_public;
--- Unread counts (peer -> reader, id > marker); also serves the recipient_id foreign key.
-CREATE INDEX messages_unread_idx ON messages (recipient_id, sender_id, id);
--- The sender side of conversation lists; also serves the sender_id foreign key.
-CREATE INDEX messages_sender_idx ON messages (sender_id, recipient_id, id);
+-- Unread counts (peer -> reader, id > marker) and the recipient side of conversation lists,
+-- answered from the index alone; also serves the recipient_id foreign key.
+CREATE INDEX messages_unread_idx ON messages (recipient_id, sender_id, id) INCLUDE (is_public);
+-- The sender side of conversation lists, from the index alone; also serves the sender_id
+-- foreign key.
+CREATE INDEX messages_sender_idx ON messages (sender_id, recipient_id, id) INCLUDE (is_public);
 
 CREATE TABLE conversation_reads (
   reader_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -61,3 +63,61 @@ CREATE TABLE conversation_reads (
   PRIMARY KEY (reader_id, peer_id)
 );
 CREATE INDEX conversation_reads_peer_idx ON conversation_reads (peer_id);
+
+-- The number of public messages, kept by triggers: every public history page reports the
+-- total, and counting a large table on each request grows linearly with the history.
+-- Statement-level triggers touch the single row once per statement (once per insert_batch).
+CREATE TABLE message_totals (
+  singleton    BOOLEAN PRIMARY KEY DEFAULT true CHECK (singleton),
+  public_count BIGINT NOT NULL
+);
+INSERT INTO message_totals (public_count) SELECT count(*) FROM messages WHERE is_public;
+
+CREATE FUNCTION message_totals_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE n BIGINT;
+BEGIN
+  SELECT count(*) INTO n FROM new_rows WHERE is_public;
+  IF n <> 0 THEN
+    UPDATE message_totals SET public_count = public_count + n;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION message_totals_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE n BIGINT;
+BEGIN
+  SELECT count(*) INTO n FROM old_rows WHERE is_public;
+  IF n <> 0 THEN
+    UPDATE message_totals SET public_count = public_count - n;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION message_totals_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE n BIGINT;
+BEGIN
+  SELECT (SELECT count(*) FROM new_rows WHERE is_public) -
+         (SELECT count(*) FROM old_rows WHERE is_public) INTO n;
+  IF n <> 0 THEN
+    UPDATE message_totals SET public_count = public_count + n;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION message_totals_after_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE message_totals SET public_count = 0;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER message_totals_insert AFTER INSERT ON messages
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION message_totals_after_insert();
+CREATE TRIGGER message_totals_delete AFTER DELETE ON messages
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION message_totals_after_delete();
+CREATE TRIGGER message_totals_update AFTER UPDATE ON messages
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION message_totals_after_update();
+CREATE TRIGGER message_totals_truncate AFTER TRUNCATE ON messages
+  FOR EACH STATEMENT EXECUTE FUNCTION message_totals_after_truncate();

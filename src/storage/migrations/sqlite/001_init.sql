@@ -48,10 +48,12 @@ CREATE INDEX messages_public_idx ON messages (is_public, id);
 CREATE INDEX messages_pair_idx
   ON messages (min(sender_id, recipient_id), max(sender_id, recipient_id), id)
   WHERE is_public = 0;
--- Unread counts (peer -> reader, id > marker); also serves the recipient_id foreign key.
-CREATE INDEX messages_unread_idx ON messages (recipient_id, sender_id, id);
--- The sender side of conversation lists; also serves the sender_id foreign key.
-CREATE INDEX messages_sender_idx ON messages (sender_id, recipient_id, id);
+-- Unread counts (peer -> reader, id > marker) and the recipient side of conversation lists,
+-- answered from the index alone; also serves the recipient_id foreign key.
+CREATE INDEX messages_unread_idx ON messages (recipient_id, sender_id, id, is_public);
+-- The sender side of conversation lists, from the index alone; also serves the sender_id
+-- foreign key.
+CREATE INDEX messages_sender_idx ON messages (sender_id, recipient_id, id, is_public);
 
 CREATE TABLE conversation_reads (
   reader_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,

@@ -1,0 +1,23 @@
+#pragma once
+#include <chrono>
+#include <cstddef>
+
+#include "http/cors.hpp"
+
+namespace chatd::engineio {
+
+struct Options {
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  std::chrono::milliseconds upgrade_timeout{10000};
+  std::size_t max_payload = 1'000'000;  // bytes of one polling POST body or WebSocket message
+  std::size_t max_sessions = 50'000;
+  // A client whose unsent data grows past this is too slow: it is disconnected.
+  std::size_t send_queue_limit = 4 * 1024 * 1024;
+  // Incoming packets per second per connection (token bucket); 0 turns the limit off.
+  double packet_rate = 500;
+  double packet_burst = 1000;
+  http::CorsPolicy cors;
+};
+
+}  // namespace chatd::engineio

@@ -1,0 +1,247 @@
+#include "realtime/engineio/server.hpp"
+
+#include <openssl/rand.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include "realtime/engineio/base64.hpp"
+
+namespace chatd::engineio {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace json = boost::json;
+
+std::string random_id() {
+  unsigned char bytes[15];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random source");
+  std::string id;
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  // 15 bytes → 20 base64url characters, like the reference's ids.
+  for (int i = 0; i < 15; i += 3) {
+    const unsigned v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    for (int s = 18; s >= 0; s -= 6) id += kAlphabet[(v >> s) & 63];
+  }
+  return id;
+}
+
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Query {
+  std::optional<std::string> eio, transport, sid;
+};
+
+Query read_query(const std::vector<std::pair<std::string, std::string>>& params) {
+  Query q;
+  for (const auto& [k, v] : params) {
+    if (k == "EIO") q.eio = v;
+    else if (k == "transport") q.transport = v;
+    else if (k == "sid") q.sid = v;
+  }
+  return q;
+}
+
+std::optional<HandshakeError> check_query(const Query& q) {
+  if (!q.transport || (*q.transport != "polling" && *q.transport != "websocket"))
+    return HandshakeError::transport_unknown;
+  if (!q.eio || *q.eio != "4") return HandshakeError::unsupported_protocol_version;
+  return std::nullopt;
+}
+
+}  // namespace
+
+http::Response error_answer(HandshakeError error) {
+  static const char* kMessages[] = {"Transport unknown", "Session ID unknown",
+                                    "Bad handshake method", "Bad request", "Forbidden",
+                                    "Unsupported protocol version"};
+  const int code = static_cast<int>(error);
+  http::Response r;
+  r.status = error == HandshakeError::forbidden ? 403 : 400;
+  r.body = json::serialize(json::object{{"code", code}, {"message", kMessages[code]}});
+  return r;
+}
+
+Server::Server(http::IoPool& io, Options options) : io_(io), options_(std::move(options)) {}
+
+Server::~Server() = default;
+
+std::size_t Server::shard_of(const asio::io_context& context) const {
+  for (std::size_t i = 0; i < io_.size(); ++i)
+    if (&io_.at(i) == &context) return i;
+  return 0;
+}
+
+std::string Server::open_packet(const Session& session) const {
+  json::array upgrades;
+  if (session.transport() == Session::Transport::polling) upgrades.emplace_back("websocket");
+  return "0" + json::serialize(json::object{
+                   {"sid", session.id()},
+                   {"upgrades", std::move(upgrades)},
+                   {"pingInterval", options_.ping_interval.count()},
+                   {"pingTimeout", options_.ping_timeout.count()},
+                   {"maxPayload", options_.max_payload}});
+}
+
+std::shared_ptr<Session> Server::create(asio::io_context& context, Session::Transport transport,
+                                        Handshake handshake) {
+  auto session = std::make_shared<Session>(*this, random_id(), context, shard_of(context),
+                                           transport, std::move(handshake));
+  {
+    std::lock_guard lock(mutex_);
+    sessions_.emplace(session->id(), session);
+  }
+  ++count_;
+  return session;
+}
+
+std::shared_ptr<Session> Server::find(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+void Server::remove(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  if (sessions_.erase(id)) --count_;
+}
+
+void Server::close_all(std::string_view reason) {
+  std::vector<std::shared_ptr<Session>> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, s] : sessions_) all.push_back(s);
+  }
+  for (auto& s : all)
+    asio::post(s->executor(), [s, r = std::string(reason)] { s->close(r); });
+}
+
+void Server::add_routes(http::Router& router, const std::string& path) {
+  auto handler = [this](http::Request& req) { return handle_polling(req); };
+  router.add("GET", path, handler, true);
+  router.add("POST", path, handler, true);
+}
+
+asio::awaitable<http::Response> Server::handle_polling(http::Request& request) {
+  const auto q = read_query(request.query);
+  if (auto err = check_query(q)) co_return error_answer(*err);
+  // A plain request with transport=websocket did not ask for an upgrade.
+  if (*q.transport != "polling") co_return error_answer(HandshakeError::bad_request);
+  if (!q.sid) {
+    if (request.method != "GET") co_return error_answer(HandshakeError::bad_handshake_method);
+    if (count_.load() >= options_.max_sessions) {
+      spdlog::warn("engine.io: session limit {} reached", options_.max_sessions);
+      co_return error_answer(HandshakeError::forbidden);
+    }
+    auto ex = co_await asio::this_coro::executor;
+    auto& context = asio::query(ex, asio::execution::context);
+    Handshake hs{request.headers, request.query, request.remote_address, request.target, now_ms()};
+    auto session = create(static_cast<asio::io_context&>(context), Session::Transport::polling,
+                          std::move(hs));
+    http::Response res;
+    res.content_type = "text/plain; charset=UTF-8";
+    res.body = open_packet(*session);
+    // Listener and heartbeats are set up on the session's own thread, which is this one.
+    session->start();
+    if (on_connection_) on_connection_(session);
+    co_return res;
+  }
+  auto session = find(*q.sid);
+  if (!session) co_return error_answer(HandshakeError::session_unknown);
+  if (session->transport() != Session::Transport::polling)
+    co_return error_answer(HandshakeError::bad_request);
+  auto job = [session, method = request.method, body = std::move(request.body)]() mutable {
+    return session->handle_poll(std::move(method), std::move(body));
+  };
+  co_return co_await asio::co_spawn(session->executor(), std::move(job), asio::use_awaitable);
+}
+
+http::UpgradeHandler Server::upgrade_handler() {
+  return [this](beast::tcp_stream stream, http::UpgradeRequest request, std::string remote) {
+    auto reject = [](beast::tcp_stream s, HandshakeError error) {
+      auto answer = error_answer(error);
+      auto res = std::make_shared<beast::http::response<beast::http::string_body>>(
+          static_cast<beast::http::status>(answer.status), 11);
+      res->set(beast::http::field::content_type, "application/json");
+      res->body() = answer.body;
+      res->prepare_payload();
+      res->keep_alive(false);
+      auto sp = std::make_shared<beast::tcp_stream>(std::move(s));
+      beast::http::async_write(*sp, *res, [sp, res](boost::system::error_code, std::size_t) {
+        boost::system::error_code ignored;
+        sp->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+      });
+    };
+    std::vector<std::pair<std::string, std::string>> query;
+    std::string target(request.target());
+    if (auto url = boost::urls::parse_origin_form(target)) {
+      for (auto p : url->params()) query.emplace_back(p.key, p.value);
+    }
+    const auto q = read_query(query);
+    if (auto err = check_query(q)) return reject(std::move(stream), *err);
+    if (*q.transport != "websocket") return reject(std::move(stream), HandshakeError::bad_request);
+
+    auto socket = stream.release_socket();
+    auto& here = static_cast<asio::io_context&>(asio::query(socket.get_executor(), asio::execution::context));
+    if (!q.sid) {
+      if (count_.load() >= options_.max_sessions) {
+        spdlog::warn("engine.io: session limit {} reached", options_.max_sessions);
+        return reject(beast::tcp_stream(std::move(socket)), HandshakeError::forbidden);
+      }
+      Handshake hs;
+      for (const auto& f : request)
+        hs.headers.emplace_back(
+            [&] {
+              std::string n(f.name_string());
+              for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+              return n;
+            }(),
+            std::string(f.value()));
+      hs.query = std::move(query);
+      hs.remote_address = std::move(remote);
+      hs.url = target;
+      hs.issued_ms = now_ms();
+      auto session = create(here, Session::Transport::websocket, std::move(hs));
+      const auto open = open_packet(*session);
+      session->start();
+      session->send(text_frame(open));
+      if (on_connection_) on_connection_(session);
+      session->attach_websocket(std::move(socket), std::move(request));
+      return;
+    }
+    auto session = find(*q.sid);
+    if (!session) return reject(beast::tcp_stream(std::move(socket)), HandshakeError::session_unknown);
+    if (session->transport() != Session::Transport::polling)
+      return reject(beast::tcp_stream(std::move(socket)), HandshakeError::bad_request);
+    auto& target_ctx = static_cast<asio::io_context&>(
+        asio::query(session->executor(), asio::execution::context));
+    if (&target_ctx == &here) {
+      session->attach_websocket(std::move(socket), std::move(request));
+      return;
+    }
+    // The session lives on another thread: move the descriptor over to its io_context.
+    boost::system::error_code ec;
+    const auto protocol = socket.local_endpoint(ec).protocol();
+    if (ec) return;
+    const auto fd = socket.release(ec);
+    if (ec) return;
+    asio::post(session->executor(), [session, fd, protocol, req = std::move(request), &target_ctx]() mutable {
+      asio::ip::tcp::socket moved(target_ctx, protocol, fd);
+      session->attach_websocket(std::move(moved), std::move(req));
+    });
+  };
+}
+
+}  // namespace chatd::engineio

@@ -1,0 +1,72 @@
+#pragma once
+// The Engine.IO v4 server: the handshake, the HTTP long-polling routes, WebSocket connections
+// and upgrades on one path (/socket.io/), and the registry of live sessions.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "http/io_pool.hpp"
+#include "http/router.hpp"
+#include "http/upgrade.hpp"
+#include "realtime/engineio/options.hpp"
+#include "realtime/engineio/session.hpp"
+
+namespace chatd::engineio {
+
+// The official error answers (HTTP 400, 403 for Forbidden).
+enum class HandshakeError {
+  transport_unknown = 0,
+  session_unknown = 1,
+  bad_handshake_method = 2,
+  bad_request = 3,
+  forbidden = 4,
+  unsupported_protocol_version = 5,
+};
+http::Response error_answer(HandshakeError error);
+// 20 random base64url characters (120 bits): session and socket ids must not be guessable.
+std::string random_id();
+
+class Server {
+ public:
+  // Called on the new session's executor before any packet is delivered: set a listener.
+  using ConnectionHandler = std::function<void(const std::shared_ptr<Session>&)>;
+
+  Server(http::IoPool& io, Options options);
+  ~Server();
+
+  void on_connection(ConnectionHandler handler) { on_connection_ = std::move(handler); }
+  // GET/POST on path (default "/socket.io/") for polling; OPTIONS is answered by the server's CORS.
+  void add_routes(http::Router& router, const std::string& path = "/socket.io");
+  http::UpgradeHandler upgrade_handler();
+
+  const Options& options() const { return options_; }
+  std::size_t session_count() const { return count_.load(); }
+  std::size_t shard_of(const boost::asio::io_context& context) const;
+  // Closes every session (server shutdown).
+  void close_all(std::string_view reason);
+
+  // --- used by Session ---
+  void remove(const std::string& id);
+  std::uint64_t dropped_slow_clients() const { return slow_dropped_.load(); }
+  void count_slow_drop() { ++slow_dropped_; }
+
+ private:
+  boost::asio::awaitable<http::Response> handle_polling(http::Request& request);
+  std::shared_ptr<Session> create(boost::asio::io_context& context, Session::Transport transport,
+                                  Handshake handshake);
+  std::shared_ptr<Session> find(const std::string& id);
+  std::string open_packet(const Session& session) const;
+
+  http::IoPool& io_;
+  Options options_;
+  ConnectionHandler on_connection_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<Session>> sessions_;
+  std::atomic<std::size_t> count_{0};
+  std::atomic<std::uint64_t> slow_dropped_{0};
+};
+
+}  // namespace chatd::engineio

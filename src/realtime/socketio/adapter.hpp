@@ -1,0 +1,37 @@
+#pragma once
+// Rooms and broadcasts of one namespace. The local adapter keeps rooms per I/O thread; a cluster
+// adapter (Redis) wraps it to reach other nodes. Swappable per namespace.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "realtime/engineio/frame.hpp"
+
+namespace chatd::socketio {
+
+class Socket;
+
+// A packet encoded once for every recipient: the text frame and any binary attachments.
+struct EncodedPacket {
+  std::vector<engineio::OutFrame> frames;
+};
+using SharedPacket = std::shared_ptr<const EncodedPacket>;
+
+struct BroadcastTarget {
+  std::vector<std::string> rooms;   // empty: every socket of the namespace
+  std::vector<std::string> except;  // sockets in any of these rooms are skipped
+};
+
+class Adapter {
+ public:
+  virtual ~Adapter() = default;
+  // Membership changes run on the socket's own thread.
+  virtual void add(Socket& socket, const std::string& room) = 0;
+  virtual void remove(Socket& socket, const std::string& room) = 0;
+  virtual void add_socket(Socket& socket) = 0;
+  virtual void remove_socket(Socket& socket) = 0;
+  // Callable from any thread.
+  virtual void broadcast(SharedPacket packet, BroadcastTarget target) = 0;
+};
+
+}  // namespace chatd::socketio

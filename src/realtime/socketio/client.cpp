@@ -1,0 +1,164 @@
+#include "realtime/socketio/client.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "realtime/engineio/server.hpp"
+#include "realtime/socketio/namespace.hpp"
+#include "realtime/socketio/server.hpp"
+
+namespace chatd::socketio {
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+Client::Client(Server& server, std::shared_ptr<engineio::Session> session)
+    : server_(server),
+      session_(std::move(session)),
+      decoder_(server.options().decoder),
+      connect_timer_(session_->executor()) {}
+
+void Client::start() {
+  // A connection that never joins a namespace is closed, as the reference server does.
+  connect_timer_.expires_after(server_.options().connect_timeout);
+  connect_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->closed_) return;
+    if (self->sockets_.empty()) self->session_->close("connect timeout");
+  });
+}
+
+void Client::fail(std::string_view what) {
+  spdlog::debug("socket.io client {}: {}; closing", session_->id(), what);
+  session_->close("parse error");
+}
+
+void Client::on_text(std::string_view data) {
+  auto step = decoder_.add_text(data);
+  if (step.failed()) return fail(to_string(step.error));
+  if (step.has_packet()) on_packet(std::move(step.packet));
+}
+
+void Client::on_binary(std::string bytes) {
+  auto step = decoder_.add_binary(std::move(bytes));
+  if (step.failed()) return fail(to_string(step.error));
+  if (step.has_packet()) on_packet(std::move(step.packet));
+}
+
+void Client::send_raw(const Packet& packet) {
+  for (const auto& f : encode_packet(packet)->frames) session_->send(f);
+}
+
+void Client::on_packet(Packet packet) {
+  if (closed_) return;
+  switch (packet.type) {
+    case PacketType::connect: {
+      json::object auth;
+      if (packet.data.is_object()) auth = std::move(packet.data.as_object());
+      connect(packet.nsp, std::move(auth));
+      return;
+    }
+    case PacketType::disconnect: {
+      if (auto it = sockets_.find(packet.nsp); it != sockets_.end()) {
+        auto socket = it->second;
+        socket->on_close("client namespace disconnect");
+      }
+      return;
+    }
+    case PacketType::event:
+    case PacketType::binary_event:
+    case PacketType::ack:
+    case PacketType::binary_ack: {
+      // Packets for a namespace the client has not joined are dropped, like the reference.
+      if (auto it = sockets_.find(packet.nsp); it != sockets_.end()) {
+        auto socket = it->second;
+        socket->on_packet(packet);
+      }
+      return;
+    }
+    case PacketType::connect_error:  // only servers send these
+      return fail("CONNECT_ERROR from a client");
+  }
+}
+
+void Client::connect(const std::string& name, json::object auth) {
+  Namespace* nsp = server_.find(name);
+  if (!nsp) {
+    Packet err;
+    err.type = PacketType::connect_error;
+    err.nsp = name;
+    err.data = json::object{{"message", "Invalid namespace"}};
+    send_raw(err);
+    return;
+  }
+  if (sockets_.contains(name) || connecting_.contains(name)) return;
+  connecting_.insert(name);
+  auto socket = std::make_shared<Socket>(*nsp, session_, engineio::random_id(), std::move(auth));
+  asio::co_spawn(
+      session_->executor(),
+      [self = shared_from_this(), socket, nsp, name]() -> asio::awaitable<void> {
+        std::optional<ConnectRefused> refused;
+        try {
+          for (const auto& mw : nsp->middlewares()) co_await mw(socket);
+        } catch (const ConnectRefused& e) {
+          refused = e;
+        } catch (const std::exception& e) {
+          spdlog::error("socket.io middleware failed: {}", e.what());
+          refused = ConnectRefused("Internal server error");
+        }
+        self->connecting_.erase(name);
+        if (self->closed_) co_return;
+        if (refused) {
+          Packet err;
+          err.type = PacketType::connect_error;
+          err.nsp = name;
+          json::object body{{"message", refused->what()}};
+          if (!refused->data().is_null()) body["data"] = refused->data();
+          err.data = std::move(body);
+          self->send_raw(err);
+          co_return;
+        }
+        self->sockets_[name] = socket;
+        self->server_.count_socket(1);
+        socket->on_removed = [weak = std::weak_ptr<Client>(self), name, s = socket.get()] {
+          if (auto c = weak.lock()) {
+            auto it = c->sockets_.find(name);
+            if (it != c->sockets_.end() && it->second.get() == s) {
+              c->sockets_.erase(it);
+              c->server_.count_socket(-1);
+            }
+          }
+        };
+        socket->on_connected();
+        Packet ok;
+        ok.type = PacketType::connect;
+        ok.nsp = name;
+        ok.data = json::object{{"sid", socket->id()}};
+        self->send_raw(ok);
+        if (const auto& handler = nsp->connection_handler()) handler(socket);
+      },
+      [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::error("socket.io connect failed: {}", ex.what());
+        }
+      });
+}
+
+void Client::on_close(std::string_view reason) {
+  if (closed_) return;
+  closed_ = true;
+  connect_timer_.cancel();
+  decoder_.reset();
+  auto sockets = std::move(sockets_);
+  sockets_.clear();
+  for (auto& [name, socket] : sockets) {
+    socket->on_removed = nullptr;
+    server_.count_socket(-1);
+    socket->on_close(reason);
+  }
+}
+
+}  // namespace chatd::socketio

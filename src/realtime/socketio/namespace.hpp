@@ -1,0 +1,71 @@
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "realtime/socketio/adapter.hpp"
+#include "realtime/socketio/socket.hpp"
+
+namespace chatd::socketio {
+
+// Builds a broadcast: to(rooms), except(rooms), then emit. Encodes once.
+class BroadcastOperator {
+ public:
+  explicit BroadcastOperator(Namespace& nsp, BroadcastTarget target = {})
+      : nsp_(&nsp), target_(std::move(target)) {}
+  BroadcastOperator to(const std::string& room) &&;
+  BroadcastOperator except(const std::string& room) &&;
+  void emit(std::string_view event, std::span<const boost::json::value> args = {}) const;
+  void emit(std::string_view event, std::initializer_list<boost::json::value> args) const {
+    emit(event, std::span<const boost::json::value>(args.begin(), args.size()));
+  }
+  // A packet with attachments (binary arguments); its nsp is set here.
+  void emit_packet(Packet packet) const;
+
+ private:
+  Namespace* nsp_;
+  BroadcastTarget target_;
+};
+
+class Namespace {
+ public:
+  // Runs before a socket joins: inspect socket->handshake()/auth(), set socket->data, or throw
+  // ConnectRefused. Runs on the socket's thread.
+  using Middleware = std::function<boost::asio::awaitable<void>(std::shared_ptr<Socket>)>;
+  using ConnectionHandler = std::function<void(const std::shared_ptr<Socket>&)>;
+
+  Namespace(std::string name, std::unique_ptr<Adapter> adapter)
+      : name_(std::move(name)), adapter_(std::move(adapter)) {}
+
+  const std::string& name() const { return name_; }
+  void use(Middleware middleware) { middlewares_.push_back(std::move(middleware)); }
+  void on_connection(ConnectionHandler handler) { on_connection_ = std::move(handler); }
+
+  BroadcastOperator to(const std::string& room) { return BroadcastOperator(*this).to(room); }
+  BroadcastOperator except(const std::string& room) {
+    return BroadcastOperator(*this).except(room);
+  }
+  void emit(std::string_view event, std::initializer_list<boost::json::value> args) {
+    BroadcastOperator(*this).emit(event, args);
+  }
+
+  Adapter& adapter() { return *adapter_; }
+  void set_adapter(std::unique_ptr<Adapter> adapter) { adapter_ = std::move(adapter); }
+  const std::vector<Middleware>& middlewares() const { return middlewares_; }
+  const ConnectionHandler& connection_handler() const { return on_connection_; }
+
+ private:
+  std::string name_;
+  std::unique_ptr<Adapter> adapter_;
+  std::vector<Middleware> middlewares_;
+  ConnectionHandler on_connection_;
+};
+
+// Encodes a packet into engine.io frames (text "4..." plus binary attachments).
+SharedPacket encode_packet(const Packet& packet);
+SharedPacket encode_event_packet(std::string_view nsp, std::string_view event,
+                                 std::span<const boost::json::value> args);
+
+}  // namespace chatd::socketio

@@ -1,0 +1,34 @@
+#include "realtime/socketio/server.hpp"
+
+#include "realtime/socketio/client.hpp"
+#include "realtime/socketio/local_adapter.hpp"
+
+namespace chatd::socketio {
+
+Server::Server(http::IoPool& io, engineio::Server& engine, ServerOptions options)
+    : io_(io), engine_(engine), options_(std::move(options)) {
+  adapter_factory_ = [this](const std::string&) { return std::make_unique<LocalAdapter>(io_); };
+  engine_.on_connection([this](const std::shared_ptr<engineio::Session>& session) {
+    auto client = std::make_shared<Client>(*this, session);
+    session->set_listener(client);
+    client->start();
+  });
+}
+
+Server::~Server() = default;
+
+Namespace& Server::of(const std::string& name) {
+  auto it = namespaces_.find(name);
+  if (it != namespaces_.end()) return *it->second;
+  auto nsp = std::make_unique<Namespace>(name, adapter_factory_(name));
+  auto& ref = *nsp;
+  namespaces_.emplace(name, std::move(nsp));
+  return ref;
+}
+
+Namespace* Server::find(const std::string& name) {
+  auto it = namespaces_.find(name);
+  return it == namespaces_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace chatd::socketio

@@ -1,0 +1,47 @@
+#pragma once
+// The Socket.IO v5 server on top of the Engine.IO server: namespaces, middlewares, sockets.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "http/io_pool.hpp"
+#include "realtime/engineio/server.hpp"
+#include "realtime/socketio/decoder.hpp"
+#include "realtime/socketio/namespace.hpp"
+
+namespace chatd::socketio {
+
+struct ServerOptions {
+  std::chrono::milliseconds connect_timeout{45000};
+  DecoderOptions decoder;
+};
+
+class Server {
+ public:
+  using AdapterFactory = std::function<std::unique_ptr<Adapter>(const std::string& nsp)>;
+
+  Server(http::IoPool& io, engineio::Server& engine, ServerOptions options);
+  ~Server();
+
+  // Namespaces must be created before the server starts accepting connections.
+  Namespace& of(const std::string& name);
+  Namespace* find(const std::string& name);
+  void set_adapter_factory(AdapterFactory factory) { adapter_factory_ = std::move(factory); }
+  const ServerOptions& options() const { return options_; }
+  std::size_t socket_count() const { return sockets_.load(); }
+
+  // --- used by Client ---
+  void count_socket(int delta) { sockets_ += delta; }
+
+ private:
+  http::IoPool& io_;
+  engineio::Server& engine_;
+  ServerOptions options_;
+  AdapterFactory adapter_factory_;
+  std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces_;
+  std::atomic<long> sockets_{0};
+};
+
+}  // namespace chatd::socketio

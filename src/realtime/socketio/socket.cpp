@@ -1,0 +1,160 @@
+#include "realtime/socketio/socket.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "realtime/socketio/namespace.hpp"
+
+namespace chatd::socketio {
+namespace json = boost::json;
+
+void Ack::send(json::array args, std::vector<std::string> attachments) {
+  if (!id_) return;
+  auto socket = socket_.lock();
+  const auto id = *id_;
+  id_.reset();
+  if (!socket || !socket->connected()) return;
+  Packet p;
+  p.type = attachments.empty() ? PacketType::ack : PacketType::binary_ack;
+  p.nsp = socket->nsp().name();
+  p.id = id;
+  p.data = std::move(args);
+  p.attachments = std::move(attachments);
+  socket->send_packet(p);
+}
+
+Socket::Socket(Namespace& nsp, std::shared_ptr<engineio::Session> session, std::string id,
+               json::object auth)
+    : nsp_(nsp), session_(std::move(session)), id_(std::move(id)), auth_(std::move(auth)) {}
+
+Socket::~Socket() = default;
+
+void Socket::send_frames(const EncodedPacket& packet) {
+  for (const auto& f : packet.frames)
+    if (!session_->send(f)) return;
+}
+
+void Socket::send_packet(const Packet& packet) {
+  send_frames(*encode_packet(packet));
+}
+
+void Socket::emit(std::string_view event, std::span<const json::value> args) {
+  if (!connected_) return;
+  std::string text = "4";
+  append_event(text, nsp_.name(), event, args);
+  session_->send(engineio::text_frame(std::move(text)));
+}
+
+void Socket::emit_packet(Packet packet) {
+  if (!connected_) return;
+  packet.nsp = nsp_.name();
+  if (!packet.attachments.empty()) {
+    if (packet.type == PacketType::event) packet.type = PacketType::binary_event;
+    if (packet.type == PacketType::ack) packet.type = PacketType::binary_ack;
+  }
+  send_packet(packet);
+}
+
+void Socket::emit_with_ack(std::string_view event, std::span<const json::value> args,
+                           std::chrono::milliseconds timeout, AckCallback callback) {
+  if (!connected_) {
+    callback(std::nullopt);
+    return;
+  }
+  const auto id = next_ack_id_++;
+  auto timer = std::make_unique<boost::asio::steady_timer>(executor());
+  timer->expires_after(timeout);
+  timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
+    if (ec) return;
+    auto self = weak.lock();
+    if (!self) return;
+    auto it = self->acks_.find(id);
+    if (it == self->acks_.end()) return;
+    auto cb = std::move(it->second.callback);
+    self->acks_.erase(it);
+    cb(std::nullopt);
+  });
+  acks_.emplace(id, PendingAck{std::move(callback), std::move(timer)});
+  std::string text = "4";
+  append_event(text, nsp_.name(), event, args, id);
+  session_->send(engineio::text_frame(std::move(text)));
+}
+
+void Socket::join(const std::string& room) {
+  if (!connected_) return;
+  if (rooms_.insert(room).second) nsp_.adapter().add(*this, room);
+}
+
+void Socket::leave(const std::string& room) {
+  if (rooms_.erase(room)) nsp_.adapter().remove(*this, room);
+}
+
+BroadcastOperator Socket::to(const std::string& room) {
+  return BroadcastOperator(nsp_).to(room).except(id_);
+}
+
+BroadcastOperator Socket::broadcast() {
+  return BroadcastOperator(nsp_).except(id_);
+}
+
+void Socket::on_connected() {
+  connected_ = true;
+  nsp_.adapter().add_socket(*this);
+  join(id_);
+}
+
+void Socket::disconnect(bool close_transport) {
+  if (!connected_) return;
+  Packet p;
+  p.type = PacketType::disconnect;
+  p.nsp = nsp_.name();
+  send_packet(p);
+  on_close("server namespace disconnect");
+  if (close_transport) session_->close("forced close");
+}
+
+void Socket::on_packet(Packet& packet) {
+  if (!connected_) return;
+  if (packet.type == PacketType::ack || packet.type == PacketType::binary_ack) {
+    if (!packet.id) return;
+    auto it = acks_.find(*packet.id);
+    if (it == acks_.end()) return;
+    auto cb = std::move(it->second.callback);
+    it->second.timer->cancel();
+    acks_.erase(it);
+    json::array args = packet.data.is_array() ? packet.data.as_array() : json::array{};
+    cb(std::move(args));
+    return;
+  }
+  Event ev;
+  ev.name = event_name(packet);
+  ev.args = event_args(packet);
+  ev.packet = &packet;
+  if (packet.id) ev.ack = Ack(weak_from_this(), *packet.id);
+  auto self = shared_from_this();  // a handler may disconnect this socket
+  if (auto it = handlers_.find(ev.name); it != handlers_.end()) {
+    auto handler = it->second;
+    handler(self, ev);
+  } else if (unknown_handler_) {
+    unknown_handler_(self, ev);
+  }
+}
+
+void Socket::on_close(std::string_view reason) {
+  if (!connected_) return;
+  connected_ = false;
+  nsp_.adapter().remove_socket(*this);
+  rooms_.clear();
+  auto pending = std::move(acks_);
+  acks_.clear();
+  for (auto& [id, ack] : pending) {
+    ack.timer->cancel();
+    ack.callback(std::nullopt);
+  }
+  auto handlers = std::move(disconnect_handlers_);
+  for (auto& h : handlers) h(reason);
+  handlers_.clear();
+  unknown_handler_ = nullptr;
+  if (on_removed) on_removed();
+}
+
+}  // namespace chatd::socketio

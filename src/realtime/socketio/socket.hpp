@@ -1,0 +1,137 @@
+#pragma once
+// A Socket.IO socket: one client connection to one namespace. Every member function runs on
+// the socket's own thread (executor()); handlers are called there too.
+#include <any>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+
+#include "realtime/engineio/session.hpp"
+#include "realtime/socketio/adapter.hpp"
+#include "realtime/socketio/packet.hpp"
+
+namespace chatd::socketio {
+
+class Namespace;
+class Socket;
+class BroadcastOperator;
+
+// Thrown by a middleware to refuse a connection: the client gets CONNECT_ERROR {message, data}.
+class ConnectRefused : public std::runtime_error {
+ public:
+  explicit ConnectRefused(const std::string& message, boost::json::value data = nullptr)
+      : std::runtime_error(message), data_(std::move(data)) {}
+  const boost::json::value& data() const { return data_; }
+
+ private:
+  boost::json::value data_;
+};
+
+// The acknowledgement a client asked for; answering it twice sends only the first.
+class Ack {
+ public:
+  Ack() = default;
+  Ack(std::weak_ptr<Socket> socket, std::uint64_t id) : socket_(std::move(socket)), id_(id) {}
+  bool wanted() const { return id_.has_value(); }
+  void send(boost::json::array args, std::vector<std::string> attachments = {});
+
+ private:
+  std::weak_ptr<Socket> socket_;
+  std::optional<std::uint64_t> id_;
+};
+
+struct Event {
+  std::string name;
+  std::span<const boost::json::value> args;
+  const Packet* packet = nullptr;  // for attachments (binary arguments)
+  Ack ack;
+};
+
+using EventHandler = std::function<void(const std::shared_ptr<Socket>&, Event&)>;
+// Response arguments, or nullopt when the client did not answer in time (or disconnected).
+using AckCallback = std::function<void(std::optional<boost::json::array>)>;
+
+class Socket : public std::enable_shared_from_this<Socket> {
+ public:
+  Socket(Namespace& nsp, std::shared_ptr<engineio::Session> session, std::string id,
+         boost::json::object auth);
+  ~Socket();
+
+  const std::string& id() const { return id_; }
+  Namespace& nsp() { return nsp_; }
+  const engineio::Handshake& handshake() const { return session_->handshake(); }
+  const boost::json::object& auth() const { return auth_; }
+  boost::asio::io_context::executor_type executor() { return session_->executor(); }
+  std::size_t shard() const { return session_->shard(); }
+  bool connected() const { return connected_; }
+
+  // Per-connection state for the application (the socket.io `socket.data`).
+  std::any data;
+
+  void on(std::string event, EventHandler handler) {
+    handlers_[std::move(event)] = std::move(handler);
+  }
+  void on_disconnect(std::function<void(std::string_view reason)> handler) {
+    disconnect_handlers_.push_back(std::move(handler));
+  }
+  // Events with no handler go here (the chat layer answers unknown events with an error).
+  void on_unknown(EventHandler handler) { unknown_handler_ = std::move(handler); }
+
+  void emit(std::string_view event, std::span<const boost::json::value> args = {});
+  void emit(std::string_view event, std::initializer_list<boost::json::value> args) {
+    emit(event, std::span<const boost::json::value>(args.begin(), args.size()));
+  }
+  void emit_packet(Packet packet);  // any packet of this namespace, binary included
+  void emit_with_ack(std::string_view event, std::span<const boost::json::value> args,
+                     std::chrono::milliseconds timeout, AckCallback callback);
+
+  void join(const std::string& room);
+  void leave(const std::string& room);
+  const std::set<std::string>& rooms() const { return rooms_; }
+  // Everyone in room except this socket.
+  BroadcastOperator to(const std::string& room);
+  // Everyone in the namespace except this socket.
+  BroadcastOperator broadcast();
+
+  // Server-side disconnect; close_transport also closes the underlying connection.
+  void disconnect(bool close_transport = false);
+
+  // --- used by Client ---
+  void send_frames(const EncodedPacket& packet);
+  void on_connected();
+  void on_packet(Packet& packet);
+  void on_close(std::string_view reason);
+  std::function<void()> on_removed;  // the client forgets this socket
+
+ private:
+  void send_packet(const Packet& packet);
+
+  Namespace& nsp_;
+  std::shared_ptr<engineio::Session> session_;
+  std::string id_;
+  boost::json::object auth_;
+  bool connected_ = false;
+  std::unordered_map<std::string, EventHandler> handlers_;
+  EventHandler unknown_handler_;
+  std::vector<std::function<void(std::string_view)>> disconnect_handlers_;
+  std::set<std::string> rooms_;
+  std::uint64_t next_ack_id_ = 0;
+  struct PendingAck {
+    AckCallback callback;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+  std::map<std::uint64_t, PendingAck> acks_;
+  friend class Ack;
+};
+
+}  // namespace chatd::socketio

@@ -1,0 +1,105 @@
+#include "storage/postgres/pg_database.hpp"
+
+#include <pqxx/nontransaction>
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+#include "storage/database_url.hpp"
+#include "storage/migrations.hpp"
+#include "storage/postgres/connection_pool.hpp"
+#include "storage/postgres/message_repository.hpp"
+#include "storage/postgres/statements.hpp"
+#include "storage/postgres/user_repository.hpp"
+
+namespace chatd::storage::postgres {
+namespace {
+
+// Arbitrary but fixed: every chatd node takes this session-level advisory lock to migrate.
+constexpr std::int64_t kMigrationLockKey = 0x63686174640001;  // "chatd" 1
+
+class PgMigrationTarget final : public MigrationTarget {
+ public:
+  explicit PgMigrationTarget(pqxx::connection& c) : c_(c) {}
+
+  void lock() override {
+    pqxx::nontransaction tx(c_);
+    tx.exec_params("SELECT pg_advisory_lock($1)", kMigrationLockKey);
+  }
+
+  void unlock() noexcept override {
+    try {
+      pqxx::nontransaction tx(c_);
+      tx.exec_params("SELECT pg_advisory_unlock($1)", kMigrationLockKey);
+    } catch (const std::exception&) {
+      // The lock dies with the session; a broken connection has released it already.
+    }
+  }
+
+  std::set<int> applied_versions() override {
+    pqxx::nontransaction tx(c_);
+    tx.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY,"
+        " applied_at TIMESTAMPTZ(3) NOT NULL DEFAULT now())");
+    std::set<int> out;
+    for (const auto& row : tx.exec("SELECT version FROM schema_migrations"))
+      out.insert(row[0].as<int>());
+    return out;
+  }
+
+  void apply(const Migration& m) override {
+    pqxx::work tx(c_);
+    tx.exec(std::string(m.sql));
+    tx.exec_params("INSERT INTO schema_migrations (version) VALUES ($1)", m.version);
+    tx.commit();
+  }
+
+ private:
+  pqxx::connection& c_;
+};
+
+class PgDatabase final : public Database {
+ public:
+  explicit PgDatabase(std::unique_ptr<ConnectionPool> pool)
+      : pool_(std::move(pool)), users_(*pool_), messages_(*pool_) {}
+
+  UserRepository& users() override { return users_; }
+  MessageRepository& messages() override { return messages_; }
+  std::string backend_name() const override { return "postgresql"; }
+
+  bool ping() override {
+    try {
+      return pool_->run([](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        return tx.exec_prepared1(stmt::kPing)[0].as<int>() == 1;
+      });
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+ private:
+  std::unique_ptr<ConnectionPool> pool_;
+  PgUserRepository users_;
+  PgMessageRepository messages_;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> open_postgres(const std::string& url, std::size_t pool_size) {
+  auto pool = std::make_unique<ConnectionPool>(url, pool_size, setup_connection);
+  {
+    // Connect now, so a bad URL stops start-up instead of the first request.
+    auto lease = pool->acquire();
+    auto& conn = lease.conn();
+    PgMigrationTarget target(conn);
+    try {
+      run_migrations(target, embedded_migrations("postgres"));
+    } catch (const std::exception& e) {
+      throw std::runtime_error("DATABASE_URL: PostgreSQL: " + redact_password(e.what(), url));
+    }
+  }
+  return std::make_unique<PgDatabase>(std::move(pool));
+}
+
+}  // namespace chatd::storage::postgres

@@ -1,0 +1,163 @@
+#include "backend_fixture.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <pqxx/connection>
+#include <pqxx/nontransaction>
+
+namespace chatd::storage::test {
+namespace {
+
+std::atomic<int> g_counter{0};
+
+std::string unique_suffix() {
+  return std::to_string(::getpid()) + "_" + std::to_string(g_counter++);
+}
+
+const char* pg_url_from_env() {
+  const char* url = std::getenv("CHATD_TEST_PG_URL");
+  return url && *url ? url : nullptr;
+}
+
+void exec_admin(const std::string& base_url, const std::string& sql) {
+  pqxx::connection c(base_url);
+  pqxx::nontransaction tx(c);
+  tx.exec("SET client_min_messages TO warning");
+  tx.exec(sql);
+}
+
+// Creates an empty schema and returns a URL whose connections use it: libpq's "options"
+// sets search_path for every pooled connection.
+std::string create_pg_schema(const std::string& base_url, const std::string& schema) {
+  exec_admin(base_url, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
+  return base_url + (base_url.find('?') == std::string::npos ? "?" : "&") +
+         "options=-c%20search_path%3D" + schema;
+}
+
+}  // namespace
+
+std::string backend_label(Backend b) {
+  switch (b) {
+    case Backend::kSqliteFile:
+      return "SqliteFile";
+    case Backend::kSqliteMemory:
+      return "SqliteMemory";
+    case Backend::kPostgres:
+      return "Postgres";
+  }
+  return "Unknown";
+}
+
+void StorageContract::SetUp() {
+  switch (GetParam()) {
+    case Backend::kSqliteFile: {
+      // A folder that does not exist yet: open_database must create it.
+      sqlite_dir_ =
+          (std::filesystem::temp_directory_path() / ("chatd_storage_" + unique_suffix())).string();
+      url_ = "sqlite://" + sqlite_dir_ + "/nested/chatd.db";
+      break;
+    }
+    case Backend::kSqliteMemory:
+      url_ = "sqlite://:memory:";
+      break;
+    case Backend::kPostgres: {
+      const char* base = pg_url_from_env();
+      if (!base) GTEST_SKIP() << "CHATD_TEST_PG_URL not set";
+      pg_base_url_ = base;
+      pg_schema_ = "chatd_test_" + unique_suffix();
+      url_ = create_pg_schema(pg_base_url_, pg_schema_);
+      break;
+    }
+  }
+  db_ = open_database(url_);
+}
+
+void StorageContract::TearDown() {
+  db_.reset();
+  if (!sqlite_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(sqlite_dir_, ec);
+  }
+  if (!pg_schema_.empty()) extra_pg_schemas_.push_back(pg_schema_);
+  for (const auto& schema : extra_pg_schemas_)
+    exec_admin(pg_base_url_, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+}
+
+std::string StorageContract::fresh_url() {
+  switch (GetParam()) {
+    case Backend::kSqliteFile:
+      return "sqlite://" + sqlite_dir_ + "/fresh_" + unique_suffix() + "/chatd.db";
+    case Backend::kSqliteMemory:
+      return "sqlite://:memory:";
+    case Backend::kPostgres: {
+      auto schema = "chatd_test_" + unique_suffix();
+      extra_pg_schemas_.push_back(schema);
+      return create_pg_schema(pg_base_url_, schema);
+    }
+  }
+  return "";
+}
+
+std::optional<std::string> StorageContract::raw(const std::string& sql) {
+  switch (GetParam()) {
+    case Backend::kSqliteFile: {
+      SQLite::Database c(url_.substr(std::string("sqlite://").size()), SQLite::OPEN_READWRITE,
+                         5000);
+      c.exec("PRAGMA foreign_keys = ON");
+      SQLite::Statement s(c, sql);
+      if (!s.executeStep() || s.getColumnCount() == 0 || s.getColumn(0).isNull())
+        return std::nullopt;
+      return s.getColumn(0).getString();
+    }
+    case Backend::kPostgres: {
+      pqxx::connection c(url_);
+      pqxx::nontransaction tx(c);
+      auto r = tx.exec(sql);
+      if (r.empty() || r.columns() == 0 || r[0][0].is_null()) return std::nullopt;
+      return r[0][0].as<std::string>();
+    }
+    case Backend::kSqliteMemory:
+      break;
+  }
+  ADD_FAILURE() << "raw SQL is not available for :memory:";
+  return std::nullopt;
+}
+
+User StorageContract::make_user(const std::string& name, std::optional<std::string> full_name) {
+  NewUser u;
+  u.email = name + "@example.com";
+  u.username = name;
+  u.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
+  u.full_name = std::move(full_name);
+  return users().create(u);
+}
+
+NewMessage StorageContract::text(std::int64_t from, std::optional<std::int64_t> to,
+                                 std::string content) {
+  NewMessage m;
+  m.content = std::move(content);
+  m.sender_id = from;
+  m.recipient_id = to;
+  m.is_public = !to.has_value();
+  return m;
+}
+
+Message StorageContract::send(std::int64_t from, std::optional<std::int64_t> to,
+                              std::string content) {
+  auto out = messages().insert_batch({text(from, to, std::move(content))});
+  EXPECT_EQ(out.size(), 1u);
+  return out.at(0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StorageContract,
+                         ::testing::Values(Backend::kSqliteFile, Backend::kSqliteMemory,
+                                           Backend::kPostgres),
+                         [](const auto& info) { return backend_label(info.param); });
+
+}  // namespace chatd::storage::test

@@ -1,0 +1,56 @@
+#pragma once
+// The storage contract suite: every TEST_P on StorageContract runs against each backend, each
+// test on an empty schema (a fresh SQLite file or in-memory database, or a fresh PostgreSQL
+// schema, so tests can run in parallel against one server).
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/repository.hpp"
+
+namespace chatd::storage::test {
+
+enum class Backend { kSqliteFile, kSqliteMemory, kPostgres };
+
+std::string backend_label(Backend b);
+
+class StorageContract : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  Database& db() { return *db_; }
+  UserRepository& users() { return db_->users(); }
+  MessageRepository& messages() { return db_->messages(); }
+
+  // The URL this test's database was opened with; open_database(url()) reaches the same data
+  // except for :memory:.
+  const std::string& url() const { return url_; }
+  bool persistent() const { return GetParam() != Backend::kSqliteMemory; }
+  // Another empty, never-migrated database of the same backend, cleaned up after the test.
+  std::string fresh_url();
+
+  // Direct SQL on the test database (not available for :memory:, which is private to its
+  // connection). Returns the first column of the first row, if any.
+  std::optional<std::string> raw(const std::string& sql);
+
+  // A user named `name` with email <name>@example.com.
+  User make_user(const std::string& name, std::optional<std::string> full_name = std::nullopt);
+
+  // A message from `from`, public when `to` is empty.
+  NewMessage text(std::int64_t from, std::optional<std::int64_t> to, std::string content);
+  Message send(std::int64_t from, std::optional<std::int64_t> to, std::string content);
+
+ private:
+  std::string url_;
+  std::string sqlite_dir_;
+  std::string pg_base_url_;
+  std::string pg_schema_;
+  std::vector<std::string> extra_pg_schemas_;
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace chatd::storage::test
