@@ -11,6 +11,11 @@
 #include "auth/routes.hpp"
 #include "auth/service.hpp"
 #include "auth/token_service.hpp"
+#include "chat/batch_writer.hpp"
+#include "chat/events.hpp"
+#include "chat/gateway.hpp"
+#include "chat/routes.hpp"
+#include "chat/service.hpp"
 #include "http/blocking.hpp"
 #include "http/io_pool.hpp"
 #include "http/metrics.hpp"
@@ -23,6 +28,29 @@
 #include "users/routes.hpp"
 
 namespace chatd::app {
+
+namespace {
+
+// Until uploads land, an image URL is accepted when it names a file chatd stored in its local
+// upload folder: /uploads/<random name>.<image extension>.
+chat::ImageResolver local_image_resolver(const Config& c) {
+  std::filesystem::path dir = c.blob_store.substr(6);
+  return [dir](std::string_view url) -> std::optional<chat::ImageRef> {
+    const auto at = url.rfind("/uploads/");
+    if (at == std::string_view::npos) return std::nullopt;
+    const std::string key(url.substr(at + 9));
+    if (key.size() < 16 || key.size() > 80) return std::nullopt;
+    for (char ch : key)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.')
+        return std::nullopt;
+    if (key.find("..") != std::string::npos) return std::nullopt;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(dir / key, ec)) return std::nullopt;
+    return chat::ImageRef{key, std::nullopt, std::nullopt};
+  };
+}
+
+}  // namespace
 
 struct App::Parts {
   Config config;
@@ -37,6 +65,10 @@ struct App::Parts {
   std::unique_ptr<profile::ProfileService> profile;
   std::unique_ptr<engineio::Server> engine;
   std::unique_ptr<socketio::Server> sio;
+  std::unique_ptr<chat::BatchWriter> writer;
+  std::unique_ptr<chat::ChatService> chat;
+  std::unique_ptr<chat::ChatEvents> chat_events;
+  std::unique_ptr<chat::Gateway> gateway;
   std::unique_ptr<http::Server> server;
 };
 
@@ -63,7 +95,7 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   p.profile = std::make_unique<profile::ProfileService>(*p.db, *p.blocking);
 
   // Image keys become links under /uploads until the blob module provides signed links.
-  users::ImageLinker link = [](const std::string& key) { return "/uploads/" + key; };
+  const users::ImageLinker link = [](const std::string& key) { return "/uploads/" + key; };
   p.router.set_authenticator(auth::make_authenticator(*p.auth));
   auth::add_routes(p.router, *p.auth, link);
   users::add_routes(p.router, *p.users, link);
@@ -80,6 +112,18 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   sio.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
   p.sio = std::make_unique<socketio::Server>(*p.io, *p.engine, sio);
   if (c.conformance) add_conformance_namespaces(*p.sio);
+
+  p.writer = std::make_unique<chat::BatchWriter>(*p.db);
+  chat::ChatLimits limits{c.max_message_length, c.message_rate_per_second, c.message_burst};
+  p.chat = std::make_unique<chat::ChatService>(*p.db, *p.blocking, *p.writer, limits,
+                                               local_image_resolver(c));
+  p.chat_events = std::make_unique<chat::ChatEvents>(p.sio->of("/chat"), link);
+  p.gateway = std::make_unique<chat::Gateway>(p.sio->of("/chat"), *p.auth, *p.chat, *p.chat_events);
+  chat::add_routes(p.router, *p.chat, *p.chat_events, link);
+  p.metrics.add_counter("chatd_messages_stored_total", "Chat messages stored.",
+                        [w = p.writer.get()] { return static_cast<double>(w->stored()); });
+  p.metrics.add_counter("chatd_message_batches_total", "Transactions that stored messages.",
+                        [w = p.writer.get()] { return static_cast<double>(w->batches()); });
   p.engine->add_routes(p.router);
   add_system_routes(p.router, *p.db, *p.blocking, p.metrics, c.web_root);
 
@@ -138,6 +182,7 @@ void App::stop(int drain_seconds) {
                  drain_seconds);
   p.io->stop();
   p.io->join();
+  p.writer->stop();
   p.blocking->stop();
   spdlog::info("chatd stopped");
 }

@@ -46,7 +46,8 @@ void Client::on_binary(std::string bytes) {
 }
 
 void Client::send_raw(const Packet& packet) {
-  for (const auto& f : encode_packet(packet)->frames) session_->send(f);
+  const auto encoded = encode_packet(packet);  // kept alive for the loop below
+  for (const auto& f : encoded->frames) session_->send(f);
 }
 
 void Client::on_packet(Packet packet) {

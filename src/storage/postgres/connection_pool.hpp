@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <pqxx/connection>
@@ -24,9 +25,13 @@ class ConnectionPool {
    public:
     Lease(ConnectionPool& pool, std::unique_ptr<pqxx::connection> conn)
         : pool_(&pool), conn_(std::move(conn)) {}
-    Lease(Lease&&) noexcept = default;
+    Lease(Lease&& other) noexcept
+        : pool_(std::exchange(other.pool_, nullptr)), conn_(std::move(other.conn_)) {}
     Lease& operator=(Lease&&) = delete;
-    ~Lease() { pool_->give_back(std::move(conn_)); }
+    // Frees the slot even when the connection was dropped, so the pool never shrinks.
+    ~Lease() {
+      if (pool_) pool_->give_back(std::move(conn_));
+    }
     // Connects first if the slot is empty or its connection was lost.
     pqxx::connection& conn();
     // Drops the connection; the slot reconnects on its next use.

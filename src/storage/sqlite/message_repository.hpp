@@ -18,9 +18,11 @@ class SqliteMessageRepository final : public MessageRepository {
   std::int64_t unread_count(std::int64_t reader_id, std::int64_t peer_id) override;
 
  private:
-  // `where` filters messages m, using ?1 and ?2 when p1 and p2 are given.
-  Page<Message> history(const std::string& where, std::optional<std::int64_t> p1,
-                        std::optional<std::int64_t> p2, const HistoryQuery& query);
+  // `count_sql` yields the total and `where` filters the page of messages m; both use ?1 and ?2
+  // when p1 and p2 are given.
+  Page<Message> history(const std::string& count_sql, const std::string& where,
+                        std::optional<std::int64_t> p1, std::optional<std::int64_t> p2,
+                        const HistoryQuery& query);
 
   Connections& c_;
 };

@@ -63,3 +63,26 @@ CREATE TABLE conversation_reads (
   PRIMARY KEY (reader_id, peer_id)
 ) WITHOUT ROWID;
 CREATE INDEX conversation_reads_peer_idx ON conversation_reads (peer_id);
+
+-- The number of public messages, kept by triggers: every public history page reports the
+-- total, and counting a large table on each request grows linearly with the history.
+CREATE TABLE message_totals (
+  singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
+  public_count INTEGER NOT NULL
+);
+INSERT INTO message_totals (singleton, public_count)
+  SELECT 1, count(*) FROM messages WHERE is_public = 1;
+
+CREATE TRIGGER message_totals_insert AFTER INSERT ON messages WHEN NEW.is_public = 1
+BEGIN
+  UPDATE message_totals SET public_count = public_count + 1;
+END;
+CREATE TRIGGER message_totals_delete AFTER DELETE ON messages WHEN OLD.is_public = 1
+BEGIN
+  UPDATE message_totals SET public_count = public_count - 1;
+END;
+CREATE TRIGGER message_totals_update AFTER UPDATE OF is_public ON messages
+  WHEN OLD.is_public <> NEW.is_public
+BEGIN
+  UPDATE message_totals SET public_count = public_count + NEW.is_public - OLD.is_public;
+END;

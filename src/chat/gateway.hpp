@@ -1,0 +1,43 @@
+#pragma once
+// The /chat namespace: handshake authentication, rooms, and the events of DESIGN §3.
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+
+#include "auth/service.hpp"
+#include "chat/events.hpp"
+#include "chat/service.hpp"
+#include "realtime/socketio/server.hpp"
+
+namespace chatd::chat {
+
+class Gateway {
+ public:
+  Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat, ChatEvents& events);
+
+  struct Connection;  // per-socket state (socket->data)
+
+ private:
+  using SocketPtr = std::shared_ptr<socketio::Socket>;
+
+  boost::asio::awaitable<void> authenticate(SocketPtr socket);
+  void on_connection(const SocketPtr& socket);
+  // Runs one event handler as a coroutine on the socket's thread; errors become `exception`.
+  template <typename Handler>
+  void spawn(const SocketPtr& socket, socketio::Event& ev, Handler handler);
+
+  boost::asio::awaitable<void> public_message(SocketPtr s, boost::json::value payload,
+                                              socketio::Ack ack);
+  boost::asio::awaitable<void> private_message(SocketPtr s, boost::json::value payload,
+                                               socketio::Ack ack);
+  boost::asio::awaitable<void> join_room(SocketPtr s, boost::json::value payload, socketio::Ack ack);
+  boost::asio::awaitable<void> send_image(SocketPtr s, boost::json::value payload,
+                                          socketio::Ack ack);
+  boost::asio::awaitable<void> mark_read(SocketPtr s, boost::json::value payload, socketio::Ack ack);
+
+  socketio::Namespace& nsp_;
+  auth::AuthService& auth_;
+  ChatService& chat_;
+  ChatEvents& events_;
+};
+
+}  // namespace chatd::chat

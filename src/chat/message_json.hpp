@@ -1,0 +1,23 @@
+#pragma once
+// Message shapes: the REST Message of DESIGN §2 and the real-time event payloads of §3.
+#include <boost/json/object.hpp>
+#include <functional>
+#include <string>
+
+#include "storage/models.hpp"
+
+namespace chatd::chat {
+
+// Turns a stored image key into a link (signed at read time for Azure).
+using ImageLinker = std::function<std::string(const std::string& key)>;
+
+boost::json::object message_json(const storage::Message& m, const ImageLinker& link);
+// public_message: {sender, message} + id, senderId, username, createdAt
+boost::json::object public_event(const storage::Message& m, const std::string& username);
+// private_message: {senderId, message} + id, recipientId, username, createdAt
+boost::json::object private_event(const storage::Message& m, const std::string& username);
+// image_sent: {senderId, message: url} + id, recipientId, username, createdAt, width, height
+boost::json::object image_event(const storage::Message& m, const std::string& username,
+                                const ImageLinker& link);
+
+}  // namespace chatd::chat

@@ -1,0 +1,166 @@
+#include "chat/service.hpp"
+
+#include <charconv>
+
+#include "http/input.hpp"
+
+namespace chatd::chat {
+namespace json = boost::json;
+using storage::Message;
+using storage::NewMessage;
+
+ChatService::ChatService(storage::Database& db, http::BlockingPool& pool, BatchWriter& writer,
+                         ChatLimits limits, ImageResolver resolve_image)
+    : db_(db),
+      pool_(pool),
+      writer_(writer),
+      limits_(limits),
+      limiter_(limits.rate_per_second, limits.burst),
+      resolve_image_(std::move(resolve_image)) {}
+
+std::string ChatService::validate_text(const json::value* value) const {
+  if (!value || !value->is_string()) throw ChatError(400, "message must be a string");
+  std::string text(value->as_string());
+  if (text.find('\0') != std::string::npos) throw ChatError(400, "message must not contain NUL characters");
+  if (text.find_first_not_of(" \t\r\n\f\v") == std::string::npos)
+    throw ChatError(400, "message must not be empty");
+  if (http::utf8_length(text) > limits_.max_length)
+    throw ChatError(400, "message must be at most " + std::to_string(limits_.max_length) +
+                             " characters");
+  return text;
+}
+
+std::int64_t ChatService::parse_id(const json::value* value, const char* field) {
+  std::int64_t id = 0;
+  if (value && value->is_int64()) {
+    id = value->as_int64();
+  } else if (value && value->is_uint64()) {
+    id = value->as_uint64() > static_cast<std::uint64_t>(INT64_MAX) ? 0
+                                                                     : static_cast<std::int64_t>(value->as_uint64());
+  } else if (value && value->is_double()) {
+    const double d = value->as_double();
+    if (d >= 1 && d < 9.0e15 && d == static_cast<double>(static_cast<std::int64_t>(d)))
+      id = static_cast<std::int64_t>(d);
+  } else if (value && value->is_string()) {
+    const auto& s = value->as_string();
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+    if (ec != std::errc() || ptr != s.data() + s.size()) id = 0;
+  }
+  if (id <= 0) throw ChatError(400, std::string(field) + " must be a positive integer");
+  return id;
+}
+
+void ChatService::check_rate(std::int64_t user) {
+  if (!limiter_.allow(user))
+    throw ChatError(429, "rate limit exceeded: too many messages, slow down");
+}
+
+boost::asio::awaitable<void> ChatService::check_peer(std::int64_t self, std::int64_t peer,
+                                                     bool allow_self) {
+  if (!allow_self && self == peer)
+    throw ChatError(400, "cannot send a private message to yourself");
+  {
+    std::lock_guard lock(known_mutex_);
+    if (known_users_.contains(peer)) co_return;
+  }
+  auto job = [this, peer] { return db_.users().find_by_id(peer).has_value(); };
+  const bool exists = co_await pool_.run(std::move(job));
+  if (!exists) throw ChatError(404, "recipient not found");
+  std::lock_guard lock(known_mutex_);
+  known_users_.insert(peer);
+}
+
+boost::asio::awaitable<Message> ChatService::store(NewMessage message,
+                                                   std::function<void()> on_queued) {
+  auto stored = co_await writer_.store(std::move(message), std::move(on_queued));
+  co_return stored;
+}
+
+namespace {
+// Runs the callback once when a refused message leaves by an exception.
+struct QueuedGuard {
+  std::function<void()>& f;
+  ~QueuedGuard() {
+    if (f) std::exchange(f, nullptr)();
+  }
+};
+}  // namespace
+
+boost::asio::awaitable<Message> ChatService::post_public(http::Principal sender, std::string text,
+                                                         std::function<void()> on_queued) {
+  QueuedGuard guard{on_queued};
+  check_rate(sender.id);
+  NewMessage m;
+  m.content = std::move(text);
+  m.is_public = true;
+  m.sender_id = sender.id;
+  auto stored = co_await store(std::move(m), std::exchange(on_queued, nullptr));
+  stored.sender_username = sender.username;
+  co_return stored;
+}
+
+boost::asio::awaitable<Message> ChatService::post_private(http::Principal sender,
+                                                          std::int64_t recipient, std::string text,
+                                                          std::function<void()> on_queued) {
+  QueuedGuard guard{on_queued};
+  check_rate(sender.id);
+  co_await check_peer(sender.id, recipient, false);
+  NewMessage m;
+  m.content = std::move(text);
+  m.is_public = false;
+  m.sender_id = sender.id;
+  m.recipient_id = recipient;
+  auto stored = co_await store(std::move(m), std::exchange(on_queued, nullptr));
+  stored.sender_username = sender.username;
+  co_return stored;
+}
+
+boost::asio::awaitable<Message> ChatService::post_image(http::Principal sender, ImageRef image,
+                                                        std::optional<std::int64_t> recipient,
+                                                        std::function<void()> on_queued) {
+  QueuedGuard guard{on_queued};
+  check_rate(sender.id);
+  if (recipient) co_await check_peer(sender.id, *recipient, false);
+  NewMessage m;
+  m.content = image.key;
+  m.blob_url = image.key;
+  m.type = storage::MessageType::kImage;
+  m.width = image.width;
+  m.height = image.height;
+  m.is_public = !recipient;
+  m.sender_id = sender.id;
+  m.recipient_id = recipient;
+  auto stored = co_await store(std::move(m), std::exchange(on_queued, nullptr));
+  stored.sender_username = sender.username;
+  co_return stored;
+}
+
+boost::asio::awaitable<storage::Page<Message>> ChatService::public_history(storage::HistoryQuery q) {
+  auto job = [this, q] { return db_.messages().list_public(q); };
+  co_return co_await pool_.run(std::move(job));
+}
+
+boost::asio::awaitable<storage::Page<Message>> ChatService::private_history(std::int64_t a,
+                                                                            std::int64_t b,
+                                                                            storage::HistoryQuery q) {
+  auto job = [this, a, b, q] { return db_.messages().list_private(a, b, q); };
+  co_return co_await pool_.run(std::move(job));
+}
+
+boost::asio::awaitable<std::vector<storage::Conversation>> ChatService::conversations(
+    std::int64_t user) {
+  auto job = [this, user] { return db_.messages().conversations(user); };
+  co_return co_await pool_.run(std::move(job));
+}
+
+boost::asio::awaitable<std::int64_t> ChatService::mark_read(std::int64_t reader, std::int64_t peer,
+                                                            std::int64_t last_message_id) {
+  co_await check_peer(reader, peer, false);
+  auto job = [this, reader, peer, last_message_id] {
+    db_.messages().mark_read(reader, peer, last_message_id);
+    return db_.messages().unread_count(reader, peer);
+  };
+  co_return co_await pool_.run(std::move(job));
+}
+
+}  // namespace chatd::chat

@@ -1,0 +1,92 @@
+#pragma once
+// The chat rules: validate, rate-limit, store (through the batched writer), read history.
+// Delivery is the caller's job (gateway or routes, through ChatEvents), after the store.
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <unordered_set>
+
+#include "chat/batch_writer.hpp"
+#include "chat/rate_limiter.hpp"
+#include "http/blocking.hpp"
+#include "http/message.hpp"
+#include "storage/repository.hpp"
+
+namespace chatd::chat {
+
+// A request the rules refuse; status is the HTTP status the REST routes answer with.
+class ChatError : public std::runtime_error {
+ public:
+  ChatError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  int status() const { return status_; }
+
+ private:
+  int status_;
+};
+
+struct ChatLimits {
+  std::size_t max_length = 4000;
+  double rate_per_second = 10;
+  double burst = 20;
+};
+
+struct ImageRef {
+  std::string key;  // blob key
+  std::optional<int> width, height;
+};
+// Maps a URL a client sends back to the image chatd issued, or nullopt for any other URL.
+using ImageResolver = std::function<std::optional<ImageRef>(std::string_view url)>;
+
+class ChatService {
+ public:
+  ChatService(storage::Database& db, http::BlockingPool& pool, BatchWriter& writer,
+              ChatLimits limits, ImageResolver resolve_image);
+
+  // Text after validation: a string, not blank, at most max_length characters.
+  std::string validate_text(const boost::json::value* value) const;
+  // A positive integer id, given as a number or a numeric string.
+  static std::int64_t parse_id(const boost::json::value* value, const char* field);
+  std::optional<ImageRef> resolve_image(std::string_view url) const { return resolve_image_(url); }
+
+  // on_queued: see BatchWriter::store. It also runs when the message is refused.
+  boost::asio::awaitable<storage::Message> post_public(http::Principal sender, std::string text,
+                                                       std::function<void()> on_queued = {});
+  boost::asio::awaitable<storage::Message> post_private(http::Principal sender,
+                                                        std::int64_t recipient, std::string text,
+                                                        std::function<void()> on_queued = {});
+  boost::asio::awaitable<storage::Message> post_image(http::Principal sender, ImageRef image,
+                                                      std::optional<std::int64_t> recipient,
+                                                      std::function<void()> on_queued = {});
+  // Throws ChatError 404 when there is no such user, 400 for oneself when !allow_self.
+  boost::asio::awaitable<void> check_peer(std::int64_t self, std::int64_t peer, bool allow_self);
+
+  boost::asio::awaitable<storage::Page<storage::Message>> public_history(storage::HistoryQuery q);
+  boost::asio::awaitable<storage::Page<storage::Message>> private_history(std::int64_t a,
+                                                                          std::int64_t b,
+                                                                          storage::HistoryQuery q);
+  boost::asio::awaitable<std::vector<storage::Conversation>> conversations(std::int64_t user);
+  // Returns the unread count left (0 unless newer messages arrived).
+  boost::asio::awaitable<std::int64_t> mark_read(std::int64_t reader, std::int64_t peer,
+                                                 std::int64_t last_message_id);
+
+ private:
+  void check_rate(std::int64_t user);
+  boost::asio::awaitable<storage::Message> store(storage::NewMessage message,
+                                                 std::function<void()> on_queued);
+
+  storage::Database& db_;
+  http::BlockingPool& pool_;
+  BatchWriter& writer_;
+  ChatLimits limits_;
+  RateLimiter limiter_;
+  ImageResolver resolve_image_;
+  // Users are never deleted: once seen, an id needs no second look-up.
+  std::mutex known_mutex_;
+  std::unordered_set<std::int64_t> known_users_;
+};
+
+}  // namespace chatd::chat
