@@ -72,6 +72,11 @@ interop=(tests/interop/*.test.mjs)
 if [[ ${#interop[@]} -gt 0 ]]; then
   TEST_DATABASE=sqlite run_node interop "${interop[@]}"
 fi
+# 3. The web client in Debian chromium (playwright-core); screenshots go to tests/out/e2e/.
+e2e=(tests/e2e/*.test.mjs)
+if [[ ${#e2e[@]} -gt 0 ]]; then
+  TEST_DATABASE=sqlite run_node e2e "${e2e[@]}"
+fi
 
 echo
 echo "$passed passed, $failed failed"

@@ -11,11 +11,13 @@
 #include "auth/routes.hpp"
 #include "auth/service.hpp"
 #include "auth/token_service.hpp"
+#include "blob/open_store.hpp"
 #include "chat/batch_writer.hpp"
 #include "chat/events.hpp"
 #include "chat/gateway.hpp"
 #include "chat/routes.hpp"
 #include "chat/service.hpp"
+#include "chat/upload_routes.hpp"
 #include "http/blocking.hpp"
 #include "http/io_pool.hpp"
 #include "http/metrics.hpp"
@@ -31,22 +33,12 @@ namespace chatd::app {
 
 namespace {
 
-// Until uploads land, an image URL is accepted when it names a file chatd stored in its local
-// upload folder: /uploads/<random name>.<image extension>.
-chat::ImageResolver local_image_resolver(const Config& c) {
-  std::filesystem::path dir = c.blob_store.substr(6);
-  return [dir](std::string_view url) -> std::optional<chat::ImageRef> {
-    const auto at = url.rfind("/uploads/");
-    if (at == std::string_view::npos) return std::nullopt;
-    const std::string key(url.substr(at + 9));
-    if (key.size() < 16 || key.size() > 80) return std::nullopt;
-    for (char ch : key)
-      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.')
-        return std::nullopt;
-    if (key.find("..") != std::string::npos) return std::nullopt;
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(dir / key, ec)) return std::nullopt;
-    return chat::ImageRef{key, std::nullopt, std::nullopt};
+// send_image accepts only URLs the blob store issued; the key and pixel size come from them.
+chat::ImageResolver issued_image_resolver(const blob::BlobStore& store) {
+  return [&store](std::string_view url) -> std::optional<chat::ImageRef> {
+    auto image = blob::resolve_issued_url(store, url);
+    if (!image) return std::nullopt;
+    return chat::ImageRef{std::move(image->key), image->width, image->height};
   };
 }
 
@@ -57,6 +49,7 @@ struct App::Parts {
   std::unique_ptr<http::IoPool> io;
   std::unique_ptr<http::BlockingPool> blocking;
   std::unique_ptr<storage::Database> db;
+  std::unique_ptr<blob::BlobStore> blobs;
   std::unique_ptr<auth::TokenService> tokens;
   http::Metrics metrics;
   http::Router router;
@@ -65,6 +58,7 @@ struct App::Parts {
   std::unique_ptr<profile::ProfileService> profile;
   std::unique_ptr<engineio::Server> engine;
   std::unique_ptr<socketio::Server> sio;
+  std::unique_ptr<engineio::Server> echo;  // conformance mode only: /engine.io/
   std::unique_ptr<chat::BatchWriter> writer;
   std::unique_ptr<chat::ChatService> chat;
   std::unique_ptr<chat::ChatEvents> chat_events;
@@ -94,12 +88,19 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   p.users = std::make_unique<users::UsersService>(*p.db, *p.blocking);
   p.profile = std::make_unique<profile::ProfileService>(*p.db, *p.blocking);
 
-  // Image keys become links under /uploads until the blob module provides signed links.
-  const users::ImageLinker link = [](const std::string& key) { return "/uploads/" + key; };
+  blob::StoreSettings bs;
+  bs.blob_store = c.blob_store;
+  bs.azure_connection_string = c.azure_connection_string;
+  bs.azure_container = c.azure_container;
+  bs.link_ttl = std::chrono::seconds(c.blob_link_ttl_seconds);
+  p.blobs = blob::open_blob_store(bs, *p.blocking);
+  // Stored keys become links when read: /uploads/<name>, or a freshly signed Azure SAS URL.
+  const users::ImageLinker link = [b = p.blobs.get()](const std::string& key) { return b->link(key); };
   p.router.set_authenticator(auth::make_authenticator(*p.auth));
   auth::add_routes(p.router, *p.auth, link);
   users::add_routes(p.router, *p.users, link);
-  profile::add_routes(p.router, *p.profile, link);
+  profile::add_routes(p.router, *p.profile, link, *p.blobs, c.max_upload_bytes);
+  p.blobs->add_routes(p.router);
 
   engineio::Options eo;
   eo.ping_interval = std::chrono::milliseconds(c.ping_interval_ms);
@@ -111,15 +112,20 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   socketio::ServerOptions sio;
   sio.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
   p.sio = std::make_unique<socketio::Server>(*p.io, *p.engine, sio);
-  if (c.conformance) add_conformance_namespaces(*p.sio);
+  if (c.conformance) {
+    add_conformance_namespaces(*p.sio);
+    p.echo = make_conformance_echo_engine(*p.io, eo);
+    p.echo->add_routes(p.router, "/engine.io");
+  }
 
   p.writer = std::make_unique<chat::BatchWriter>(*p.db);
   chat::ChatLimits limits{c.max_message_length, c.message_rate_per_second, c.message_burst};
   p.chat = std::make_unique<chat::ChatService>(*p.db, *p.blocking, *p.writer, limits,
-                                               local_image_resolver(c));
+                                               issued_image_resolver(*p.blobs));
   p.chat_events = std::make_unique<chat::ChatEvents>(p.sio->of("/chat"), link);
   p.gateway = std::make_unique<chat::Gateway>(p.sio->of("/chat"), *p.auth, *p.chat, *p.chat_events);
   chat::add_routes(p.router, *p.chat, *p.chat_events, link);
+  chat::add_upload_routes(p.router, *p.chat, *p.chat_events, *p.blobs, link, c.max_upload_bytes);
   p.metrics.add_counter("chatd_messages_stored_total", "Chat messages stored.",
                         [w = p.writer.get()] { return static_cast<double>(w->stored()); });
   p.metrics.add_counter("chatd_message_batches_total", "Transactions that stored messages.",
@@ -131,10 +137,13 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   so.host = c.host;
   so.port = c.port;
   so.body_limit = c.max_payload_bytes;
+  // The file limit is checked on the file itself; the body may add a little form framing.
+  so.upload_limit = c.max_upload_bytes + 64 * 1024;
   so.max_connections = c.max_connections;
   so.cors = http::CorsPolicy(c.cors_origins);
   p.server = std::make_unique<http::Server>(*p.io, so, p.router, p.metrics);
   p.server->set_upgrade_handler("/socket.io", p.engine->upgrade_handler());
+  if (p.echo) p.server->set_upgrade_handler("/engine.io", p.echo->upgrade_handler());
   p.metrics.add_gauge("chatd_engineio_sessions", "Open Engine.IO sessions.",
                       [e = p.engine.get()] { return static_cast<double>(e->session_count()); });
   p.metrics.add_gauge("chatd_socketio_sockets", "Connected Socket.IO sockets.",
@@ -174,6 +183,7 @@ void App::stop(int drain_seconds) {
   auto& p = *parts_;
   p.server->stop();
   p.engine->close_all("server shutting down");
+  if (p.echo) p.echo->close_all("server shutting down");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(drain_seconds);
   while (p.server->open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

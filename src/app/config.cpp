@@ -115,6 +115,9 @@ Config load_config(const EnvLookup& lookup) {
   } else if (!c.blob_store.starts_with("local:") || c.blob_store.size() == 6) {
     throw ConfigError("BLOB_STORE: expected local:<folder> or azure, got '" + c.blob_store + "'");
   }
+  if (auto v = get("BLOB_LINK_TTL_SECONDS"))
+    c.blob_link_ttl_seconds =
+        parse_number<std::int64_t>("BLOB_LINK_TTL_SECONDS", *v, 1, 7LL * 24 * 3600);
   c.redis_url = get("REDIS_URL");
   if (c.redis_url && !c.redis_url->starts_with("redis://"))
     throw ConfigError("REDIS_URL: expected redis://host:port");

@@ -27,6 +27,7 @@ struct Config {
   std::string blob_store = "local:./data/uploads";
   std::optional<std::string> azure_connection_string;
   std::optional<std::string> azure_container;
+  std::int64_t blob_link_ttl_seconds = 3600;  // lifetime of Azure SAS read links
   std::optional<std::string> redis_url;
   std::string log_level = "info";
   std::vector<std::string> cors_origins;

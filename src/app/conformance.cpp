@@ -1,5 +1,7 @@
 #include "app/conformance.hpp"
 
+#include <chrono>
+
 namespace chatd::app {
 namespace json = boost::json;
 using socketio::Event;
@@ -26,7 +28,35 @@ json::array args_of(const Event& ev, std::size_t skip = 0) {
   return out;
 }
 
+// How long `ask` waits for the client's answer before reporting a timeout.
+constexpr std::chrono::milliseconds kAskTimeout{2000};
+
+// The engine.io-protocol suite's server: every message goes back to its sender unchanged.
+class EchoListener : public engineio::SessionListener {
+ public:
+  explicit EchoListener(std::weak_ptr<engineio::Session> session) : session_(std::move(session)) {}
+  void on_text(std::string_view data) override {
+    if (auto s = session_.lock()) s->send(engineio::text_frame("4" + std::string(data)));
+  }
+  void on_binary(std::string bytes) override {
+    if (auto s = session_.lock()) s->send(engineio::binary_frame(std::move(bytes)));
+  }
+  void on_close(std::string_view) override {}
+
+ private:
+  std::weak_ptr<engineio::Session> session_;  // the session owns its listener
+};
+
 }  // namespace
+
+std::unique_ptr<engineio::Server> make_conformance_echo_engine(http::IoPool& io,
+                                                               const engineio::Options& options) {
+  auto engine = std::make_unique<engineio::Server>(io, options);
+  engine->on_connection([](const std::shared_ptr<engineio::Session>& session) {
+    session->set_listener(std::make_shared<EchoListener>(session));
+  });
+  return engine;
+}
 
 void add_conformance_namespaces(socketio::Server& io) {
   auto& root = io.of("/");
@@ -60,6 +90,28 @@ void add_conformance_namespaces(socketio::Server& io) {
       p.attachments = ev.packet->attachments;
       op.emit_packet(std::move(p));
       ev.ack.send({});
+    });
+    // ask(event, ...args, ack): the server emits `event` with args and an ack of its own, then
+    // answers ask's ack with whatever the client answered (binary included), or with
+    // {"error":"timeout"} if it did not answer in time.
+    socket->on("ask", [](const std::shared_ptr<Socket>& s, Event& ev) {
+      if (ev.args.empty() || !ev.args[0].is_string()) return ev.ack.send({"bad ask"});
+      auto reply_to = ev.ack;
+      s->emit_packet_with_ack(repack(ev.args[0].as_string(), ev, 1), kAskTimeout,
+                              [reply_to](std::optional<socketio::AckReply> reply) mutable {
+                                if (!reply)
+                                  reply_to.send({json::object{{"error", "timeout"}}});
+                                else
+                                  reply_to.send(std::move(reply->args),
+                                                std::move(reply->attachments));
+                              });
+    });
+    // disconnect-me([closeTransport]): the server ends this socket (the client sees "io server
+    // disconnect"), and with true also the whole connection.
+    socket->on("disconnect-me", [](const std::shared_ptr<Socket>& s, Event& ev) {
+      const bool close_transport =
+          !ev.args.empty() && ev.args[0].is_bool() && ev.args[0].get_bool();
+      s->disconnect(close_transport);
     });
   });
   io.of("/custom").on_connection(

@@ -1,38 +1,55 @@
 #include "chat/batch_writer.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
+#include <cstdlib>
 
 namespace chatd::chat {
 namespace asio = boost::asio;
 
-BatchWriter::BatchWriter(storage::Database& db, std::size_t max_batch)
-    : db_(db), max_batch_(max_batch), thread_([this] { run(); }) {}
+namespace {
+
+std::size_t default_lanes(storage::Database& db) {
+  if (const char* v = std::getenv("CHATD_WRITER_LANES")) return std::max(1, std::atoi(v));
+  return db.backend_name() == "sqlite" ? 1 : 2;
+}
+
+}  // namespace
+
+BatchWriter::BatchWriter(storage::Database& db, std::size_t max_batch, std::size_t lanes)
+    : db_(db), max_batch_(max_batch) {
+  if (lanes == 0) lanes = default_lanes(db);
+  for (std::size_t i = 0; i < lanes; ++i) lanes_.push_back(std::make_unique<Lane>());
+  for (auto& lane : lanes_) lane->thread = std::thread([this, l = lane.get()] { run(*l); });
+}
 
 BatchWriter::~BatchWriter() { stop(); }
 
 void BatchWriter::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
+  for (auto& lane : lanes_) {
+    {
+      std::lock_guard lock(lane->mutex);
+      lane->stopping = true;
+    }
+    lane->cv.notify_all();
   }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  for (auto& lane : lanes_)
+    if (lane->thread.joinable()) lane->thread.join();
 }
 
 void BatchWriter::enqueue(storage::NewMessage message, Done done) {
+  auto& lane = *lanes_[static_cast<std::uint64_t>(message.sender_id) % lanes_.size()];
   {
-    std::lock_guard lock(mutex_);
-    if (stopping_) {
+    std::lock_guard lock(lane.mutex);
+    if (lane.stopping) {
       done(std::make_exception_ptr(std::runtime_error("message writer stopped")), {});
       return;
     }
-    queue_.push_back({std::move(message), std::move(done)});
+    lane.queue.push_back({std::move(message), std::move(done)});
   }
-  cv_.notify_one();
+  lane.cv.notify_one();
 }
 
 asio::awaitable<storage::Message> BatchWriter::store(storage::NewMessage message,
@@ -52,22 +69,22 @@ asio::awaitable<storage::Message> BatchWriter::store(storage::NewMessage message
       std::move(initiation), asio::use_awaitable);
 }
 
-void BatchWriter::run() {
+void BatchWriter::run(Lane& lane) {
   std::vector<Item> batch;
   std::vector<storage::NewMessage> rows;
   for (;;) {
     {
-      std::unique_lock lock(mutex_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
-      while (!queue_.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      std::unique_lock lock(lane.mutex);
+      lane.cv.wait(lock, [&lane] { return lane.stopping || !lane.queue.empty(); });
+      if (lane.queue.empty() && lane.stopping) return;
+      while (!lane.queue.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(lane.queue.front()));
+        lane.queue.pop_front();
       }
     }
     rows.clear();
     rows.reserve(batch.size());
-    for (auto& item : batch) rows.push_back(item.message);
+    for (auto& item : batch) rows.push_back(std::move(item.message));
     try {
       auto stored = db_.messages().insert_batch(rows);
       ++batches_;

@@ -3,7 +3,9 @@
 namespace chatd::chat {
 namespace json = boost::json;
 
-std::string user_room(std::int64_t user_id) { return "user:" + std::to_string(user_id); }
+std::string user_room(std::int64_t user_id) {
+  return "user:" + std::to_string(user_id);
+}
 
 std::string pair_room(std::int64_t a, std::int64_t b) {
   return std::to_string(std::min(a, b)) + "_" + std::to_string(std::max(a, b));
@@ -40,8 +42,8 @@ void ChatEvents::image(const storage::Message& m, const std::optional<std::strin
 }
 
 void ChatEvents::read(std::int64_t reader, std::int64_t peer, std::int64_t last_message_id) {
-  nsp_.to(user_room(peer)).emit("read", {json::object{{"readerId", reader},
-                                                      {"lastMessageId", last_message_id}}});
+  nsp_.to(user_room(peer))
+      .emit("read", {json::object{{"readerId", reader}, {"lastMessageId", last_message_id}}});
 }
 
 }  // namespace chatd::chat

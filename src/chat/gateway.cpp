@@ -1,12 +1,12 @@
 #include "chat/gateway.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
-#include <spdlog/spdlog.h>
 
 #include "auth/bearer.hpp"
 #include "http/envelope.hpp"
@@ -105,12 +105,10 @@ void Gateway::on_connection(const SocketPtr& socket) {
   auto conn = std::any_cast<std::shared_ptr<Connection>>(socket->data);
   socket->join(kPublicRoom);
   socket->join(user_room(conn->user.id));
-  socket->on("public_message", [this](const SocketPtr& s, Event& ev) {
-    spawn(s, ev, &Gateway::public_message);
-  });
-  socket->on("private_message", [this](const SocketPtr& s, Event& ev) {
-    spawn(s, ev, &Gateway::private_message);
-  });
+  socket->on("public_message",
+             [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::public_message); });
+  socket->on("private_message",
+             [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::private_message); });
   socket->on("join_room",
              [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::join_room); });
   socket->on("send_image",
@@ -162,7 +160,8 @@ asio::awaitable<void> Gateway::public_message(SocketPtr s, json::value payload, 
 
 asio::awaitable<void> Gateway::private_message(SocketPtr s, json::value payload, Ack ack) {
   auto conn = conn_of(s);
-  if (!payload.is_object()) throw ChatError(400, "payload must be an object {recipientId, message}");
+  if (!payload.is_object())
+    throw ChatError(400, "payload must be an object {recipientId, message}");
   co_await conn->acquire();
   std::function<void()> release = [conn] { conn->release(); };
   std::int64_t recipient = 0;
@@ -193,7 +192,8 @@ asio::awaitable<void> Gateway::join_room(SocketPtr s, json::value payload, Ack a
 
 asio::awaitable<void> Gateway::send_image(SocketPtr s, json::value payload, Ack ack) {
   auto conn = conn_of(s);
-  if (!payload.is_object()) throw ChatError(400, "payload must be an object {imageUrl, recipientId?}");
+  if (!payload.is_object())
+    throw ChatError(400, "payload must be an object {imageUrl, recipientId?}");
   const auto* url = field(payload, "imageUrl");
   if (!url || !url->is_string()) throw ChatError(400, "imageUrl must be a string");
   auto image = chat_.resolve_image(std::string_view(url->as_string()));
@@ -212,12 +212,13 @@ asio::awaitable<void> Gateway::send_image(SocketPtr s, json::value payload, Ack 
 
 asio::awaitable<void> Gateway::mark_read(SocketPtr s, json::value payload, Ack ack) {
   auto conn = conn_of(s);
-  if (!payload.is_object()) throw ChatError(400, "payload must be an object {peerId, lastMessageId}");
+  if (!payload.is_object())
+    throw ChatError(400, "payload must be an object {peerId, lastMessageId}");
   const auto peer = ChatService::parse_id(field(payload, "peerId"), "peerId");
   const auto last = ChatService::parse_id(field(payload, "lastMessageId"), "lastMessageId");
-  const auto unread = co_await chat_.mark_read(conn->user.id, peer, last);
-  events_.read(conn->user.id, peer, last);
-  ack.send(json::array{json::object{{"unreadCount", unread}}});
+  const auto marker = co_await chat_.mark_read(conn->user.id, peer, last);
+  if (marker.last_message_id > 0) events_.read(conn->user.id, peer, marker.last_message_id);
+  ack.send(json::array{json::object{{"unreadCount", marker.unread_count}}});
 }
 
 }  // namespace chatd::chat

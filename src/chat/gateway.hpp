@@ -29,10 +29,12 @@ class Gateway {
                                               socketio::Ack ack);
   boost::asio::awaitable<void> private_message(SocketPtr s, boost::json::value payload,
                                                socketio::Ack ack);
-  boost::asio::awaitable<void> join_room(SocketPtr s, boost::json::value payload, socketio::Ack ack);
+  boost::asio::awaitable<void> join_room(SocketPtr s, boost::json::value payload,
+                                         socketio::Ack ack);
   boost::asio::awaitable<void> send_image(SocketPtr s, boost::json::value payload,
                                           socketio::Ack ack);
-  boost::asio::awaitable<void> mark_read(SocketPtr s, boost::json::value payload, socketio::Ack ack);
+  boost::asio::awaitable<void> mark_read(SocketPtr s, boost::json::value payload,
+                                         socketio::Ack ack);
 
   socketio::Namespace& nsp_;
   auth::AuthService& auth_;

@@ -6,7 +6,9 @@ namespace chatd::chat {
 namespace json = boost::json;
 
 namespace {
-json::value opt_int(const std::optional<int>& v) { return v ? json::value(*v) : json::value(nullptr); }
+json::value opt_int(const std::optional<int>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
 json::value opt_id(const std::optional<std::int64_t>& v) {
   return v ? json::value(*v) : json::value(nullptr);
 }
@@ -16,24 +18,28 @@ json::object message_json(const storage::Message& m, const ImageLinker& link) {
   const bool image = m.type == storage::MessageType::kImage;
   json::value blob = nullptr;
   if (m.blob_url && !m.blob_url->empty()) blob = json::string(link(*m.blob_url));
-  return json::object{{"id", m.id},
-                      {"content", image && blob.is_string() ? blob.as_string() : json::string(m.content)},
-                      {"blobUrl", blob},
-                      {"isPublic", m.is_public},
-                      {"senderId", m.sender_id},
-                      {"recipientId", opt_id(m.recipient_id)},
-                      {"type", image ? "image" : "text"},
-                      {"width", opt_int(m.width)},
-                      {"height", opt_int(m.height)},
-                      {"createdAt", http::iso_time(m.created_at)},
-                      {"updatedAt", http::iso_time(m.updated_at)},
-                      {"sender", json::object{{"id", m.sender_id}, {"username", m.sender_username}}}};
+  return json::object{
+      {"id", m.id},
+      {"content", image && blob.is_string() ? blob.as_string() : json::string(m.content)},
+      {"blobUrl", blob},
+      {"isPublic", m.is_public},
+      {"senderId", m.sender_id},
+      {"recipientId", opt_id(m.recipient_id)},
+      {"type", image ? "image" : "text"},
+      {"width", opt_int(m.width)},
+      {"height", opt_int(m.height)},
+      {"createdAt", http::iso_time(m.created_at)},
+      {"updatedAt", http::iso_time(m.updated_at)},
+      {"sender", json::object{{"id", m.sender_id}, {"username", m.sender_username}}}};
 }
 
 json::object public_event(const storage::Message& m, const std::string& username) {
-  return json::object{{"sender", m.sender_id},       {"message", m.content},
-                      {"id", m.id},                  {"senderId", m.sender_id},
-                      {"username", username},        {"createdAt", http::iso_time(m.created_at)}};
+  return json::object{{"sender", m.sender_id},
+                      {"message", m.content},
+                      {"id", m.id},
+                      {"senderId", m.sender_id},
+                      {"username", username},
+                      {"createdAt", http::iso_time(m.created_at)}};
 }
 
 json::object private_event(const storage::Message& m, const std::string& username) {

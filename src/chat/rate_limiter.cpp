@@ -12,7 +12,8 @@ bool RateLimiter::allow(std::int64_t user_id) {
   auto [it, fresh] = stripe.buckets.try_emplace(user_id, Bucket{burst_, now});
   auto& b = it->second;
   if (!fresh) {
-    b.tokens = std::min(burst_, b.tokens + std::chrono::duration<double>(now - b.last).count() * rate_);
+    b.tokens =
+        std::min(burst_, b.tokens + std::chrono::duration<double>(now - b.last).count() * rate_);
     b.last = now;
   }
   if (b.tokens < 1) return false;

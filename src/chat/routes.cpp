@@ -66,10 +66,11 @@ void add_routes(http::Router& router, ChatService& chat, ChatEvents& events, Ima
       json::value image = nullptr;
       if (c.peer_profile_image && !c.peer_profile_image->empty())
         image = json::string(link(*c.peer_profile_image));
-      items.push_back(json::object{
-          {"peer", json::object{{"id", c.peer_id}, {"username", c.peer_username}, {"profile_image", image}}},
-          {"lastMessage", message_json(c.last_message, link)},
-          {"unreadCount", c.unread_count}});
+      items.push_back(json::object{{"peer", json::object{{"id", c.peer_id},
+                                                         {"username", c.peer_username},
+                                                         {"profile_image", image}}},
+                                   {"lastMessage", message_json(c.last_message, link)},
+                                   {"unreadCount", c.unread_count}});
     }
     co_return http::success(200, "Conversations retrieved successfully", std::move(items));
   });
@@ -89,15 +90,17 @@ void add_routes(http::Router& router, ChatService& chat, ChatEvents& events, Ima
     }
     v.done();
     const auto reader = req.principal->id;
-    std::int64_t unread = 0;
+    ChatService::ReadMarker marker;
     try {
-      unread = co_await chat.mark_read(reader, peer, last);
+      marker = co_await chat.mark_read(reader, peer, last);
     } catch (const ChatError& e) {
       throw http::HttpError(e.status(), e.status() == 404 ? "User not found" : e.what());
     }
-    events.read(reader, peer, last);
+    if (marker.last_message_id > 0) events.read(reader, peer, marker.last_message_id);
     co_return http::success(200, "Conversation marked as read",
-                            json::object{{"peerId", peer}, {"lastMessageId", last}, {"unreadCount", unread}});
+                            json::object{{"peerId", peer},
+                                         {"lastMessageId", marker.last_message_id},
+                                         {"unreadCount", marker.unread_count}});
   });
 }
 

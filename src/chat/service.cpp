@@ -1,6 +1,8 @@
 #include "chat/service.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "http/input.hpp"
 
@@ -18,15 +20,72 @@ ChatService::ChatService(storage::Database& db, http::BlockingPool& pool, BatchW
       limiter_(limits.rate_per_second, limits.burst),
       resolve_image_(std::move(resolve_image)) {}
 
+namespace {
+
+// Unicode White_Space, and the invisible characters a blank-looking message is made of: zero-width
+// space and joiners, word joiner, byte order mark (which JavaScript's trim() also removes).
+bool blank_code_point(char32_t c) {
+  switch (c) {
+    case 0x20:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x180E:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x2060:
+    case 0x3000:
+    case 0xFEFF:
+      return true;
+    default:
+      return (c >= 0x09 && c <= 0x0D) || (c >= 0x2000 && c <= 0x200D);
+  }
+}
+
+// True when the text shows nothing: empty, or blank code points only. The text is valid UTF-8
+// (the JSON parser checked it); a malformed sequence counts as something shown.
+bool blank(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    char32_t c = 0;
+    if (lead < 0x80) {
+      length = 1;
+      c = lead;
+    } else if ((lead >> 5) == 0x6) {
+      length = 2;
+      c = lead & 0x1F;
+    } else if ((lead >> 4) == 0xE) {
+      length = 3;
+      c = lead & 0x0F;
+    } else if ((lead >> 3) == 0x1E) {
+      length = 4;
+      c = lead & 0x07;
+    } else {
+      return false;
+    }
+    if (i + length > text.size()) return false;
+    for (std::size_t k = 1; k < length; ++k)
+      c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    if (!blank_code_point(c)) return false;
+    i += length;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string ChatService::validate_text(const json::value* value) const {
   if (!value || !value->is_string()) throw ChatError(400, "message must be a string");
   std::string text(value->as_string());
-  if (text.find('\0') != std::string::npos) throw ChatError(400, "message must not contain NUL characters");
-  if (text.find_first_not_of(" \t\r\n\f\v") == std::string::npos)
-    throw ChatError(400, "message must not be empty");
+  if (text.find('\0') != std::string::npos)
+    throw ChatError(400, "message must not contain NUL characters");
+  if (blank(text)) throw ChatError(400, "message must not be empty");
   if (http::utf8_length(text) > limits_.max_length)
-    throw ChatError(400, "message must be at most " + std::to_string(limits_.max_length) +
-                             " characters");
+    throw ChatError(
+        400, "message must be at most " + std::to_string(limits_.max_length) + " characters");
   return text;
 }
 
@@ -35,8 +94,9 @@ std::int64_t ChatService::parse_id(const json::value* value, const char* field) 
   if (value && value->is_int64()) {
     id = value->as_int64();
   } else if (value && value->is_uint64()) {
-    id = value->as_uint64() > static_cast<std::uint64_t>(INT64_MAX) ? 0
-                                                                     : static_cast<std::int64_t>(value->as_uint64());
+    id = value->as_uint64() > static_cast<std::uint64_t>(INT64_MAX)
+             ? 0
+             : static_cast<std::int64_t>(value->as_uint64());
   } else if (value && value->is_double()) {
     const double d = value->as_double();
     if (d >= 1 && d < 9.0e15 && d == static_cast<double>(static_cast<std::int64_t>(d)))
@@ -94,7 +154,8 @@ boost::asio::awaitable<Message> ChatService::post_public(http::Principal sender,
   m.content = std::move(text);
   m.is_public = true;
   m.sender_id = sender.id;
-  auto stored = co_await store(std::move(m), std::exchange(on_queued, nullptr));
+  auto queued = std::exchange(on_queued, nullptr);
+  auto stored = co_await store(std::move(m), std::move(queued));
   stored.sender_username = sender.username;
   co_return stored;
 }
@@ -110,7 +171,8 @@ boost::asio::awaitable<Message> ChatService::post_private(http::Principal sender
   m.is_public = false;
   m.sender_id = sender.id;
   m.recipient_id = recipient;
-  auto stored = co_await store(std::move(m), std::exchange(on_queued, nullptr));
+  auto queued = std::exchange(on_queued, nullptr);
+  auto stored = co_await store(std::move(m), std::move(queued));
   stored.sender_username = sender.username;
   co_return stored;
 }
@@ -130,19 +192,20 @@ boost::asio::awaitable<Message> ChatService::post_image(http::Principal sender, 
   m.is_public = !recipient;
   m.sender_id = sender.id;
   m.recipient_id = recipient;
-  auto stored = co_await store(std::move(m), std::exchange(on_queued, nullptr));
+  auto queued = std::exchange(on_queued, nullptr);
+  auto stored = co_await store(std::move(m), std::move(queued));
   stored.sender_username = sender.username;
   co_return stored;
 }
 
-boost::asio::awaitable<storage::Page<Message>> ChatService::public_history(storage::HistoryQuery q) {
+boost::asio::awaitable<storage::Page<Message>> ChatService::public_history(
+    storage::HistoryQuery q) {
   auto job = [this, q] { return db_.messages().list_public(q); };
   co_return co_await pool_.run(std::move(job));
 }
 
-boost::asio::awaitable<storage::Page<Message>> ChatService::private_history(std::int64_t a,
-                                                                            std::int64_t b,
-                                                                            storage::HistoryQuery q) {
+boost::asio::awaitable<storage::Page<Message>> ChatService::private_history(
+    std::int64_t a, std::int64_t b, storage::HistoryQuery q) {
   auto job = [this, a, b, q] { return db_.messages().list_private(a, b, q); };
   co_return co_await pool_.run(std::move(job));
 }
@@ -153,12 +216,25 @@ boost::asio::awaitable<std::vector<storage::Conversation>> ChatService::conversa
   co_return co_await pool_.run(std::move(job));
 }
 
-boost::asio::awaitable<std::int64_t> ChatService::mark_read(std::int64_t reader, std::int64_t peer,
-                                                            std::int64_t last_message_id) {
-  co_await check_peer(reader, peer, false);
+boost::asio::awaitable<ChatService::ReadMarker> ChatService::mark_read(
+    std::int64_t reader, std::int64_t peer, std::int64_t last_message_id) {
+  if (reader == peer) throw ChatError(400, "peerId must be another user than yourself");
+  co_await check_peer(reader, peer, true);
   auto job = [this, reader, peer, last_message_id] {
-    db_.messages().mark_read(reader, peer, last_message_id);
-    return db_.messages().unread_count(reader, peer);
+    auto& messages = db_.messages();
+    messages.mark_read(reader, peer, last_message_id);
+    ReadMarker marker{last_message_id, messages.unread_count(reader, peer)};
+    const auto named = messages.find(last_message_id);
+    const bool in_conversation =
+        named && !named->is_public && named->recipient_id &&
+        std::minmax(named->sender_id, *named->recipient_id) == std::minmax(reader, peer);
+    if (!in_conversation) {
+      storage::HistoryQuery newest{.page = 1, .per_page = 1, .before = last_message_id};
+      if (last_message_id < std::numeric_limits<std::int64_t>::max()) ++*newest.before;
+      auto page = messages.list_private(reader, peer, newest);
+      marker.last_message_id = page.items.empty() ? 0 : page.items.front().id;
+    }
+    return marker;
   };
   co_return co_await pool_.run(std::move(job));
 }

@@ -21,7 +21,8 @@ namespace chatd::chat {
 // A request the rules refuse; status is the HTTP status the REST routes answer with.
 class ChatError : public std::runtime_error {
  public:
-  ChatError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  ChatError(int status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
   int status() const { return status_; }
 
  private:
@@ -69,9 +70,16 @@ class ChatService {
                                                                           std::int64_t b,
                                                                           storage::HistoryQuery q);
   boost::asio::awaitable<std::vector<storage::Conversation>> conversations(std::int64_t user);
-  // Returns the unread count left (0 unless newer messages arrived).
-  boost::asio::awaitable<std::int64_t> mark_read(std::int64_t reader, std::int64_t peer,
-                                                 std::int64_t last_message_id);
+  struct ReadMarker {
+    // The message the marker now names: last_message_id, or when that is no message of this
+    // conversation, the newest one before it (0 if none). A receipt never names a message that
+    // does not exist yet, so the peer cannot take future messages for read.
+    std::int64_t last_message_id = 0;
+    std::int64_t unread_count = 0;  // left for the reader (0 unless newer messages arrived)
+  };
+  // Throws ChatError 400 for oneself, 404 for an unknown peer.
+  boost::asio::awaitable<ReadMarker> mark_read(std::int64_t reader, std::int64_t peer,
+                                               std::int64_t last_message_id);
 
  private:
   void check_rate(std::int64_t user);

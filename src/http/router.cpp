@@ -23,7 +23,13 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, bool is_public) {
-  Route route{std::move(method), pattern, {}, std::move(handler), is_public};
+  Route route{std::move(method), pattern, {}, std::move(handler), is_public, {}};
+  for (auto part : split_path(pattern)) route.segments.emplace_back(part);
+  routes_.push_back(std::move(route));
+}
+
+void Router::add_upload(std::string method, std::string pattern, UploadHandler handler) {
+  Route route{std::move(method), pattern, {}, {}, false, std::move(handler)};
   for (auto part : split_path(pattern)) route.segments.emplace_back(part);
   routes_.push_back(std::move(route));
 }
@@ -53,18 +59,24 @@ bool Router::match(const Route& route, const std::vector<std::string_view>& part
   return true;
 }
 
-boost::asio::awaitable<Response> Router::dispatch(Request& request) const {
+const Router::Route* Router::find(Request& request) const {
   const auto parts = split_path(request.path);
-  const Route* found = nullptr;
   for (const auto& route : routes_) {
     // HEAD is served by GET routes; the server drops the body.
     const bool method_ok =
         route.method == request.method || (request.method == "HEAD" && route.method == "GET");
-    if (method_ok && match(route, parts, request)) {
-      found = &route;
-      break;
-    }
+    if (method_ok && match(route, parts, request)) return &route;
   }
+  return nullptr;
+}
+
+bool Router::accepts_upload(Request& request) const {
+  const auto* route = find(request);
+  return route && route->upload;
+}
+
+boost::asio::awaitable<Response> Router::dispatch(Request& request, BodyReader* body) const {
+  const Route* found = find(request);
   if (!found) {
     request.route = "unmatched";
     co_return error_response(404, "Cannot " + request.method + " " + request.path);
@@ -75,7 +87,10 @@ boost::asio::awaitable<Response> Router::dispatch(Request& request) const {
       if (!authenticator_) throw unauthorized();
       request.principal = co_await authenticator_(request);
     }
-    co_return co_await found->handler(request);
+    if (!found->upload) co_return co_await found->handler(request);
+    if (body) co_return co_await found->upload(request, *body);
+    StringBodyReader whole(request.body);
+    co_return co_await found->upload(request, whole);
   } catch (const HttpError& e) {
     co_return error_response(e.status(), e.messages(), e.is_list());
   } catch (const std::exception& e) {

@@ -6,11 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "http/body_reader.hpp"
 #include "http/message.hpp"
 
 namespace chatd::http {
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
+// An upload route's handler reads the body itself, piece by piece (Request::body stays empty).
+using UploadHandler = std::function<boost::asio::awaitable<Response>(Request&, BodyReader&)>;
 // Resolves the caller of a non-public route, or throws HttpError(401).
 using Authenticator = std::function<boost::asio::awaitable<Principal>(Request&)>;
 
@@ -18,10 +21,17 @@ class Router {
  public:
   // pattern: "/api/users/:userId", or ending in "/*" to match any rest (stored as param "*").
   void add(std::string method, std::string pattern, Handler handler, bool is_public = false);
+  // A route whose body is streamed to the handler instead of read whole (uploads). The caller
+  // is authenticated before any of the body is read.
+  void add_upload(std::string method, std::string pattern, UploadHandler handler);
   void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
 
-  // Never throws: errors become envelopes. Sets request.route and request.params.
-  boost::asio::awaitable<Response> dispatch(Request& request) const;
+  // True when the request goes to an upload route: the server then streams its body.
+  bool accepts_upload(Request& request) const;
+
+  // Never throws: errors become envelopes. Sets request.route and request.params. body: the
+  // streamed body of an upload route (without one, an upload route reads request.body).
+  boost::asio::awaitable<Response> dispatch(Request& request, BodyReader* body = nullptr) const;
 
   // All (method, pattern) pairs, for tests that compare against the OpenAPI document.
   std::vector<std::pair<std::string, std::string>> routes() const;
@@ -33,7 +43,9 @@ class Router {
     std::vector<std::string> segments;
     Handler handler;
     bool is_public;
+    UploadHandler upload;  // set for upload routes instead of handler
   };
+  const Route* find(Request& request) const;
   static bool match(const Route& route, const std::vector<std::string_view>& parts,
                     Request& request);
 

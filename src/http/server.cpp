@@ -12,6 +12,7 @@
 #include <boost/url/parse.hpp>
 
 #include "http/envelope.hpp"
+#include "http/stream_body.hpp"
 
 namespace chatd::http {
 namespace asio = boost::asio;
@@ -29,8 +30,10 @@ struct Server::Connection {
 
 namespace {
 
-// Fills the transport-neutral request; false when the target cannot be parsed.
-bool to_request(bhttp::request<bhttp::string_body>&& in, const std::string& remote, Request& out) {
+// Fills the transport-neutral request from the header (the body comes later, or streams);
+// false when the target cannot be parsed.
+bool to_request_head(const bhttp::request<bhttp::string_body>& in, const std::string& remote,
+                     Request& out) {
   out.method = std::string(in.method_string());
   out.target = std::string(in.target());
   auto url = boost::urls::parse_origin_form(in.target());
@@ -44,7 +47,6 @@ bool to_request(bhttp::request<bhttp::string_body>&& in, const std::string& remo
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     out.headers.emplace_back(std::move(name), std::string(field.value()));
   }
-  out.body = std::move(in.body());
   out.remote_address = remote;
   return true;
 }
@@ -72,6 +74,21 @@ bool is_parse_error(const boost::system::error_code& ec) {
          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
+// After an answer sent before the body was read (a 413, or an upload refused early), reads and
+// drops what the client still sends, for a moment: closing a socket with unread data resets
+// the connection, and the client could lose the answer before reading it.
+asio::awaitable<void> drain(beast::tcp_stream& stream) {
+  constexpr std::size_t kMaxBytes = 32 * 1024 * 1024;
+  std::vector<char> scratch(16 * 1024);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (std::size_t total = 0; total < kMaxBytes && std::chrono::steady_clock::now() < deadline;) {
+    stream.expires_after(std::chrono::milliseconds(500));
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kTuple);
+    if (ec) break;
+    total += n;
+  }
+}
+
 Response preflight() {
   Response r;
   r.status = 204;
@@ -90,8 +107,12 @@ Server::Server(IoPool& io, ServerOptions options, const Router& router, Metrics&
 Server::~Server() = default;
 
 void Server::set_upgrade_handler(std::string path_prefix, UpgradeHandler handler) {
-  upgrade_prefix_ = std::move(path_prefix);
-  upgrade_ = std::move(handler);
+  for (auto& [prefix, h] : upgrades_)
+    if (prefix == path_prefix) {
+      h = std::move(handler);
+      return;
+    }
+  upgrades_.emplace_back(std::move(path_prefix), std::move(handler));
 }
 
 void Server::start() {
@@ -167,10 +188,11 @@ asio::awaitable<void> Server::session(tcp::socket sock, std::shared_ptr<Connecti
     if (!ignored) remote = ep.address().to_string();
     beast::flat_buffer buffer;
     bool handed_off = false;
+    bool linger = false;  // drain what the client still sends before closing
     for (;;) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(16 * 1024);
-      parser.body_limit(options_.body_limit);
+      parser.body_limit(boost::none);  // set once the route, and so the limit, is known
       conn->idle = true;
       if (stopping_) break;
       stream.expires_after(options_.idle_timeout);
@@ -191,8 +213,11 @@ asio::awaitable<void> Server::session(tcp::socket sock, std::shared_ptr<Connecti
       const auto origin = options_.cors.allow(head[bhttp::field::origin]);
       const bool is_head = head.method() == bhttp::verb::head;
 
-      if (upgrade_ && beast::websocket::is_upgrade(head) &&
-          head.target().starts_with(upgrade_prefix_)) {
+      const UpgradeHandler* upgrade = nullptr;
+      if (beast::websocket::is_upgrade(head))
+        for (const auto& [prefix, h] : upgrades_)
+          if (head.target().starts_with(prefix)) upgrade = &h;
+      if (upgrade) {
         stream.expires_after(options_.read_timeout);
         auto [ec2, n2] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
         if (ec2) break;
@@ -200,19 +225,23 @@ asio::awaitable<void> Server::session(tcp::socket sock, std::shared_ptr<Connecti
         conn->stream = nullptr;
         handed_off = true;
         // Bytes already buffered past the request would be a protocol violation by the client.
-        upgrade_(std::move(stream), parser.release(), remote);
+        (*upgrade)(std::move(stream), parser.release(), remote);
         break;
       }
 
+      Request request;
+      const bool target_ok = to_request_head(head, remote, request);
+      const bool upload = target_ok && router_.accepts_upload(request);
+      const std::uint64_t limit = upload ? options_.upload_limit : options_.body_limit;
+      parser.body_limit(limit);
       std::optional<Response> early;
-      if (auto len = parser.content_length(); len && *len > options_.body_limit)
+      if (auto len = parser.content_length(); len && *len > limit)
         early = error_response(413, "Request body too large");
-      else if (head[bhttp::field::expect] == "100-continue") {
+      else if (!upload && head[bhttp::field::expect] == "100-continue") {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
         co_await bhttp::async_write(stream, cont, kTuple);
       }
-      Request request;
-      if (!early) {
+      if (!early && !upload) {
         stream.expires_after(options_.read_timeout);
         auto [ec2, n2] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
         if (ec2 == bhttp::error::body_limit)
@@ -226,14 +255,24 @@ asio::awaitable<void> Server::session(tcp::socket sock, std::shared_ptr<Connecti
       }
       Response response;
       bool keep_alive = false;
+      bool unread_body = false;
       if (early) {
         // The rest of the body is unread: the connection cannot be reused.
         response = std::move(*early);
         request.method = std::string(head.method_string());
         request.route = "rejected";
+        unread_body = true;
+      } else if (upload) {
+        // The handler reads the body itself, after authentication, as it stores it.
+        stream.expires_never();  // the reader sets a deadline for each read
+        StreamBodyReader body(stream, buffer, std::move(parser), limit, options_.read_timeout);
+        response = co_await router_.dispatch(request, &body);
+        keep_alive = body.done() && body.keep_alive();
+        unread_body = !body.done();
       } else {
         keep_alive = parser.keep_alive();
-        if (!to_request(parser.release(), remote, request)) {
+        request.body = std::move(parser.get().body());
+        if (!target_ok) {
           response = error_response(400, "Malformed request target");
           request.route = "rejected";
         } else if (request.method == "OPTIONS" && origin) {
@@ -252,10 +291,14 @@ asio::awaitable<void> Server::session(tcp::socket sock, std::shared_ptr<Connecti
       metrics_.observe_request(
           request.method, request.route, status,
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      if (ec3 || !keep_alive) break;
+      if (ec3 || !keep_alive) {
+        linger = !ec3 && unread_body;
+        break;
+      }
     }
     if (!handed_off) {
       stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      if (linger) co_await drain(stream);
       stream.socket().close(ignored);
     }
     conn->stream = nullptr;

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <string>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "http/cors.hpp"
 #include "http/io_pool.hpp"
@@ -23,6 +25,8 @@ struct ServerOptions {
   std::string host = "0.0.0.0";
   std::uint16_t port = 3001;
   std::size_t body_limit = 1'000'000;
+  // Bodies of upload routes (Router::add_upload) are streamed to the handler under this limit.
+  std::size_t upload_limit = 10 * 1024 * 1024 + 64 * 1024;
   std::size_t max_connections = 50'000;
   std::chrono::seconds read_timeout{30};   // to receive a whole request once it started
   std::chrono::seconds idle_timeout{120};  // between keep-alive requests
@@ -35,6 +39,7 @@ class Server {
   ~Server();
 
   // Requests to paths starting with prefix that ask for a WebSocket upgrade go to handler.
+  // One handler per prefix; call before start().
   void set_upgrade_handler(std::string path_prefix, UpgradeHandler handler);
   // Binds and listens; throws std::runtime_error (e.g. port in use).
   void start();
@@ -56,8 +61,7 @@ class Server {
   ServerOptions options_;
   const Router& router_;
   Metrics& metrics_;
-  std::string upgrade_prefix_;
-  UpgradeHandler upgrade_;
+  std::vector<std::pair<std::string, UpgradeHandler>> upgrades_;  // (path prefix, handler)
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::uint16_t bound_port_ = 0;
   std::atomic<bool> stopping_{false};

@@ -18,4 +18,17 @@ boost::asio::awaitable<storage::User> ProfileService::update(std::int64_t user_i
   co_return std::move(*user);
 }
 
+boost::asio::awaitable<ProfileService::ImageChange> ProfileService::set_image(std::int64_t user_id,
+                                                                              std::string key) {
+  auto job = [this, user_id, key]() -> std::optional<ImageChange> {
+    auto old = db_.users().set_profile_image(user_id, key);
+    auto user = db_.users().find_by_id(user_id);
+    if (!user) return std::nullopt;
+    return ImageChange{std::move(*user), std::move(old)};
+  };
+  auto change = co_await pool_.run(std::move(job));
+  if (!change) throw http::unauthorized("User no longer exists");
+  co_return std::move(*change);
+}
+
 }  // namespace chatd::profile

@@ -1,6 +1,8 @@
 #pragma once
 // The caller's own profile.
 #include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
 
 #include "http/blocking.hpp"
 #include "storage/repository.hpp"
@@ -14,6 +16,13 @@ class ProfileService {
   // Throws HttpError 401 when the user vanished after authentication.
   boost::asio::awaitable<storage::User> get(std::int64_t user_id);
   boost::asio::awaitable<storage::User> update(std::int64_t user_id, storage::ProfileUpdate update);
+
+  struct ImageChange {
+    storage::User user;
+    std::optional<std::string> old_key;  // the image it replaced, for the caller to delete
+  };
+  // Sets the profile image to a stored blob key (creating the profile if needed).
+  boost::asio::awaitable<ImageChange> set_image(std::int64_t user_id, std::string key);
 
  private:
   storage::Database& db_;

@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,7 +11,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
-#include <spdlog/spdlog.h>
 
 #include "realtime/engineio/base64.hpp"
 
@@ -47,9 +47,12 @@ struct Query {
 Query read_query(const std::vector<std::pair<std::string, std::string>>& params) {
   Query q;
   for (const auto& [k, v] : params) {
-    if (k == "EIO") q.eio = v;
-    else if (k == "transport") q.transport = v;
-    else if (k == "sid") q.sid = v;
+    if (k == "EIO")
+      q.eio = v;
+    else if (k == "transport")
+      q.transport = v;
+    else if (k == "sid")
+      q.sid = v;
   }
   return q;
 }
@@ -64,9 +67,9 @@ std::optional<HandshakeError> check_query(const Query& q) {
 }  // namespace
 
 http::Response error_answer(HandshakeError error) {
-  static const char* kMessages[] = {"Transport unknown", "Session ID unknown",
-                                    "Bad handshake method", "Bad request", "Forbidden",
-                                    "Unsupported protocol version"};
+  static const char* kMessages[] = {
+      "Transport unknown", "Session ID unknown", "Bad handshake method",
+      "Bad request",       "Forbidden",          "Unsupported protocol version"};
   const int code = static_cast<int>(error);
   http::Response r;
   r.status = error == HandshakeError::forbidden ? 403 : 400;
@@ -87,12 +90,11 @@ std::size_t Server::shard_of(const asio::io_context& context) const {
 std::string Server::open_packet(const Session& session) const {
   json::array upgrades;
   if (session.transport() == Session::Transport::polling) upgrades.emplace_back("websocket");
-  return "0" + json::serialize(json::object{
-                   {"sid", session.id()},
-                   {"upgrades", std::move(upgrades)},
-                   {"pingInterval", options_.ping_interval.count()},
-                   {"pingTimeout", options_.ping_timeout.count()},
-                   {"maxPayload", options_.max_payload}});
+  return "0" + json::serialize(json::object{{"sid", session.id()},
+                                            {"upgrades", std::move(upgrades)},
+                                            {"pingInterval", options_.ping_interval.count()},
+                                            {"pingTimeout", options_.ping_timeout.count()},
+                                            {"maxPayload", options_.max_payload}});
 }
 
 std::shared_ptr<Session> Server::create(asio::io_context& context, Session::Transport transport,
@@ -124,14 +126,15 @@ void Server::close_all(std::string_view reason) {
     std::lock_guard lock(mutex_);
     for (auto& [id, s] : sessions_) all.push_back(s);
   }
-  for (auto& s : all)
-    asio::post(s->executor(), [s, r = std::string(reason)] { s->close(r); });
+  for (auto& s : all) asio::post(s->executor(), [s, r = std::string(reason)] { s->close(r); });
 }
 
 void Server::add_routes(http::Router& router, const std::string& path) {
   auto handler = [this](http::Request& req) { return handle_polling(req); };
-  router.add("GET", path, handler, true);
-  router.add("POST", path, handler, true);
+  // Every method reaches the engine, so that a wrong one gets the protocol's own 400 answer
+  // rather than the router's 404.
+  for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH"})
+    router.add(method, path, handler, true);
 }
 
 asio::awaitable<http::Response> Server::handle_polling(http::Request& request) {
@@ -139,8 +142,9 @@ asio::awaitable<http::Response> Server::handle_polling(http::Request& request) {
   if (auto err = check_query(q)) co_return error_answer(*err);
   // A plain request with transport=websocket did not ask for an upgrade.
   if (*q.transport != "polling") co_return error_answer(HandshakeError::bad_request);
+  const bool get = request.method == "GET";  // HEAD is not a poll: it would lose the data
   if (!q.sid) {
-    if (request.method != "GET") co_return error_answer(HandshakeError::bad_handshake_method);
+    if (!get) co_return error_answer(HandshakeError::bad_handshake_method);
     if (count_.load() >= options_.max_sessions) {
       spdlog::warn("engine.io: session limit {} reached", options_.max_sessions);
       co_return error_answer(HandshakeError::forbidden);
@@ -148,8 +152,8 @@ asio::awaitable<http::Response> Server::handle_polling(http::Request& request) {
     auto ex = co_await asio::this_coro::executor;
     auto& context = asio::query(ex, asio::execution::context);
     Handshake hs{request.headers, request.query, request.remote_address, request.target, now_ms()};
-    auto session = create(static_cast<asio::io_context&>(context), Session::Transport::polling,
-                          std::move(hs));
+    auto session =
+        create(static_cast<asio::io_context&>(context), Session::Transport::polling, std::move(hs));
     http::Response res;
     res.content_type = "text/plain; charset=UTF-8";
     res.body = open_packet(*session);
@@ -160,8 +164,8 @@ asio::awaitable<http::Response> Server::handle_polling(http::Request& request) {
   }
   auto session = find(*q.sid);
   if (!session) co_return error_answer(HandshakeError::session_unknown);
-  if (session->transport() != Session::Transport::polling)
-    co_return error_answer(HandshakeError::bad_request);
+  if (!get && request.method != "POST") co_return error_answer(HandshakeError::bad_request);
+  // The session checks its transport itself, on its own thread.
   auto job = [session, method = request.method, body = std::move(request.body)]() mutable {
     return session->handle_poll(std::move(method), std::move(body));
   };
@@ -194,7 +198,8 @@ http::UpgradeHandler Server::upgrade_handler() {
     if (*q.transport != "websocket") return reject(std::move(stream), HandshakeError::bad_request);
 
     auto socket = stream.release_socket();
-    auto& here = static_cast<asio::io_context&>(asio::query(socket.get_executor(), asio::execution::context));
+    auto& here = static_cast<asio::io_context&>(
+        asio::query(socket.get_executor(), asio::execution::context));
     if (!q.sid) {
       if (count_.load() >= options_.max_sessions) {
         spdlog::warn("engine.io: session limit {} reached", options_.max_sessions);
@@ -222,11 +227,11 @@ http::UpgradeHandler Server::upgrade_handler() {
       return;
     }
     auto session = find(*q.sid);
-    if (!session) return reject(beast::tcp_stream(std::move(socket)), HandshakeError::session_unknown);
-    if (session->transport() != Session::Transport::polling)
-      return reject(beast::tcp_stream(std::move(socket)), HandshakeError::bad_request);
-    auto& target_ctx = static_cast<asio::io_context&>(
-        asio::query(session->executor(), asio::execution::context));
+    if (!session)
+      return reject(beast::tcp_stream(std::move(socket)), HandshakeError::session_unknown);
+    // The session decides, on its own thread, whether this socket upgrades it.
+    auto& target_ctx =
+        static_cast<asio::io_context&>(asio::query(session->executor(), asio::execution::context));
     if (&target_ctx == &here) {
       session->attach_websocket(std::move(socket), std::move(request));
       return;
@@ -237,10 +242,11 @@ http::UpgradeHandler Server::upgrade_handler() {
     if (ec) return;
     const auto fd = socket.release(ec);
     if (ec) return;
-    asio::post(session->executor(), [session, fd, protocol, req = std::move(request), &target_ctx]() mutable {
-      asio::ip::tcp::socket moved(target_ctx, protocol, fd);
-      session->attach_websocket(std::move(moved), std::move(req));
-    });
+    asio::post(session->executor(),
+               [session, fd, protocol, req = std::move(request), &target_ctx]() mutable {
+                 asio::ip::tcp::socket moved(target_ctx, protocol, fd);
+                 session->attach_websocket(std::move(moved), std::move(req));
+               });
   };
 }
 

@@ -1,12 +1,13 @@
 #include "realtime/engineio/session.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-#include <spdlog/spdlog.h>
 
 #include "realtime/engineio/server.hpp"
 
@@ -15,6 +16,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// How long a GET that arrives mid-upgrade (after 3probe) waits for the client's "5".
+constexpr std::chrono::milliseconds kUpgradePollWait{100};
 
 struct WebSocketTransport {
   explicit WebSocketTransport(asio::ip::tcp::socket socket) : ws(std::move(socket)) {}
@@ -50,36 +53,41 @@ Session::Session(Server& server, std::string id, asio::io_context& context, std:
       poll_wake_(context),
       write_wake_(context),
       heartbeat_timer_(context),
+      linger_timer_(context),
       tokens_(server.options().packet_burst),
       last_refill_(std::chrono::steady_clock::now()) {}
 
 Session::~Session() = default;
 
 void Session::start() {
-  asio::co_spawn(context_, [self = shared_from_this()] { return self->heartbeat(); },
-                 log_exception);
+  asio::co_spawn(
+      context_, [self = shared_from_this()] { return self->heartbeat(); }, log_exception);
 }
 
 asio::awaitable<void> Session::heartbeat() {
   const auto& opts = server_.options();
+  // Absolute deadlines: a late wake-up for the ping does not also delay the timeout.
+  auto deadline = std::chrono::steady_clock::now() + opts.ping_interval;
   while (!closed_) {
-    heartbeat_timer_.expires_after(opts.ping_interval);
+    heartbeat_timer_.expires_at(deadline);
     co_await heartbeat_timer_.async_wait(kTuple);
     if (closed_) break;
     awaiting_pong_ = true;
     send(ping_frame());
-    heartbeat_timer_.expires_after(opts.ping_timeout);
-    co_await heartbeat_timer_.async_wait(kTuple);
+    deadline += opts.ping_timeout;
+    heartbeat_timer_.expires_at(deadline);
+    co_await heartbeat_timer_.async_wait(kTuple);  // a pong cancels the wait
     if (closed_) break;
     if (awaiting_pong_) {
-      close("ping timeout");
+      close("ping timeout", CloseMode::immediate);
       break;
     }
+    deadline = std::chrono::steady_clock::now() + opts.ping_interval;
   }
 }
 
 bool Session::send(const OutFrame& frame) {
-  if (closed_) return false;
+  if (closed_ || dropping_) return false;
   queued_bytes_ += frame.size();
   if (queued_bytes_ > server_.options().send_queue_limit) {
     server_.count_slow_drop();
@@ -87,7 +95,10 @@ bool Session::send(const OutFrame& frame) {
                  queued_bytes_);
     queue_.clear();
     queued_bytes_ = 0;
-    close("transport error");
+    // Closed from a fresh handler, not from here: send() runs inside broadcast loops, and
+    // closing tells the listener, which leaves rooms that such a loop may be walking.
+    dropping_ = true;
+    asio::post(context_, [self = shared_from_this()] { self->drop_slow_client(); });
     return false;
   }
   queue_.push_back(frame);
@@ -98,6 +109,16 @@ bool Session::send(const OutFrame& frame) {
   return true;
 }
 
+void Session::drop_slow_client() {
+  close("transport error", CloseMode::immediate);
+  // The client is not reading, so a close frame would wait behind the stuck write forever:
+  // drop the connection instead (a pending write then fails and the writer ends).
+  if (ws_) {
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(ws_->ws).socket().close(ignored);
+  }
+}
+
 void Session::wake_writer() {
   if (writer_idle_) write_wake_.cancel();
 }
@@ -106,16 +127,28 @@ void Session::wake_poll() {
   if (poll_pending_) poll_wake_.cancel();
 }
 
-void Session::close(std::string_view reason) {
+void Session::close(std::string_view reason, CloseMode mode) {
   if (closed_) return;
   closed_ = true;
   close_reason_ = std::string(reason);
   heartbeat_timer_.cancel();
-  server_.remove(id_);
+  const bool orderly = mode == CloseMode::graceful || client_closed_;
+  if (orderly && transport_ == Transport::polling && !poll_pending_) {
+    // The client is between two GETs: keep the session reachable until its next GET fetches
+    // what is queued and the "1" (the reference buffers an orderly close the same way), or
+    // the noop that ends a client-initiated close, for at most one heartbeat period.
+    linger_timer_.expires_after(server_.options().ping_interval + server_.options().ping_timeout);
+    linger_timer_.async_wait([self = shared_from_this()](boost::system::error_code) {
+      self->server_.remove(self->id_);
+    });
+  } else {
+    server_.remove(id_);
+  }
   if (transport_ == Transport::websocket)
     wake_writer();  // the writer closes the socket once the queue is empty
   else
     wake_poll();
+  if (probe_ws_) beast::get_lowest_layer(probe_ws_->ws).cancel();  // abandon an upgrade
   finish(reason);
 }
 
@@ -127,9 +160,9 @@ bool Session::take_token() {
   const auto& opts = server_.options();
   if (opts.packet_rate <= 0) return true;
   const auto now = std::chrono::steady_clock::now();
-  tokens_ = std::min(opts.packet_burst,
-                     tokens_ + std::chrono::duration<double>(now - last_refill_).count() *
-                                   opts.packet_rate);
+  tokens_ = std::min(
+      opts.packet_burst,
+      tokens_ + std::chrono::duration<double>(now - last_refill_).count() * opts.packet_rate);
   last_refill_ = now;
   if (tokens_ < 1) return false;
   tokens_ -= 1;
@@ -148,7 +181,7 @@ void Session::on_packet(Packet packet) {
     case PacketType::message:
       if (!take_token()) {
         spdlog::warn("engine.io session {}: packet rate limit exceeded, disconnecting", id_);
-        close("forced close");
+        close("forced close", CloseMode::immediate);
         return;
       }
       if (listener_) {
@@ -159,7 +192,13 @@ void Session::on_packet(Packet packet) {
       }
       return;
     case PacketType::close:
-      close("transport close");
+      // The client knows: a pending GET just ends with a noop (the reference's
+      // Polling.onClose), and what was queued for it is dropped.
+      client_closed_ = true;
+      close_sent_ = true;
+      queue_.clear();
+      queued_bytes_ = 0;
+      close("transport close", CloseMode::immediate);
       return;
     case PacketType::ping:  // v4 clients do not ping, but answering is harmless
       send(text_frame("3" + packet.data));
@@ -167,7 +206,7 @@ void Session::on_packet(Packet packet) {
     case PacketType::noop:
       return;
     default:  // open or upgrade outside of an upgrade: a protocol violation
-      close("parse error");
+      close("parse error", CloseMode::immediate);
       return;
   }
 }
@@ -175,13 +214,15 @@ void Session::on_packet(Packet packet) {
 asio::awaitable<http::Response> Session::handle_poll(std::string method, std::string body) {
   http::Response res;
   res.content_type = "text/plain; charset=UTF-8";
+  // Polling requests that race an upgrade get the reference's "transport mismatch" answer.
+  if (transport_ != Transport::polling) co_return error_answer(HandshakeError::bad_request);
   if (method == "POST") {
     if (post_pending_) {
-      close("transport error");
+      close("transport error", CloseMode::immediate);
       co_return error_answer(HandshakeError::bad_request);
     }
     if (body.size() > server_.options().max_payload) {
-      close("transport error");
+      close("transport error", CloseMode::immediate);
       res.status = 413;
       res.body = "payload too large";
       co_return res;
@@ -190,7 +231,7 @@ asio::awaitable<http::Response> Session::handle_poll(std::string method, std::st
     auto packets = decode_payload(body);
     if (!packets) {
       post_pending_ = false;
-      close("parse error");
+      close("parse error", CloseMode::immediate);
       co_return error_answer(HandshakeError::bad_request);
     }
     for (auto& p : *packets) on_packet(std::move(p));
@@ -202,16 +243,26 @@ asio::awaitable<http::Response> Session::handle_poll(std::string method, std::st
   // GET: wait until there is something to send.
   if (poll_pending_) {
     // A second concurrent GET is a client bug; the reference server closes the session.
-    close("transport error");
+    close("transport error", CloseMode::immediate);
     co_return error_answer(HandshakeError::bad_request);
   }
   if (transport_ != Transport::polling) co_return error_answer(HandshakeError::bad_request);
   if (queue_.empty() && !closed_ && !send_noop_) {
     poll_pending_ = true;
-    poll_wake_.expires_at(std::chrono::steady_clock::time_point::max());
+    // A GET that comes while a WebSocket is upgrading this session may be racing the
+    // client's "5": like the reference (which answers such a poll from a 100 ms check), it
+    // gives the upgrade that long to complete before it is answered.
+    poll_during_upgrade_ = upgrading_;
+    if (upgrading_)
+      poll_wake_.expires_after(kUpgradePollWait);
+    else
+      poll_wake_.expires_at(std::chrono::steady_clock::time_point::max());
     co_await poll_wake_.async_wait(kTuple);
     poll_pending_ = false;
+    poll_during_upgrade_ = false;
   }
+  // The upgrade completed while this GET waited: polling is over for this session.
+  if (transport_ != Transport::polling) co_return error_answer(HandshakeError::bad_request);
   if (send_noop_ && queue_.empty()) {
     send_noop_ = false;
     res.body = "6";
@@ -230,6 +281,10 @@ asio::awaitable<http::Response> Session::handle_poll(std::string method, std::st
   }
   queue_.clear();
   queued_bytes_ = 0;
+  if (closed_) {
+    server_.remove(id_);  // the client has its last answer: a lingering session is gone now
+    linger_timer_.cancel();
+  }
   if (closed_ && !close_sent_) {
     close_sent_ = true;
     if (!first) payload += kRecordSeparator;
@@ -244,53 +299,67 @@ asio::awaitable<http::Response> Session::handle_poll(std::string method, std::st
 }
 
 void Session::attach_websocket(asio::ip::tcp::socket socket, http::UpgradeRequest request) {
+  // Decided here, synchronously, so that two sockets racing for one session cannot both win.
+  WsRole role = WsRole::refuse;
+  if (transport_ == Transport::websocket && !ws_claimed_) {
+    ws_claimed_ = true;
+    role = WsRole::initial;
+  } else if (transport_ == Transport::polling && !upgrading_ && !closed_) {
+    upgrading_ = true;
+    role = WsRole::upgrade;
+  }
   auto ws = std::make_shared<WebSocketTransport>(std::move(socket));
   asio::co_spawn(
       context_,
-      [self = shared_from_this(), ws, req = std::move(request)]() mutable {
-        return self->run_websocket(ws, std::move(req));
+      [self = shared_from_this(), ws, req = std::move(request), role]() mutable {
+        return self->run_websocket(ws, std::move(req), role);
       },
       log_exception);
 }
 
 asio::awaitable<bool> Session::probe(WebSocketTransport& t) {
-  // 2probe → 3probe, then (polling answered with a noop) 5 switches the transport.
-  beast::flat_buffer buffer;
-  auto [ec, n] = co_await t.ws.async_read(buffer, kTuple);
-  if (ec || !t.ws.got_text() || beast::buffers_to_string(buffer.data()) != "2probe") co_return false;
-  t.ws.text(true);
-  auto [ec2, n2] = co_await t.ws.async_write(asio::buffer(std::string_view("3probe")), kTuple);
-  if (ec2 || closed_) co_return false;
-  upgrading_ = true;
-  send_noop_ = true;
-  wake_poll();
-  buffer.consume(buffer.size());
+  // 2probe → 3probe, then (polling answered with a noop) 5 switches the transport. The whole
+  // exchange is bounded by upgrade_timeout, so a socket that never probes does not linger.
   asio::steady_timer deadline(context_);
   deadline.expires_after(server_.options().upgrade_timeout);
   deadline.async_wait([&t](boost::system::error_code e) {
     if (!e) beast::get_lowest_layer(t.ws).cancel();
   });
+  probe_ws_ = &t;
+  const bool ok = co_await exchange_probe(t);
+  probe_ws_ = nullptr;
+  deadline.cancel();
+  if (!ok) send_noop_ = false;
+  co_return ok;
+}
+
+asio::awaitable<bool> Session::exchange_probe(WebSocketTransport& t) {
+  beast::flat_buffer buffer;
+  auto [ec, n] = co_await t.ws.async_read(buffer, kTuple);
+  if (ec || closed_ || !t.ws.got_text() || beast::buffers_to_string(buffer.data()) != "2probe")
+    co_return false;
+  buffer.consume(buffer.size());
+  t.ws.text(true);
+  auto [ec2, n2] = co_await t.ws.async_write(asio::buffer(std::string_view("3probe")), kTuple);
+  if (ec2 || closed_) co_return false;
+  // The client sends 5 only once its pending GET has returned: end that GET now (unless it
+  // came during the upgrade; that one has a short timer of its own).
+  if (poll_pending_ && !poll_during_upgrade_) {
+    send_noop_ = true;
+    wake_poll();
+  }
   for (;;) {
     auto [ec3, n3] = co_await t.ws.async_read(buffer, kTuple);
-    if (ec3 || closed_) break;
+    if (ec3 || closed_) co_return false;
     auto text = beast::buffers_to_string(buffer.data());
     buffer.consume(buffer.size());
-    if (text == "5") {
-      deadline.cancel();
-      upgrading_ = false;
-      co_return true;
-    }
-    if (text == "2probe") continue;  // a retried probe
-    break;
+    if (text == "5") co_return true;
+    if (text != "2probe") co_return false;  // anything but a retried probe ends the upgrade
   }
-  deadline.cancel();
-  upgrading_ = false;
-  send_noop_ = false;
-  co_return false;
 }
 
 asio::awaitable<void> Session::run_websocket(std::shared_ptr<WebSocketTransport> t,
-                                             http::UpgradeRequest request) {
+                                             http::UpgradeRequest request, WsRole role) {
   auto& ws = t->ws;
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws.read_message_max(server_.options().max_payload);
@@ -298,34 +367,43 @@ asio::awaitable<void> Session::run_websocket(std::shared_ptr<WebSocketTransport>
       [](websocket::response_type& res) { res.set(beast::http::field::server, "chatd"); }));
   auto [ec] = co_await ws.async_accept(request, kTuple);
   if (ec) {
-    if (transport_ == Transport::websocket && !ws_) close("transport error");
+    if (role == WsRole::initial) close("transport error", CloseMode::immediate);
+    if (role == WsRole::upgrade) upgrading_ = false;
     co_return;
   }
-  if (transport_ == Transport::polling) {
-    if (upgrading_ || closed_) co_return;
-    if (!co_await probe(*t)) {
+  if (role == WsRole::refuse) {
+    // Already upgraded, or another socket is probing: like the reference, the extra socket is
+    // accepted and closed at once, and the session goes on.
+    co_await ws.async_close(websocket::close_code::normal, kTuple);
+    co_return;
+  }
+  if (role == WsRole::upgrade) {
+    const bool upgraded = co_await probe(*t);
+    upgrading_ = false;
+    if (!upgraded || closed_) {
       boost::system::error_code ignored;
       beast::get_lowest_layer(ws).socket().close(ignored);
       co_return;
     }
     transport_ = Transport::websocket;
+    ws_claimed_ = true;
     send_noop_ = false;
-    wake_poll();  // a GET still waiting now gets a noop
+    wake_poll();  // a GET that raced the upgrade gets its 400
   }
   ws_ = t;
   // One writer per connection for its whole life: sending a packet only wakes it, so the
   // broadcast path allocates no coroutine per recipient.
-  asio::co_spawn(context_, [self = shared_from_this()] { return self->write_websocket(); },
-                 log_exception);
+  asio::co_spawn(
+      context_, [self = shared_from_this()] { return self->write_websocket(); }, log_exception);
   beast::flat_buffer buffer;
   while (!closed_) {
     auto [rec, rn] = co_await ws.async_read(buffer, kTuple);
     if (rec) {
       if (!closed_) {
         if (rec == websocket::error::message_too_big)
-          close("transport error");
+          close("transport error", CloseMode::immediate);
         else
-          close("transport close");
+          close("transport close", CloseMode::immediate);
       }
       break;
     }
@@ -335,7 +413,7 @@ asio::awaitable<void> Session::run_websocket(std::shared_ptr<WebSocketTransport>
       auto packet = decode_text(text);
       buffer.consume(buffer.size());
       if (!packet) {
-        close("parse error");
+        close("parse error", CloseMode::immediate);
         break;
       }
       on_packet(std::move(*packet));
@@ -365,7 +443,7 @@ asio::awaitable<void> Session::write_websocket() {
     if (ec) {
       queue_.clear();
       queued_bytes_ = 0;
-      close("transport error");
+      close("transport error", CloseMode::immediate);
       boost::system::error_code ignored;
       beast::get_lowest_layer(ws).socket().close(ignored);
       co_return;

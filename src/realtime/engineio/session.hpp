@@ -58,8 +58,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void set_listener(std::shared_ptr<SessionListener> listener) { listener_ = std::move(listener); }
   // Queues one packet. False when the session is closed (or was just closed for being slow).
   bool send(const OutFrame& frame);
-  // Sends what is queued, then closes. The listener hears on_close(reason) once.
-  void close(std::string_view reason);
+  // graceful: what is queued still goes out, then the close packet; a polling client gets them
+  // from its next GET. immediate (protocol errors, timeouts): only a GET already waiting gets
+  // them; the session id is forgotten at once.
+  enum class CloseMode { graceful, immediate };
+  // The listener hears on_close(reason) once, right away.
+  void close(std::string_view reason, CloseMode mode = CloseMode::graceful);
 
   // --- used by Server ---
   void start();  // heartbeats
@@ -70,15 +74,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   boost::asio::awaitable<void> heartbeat();
+  // What a WebSocket is to its session: the transport of a WebSocket-only session, a probe to
+  // upgrade a polling one, or a latecomer to refuse.
+  enum class WsRole { initial, upgrade, refuse };
   boost::asio::awaitable<void> run_websocket(std::shared_ptr<WebSocketTransport> ws,
-                                             http::UpgradeRequest request);
+                                             http::UpgradeRequest request, WsRole role);
   boost::asio::awaitable<bool> probe(WebSocketTransport& ws);
+  boost::asio::awaitable<bool> exchange_probe(WebSocketTransport& ws);
   boost::asio::awaitable<void> write_websocket();
   void on_packet(Packet packet);
   bool take_token();
   void wake_poll();
   void wake_writer();
   void finish(std::string_view reason);
+  void drop_slow_client();
 
   Server& server_;
   std::string id_;
@@ -91,23 +100,29 @@ class Session : public std::enable_shared_from_this<Session> {
   std::deque<OutFrame> queue_;
   std::size_t queued_bytes_ = 0;
   bool closed_ = false;
-  bool close_sent_ = false;
+  bool dropping_ = false;       // over the send queue limit: closing, nothing more is queued
+  bool close_sent_ = false;     // the client has (or needs) no close packet
+  bool client_closed_ = false;  // the client sent the close packet
   std::string close_reason_;
 
   // Long-polling.
   bool poll_pending_ = false;
+  bool poll_during_upgrade_ = false;  // the waiting GET came while a WebSocket was upgrading
   bool post_pending_ = false;
   bool send_noop_ = false;  // answer the pending GET with a noop (an upgrade is under way)
   boost::asio::steady_timer poll_wake_;
 
   // WebSocket.
   std::shared_ptr<WebSocketTransport> ws_;
-  bool upgrading_ = false;
+  bool ws_claimed_ = false;  // a WebSocket is (or is becoming) this session's transport
+  bool upgrading_ = false;   // a WebSocket is probing this polling session
+  WebSocketTransport* probe_ws_ = nullptr;  // the probing socket, cancelled if the session closes
   bool writer_idle_ = false;
   boost::asio::steady_timer write_wake_;
 
   // Heartbeat and rate limit.
   boost::asio::steady_timer heartbeat_timer_;
+  boost::asio::steady_timer linger_timer_;  // a gracefully closed polling session awaits its GET
   bool awaiting_pong_ = false;
   double tokens_;
   std::chrono::steady_clock::time_point last_refill_;

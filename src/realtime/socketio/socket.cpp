@@ -54,12 +54,7 @@ void Socket::emit_packet(Packet packet) {
   send_packet(packet);
 }
 
-void Socket::emit_with_ack(std::string_view event, std::span<const json::value> args,
-                           std::chrono::milliseconds timeout, AckCallback callback) {
-  if (!connected_) {
-    callback(std::nullopt);
-    return;
-  }
+std::uint64_t Socket::expect_ack(std::chrono::milliseconds timeout, AckCallback callback) {
   const auto id = next_ack_id_++;
   auto timer = std::make_unique<boost::asio::steady_timer>(executor());
   timer->expires_after(timeout);
@@ -74,9 +69,31 @@ void Socket::emit_with_ack(std::string_view event, std::span<const json::value> 
     cb(std::nullopt);
   });
   acks_.emplace(id, PendingAck{std::move(callback), std::move(timer)});
+  return id;
+}
+
+void Socket::emit_with_ack(std::string_view event, std::span<const json::value> args,
+                           std::chrono::milliseconds timeout, AckCallback callback) {
+  if (!connected_) {
+    callback(std::nullopt);
+    return;
+  }
+  const auto id = expect_ack(timeout, std::move(callback));
   std::string text = "4";
   append_event(text, nsp_.name(), event, args, id);
   session_->send(engineio::text_frame(std::move(text)));
+}
+
+void Socket::emit_packet_with_ack(Packet packet, std::chrono::milliseconds timeout,
+                                  AckCallback callback) {
+  if (!connected_) {
+    callback(std::nullopt);
+    return;
+  }
+  packet.type = packet.attachments.empty() ? PacketType::event : PacketType::binary_event;
+  packet.nsp = nsp_.name();
+  packet.id = expect_ack(timeout, std::move(callback));
+  send_packet(packet);
 }
 
 void Socket::join(const std::string& room) {
@@ -121,8 +138,10 @@ void Socket::on_packet(Packet& packet) {
     auto cb = std::move(it->second.callback);
     it->second.timer->cancel();
     acks_.erase(it);
-    json::array args = packet.data.is_array() ? packet.data.as_array() : json::array{};
-    cb(std::move(args));
+    AckReply reply;
+    if (packet.data.is_array()) reply.args = std::move(packet.data.as_array());
+    reply.attachments = std::move(packet.attachments);
+    cb(std::move(reply));
     return;
   }
   Event ev;

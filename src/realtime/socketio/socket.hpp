@@ -58,8 +58,14 @@ struct Event {
 };
 
 using EventHandler = std::function<void(const std::shared_ptr<Socket>&, Event&)>;
-// Response arguments, or nullopt when the client did not answer in time (or disconnected).
-using AckCallback = std::function<void(std::optional<boost::json::array>)>;
+// What a client answered to an emit with ack. A binary answer (BINARY_ACK) keeps its bytes in
+// attachments, pointed to by the placeholders in args (see packet.hpp).
+struct AckReply {
+  boost::json::array args;
+  std::vector<std::string> attachments;
+};
+// The answer, or nullopt when the client did not answer in time (or disconnected).
+using AckCallback = std::function<void(std::optional<AckReply>)>;
 
 class Socket : public std::enable_shared_from_this<Socket> {
  public:
@@ -94,6 +100,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void emit_packet(Packet packet);  // any packet of this namespace, binary included
   void emit_with_ack(std::string_view event, std::span<const boost::json::value> args,
                      std::chrono::milliseconds timeout, AckCallback callback);
+  // An EVENT packet (binary included) that asks for an ack; its nsp and id are set here.
+  void emit_packet_with_ack(Packet packet, std::chrono::milliseconds timeout, AckCallback callback);
 
   void join(const std::string& room);
   void leave(const std::string& room);
@@ -115,6 +123,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
  private:
   void send_packet(const Packet& packet);
+  // Registers callback under a new ack id, answered with nullopt after timeout.
+  std::uint64_t expect_ack(std::chrono::milliseconds timeout, AckCallback callback);
 
   Namespace& nsp_;
   std::shared_ptr<engineio::Session> session_;

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of chatd and the Node.js + Socket.IO 4 reference (bench/reference).
+# Starts a throwaway PostgreSQL, builds chatd and chatd-bench, then runs every scenario against
+# each server alternately (chatd, reference, chatd, reference, ...), each run on a freshly started
+# server process (memory figures start from an idle server), and prints the medians and the
+# chatd/reference ratio as a Markdown table, also saved to bench/results/<date>.md with the raw
+# JSON lines beside it.
+#
+# Usage: bench/compare.sh [--quick] [--reps N] [--build DIR] [--only SCENARIO[,SCENARIO...]]
+#   --quick   tiny parameters, one repetition, results not saved under bench/results: a smoke test
+#             that the scripts work (scripts/test.sh); figures are never asserted
+#   --build   build directory to use (default build/release, Release); with --quick, reuse the
+#             tree scripts/test.sh has built: bench/compare.sh --quick --build build/test
+#   --only    scenarios to run: connect5k, connect20k, fanout, private, store, store-sqlite
+# Environment: CHATD_BIN, CHATD_BENCH_BIN: use these binaries instead of building them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+quick=0
+reps=3
+build_dir=build/release
+build_type=Release
+only=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --quick) quick=1; reps=1 ;;
+    --reps) reps=${2:?}; shift ;;
+    --build) build_dir=${2:?}; build_type=""; shift ;;
+    --only) only=${2:?}; shift ;;
+    *) echo "usage: bench/compare.sh [--quick] [--reps N] [--build DIR] [--only LIST]" >&2; exit 2 ;;
+  esac
+  shift
+done
+log() { echo "[compare $(date +%T)] $*" >&2; }
+wanted() { [[ -z "$only" || ",$only," == *",$1,"* ]]; }
+
+# ---- parameters (the issue's targets; a full run stays under ~15 minutes) ----
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+fd_limit=$(ulimit -n)
+if [[ $quick -eq 1 ]]; then
+  users=40
+  connect_small=(--connections 200 --settle 1)
+  connect_large=(--connections 400 --settle 1 --probe-rate 2 --probe-seconds 1)
+  fanout=(--connections 100 --senders 2 --rates 10,50 --duration 1 --drain 2)
+  private=(--pairs 10 --window 4 --duration 1 --drain 2)
+  store=(--senders 10 --window 16 --duration 1 --drain 2)
+else
+  users=200
+  # 20,000 idle connections, less a margin for the server's other descriptors: the hard limit of
+  # open files here is what both processes can have.
+  large=$((fd_limit - 200 < 20000 ? fd_limit - 200 : 20000))
+  connect_small=(--connections 5000 --settle 3)
+  connect_large=(--connections "$large" --settle 3 --probe-rate 1 --probe-seconds 10 --connect-timeout 240)
+  fanout=(--connections 1000 --senders 10 --rates 10,20,50,100,200,400,800,1600 --duration 5 --drain 5)
+  private=(--pairs 100 --window 4 --duration 10)
+  store=(--senders 100 --window 64 --duration 10)
+fi
+
+# ---- dependencies and builds ----
+scripts/setup-deps.sh --test >&2
+scripts/npm-deps.sh bench/reference
+# CHATD_BIN / CHATD_BENCH_BIN: use these binaries instead of building them.
+targets=()
+[[ -z "${CHATD_BIN:-}" ]] && targets+=(chatd)
+[[ -z "${CHATD_BENCH_BIN:-}" ]] && targets+=(chatd-bench)
+if [[ ${#targets[@]} -gt 0 ]]; then
+  scripts/build.sh "$build_dir" "${build_type:-RelWithDebInfo}" "${targets[@]}" >&2
+fi
+chatd_bin=${CHATD_BIN:-$root/$build_dir/src/chatd}
+bench_bin=${CHATD_BENCH_BIN:-$root/$build_dir/bench/chatd-bench}
+
+work=$(mktemp -d /tmp/chatd-bench.XXXXXX)
+chmod 755 "$work"
+server_pid=""
+run_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+cleanup() {
+  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [[ -d "$work/pg/data" ]] && run_pg "$PGBIN/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+random_key() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+
+# ---- PostgreSQL (default durability settings: a commit is flushed, as in production) ----
+mkdir -p "$work/pg"
+[[ $(id -u) -eq 0 ]] && chown postgres "$work/pg"
+PGPORT=$(free_port)
+run_pg "$PGBIN/initdb" -D "$work/pg/data" -A trust -U postgres >"$work/initdb.log" 2>&1 ||
+  { cat "$work/initdb.log" >&2; echo "initdb failed" >&2; exit 1; }
+run_pg "$PGBIN/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
+  -o "-p $PGPORT -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" \
+  start >/dev/null || { cat "$work/pg/log" >&2; echo "PostgreSQL did not start" >&2; exit 1; }
+pg_url="postgresql://postgres@127.0.0.1:$PGPORT"
+for db in chatd reference; do
+  run_pg "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -q -c "CREATE DATABASE $db" postgres
+done
+
+# ---- servers: each run gets a freshly started process on its kind's database ----
+declare -A port key url
+for kind in chatd reference sqlite; do
+  port[$kind]=$(free_port)
+  key[$kind]=$(random_key)
+  url[$kind]="http://127.0.0.1:${port[$kind]}"
+done
+mkdir -p "$work/chatd" "$work/sqlite"
+
+start_server() {
+  local kind=$1
+  case $kind in
+    chatd | sqlite)
+      local db="$pg_url/chatd"
+      [[ $kind == sqlite ]] && db="sqlite://$work/sqlite/chatd.db"
+      (cd "$work/$kind" && exec env HOST=127.0.0.1 PORT="${port[$kind]}" DATA_DIR="$work/$kind" \
+        DATABASE_URL="$db" JWE_KEY="${key[$kind]}" MESSAGE_RATE_PER_SECOND=0 LOG_LEVEL=warn \
+        WEB_ROOT="$root/web" "$chatd_bin" >>"$work/$kind.log" 2>&1) &
+      ;;
+    reference)
+      (cd "$root/bench/reference" && exec env HOST=127.0.0.1 PORT="${port[$kind]}" \
+        DATABASE_URL="$pg_url/reference" JWE_KEY="${key[$kind]}" node server.mjs >>"$work/$kind.log" 2>&1) &
+      ;;
+  esac
+  server_pid=$!
+  for _ in $(seq 1 300); do
+    if python3 - "${port[$kind]}" <<'EOF' 2>/dev/null; then return 0; fi
+import sys, urllib.request
+urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=1).read()
+EOF
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$kind did not start:" >&2
+  tail -20 "$work/$kind.log" >&2
+  return 1
+}
+
+stop_server() {
+  [[ -z "$server_pid" ]] && return 0
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+  sleep 0.5  # let the closed connections leave the kernel's tables
+}
+
+results="$work/results.jsonl"
+: >"$results"
+
+# run_one <scenario-id> <kind> <chatd-bench args...>: one run on a fresh server, one JSON line.
+run_one() {
+  local id=$1 kind=$2
+  shift 2
+  start_server "$kind" || { echo "{\"id\":\"$id\",\"server\":\"$kind\",\"error\":\"server did not start\"}" >>"$results"; return 0; }
+  log "$id on $kind"
+  local line
+  line=$(timeout 900 "$bench_bin" "$@" --url "${url[$kind]}" --server-pid "$server_pid" \
+    --tokens "$work/tokens-$kind.txt" --users "$users" --label "$kind" 2>>"$work/bench.log" | tail -1) || true
+  [[ -z "$line" ]] && line='{"error":"chatd-bench printed nothing"}'
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    line="${line%\}},\"server_died\":true}"
+    tail -5 "$work/$kind.log" >&2
+  fi
+  echo "{\"id\":\"$id\",\"server\":\"$kind\",\"result\":$line}" >>"$results"
+  stop_server
+}
+
+# ---- users (registered once per database; tokens kept in the work folder) ----
+for kind in chatd reference sqlite; do
+  if [[ $kind == sqlite ]] && ! wanted store-sqlite; then continue; fi
+  start_server "$kind"
+  log "registering $users users on $kind"
+  "$bench_bin" users --url "${url[$kind]}" --users "$users" --tokens "$work/tokens-$kind.txt" \
+    --register-concurrency 8 >/dev/null 2>>"$work/bench.log" ||
+    { tail -5 "$work/bench.log" >&2; echo "registration on $kind failed" >&2; exit 1; }
+  stop_server
+done
+
+started=$(date +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+# run_alternately <scenario-id> <kinds> <chatd-bench args...>: A B A B A B.
+run_alternately() {
+  local id=$1 kinds=$2
+  shift 2
+  wanted "$id" || return 0
+  for _ in $(seq 1 "$reps"); do
+    for kind in $kinds; do run_one "$id" "$kind" "$@"; done
+  done
+}
+run_alternately connect5k "chatd reference" connect "${connect_small[@]}"
+run_alternately connect20k "chatd reference" connect "${connect_large[@]}"
+run_alternately fanout "chatd reference" fanout "${fanout[@]}"
+run_alternately private "chatd reference" private "${private[@]}"
+run_alternately store "chatd reference" store "${store[@]}"
+run_alternately store-sqlite sqlite store "${store[@]}"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+elapsed=$(($(date +%s) - started))
+
+# ---- the table ----
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB, Linux $(uname -r)"
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+versions="node $(node --version), PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), open files limit $fd_limit"
+table=$(node "$root/bench/summarize.mjs" "$results" \
+  --title "chatd vs Node.js + Socket.IO 4 reference ($(date -u +%Y-%m-%d), $([[ $quick -eq 1 ]] && echo quick || echo full) run, median of $reps)" \
+  --machine "$machine" --versions "$versions" --commit "$commit" \
+  --load "load average $load_before before, $load_after after; $elapsed s of runs")
+echo "$table"
+if [[ $quick -eq 0 ]]; then
+  mkdir -p "$root/bench/results"
+  stamp=$(date -u +%Y-%m-%d-%H%M)
+  echo "$table" >"$root/bench/results/$stamp.md"
+  cp "$results" "$root/bench/results/$stamp.jsonl"
+  log "saved bench/results/$stamp.md and .jsonl"
+fi

@@ -1,0 +1,29 @@
+// chatd-bench: load generator for chatd and the Node.js reference (bench/README.md).
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <stdexcept>
+
+#include "bench.hpp"
+
+int main(int argc, char** argv) {
+  bench::Options options;
+  try {
+    options = bench::parse_options(argc, argv);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "chatd-bench: " << e.what() << "\n\n" << bench::usage();
+    return 2;
+  }
+  int code = 1;
+  try {
+    bench::Bench b(options);
+    code = b.run();
+    std::fflush(stdout);
+    std::cerr.flush();
+    // Thousands of sockets: let the kernel close them rather than tearing down one by one.
+    std::_Exit(code);
+  } catch (const std::exception& e) {
+    std::cerr << "chatd-bench: " << e.what() << "\n";
+  }
+  return code;
+}

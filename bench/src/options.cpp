@@ -1,0 +1,149 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <stdexcept>
+#include <string_view>
+
+namespace bench {
+namespace {
+
+double to_double(std::string_view name, const std::string& v) {
+  std::size_t used = 0;
+  double d = 0;
+  try {
+    d = std::stod(v, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used != v.size() || d < 0)
+    throw std::invalid_argument(std::string(name) + ": bad number '" + v + "'");
+  return d;
+}
+
+std::size_t to_size(std::string_view name, const std::string& v) {
+  std::size_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size())
+    throw std::invalid_argument(std::string(name) + ": bad count '" + v + "'");
+  return n;
+}
+
+std::vector<double> to_list(std::string_view name, const std::string& v) {
+  std::vector<double> out;
+  std::size_t start = 0;
+  while (start <= v.size()) {
+    auto end = v.find(',', start);
+    if (end == std::string::npos) end = v.size();
+    out.push_back(to_double(name, v.substr(start, end - start)));
+    start = end + 1;
+  }
+  return out;
+}
+
+void parse_url(Options& o, const std::string& url) {
+  std::string_view u = url;
+  if (u.starts_with("http://")) u.remove_prefix(7);
+  if (auto slash = u.find('/'); slash != std::string_view::npos) u = u.substr(0, slash);
+  const auto colon = u.rfind(':');
+  if (colon == std::string_view::npos)
+    throw std::invalid_argument("--url: expected http://host:port");
+  o.host = std::string(u.substr(0, colon));
+  o.port = static_cast<std::uint16_t>(to_size("--url", std::string(u.substr(colon + 1))));
+}
+
+}  // namespace
+
+std::string usage() {
+  return R"(usage: chatd-bench <scenario> [options]
+scenarios:
+  users     register and log in --users users, write --tokens
+  connect   --connections N idle /chat connections: time to connect, server RSS per connection;
+            with --probe-rate R, then public messages for --probe-seconds: latency at all of them
+  fanout    --connections N receivers, --senders S sending public messages at --rates R1,R2,...
+            (total messages/s, one step of --duration seconds each): deliveries/s, latency, loss
+  private   --pairs P pairs of users sending each other private messages at --rates R (0: as fast
+            as acked, --window per socket): messages/s, latency, loss
+  store     --senders S sockets sending with acks, --window in flight each, for --duration:
+            stored (acked) messages/s; --event private (to an offline user, default) or public
+options:
+  --url http://127.0.0.1:3001   --server-pid PID   --label TEXT   --tokens FILE
+  --users N   --user-prefix P   --register-concurrency N   --connect-concurrency N
+  --connect-timeout S   --source-ips N   --duration S   --drain S   --settle S   --window N
+  --socket-rate R   --size BYTES   --slo-ms MS   --probe-rate R   --probe-seconds S
+Each scenario prints one JSON line on stdout; progress goes to stderr.
+)";
+}
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  if (argc < 2) throw std::invalid_argument("missing scenario");
+  o.scenario = argv[1];
+  if (o.scenario != "users" && o.scenario != "connect" && o.scenario != "fanout" &&
+      o.scenario != "private" && o.scenario != "store")
+    throw std::invalid_argument("unknown scenario '" + o.scenario + "'");
+  for (int i = 2; i < argc; ++i) {
+    const std::string name = argv[i];
+    if (i + 1 >= argc) throw std::invalid_argument(name + ": missing value");
+    const std::string v = argv[++i];
+    if (name == "--url")
+      parse_url(o, v);
+    else if (name == "--label")
+      o.label = v;
+    else if (name == "--server-pid")
+      o.server_pid = static_cast<int>(to_size(name, v));
+    else if (name == "--tokens")
+      o.tokens_file = v;
+    else if (name == "--user-prefix")
+      o.user_prefix = v;
+    else if (name == "--users")
+      o.users = to_size(name, v);
+    else if (name == "--register-concurrency")
+      o.register_concurrency = to_size(name, v);
+    else if (name == "--connections" || name == "--receivers")
+      o.connections = to_size(name, v);
+    else if (name == "--senders")
+      o.senders = to_size(name, v);
+    else if (name == "--pairs")
+      o.pairs = to_size(name, v);
+    else if (name == "--connect-concurrency")
+      o.connect_concurrency = to_size(name, v);
+    else if (name == "--connect-timeout")
+      o.connect_timeout = to_double(name, v);
+    else if (name == "--source-ips")
+      o.source_ips = to_size(name, v);
+    else if (name == "--rate" || name == "--rates") {
+      o.rates = to_list(name, v);
+      o.rates_given = true;
+    } else if (name == "--duration")
+      o.duration = to_double(name, v);
+    else if (name == "--drain")
+      o.drain = to_double(name, v);
+    else if (name == "--settle")
+      o.settle = to_double(name, v);
+    else if (name == "--window")
+      o.window = to_size(name, v);
+    else if (name == "--socket-rate")
+      o.socket_rate = to_double(name, v);
+    else if (name == "--size")
+      o.size = to_size(name, v);
+    else if (name == "--slo-ms")
+      o.slo_ms = to_double(name, v);
+    else if (name == "--event")
+      o.event = v;
+    else if (name == "--probe-rate")
+      o.probe_rate = to_double(name, v);
+    else if (name == "--probe-seconds")
+      o.probe_seconds = to_double(name, v);
+    else
+      throw std::invalid_argument("unknown option " + name);
+  }
+  if (o.event != "private" && o.event != "public")
+    throw std::invalid_argument("--event: expected private or public");
+  if (o.window == 0 || o.window > 1024) throw std::invalid_argument("--window: 1 to 1024");
+  if (o.size > 4000) throw std::invalid_argument("--size: at most 4000");
+  if (o.connect_concurrency == 0 || o.register_concurrency == 0 || o.source_ips == 0)
+    throw std::invalid_argument("concurrency and --source-ips must be at least 1");
+  return o;
+}
+
+}  // namespace bench

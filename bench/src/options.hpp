@@ -1,0 +1,49 @@
+#pragma once
+// Command line of chatd-bench: `chatd-bench <scenario> [--name value]...`.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+struct Options {
+  std::string scenario;
+  std::string label;  // copied into the JSON result
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3001;
+  int server_pid = 0;  // for RSS and CPU figures; 0: not measured
+
+  // users
+  std::string tokens_file;  // "<id>\t<token>" lines; written by `users`, read by the others
+  std::string user_prefix = "bench";
+  std::size_t users = 0;  // pool size; 0: what the scenario needs
+  std::size_t register_concurrency = 8;
+
+  // connections
+  std::size_t connections = 1000;  // connect: idle connections; fanout: receivers
+  std::size_t senders = 10;
+  std::size_t pairs = 100;
+  std::size_t connect_concurrency = 256;
+  double connect_timeout = 120;  // seconds, for all connections
+  std::size_t source_ips = 8;    // 127.0.0.1..N as source addresses when the target is loopback
+
+  // traffic
+  std::vector<double> rates{100};  // messages/s over all senders; 0: windowed (as fast as acked)
+  bool rates_given = false;
+  double duration = 10;           // seconds per rate step
+  double drain = 5;               // seconds to wait for in-flight messages after a step
+  double settle = 3;              // seconds before reading the server's RSS
+  std::size_t window = 64;        // messages in flight per socket in windowed mode
+  double socket_rate = 400;       // per-socket cap (chatd closes sockets above 500 packets/s)
+  std::size_t size = 64;          // message text length in bytes (at least the header)
+  double slo_ms = 50;             // fanout: a step passes when p99 < slo and nothing is lost
+  std::string event = "private";  // store: private (to an offline user) or public
+  double probe_rate = 0;          // connect: public messages/s sent after connecting
+  double probe_seconds = 5;
+};
+
+// Throws std::invalid_argument with a message naming the bad option.
+Options parse_options(int argc, char** argv);
+std::string usage();
+
+}  // namespace bench

@@ -1,0 +1,35 @@
+#pragma once
+// The REST side of the benchmarks: registers and logs in users through POST /api/auth/register
+// and /api/auth/login (Beast HTTP client, keep-alive, a few requests in parallel), and keeps
+// their tokens in a file so that later runs skip the password hashing.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+struct User {
+  std::int64_t id = 0;
+  std::string token;
+};
+
+struct RegisterRequest {
+  boost::asio::ip::tcp::endpoint server;
+  std::string host;    // Host header
+  std::string prefix;  // users are <prefix>_<i>, <prefix>-<i>@bench.test
+  std::size_t first = 0;
+  std::size_t count = 0;
+  std::size_t concurrency = 8;
+};
+
+// Registers (or, when they exist, only logs in) users first..first+count-1. Throws
+// std::runtime_error on any failure.
+boost::asio::awaitable<std::vector<User>> register_users(RegisterRequest request);
+
+// "<id>\t<token>" per line. read_tokens returns nothing when the file does not exist.
+std::vector<User> read_tokens(const std::string& path);
+void write_tokens(const std::string& path, const std::vector<User>& users);
+
+}  // namespace bench

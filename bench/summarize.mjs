@@ -1,0 +1,133 @@
+// Turns the JSON lines of bench/compare.sh into its Markdown table: the median of each figure
+// over the runs of each server, and the chatd/reference ratio.
+// Usage: node bench/summarize.mjs results.jsonl [--title T] [--machine M] [--versions V]
+//        [--commit C] [--load L]
+import { readFileSync } from 'node:fs';
+
+const [file, ...rest] = process.argv.slice(2);
+const opts = {};
+for (let i = 0; i < rest.length; i += 2) opts[rest[i].replace(/^--/, '')] = rest[i + 1];
+
+const runs = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => {
+    try {
+      return JSON.parse(l);
+    } catch {
+      return { error: `unreadable line: ${l.slice(0, 120)}` };
+    }
+  });
+
+const get = (obj, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
+
+// One row per figure: scenario id, label, path in the result, unit, which way is better, target.
+const rows = [
+  ['connect5k', 'idle connections: server memory per connection', 'bytes_per_connection', 'bytes', 'lower', 'chatd ≤ 1/5'],
+  ['connect5k', 'idle connections: connections/s while connecting', 'connections_per_s', '/s', 'higher'],
+  ['connect20k', 'large connection count: connections ready', 'ready', '', 'higher'],
+  ['connect20k', 'large connection count: server memory per connection', 'bytes_per_connection', 'bytes', 'lower', 'chatd ≤ 1/5'],
+  ['connect20k', 'large connection count: public message p99 at all sockets', 'probe.latency_ms.p99', 'ms', 'lower', 'chatd < 50 ms'],
+  ['fanout', 'fan-out: deliveries/s with p99 < 50 ms', 'best_deliveries_per_s', '/s', 'higher', '≥ 10×'],
+  ['fanout', 'fan-out: p99 at that rate', 'best_p99_ms', 'ms', 'lower'],
+  ['fanout', 'fan-out: messages/s sent at that rate', 'best_rate', '/s', 'higher'],
+  ['private', 'private messages: delivered/s (stored, windowed)', 'steps.0.deliveries_per_s', '/s', 'higher'],
+  ['private', 'private messages: latency p50', 'steps.0.latency_ms.p50', 'ms', 'lower'],
+  ['private', 'private messages: latency p99', 'steps.0.latency_ms.p99', 'ms', 'lower'],
+  ['store', 'stored messages/s, PostgreSQL', 'stored_per_s', '/s', 'higher', 'chatd ≥ 20,000 and ≥ 10×'],
+  ['store', 'store: ack p99, PostgreSQL', 'step.ack_latency_ms.p99', 'ms', 'lower'],
+  ['store-sqlite', 'stored messages/s, SQLite (chatd only)', 'stored_per_s', '/s', 'higher'],
+];
+
+function median(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return undefined;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+function fmt(v, unit) {
+  if (v === undefined) return 'n/a';
+  const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
+  const text = v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  return unit && unit !== '/s' ? `${text} ${unit}` : unit === '/s' ? `${text}/s` : text;
+}
+
+const values = (id, server, path) =>
+  runs.filter((r) => r.id === id && r.server === server && r.result && !r.result.error).map((r) => get(r.result, path));
+
+const out = [];
+out.push(`### ${opts.title ?? 'chatd vs reference'}`);
+out.push('');
+if (opts.machine) out.push(`Machine: ${opts.machine}. ${opts.versions ?? ''}. chatd commit ${opts.commit ?? '?'}; ${opts.load ?? ''}.`);
+out.push('Generator and servers on the same machine; each run on a freshly started server.');
+out.push('');
+out.push('| figure | chatd | reference | chatd/reference | target |');
+out.push('|---|---:|---:|---:|---|');
+for (const [id, label, path, unit, better, target] of rows) {
+  const server = id === 'store-sqlite' ? 'sqlite' : 'chatd';
+  if (!runs.some((r) => r.id === id)) continue;
+  const a = median(values(id, server, path));
+  const b = id === 'store-sqlite' ? undefined : median(values(id, 'reference', path));
+  let ratio = 'n/a';
+  if (a !== undefined && b !== undefined && b !== 0) ratio = `${(a / b).toFixed(a / b >= 10 ? 1 : 2)}×`;
+  else if (a !== undefined && a > 0 && b === 0) ratio = '∞';
+  out.push(`| ${label} | ${fmt(a, unit)} | ${fmt(b, unit)} | ${ratio} (${better} is better) | ${target ?? ''} |`);
+}
+
+// Where the generator's own CPU stood, and what went wrong, so that a figure can be judged.
+const notes = [];
+for (const r of runs) {
+  const res = r.result ?? {};
+  const problems = [];
+  if (r.error || res.error) problems.push(r.error ?? res.error);
+  if (res.server_died) problems.push('server died');
+  if (res.failed) problems.push(`${res.failed} connections failed (${res.first_failure ?? ''})`);
+  if (res.first_close) problems.push(`a socket was closed: ${res.first_close}`);
+  if (res.first_error) problems.push(`server error: ${res.first_error}`);
+  if (problems.length) notes.push(`- ${r.id} on ${r.server}: ${problems.join('; ')}`);
+}
+const cpu = [];
+for (const id of ['fanout', 'private', 'store']) {
+  for (const server of ['chatd', 'reference']) {
+    const steps = runs
+      .filter((r) => r.id === id && r.server === server && r.result && !r.result.error)
+      .map((r) => {
+        if (id === 'fanout') {
+          const s = r.result.steps ?? [];
+          const best = s.filter((x) => x.pass).at(-1) ?? s[0];
+          return best;
+        }
+        return id === 'store' ? r.result.step : r.result.steps?.[0];
+      })
+      .filter(Boolean);
+    if (steps.length === 0) continue;
+    const m = (key) => fmt(median(steps.map((s) => s[key])));
+    cpu.push(
+      `${id}/${server}: generator ${m('generator_cpu_pct')} % (waiting ${m('generator_runqueue_wait_pct')} %), server ${m('server_cpu_pct')} % (waiting ${m('server_runqueue_wait_pct')} %)`,
+    );
+  }
+}
+if (cpu.length) {
+  out.push('');
+  out.push(
+    `CPU (percent of one core, median, at the reported step; "waiting": runnable but not running, i.e. CPU taken by other processes or threads): ${cpu.join('; ')}.`,
+  );
+}
+const fanoutSteps = runs.filter((r) => r.id === 'fanout' && r.result?.steps);
+if (fanoutSteps.length) {
+  out.push('');
+  out.push('Fan-out steps (messages/s → deliveries/s, p99 ms, pass), per run:');
+  for (const r of fanoutSteps)
+    out.push(
+      `- ${r.server}: ${r.result.steps
+        .map((s) => `${s.rate} → ${Math.round(s.deliveries_per_s)}/s, ${s.latency_ms.p99} ms${s.pass ? '' : ' ✗'}`)
+        .join('; ')}`,
+    );
+}
+if (notes.length) {
+  out.push('');
+  out.push('Problems seen:');
+  out.push(...notes);
+}
+console.log(out.join('\n'));

@@ -1,0 +1,152 @@
+#include "blob/image_upload.hpp"
+
+#include <exception>
+
+#include "blob/blob_name.hpp"
+#include "blob/image_probe.hpp"
+#include "http/error.hpp"
+#include "http/multipart.hpp"
+
+namespace chatd::blob {
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr std::size_t kMaxFieldBytes = 1024;
+constexpr std::size_t kMaxFields = 16;
+// A JPEG may put its frame header after large metadata segments; the blob name needs the
+// size, so up to this much is held back while the header is looked for.
+constexpr std::size_t kMaxProbeBytes = 1024 * 1024;
+
+// The "file" part on its way into the store.
+class ImageSink {
+ public:
+  ImageSink(BlobStore& store, std::size_t max_bytes) : store_(store), max_bytes_(max_bytes) {}
+
+  awaitable<void> write(std::string_view bytes) {
+    bytes_ += bytes.size();
+    if (bytes_ > max_bytes_)
+      throw http::HttpError(
+          413, "File too large: the limit is " + std::to_string(max_bytes_) + " bytes");
+    if (upload_) {
+      co_await upload_->write(bytes);
+      co_return;
+    }
+    probe_.feed(bytes);
+    head_.append(bytes);
+    if (probe_.type_decided() && !probe_.type()) throw not_an_image();
+    if (probe_.type() && (probe_.settled() || head_.size() >= kMaxProbeBytes)) co_await start();
+  }
+
+  awaitable<void> end() {
+    probe_.finish();
+    if (!probe_.type()) throw not_an_image();
+    if (!upload_) co_await start();
+  }
+
+  awaitable<void> commit() { co_await upload_->commit(); }
+
+  awaitable<void> abort() {
+    if (upload_) co_await upload_->abort();
+  }
+
+  ReceivedImage result() const {
+    ReceivedImage r;
+    r.key = key_;
+    r.width = probe_.width();
+    r.height = probe_.height();
+    r.bytes = bytes_;
+    return r;
+  }
+
+ private:
+  static http::HttpError not_an_image() {
+    return http::HttpError(415, "file must be a JPEG, PNG, GIF or WebP image");
+  }
+
+  awaitable<void> start() {
+    key_ = make_blob_name(*probe_.type(), probe_.width(), probe_.height());
+    upload_ = store_.begin(key_, content_type(*probe_.type()));
+    std::string head = std::move(head_);
+    head_.clear();
+    co_await upload_->write(head);
+  }
+
+  BlobStore& store_;
+  std::size_t max_bytes_;
+  std::uint64_t bytes_ = 0;
+  ImageProbe probe_;
+  std::string head_;
+  std::string key_;
+  std::unique_ptr<BlobUpload> upload_;
+};
+
+}  // namespace
+
+awaitable<ReceivedImage> receive_image(const http::Request& request, http::BodyReader& body,
+                                       BlobStore& store, std::size_t max_file_bytes) {
+  const auto boundary = http::multipart_boundary(request.header("content-type").value_or(""));
+  if (!boundary)
+    throw http::bad_request("Content-Type must be multipart/form-data with a boundary");
+  http::MultipartParser parser(*boundary);
+  ImageSink sink(store, max_file_bytes);
+  std::map<std::string, std::string, std::less<>> fields;
+  enum class Part { kNone, kFile, kField, kSkip } part = Part::kNone;
+  bool have_file = false;
+  std::string field_name;
+  std::exception_ptr failure;
+  try {
+    for (;;) {
+      const auto piece = co_await body.read();
+      if (piece.empty()) break;
+      parser.feed(piece);
+      for (auto ev = parser.next(); ev != http::MultipartParser::Event::kNeedMore &&
+                                    ev != http::MultipartParser::Event::kDone;
+           ev = parser.next()) {
+        using Event = http::MultipartParser::Event;
+        if (ev == Event::kPartBegin) {
+          const auto& p = parser.part();
+          if (p.name == "file") {
+            if (have_file) throw http::bad_request("Only one file may be uploaded");
+            have_file = true;
+            part = Part::kFile;
+          } else if (!p.filename && !p.name.empty()) {
+            if (fields.size() >= kMaxFields) throw http::bad_request("Too many form fields");
+            field_name = p.name;
+            fields[field_name];
+            part = Part::kField;
+          } else {
+            part = Part::kSkip;  // other files are not read
+          }
+        } else if (ev == Event::kData) {
+          if (part == Part::kFile) {
+            co_await sink.write(parser.data());
+          } else if (part == Part::kField) {
+            auto& value = fields[field_name];
+            if (value.size() + parser.data().size() > kMaxFieldBytes)
+              throw http::bad_request("Form field " + field_name + " is too long");
+            value.append(parser.data());
+          }
+        } else if (ev == Event::kPartEnd) {
+          if (part == Part::kFile) co_await sink.end();
+          part = Part::kNone;
+        }
+      }
+    }
+    if (!parser.complete())
+      throw http::bad_request("Malformed multipart body: it ends before the closing boundary");
+    if (!have_file) throw http::bad_request("file is required");
+    co_await sink.commit();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    co_await sink.abort();  // co_await is not allowed inside a handler
+    std::rethrow_exception(failure);
+  }
+  auto result = sink.result();
+  result.fields = std::move(fields);
+  co_return result;
+}
+
+}  // namespace chatd::blob

@@ -1,0 +1,88 @@
+#include "blob/stored_file.hpp"
+
+#include <cstdio>
+#include <memory>
+
+#include "blob/blob_name.hpp"
+#include "blob/byte_range.hpp"
+
+namespace chatd::blob {
+namespace {
+
+// If-None-Match: "*" or a list of (possibly weak) tags; weak comparison, as RFC 9110 asks.
+bool etag_matches(std::string_view header, std::string_view etag) {
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    auto end = header.find(',', pos);
+    if (end == std::string_view::npos) end = header.size();
+    auto tag = header.substr(pos, end - pos);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == "*" || tag == etag) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+}  // namespace
+
+std::optional<http::Response> serve_stored_file(const std::filesystem::path& file,
+                                                const std::string& name,
+                                                const StoredFileRequest& request) {
+  const auto parsed = parse_blob_name(name);
+  if (!parsed) return std::nullopt;
+  std::unique_ptr<std::FILE, FileCloser> in(std::fopen(file.c_str(), "rb"));
+  if (!in) return std::nullopt;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
+  const std::uint64_t size = std::filesystem::file_size(file, ec);
+  if (ec) return std::nullopt;
+
+  // Names are random and never rewritten, so the name is a strong validator by itself.
+  const std::string etag = '"' + name + '"';
+  http::Response res;
+  res.content_type = content_type(parsed->type);
+  res.set("ETag", etag);
+  res.set("Cache-Control", "public, max-age=31536000, immutable");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Content-Disposition", "inline; filename=\"" + name + "\"");
+  // Should a browser open the file as a document, it may run nothing and load nothing.
+  res.set("Content-Security-Policy", "default-src 'none'; sandbox");
+  res.set("Accept-Ranges", "bytes");
+  if (request.if_none_match && etag_matches(*request.if_none_match, etag)) {
+    res.status = 304;
+    res.content_type.clear();
+    return res;
+  }
+
+  std::uint64_t first = 0, count = size;
+  // If-Range with another validator means "the file changed": send it whole.
+  const bool range_applies = request.range && (!request.if_range || *request.if_range == etag);
+  if (range_applies) {
+    const auto r = parse_range(*request.range, size);
+    if (r.kind == RangeRequest::Kind::kUnsatisfiable) {
+      res.status = 416;
+      res.content_type.clear();
+      res.set("Content-Range", "bytes */" + std::to_string(size));
+      return res;
+    }
+    if (r.kind == RangeRequest::Kind::kPart) {
+      first = r.first;
+      count = r.last - r.first + 1;
+      res.status = 206;
+      res.set("Content-Range", "bytes " + std::to_string(r.first) + "-" + std::to_string(r.last) +
+                                   "/" + std::to_string(size));
+    }
+  }
+  res.body.resize(count);
+  if (first && std::fseek(in.get(), static_cast<long>(first), SEEK_SET) != 0) return std::nullopt;
+  if (count && std::fread(res.body.data(), 1, count, in.get()) != count) return std::nullopt;
+  return res;
+}
+
+}  // namespace chatd::blob

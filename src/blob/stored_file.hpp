@@ -1,0 +1,25 @@
+#pragma once
+// The response for GET /uploads/<name>: type from the name (which came from the sniffed
+// content), long-lived caching (a name is never reused for other bytes), ETag revalidation,
+// single byte ranges, and headers that stop a browser from treating an upload as a page.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "http/message.hpp"
+
+namespace chatd::blob {
+
+struct StoredFileRequest {
+  std::optional<std::string> if_none_match;
+  std::optional<std::string> range;
+  std::optional<std::string> if_range;
+};
+
+// Reads the file (blocking: call it on the blocking pool). Nullopt when there is no such file.
+// name must already be a valid blob name.
+std::optional<http::Response> serve_stored_file(const std::filesystem::path& file,
+                                                const std::string& name,
+                                                const StoredFileRequest& request);
+
+}  // namespace chatd::blob

@@ -1,0 +1,246 @@
+// Conversations (peer, last message, unread count, most recent first), read markers over the
+// socket (mark_read) and REST (PUT /api/chat/read/:peerId) with `read` receipts to the peer's
+// devices, and who may read which private history.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { io } from 'socket.io-client';
+import { startChatd, api, registerAndLogin } from '../lib/chatd.mjs';
+
+async function connect(server, token, transport = 'websocket') {
+  const socket = io(server.url + '/chat', {
+    forceNew: true,
+    reconnection: false,
+    transports: transport === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
+    auth: { token },
+  });
+  socket.received = [];
+  socket.onAny((event, ...args) => socket.received.push({ event, args }));
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+async function waitFor(check, what, timeout = 5000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const result = check();
+    if (result) return result;
+    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const reads = (s) => s.received.filter((r) => r.event === 'read').map((r) => r.args[0]);
+
+let server;
+let alice, bob, carol;
+
+before(async () => {
+  server = await startChatd({ env: { MESSAGE_RATE_PER_SECOND: '0' } });
+  [alice, bob, carol] = await Promise.all([
+    registerAndLogin(server),
+    registerAndLogin(server),
+    registerAndLogin(server),
+  ]);
+  alice.sockets = [await connect(server, alice.token, 'websocket'), await connect(server, alice.token, 'upgrade')];
+  bob.sockets = [await connect(server, bob.token, 'upgrade'), await connect(server, bob.token, 'websocket')];
+  carol.sockets = [await connect(server, carol.token, 'websocket'), await connect(server, carol.token, 'upgrade')];
+});
+
+after(async () => {
+  for (const u of [alice, bob, carol]) for (const s of u?.sockets ?? []) s.close();
+  await server?.cleanup();
+});
+
+async function pm(from, to, message, device = 0) {
+  const ack = await from.sockets[device].timeout(5000).emitWithAck('private_message', { recipientId: to.user.id, message });
+  assert.equal(typeof ack.id, 'number', JSON.stringify(ack));
+  return ack.id;
+}
+
+async function conversations(who) {
+  const res = await api(server, 'GET', '/api/chat/conversations', { token: who.token });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.success, true);
+  assert.equal(typeof res.body.message, 'string');
+  return res.body.data;
+}
+
+const ids = {};
+
+test('conversations list the peer, the last message and the unread count, most recent first', async () => {
+  assert.deepEqual(await conversations(bob), []);
+  ids.a1 = await pm(alice, bob, 'a1');
+  ids.a2 = await pm(alice, bob, 'a2', 1);
+  ids.a3 = await pm(alice, bob, 'a3');
+  ids.c1 = await pm(carol, bob, 'c1');
+  ids.c2 = await pm(carol, bob, 'c2');
+  ids.b1 = await pm(bob, carol, 'b1');
+  // Public messages are no conversation.
+  await alice.sockets[0].timeout(5000).emitWithAck('public_message', 'to everyone');
+
+  const list = await conversations(bob);
+  assert.equal(list.length, 2);
+  assert.deepEqual(list.map((c) => c.peer.id), [carol.user.id, alice.user.id]);
+  const [withCarol, withAlice] = list;
+  assert.deepEqual(withCarol.peer, { id: carol.user.id, username: carol.user.username, profile_image: null });
+  assert.equal(withCarol.unreadCount, 2); // bob's own reply does not count
+  assert.equal(withCarol.lastMessage.id, ids.b1);
+  assert.equal(withCarol.lastMessage.content, 'b1');
+  assert.equal(withCarol.lastMessage.senderId, bob.user.id);
+  assert.equal(withCarol.lastMessage.recipientId, carol.user.id);
+  assert.equal(withCarol.lastMessage.isPublic, false);
+  for (const k of ['id', 'content', 'blobUrl', 'isPublic', 'senderId', 'recipientId', 'createdAt', 'updatedAt'])
+    assert.ok(k in withCarol.lastMessage, k);
+  assert.equal(withAlice.unreadCount, 3);
+  assert.equal(withAlice.lastMessage.id, ids.a3);
+
+  // The other sides.
+  const forAlice = await conversations(alice);
+  assert.deepEqual(forAlice.map((c) => [c.peer.id, c.unreadCount]), [[bob.user.id, 0]]);
+  const forCarol = await conversations(carol);
+  assert.deepEqual(forCarol.map((c) => [c.peer.id, c.unreadCount, c.lastMessage.id]), [[bob.user.id, 1, ids.b1]]);
+
+  // A new message moves its conversation to the top.
+  ids.a4 = await pm(alice, bob, 'a4');
+  const again = await conversations(bob);
+  assert.deepEqual(again.map((c) => [c.peer.id, c.unreadCount]), [
+    [alice.user.id, 4],
+    [carol.user.id, 2],
+  ]);
+});
+
+test('mark_read over the socket: ack with the unread count left, `read` to every device of the peer', async () => {
+  const reader = bob.sockets[0];
+  const aliceBefore = alice.sockets.map((s) => reads(s).length);
+  const partial = await reader.timeout(5000).emitWithAck('mark_read', { peerId: alice.user.id, lastMessageId: ids.a2 });
+  assert.deepEqual(partial, { unreadCount: 2 });
+  let list = await conversations(bob);
+  assert.equal(list.find((c) => c.peer.id === alice.user.id).unreadCount, 2);
+
+  const all = await reader.timeout(5000).emitWithAck('mark_read', { peerId: alice.user.id, lastMessageId: ids.a4 });
+  assert.deepEqual(all, { unreadCount: 0 });
+  list = await conversations(bob);
+  assert.equal(list.find((c) => c.peer.id === alice.user.id).unreadCount, 0);
+  assert.equal(list.find((c) => c.peer.id === carol.user.id).unreadCount, 2, 'other conversations untouched');
+
+  await waitFor(() => alice.sockets.every((s, i) => reads(s).length === aliceBefore[i] + 2), 'read receipts');
+  for (const s of alice.sockets)
+    assert.deepEqual(reads(s).slice(-2), [
+      { readerId: bob.user.id, lastMessageId: ids.a2 },
+      { readerId: bob.user.id, lastMessageId: ids.a4 },
+    ]);
+  await sleep(100);
+  for (const s of carol.sockets) assert.equal(reads(s).length, 0, 'nobody else hears of it');
+
+  // The marker never moves back.
+  const back = await reader.timeout(5000).emitWithAck('mark_read', { peerId: alice.user.id, lastMessageId: ids.a1 });
+  assert.deepEqual(back, { unreadCount: 0 });
+  // Numeric strings are accepted like numbers.
+  const str = await reader.timeout(5000).emitWithAck('mark_read', { peerId: String(alice.user.id), lastMessageId: String(ids.a4) });
+  assert.deepEqual(str, { unreadCount: 0 });
+});
+
+test('PUT /api/chat/read/:peerId resets the unread count and notifies the peer', async () => {
+  const carolBefore = carol.sockets.map((s) => reads(s).length);
+  const res = await api(server, 'PUT', `/api/chat/read/${carol.user.id}`, {
+    token: bob.token,
+    body: { lastMessageId: ids.c2 },
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.success, true);
+  assert.equal(res.body.data.unreadCount, 0);
+  const list = await conversations(bob);
+  assert.equal(list.find((c) => c.peer.id === carol.user.id).unreadCount, 0);
+  await waitFor(() => carol.sockets.every((s, i) => reads(s).length === carolBefore[i] + 1), 'read receipt');
+  for (const s of carol.sockets) assert.deepEqual(reads(s).at(-1), { readerId: bob.user.id, lastMessageId: ids.c2 });
+
+  // Bad input.
+  const cases = [
+    [`/api/chat/read/${carol.user.id}`, {}, 400],
+    [`/api/chat/read/${carol.user.id}`, { lastMessageId: 'x' }, 400],
+    [`/api/chat/read/${carol.user.id}`, { lastMessageId: -1 }, 400],
+    ['/api/chat/read/abc', { lastMessageId: 1 }, 400],
+    ['/api/chat/read/999999', { lastMessageId: 1 }, 404],
+    [`/api/chat/read/${bob.user.id}`, { lastMessageId: 1 }, 400], // oneself
+  ];
+  for (const [path, body, status] of cases) {
+    const r = await api(server, 'PUT', path, { token: bob.token, body });
+    assert.equal(r.status, status, `${path} ${JSON.stringify(body)} → ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.success, false);
+  }
+  const unauth = await api(server, 'PUT', `/api/chat/read/${carol.user.id}`, { body: { lastMessageId: 1 } });
+  assert.equal(unauth.status, 401);
+});
+
+test('a marker past the latest message does not pre-read later messages, and its receipt names a real one', async () => {
+  const first = await pm(alice, carol, 'before the marker');
+  const aliceBefore = alice.sockets.map((s) => reads(s).length);
+  const r = await api(server, 'PUT', `/api/chat/read/${alice.user.id}`, {
+    token: carol.token,
+    body: { lastMessageId: 1e9 },
+  });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.data.unreadCount, 0);
+  assert.equal(r.body.data.lastMessageId, first);
+  // The receipt says "read up to the newest message", not up to an id yet to come.
+  await waitFor(() => alice.sockets.every((s, i) => reads(s).length === aliceBefore[i] + 1), 'receipt');
+  for (const s of alice.sockets) assert.deepEqual(reads(s).at(-1), { readerId: carol.user.id, lastMessageId: first });
+  await pm(alice, carol, 'later');
+  const list = await conversations(carol);
+  assert.equal(list.find((c) => c.peer.id === alice.user.id).unreadCount, 1);
+  // An id of a message elsewhere names the newest message of this conversation before it.
+  const { id: elsewhere } = await bob.sockets[0].timeout(5000).emitWithAck('public_message', 'elsewhere');
+  const ack = await carol.sockets[0].timeout(5000).emitWithAck('mark_read', { peerId: alice.user.id, lastMessageId: elsewhere });
+  assert.deepEqual(ack, { unreadCount: 0 });
+  await waitFor(() => alice.sockets.every((s) => reads(s).at(-1).lastMessageId !== first), 'second receipt');
+  assert.ok(reads(alice.sockets[0]).at(-1).lastMessageId < elsewhere);
+});
+
+test('GET /api/chat/private/:from/:to: 403 for a third user, both directions for participants', async () => {
+  const path = (a, b) => `/api/chat/private/${a.user.id}/${b.user.id}`;
+  for (const p of [path(alice, bob), path(bob, alice)]) {
+    const res = await api(server, 'GET', p, { token: carol.token });
+    assert.equal(res.status, 403);
+    assert.equal(res.body.success, false);
+    assert.equal(res.body.statusCode, 403);
+    assert.equal(res.body.code, 403);
+  }
+  const expected = [ids.a4, ids.a3, ids.a2, ids.a1];
+  for (const [who, p] of [
+    [alice, path(alice, bob)],
+    [alice, path(bob, alice)],
+    [bob, path(alice, bob)],
+    [bob, path(bob, alice)],
+  ]) {
+    const res = await api(server, 'GET', p, { token: who.token });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.data.map((m) => m.id), expected);
+    assert.equal(res.body.meta.totalItems, 4);
+  }
+  // Both directions of bob ↔ carol are in one history.
+  const bc = await api(server, 'GET', path(carol, bob), { token: carol.token });
+  assert.deepEqual(bc.body.data.map((m) => m.content), ['b1', 'c2', 'c1']);
+  // Non-numeric ids → 400; no token → 401.
+  assert.equal((await api(server, 'GET', `/api/chat/private/x/${bob.user.id}`, { token: bob.token })).status, 400);
+  assert.equal((await api(server, 'GET', path(alice, bob))).status, 401);
+});
+
+test('GET /api/chat/private/:userId is the caller\'s conversation with that user', async () => {
+  const mine = await api(server, 'GET', `/api/chat/private/${alice.user.id}?perPage=2`, { token: bob.token });
+  assert.equal(mine.status, 200);
+  assert.deepEqual(mine.body.data.map((m) => m.id), [ids.a4, ids.a3]);
+  assert.equal(mine.body.meta.totalItems, 4);
+  assert.equal(mine.body.meta.totalPages, 2);
+  const cursor = await api(server, 'GET', `/api/chat/private/${alice.user.id}?before=${ids.a3}`, { token: bob.token });
+  assert.deepEqual(cursor.body.data.map((m) => m.id), [ids.a2, ids.a1]);
+  const theirs = await api(server, 'GET', `/api/chat/private/${bob.user.id}`, { token: carol.token });
+  assert.deepEqual(theirs.body.data.map((m) => m.content), ['b1', 'c2', 'c1']);
+  const none = await api(server, 'GET', `/api/chat/private/${carol.user.id}`, { token: bob.token });
+  assert.equal(none.body.data.length, 3);
+  assert.equal((await api(server, 'GET', '/api/chat/private/999999', { token: bob.token })).status, 404);
+  assert.equal((await api(server, 'GET', '/api/chat/private/abc', { token: bob.token })).status, 400);
+});

@@ -1,0 +1,198 @@
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "blob/blob_name.hpp"
+#include "blob/image_upload.hpp"
+#include "blob/local_store.hpp"
+#include "blob/stored_file.hpp"
+#include "http/error.hpp"
+#include "test_images.hpp"
+
+namespace chatd::blob {
+namespace {
+namespace fs = std::filesystem;
+
+template <typename T>
+T run(boost::asio::awaitable<T> aw) {
+  boost::asio::io_context io;
+  auto result = boost::asio::co_spawn(io, std::move(aw), boost::asio::use_future);
+  io.run();
+  return result.get();
+}
+
+class LocalStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("chatd-blob-test-" + std::to_string(std::random_device{}()) + "-" +
+            std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+    store_ = std::make_unique<LocalBlobStore>(dir_, pool_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::size_t files() const {
+    return static_cast<std::size_t>(
+        std::distance(fs::directory_iterator(dir_), fs::directory_iterator()));
+  }
+
+  // Sends body as the upload, in pieces of `piece` bytes.
+  ReceivedImage upload(const std::string& body, std::size_t max = 1 << 20, std::size_t piece = 4096,
+                       std::string content_type = "multipart/form-data; boundary=XyZ") {
+    http::Request req;
+    req.headers.emplace_back("content-type", content_type);
+    http::StringBodyReader reader(body, piece);
+    return run(receive_image(req, reader, *store_, max));
+  }
+
+  int upload_status(const std::string& body, std::size_t max = 1 << 20,
+                    std::string content_type = "multipart/form-data; boundary=XyZ") {
+    try {
+      upload(body, max, 1000, content_type);
+    } catch (const http::HttpError& e) {
+      return e.status();
+    }
+    return 200;
+  }
+
+  static std::string form(const std::string& file, bool with_field = true) {
+    std::string body;
+    if (with_field)
+      body += "--XyZ\r\nContent-Disposition: form-data; name=\"recipientId\"\r\n\r\n7\r\n";
+    body +=
+        "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.png\"\r\n"
+        "Content-Type: image/png\r\n\r\n" +
+        file + "\r\n--XyZ--\r\n";
+    return body;
+  }
+
+  static std::string read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+  }
+
+  http::BlockingPool pool_{2};
+  fs::path dir_;
+  std::unique_ptr<LocalBlobStore> store_;
+};
+
+TEST_F(LocalStoreTest, StoresTheFileUnderASniffedName) {
+  auto png = test::png(640, 480, 300000);
+  const auto r = upload(form(png), 1 << 20, 777);
+  EXPECT_EQ(r.width, 640);
+  EXPECT_EQ(r.height, 480);
+  EXPECT_EQ(r.bytes, png.size());
+  EXPECT_EQ(r.fields.at("recipientId"), "7");
+  EXPECT_TRUE(r.key.ends_with(".640x480.png"));
+  ASSERT_TRUE(parse_blob_name(r.key));
+  EXPECT_EQ(read(dir_ / r.key), png);
+  EXPECT_EQ(files(), 1u);  // no temporary file left
+}
+
+TEST_F(LocalStoreTest, FindsTheJpegSizeBehindMetadata) {
+  const auto jpeg = test::jpeg(800, 600, 65000);
+  const auto r = upload(form(jpeg, false), 1 << 20, 1000);
+  EXPECT_TRUE(r.key.ends_with(".800x600.jpg"));
+  EXPECT_EQ(read(dir_ / r.key), jpeg);
+}
+
+TEST_F(LocalStoreTest, RefusalsLeaveNothingBehind) {
+  EXPECT_EQ(upload_status(form("just some text, named .png")), 415);
+  EXPECT_EQ(upload_status(form("")), 415);
+  EXPECT_EQ(upload_status(form(test::png(1, 1, 5000)), 2000), 413);
+  const auto full = form(test::png(1, 1, 50000));
+  EXPECT_EQ(upload_status(full.substr(0, full.size() - 12)), 400);  // cut before the end
+  EXPECT_EQ(upload_status(full.substr(0, 30000)), 400);             // cut inside the file
+  EXPECT_EQ(
+      upload_status("--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--XyZ--"),
+      400);
+  EXPECT_EQ(upload_status(full, 1 << 20, "application/json"), 400);
+  EXPECT_EQ(upload_status(form(test::png(1, 1)) + form(test::png(1, 1))), 200);  // epilogue ignored
+  const auto two_files = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n" +
+                         test::png(1, 1) + "\r\n" + form(test::png(1, 1), false);
+  EXPECT_EQ(upload_status(two_files), 400);
+  EXPECT_EQ(files(), 1u);  // only the one accepted upload
+}
+
+TEST_F(LocalStoreTest, RecognisesItsOwnUrlsOnly) {
+  const auto r = upload(form(test::gif(5, 6)));
+  EXPECT_EQ(store_->link(r.key), "/uploads/" + r.key);
+  EXPECT_EQ(store_->key_of("/uploads/" + r.key), r.key);
+  EXPECT_EQ(store_->key_of("http://chat.example:3001/uploads/" + r.key), r.key);
+  EXPECT_EQ(store_->key_of("https://chat.example/uploads/" + r.key), r.key);
+  const auto issued = resolve_issued_url(*store_, "/uploads/" + r.key);
+  ASSERT_TRUE(issued);
+  EXPECT_EQ(issued->width, 5);
+  EXPECT_EQ(issued->height, 6);
+  const auto missing = make_blob_name(ImageType::kGif, 5, 6);
+  for (const std::string& bad : std::vector<std::string>{
+           "/uploads/" + missing, "/uploads/../" + r.key, "/uploads/" + r.key + "?x",
+           "/files/" + r.key, r.key, "https://evil.example/" + r.key, "/uploads//" + r.key,
+           "/uploads/%2e%2e/" + r.key, "javascript:alert(1)//uploads/" + r.key})
+    EXPECT_FALSE(store_->key_of(bad)) << bad;
+  run(store_->remove(r.key));
+  EXPECT_FALSE(store_->key_of("/uploads/" + r.key));
+  EXPECT_EQ(files(), 0u);
+  run(store_->remove("../../etc/passwd"));  // ignored: not a blob name
+}
+
+TEST_F(LocalStoreTest, ServesWithCachingRangesAndSafeHeaders) {
+  const auto png = test::png(2, 2, 1000);
+  const auto r = upload(form(png));
+  const auto file = dir_ / r.key;
+  auto header = [](const http::Response& res, std::string_view name) {
+    for (const auto& [k, v] : res.headers)
+      if (k == name) return v;
+    return std::string();
+  };
+  const auto whole = serve_stored_file(file, r.key, {});
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->status, 200);
+  EXPECT_EQ(whole->body, png);
+  EXPECT_EQ(whole->content_type, "image/png");
+  EXPECT_EQ(header(*whole, "X-Content-Type-Options"), "nosniff");
+  EXPECT_NE(header(*whole, "Cache-Control").find("immutable"), std::string::npos);
+  EXPECT_EQ(header(*whole, "Content-Security-Policy"), "default-src 'none'; sandbox");
+  const auto etag = header(*whole, "ETag");
+
+  StoredFileRequest cond;
+  cond.if_none_match = "\"other\", " + etag;
+  const auto not_modified = serve_stored_file(file, r.key, cond);
+  EXPECT_EQ(not_modified->status, 304);
+  EXPECT_TRUE(not_modified->body.empty());
+
+  StoredFileRequest range;
+  range.range = "bytes=8-23";
+  const auto part = serve_stored_file(file, r.key, range);
+  EXPECT_EQ(part->status, 206);
+  EXPECT_EQ(part->body, png.substr(8, 16));
+  EXPECT_EQ(header(*part, "Content-Range"), "bytes 8-23/" + std::to_string(png.size()));
+  range.if_range = "\"stale\"";
+  EXPECT_EQ(serve_stored_file(file, r.key, range)->status, 200);
+
+  StoredFileRequest beyond;
+  beyond.range = "bytes=999999-";
+  const auto unsatisfiable = serve_stored_file(file, r.key, beyond);
+  EXPECT_EQ(unsatisfiable->status, 416);
+  EXPECT_EQ(header(*unsatisfiable, "Content-Range"), "bytes */" + std::to_string(png.size()));
+
+  EXPECT_FALSE(serve_stored_file(dir_ / "nope", make_blob_name(ImageType::kPng, 1, 1), {}));
+}
+
+TEST_F(LocalStoreTest, RemovesTemporaryFilesLeftByACrash) {
+  std::ofstream(dir_ / ".incoming-leftover") << "half an upload";
+  std::ofstream(dir_ / "keep.txt") << "not ours to remove";
+  LocalBlobStore again(dir_, pool_);
+  EXPECT_FALSE(fs::exists(dir_ / ".incoming-leftover"));
+  EXPECT_TRUE(fs::exists(dir_ / "keep.txt"));
+}
+
+}  // namespace
+}  // namespace chatd::blob
