@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:?build dir}; type=${2:?build type}; shift 2
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+# Share cached objects between clones (CI builds in a fresh clone on the same machine).
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(pwd)} CCACHE_NOHASHDIR=1
 if [[ ! -f "$dir/CMakeCache.txt" ]]; then
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" >/dev/null
 fi

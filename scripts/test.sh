@@ -78,6 +78,16 @@ if [[ ${#e2e[@]} -gt 0 ]]; then
   TEST_DATABASE=sqlite run_node e2e "${e2e[@]}"
 fi
 
+# 4. A short libFuzzer run over the Engine.IO and Socket.IO packet decoders.
+if command -v clang++-14 >/dev/null || command -v clang++ >/dev/null; then
+  echo "== fuzz (packet decoders, ${FUZZ_SECONDS:-20} s)"
+  if scripts/fuzz.sh "${FUZZ_SECONDS:-20}" >"$out/fuzz.log" 2>&1; then
+    add_counts 1 0
+  else
+    tail -30 "$out/fuzz.log"; add_counts 0 1
+  fi
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
