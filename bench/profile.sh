@@ -41,12 +41,18 @@ esac
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 scripts/setup-deps.sh >&2
-# Optimised with debug information and frame pointers, for call graphs.
-if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
-  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_FLAGS="-fno-omit-frame-pointer" >/dev/null
+# Optimised with debug information and frame pointers, for call graphs. CHATD_BIN and
+# CHATD_BENCH_BIN: use these binaries instead.
+targets=()
+[[ -z "${CHATD_BIN:-}" ]] && targets+=(chatd)
+[[ -z "${CHATD_BENCH_BIN:-}" ]] && targets+=(chatd-bench)
+if [[ ${#targets[@]} -gt 0 ]]; then
+  if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
+    cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_CXX_FLAGS="-fno-omit-frame-pointer" >/dev/null
+  fi
+  cmake --build "$build_dir" -j"$(nproc)" --target "${targets[@]}" >&2
 fi
-cmake --build "$build_dir" -j"$(nproc)" --target chatd chatd-bench >&2
 chatd_bin=${CHATD_BIN:-$root/$build_dir/src/chatd}
 bench_bin=${CHATD_BENCH_BIN:-$root/$build_dir/bench/chatd-bench}
 

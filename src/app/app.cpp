@@ -95,7 +95,9 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   bs.link_ttl = std::chrono::seconds(c.blob_link_ttl_seconds);
   p.blobs = blob::open_blob_store(bs, *p.blocking);
   // Stored keys become links when read: /uploads/<name>, or a freshly signed Azure SAS URL.
-  const users::ImageLinker link = [b = p.blobs.get()](const std::string& key) { return b->link(key); };
+  const users::ImageLinker link = [b = p.blobs.get()](const std::string& key) {
+    return b->link(key);
+  };
   p.router.set_authenticator(auth::make_authenticator(*p.auth));
   auth::add_routes(p.router, *p.auth, link);
   users::add_routes(p.router, *p.users, link);

@@ -1,6 +1,8 @@
 #include "app/conformance.hpp"
 
+#include <any>
 #include <chrono>
+#include <string>
 
 namespace chatd::app {
 namespace json = boost::json;
@@ -25,6 +27,28 @@ Packet repack(std::string_view name, const Event& ev, std::size_t skip = 0) {
 json::array args_of(const Event& ev, std::size_t skip = 0) {
   json::array out;
   for (std::size_t i = skip; i < ev.args.size(); ++i) out.push_back(ev.args[i]);
+  return out;
+}
+
+// /guarded's middleware: admits auth {token: "let-me-in"} only, refusing others with a message
+// and data (the client's connect_error shows both).
+boost::asio::awaitable<void> guard(std::shared_ptr<Socket> socket) {
+  const json::value* token = socket->auth().if_contains("token");
+  if (token == nullptr || !token->is_string() || token->get_string() != "let-me-in")
+    throw socketio::ConnectRefused("not allowed", json::object{{"reason", "bad token"}});
+  socket->data = std::string("admitted by the middleware");
+  co_return;
+}
+
+// What /guarded's sockets report about their handshake: what a middleware can see.
+json::object handshake_of(const Socket& socket) {
+  const auto& hs = socket.handshake();
+  json::object query;
+  for (const auto& [k, v] : hs.query) query[k] = v;
+  json::object out{{"query", std::move(query)}, {"address", hs.remote_address}};
+  for (const auto& [k, v] : hs.headers)
+    if (k == "x-test") out["xTest"] = v;
+  if (const auto* data = std::any_cast<std::string>(&socket.data)) out["data"] = *data;
   return out;
 }
 
@@ -116,6 +140,12 @@ void add_conformance_namespaces(socketio::Server& io) {
   });
   io.of("/custom").on_connection(
       [](const std::shared_ptr<Socket>& socket) { socket->emit("auth", {socket->auth()}); });
+  // Not used by the official suites: a namespace behind a middleware, for our own tests.
+  auto& guarded = io.of("/guarded");
+  guarded.use(guard);
+  guarded.on_connection([](const std::shared_ptr<Socket>& socket) {
+    socket->emit("handshake", {handshake_of(*socket)});
+  });
 }
 
 }  // namespace chatd::app

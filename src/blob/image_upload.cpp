@@ -1,5 +1,7 @@
 #include "blob/image_upload.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <exception>
 
 #include "blob/blob_name.hpp"
@@ -81,6 +83,23 @@ class ImageSink {
   std::unique_ptr<BlobUpload> upload_;
 };
 
+// HttpErrors pass; anything else means the store failed (disk full, Azure unreachable):
+// retryable, unlike a bad request. A plain function: in the coroutine, GCC 12 mistakes the
+// exception allocation for the frame's (-Wmismatched-new-delete).
+std::exception_ptr as_http_error(const BlobStore& store, std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const http::HttpError&) {
+    return failure;
+  } catch (const std::exception& e) {
+    spdlog::error("upload into the {} store failed: {}", store.kind(), e.what());
+  } catch (...) {
+    spdlog::error("upload into the {} store failed", store.kind());
+  }
+  return std::make_exception_ptr(
+      http::HttpError(503, "Image storage is unavailable, please try again later"));
+}
+
 }  // namespace
 
 awaitable<ReceivedImage> receive_image(const http::Request& request, http::BodyReader& body,
@@ -142,7 +161,7 @@ awaitable<ReceivedImage> receive_image(const http::Request& request, http::BodyR
   }
   if (failure) {
     co_await sink.abort();  // co_await is not allowed inside a handler
-    std::rethrow_exception(failure);
+    std::rethrow_exception(as_http_error(store, failure));
   }
   auto result = sink.result();
   result.fields = std::move(fields);

@@ -4,52 +4,37 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <cstdlib>
 
 namespace chatd::chat {
 namespace asio = boost::asio;
 
-namespace {
+BatchWriter::BatchWriter(storage::Database& db, std::size_t max_batch)
+    : db_(db), max_batch_(max_batch), thread_([this] { run(); }) {}
 
-std::size_t default_lanes(storage::Database& db) {
-  if (const char* v = std::getenv("CHATD_WRITER_LANES")) return std::max(1, std::atoi(v));
-  return db.backend_name() == "sqlite" ? 1 : 2;
+BatchWriter::~BatchWriter() {
+  stop();
 }
-
-}  // namespace
-
-BatchWriter::BatchWriter(storage::Database& db, std::size_t max_batch, std::size_t lanes)
-    : db_(db), max_batch_(max_batch) {
-  if (lanes == 0) lanes = default_lanes(db);
-  for (std::size_t i = 0; i < lanes; ++i) lanes_.push_back(std::make_unique<Lane>());
-  for (auto& lane : lanes_) lane->thread = std::thread([this, l = lane.get()] { run(*l); });
-}
-
-BatchWriter::~BatchWriter() { stop(); }
 
 void BatchWriter::stop() {
-  for (auto& lane : lanes_) {
-    {
-      std::lock_guard lock(lane->mutex);
-      lane->stopping = true;
-    }
-    lane->cv.notify_all();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
   }
-  for (auto& lane : lanes_)
-    if (lane->thread.joinable()) lane->thread.join();
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
 }
 
 void BatchWriter::enqueue(storage::NewMessage message, Done done) {
-  auto& lane = *lanes_[static_cast<std::uint64_t>(message.sender_id) % lanes_.size()];
   {
-    std::lock_guard lock(lane.mutex);
-    if (lane.stopping) {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
       done(std::make_exception_ptr(std::runtime_error("message writer stopped")), {});
       return;
     }
-    lane.queue.push_back({std::move(message), std::move(done)});
+    queue_.push_back({std::move(message), std::move(done)});
   }
-  lane.cv.notify_one();
+  cv_.notify_one();
 }
 
 asio::awaitable<storage::Message> BatchWriter::store(storage::NewMessage message,
@@ -69,17 +54,17 @@ asio::awaitable<storage::Message> BatchWriter::store(storage::NewMessage message
       std::move(initiation), asio::use_awaitable);
 }
 
-void BatchWriter::run(Lane& lane) {
+void BatchWriter::run() {
   std::vector<Item> batch;
   std::vector<storage::NewMessage> rows;
   for (;;) {
     {
-      std::unique_lock lock(lane.mutex);
-      lane.cv.wait(lock, [&lane] { return lane.stopping || !lane.queue.empty(); });
-      if (lane.queue.empty() && lane.stopping) return;
-      while (!lane.queue.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(lane.queue.front()));
-        lane.queue.pop_front();
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
       }
     }
     rows.clear();

@@ -14,6 +14,7 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 constexpr std::size_t kPieceBytes = 64 * 1024;
+constexpr auto kTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
 
 HttpError failure(int status) {
   switch (status) {
@@ -47,8 +48,7 @@ boost::asio::awaitable<std::string_view> StreamBodyReader::read() {
     expect_continue_ = false;
     bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
     stream_.expires_after(timeout_);
-    auto [ec, n] = co_await bhttp::async_write(stream_, cont,
-                                               boost::asio::as_tuple(boost::asio::use_awaitable));
+    auto [ec, n] = co_await bhttp::async_write(stream_, cont, kTuple);
     stream_.expires_never();
     if (ec) {
       failed_ = 400;
@@ -60,8 +60,7 @@ boost::asio::awaitable<std::string_view> StreamBodyReader::read() {
     body.data = piece_.data();
     body.size = piece_.size();
     stream_.expires_after(timeout_);
-    auto [ec, n] = co_await bhttp::async_read_some(
-        stream_, buffer_, parser_, boost::asio::as_tuple(boost::asio::use_awaitable));
+    auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, kTuple);
     // No deadline while the handler works between reads (e.g. stores a block in Azure).
     stream_.expires_never();
     if (ec == bhttp::error::need_buffer) ec = {};

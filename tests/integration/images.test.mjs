@@ -166,7 +166,9 @@ async function startAzurite() {
   const main = new URL('../node_modules/azurite/dist/src/blob/main.js', import.meta.url).pathname;
   const child = spawn(
     process.execPath,
-    [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', location, '--silent', '--skipApiVersionCheck', '--loose'],
+    // --disableTelemetry: Azurite reports usage to Microsoft by default; tests send nothing out.
+    [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', location, '--silent',
+      '--skipApiVersionCheck', '--loose', '--disableTelemetry'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -662,6 +664,29 @@ for (const kind of ['local', 'azure']) {
           }
         } finally {
           await short.cleanup();
+        }
+      });
+
+      test('Azure unreachable: start-up goes on, uploads get 503 and store nothing', async () => {
+        const port = await freePort(); // nothing listens there
+        const down = await startChatd({
+          env: {
+            BLOB_STORE: 'azure',
+            AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`),
+            AZURE_CONTAINER_NAME: 'unreachable',
+          },
+        });
+        try {
+          assert.match(down.output(), /Create Container unreachable failed/);
+          const carol = await registerAndLogin(down);
+          const res = await sendImage(down, carol.token, { file: png(2, 2) });
+          assert.equal(res.status, 503, JSON.stringify(res.body));
+          assert.equal(res.body.statusCode, 503);
+          const h = await api(down, 'GET', '/api/chat/public', { token: carol.token });
+          assert.equal(h.body.data.length, 0);
+          assert.equal((await api(down, 'GET', '/health')).status, 200);
+        } finally {
+          await down.cleanup();
         }
       });
 

@@ -98,8 +98,10 @@ test('handshake, payloads joined by \\x1e, and base64 binary on polling', async 
   const body = '42["message","a"]\x1e451-["message",{"_placeholder":true,"num":0}]\x1ebAQID';
   assert.deepEqual(await push(sid, body), { status: 200, text: 'ok' });
   assert.equal(await pollUntil(sid, 'bAQID'), '42["message-back","a"]\x1e451-["message-back",{"_placeholder":true,"num":0}]\x1ebAQID');
-  // A close packet from the client ends the session.
+  // A close packet from the client ends the session: the GET that races it (here, the next
+  // one) ends with a noop, and the session is gone after that.
   assert.deepEqual(await push(sid, '1'), { status: 200, text: 'ok' });
+  assert.deepEqual(await poll(sid), { status: 200, text: '6' });
   assert.equal((await poll(sid)).status, 400);
 });
 
@@ -182,4 +184,27 @@ test('CORS headers on polling for an allowed origin only', async () => {
   assert.equal(other.status, 200);
   assert.equal(other.headers.get('access-control-allow-origin'), null);
   await other.text();
+});
+
+test('over the session limit, handshakes get 403 {"code":4,"message":"Forbidden"}', async () => {
+  const small = await startConformance({ MAX_CONNECTIONS: '3' });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${small.url}/socket.io/?EIO=4&transport=polling`);
+      assert.equal(res.status, 200);
+      await res.text();
+    }
+    const res = await fetch(`${small.url}/socket.io/?EIO=4&transport=polling`);
+    assert.equal(res.status, 403);
+    assert.deepEqual(await res.json(), { code: 4, message: 'Forbidden' });
+    const ws = rawSocket(`${small.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    const err = await ws.opened.then(
+      () => assert.fail('upgrade accepted'),
+      (e) => e,
+    );
+    assert.equal(err.status, 403);
+    assert.deepEqual(JSON.parse(err.body), { code: 4, message: 'Forbidden' });
+  } finally {
+    await small.cleanup();
+  }
 });

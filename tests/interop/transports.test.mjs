@@ -126,6 +126,46 @@ test('an unknown namespace gets connect_error "Invalid namespace"; others still 
   root.disconnect();
 });
 
+test('a middleware refusal reaches the client as connect_error with message and data', async () => {
+  for (const transports of [['polling'], ['websocket']]) {
+    const manager = new Manager(server.url, { reconnection: false, autoConnect: false, transports });
+    const refused = manager.socket('/guarded', { auth: { token: 'wrong' } });
+    refused.connect();
+    const [err] = await once(refused, 'connect_error');
+    assert.equal(err.message, 'not allowed');
+    assert.deepEqual(err.data, { reason: 'bad token' });
+    assert.equal(refused.connected, false);
+    // The same connection may still join another namespace.
+    const root = manager.socket('/');
+    root.connect();
+    await once(root, 'connect');
+    root.disconnect();
+    refused.disconnect();
+  }
+});
+
+test('a middleware admits a socket and sees its handshake', async () => {
+  for (const transports of [['polling'], ['websocket']]) {
+    const manager = new Manager(server.url, {
+      reconnection: false,
+      autoConnect: false,
+      transports,
+      query: { q: 'one' },
+      extraHeaders: { 'x-test': 'yes' },
+    });
+    const socket = manager.socket('/guarded', { auth: { token: 'let-me-in' } });
+    const got = once(socket, 'handshake');
+    socket.connect();
+    const [hs] = await got;
+    assert.equal(hs.query.q, 'one');
+    assert.equal(hs.query.EIO, '4');
+    assert.equal(hs.xTest, 'yes');
+    assert.equal(hs.address, '127.0.0.1');
+    assert.equal(hs.data, 'admitted by the middleware');
+    socket.disconnect();
+  }
+});
+
 test('the handshake auth payload reaches the server as sent', async () => {
   const auth = { token: 'tok-ü-✓', n: 42, nested: { list: [1, 'two', null, true] } };
   for (const transports of [['polling'], ['websocket']]) {

@@ -18,6 +18,9 @@ namespace websocket = boost::beast::websocket;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // How long a GET that arrives mid-upgrade (after 3probe) waits for the client's "5".
 constexpr std::chrono::milliseconds kUpgradePollWait{100};
+// How long a closed WebSocket session may take to flush and close before its socket is cut: a
+// peer that stopped reading would otherwise hold a blocked write until Beast's idle timeout.
+constexpr std::chrono::seconds kWebSocketCloseGrace{10};
 
 struct WebSocketTransport {
   explicit WebSocketTransport(asio::ip::tcp::socket socket) : ws(std::move(socket)) {}
@@ -144,10 +147,17 @@ void Session::close(std::string_view reason, CloseMode mode) {
   } else {
     server_.remove(id_);
   }
-  if (transport_ == Transport::websocket)
+  if (transport_ == Transport::websocket) {
     wake_writer();  // the writer closes the socket once the queue is empty
-  else
+    linger_timer_.expires_after(kWebSocketCloseGrace);
+    linger_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || !self->ws_) return;
+      boost::system::error_code ignored;
+      beast::get_lowest_layer(self->ws_->ws).socket().close(ignored);
+    });
+  } else {
     wake_poll();
+  }
   if (probe_ws_) beast::get_lowest_layer(probe_ws_->ws).cancel();  // abandon an upgrade
   finish(reason);
 }
@@ -446,15 +456,17 @@ asio::awaitable<void> Session::write_websocket() {
       close("transport error", CloseMode::immediate);
       boost::system::error_code ignored;
       beast::get_lowest_layer(ws).socket().close(ignored);
+      linger_timer_.cancel();
       co_return;
     }
     if (!queue_.empty()) queue_.pop_front();
     queued_bytes_ = queued_bytes_ >= frame.size() ? queued_bytes_ - frame.size() : 0;
   }
-  // Closed and flushed: a close frame, bounded in time by the stream's own timeout.
+  // Closed and flushed: a close frame (Beast bounds the closing handshake in time).
   co_await ws.async_close(websocket::close_code::normal, kTuple);
   boost::system::error_code ignored;
   beast::get_lowest_layer(ws).socket().close(ignored);
+  linger_timer_.cancel();
 }
 
 }  // namespace chatd::engineio

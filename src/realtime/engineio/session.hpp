@@ -122,7 +122,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Heartbeat and rate limit.
   boost::asio::steady_timer heartbeat_timer_;
-  boost::asio::steady_timer linger_timer_;  // a gracefully closed polling session awaits its GET
+  // After close: how long a polling session awaits its last GET, or a WebSocket its flush.
+  boost::asio::steady_timer linger_timer_;
   bool awaiting_pong_ = false;
   double tokens_;
   std::chrono::steady_clock::time_point last_refill_;

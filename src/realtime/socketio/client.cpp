@@ -100,7 +100,12 @@ void Client::connect(const std::string& name, json::object auth) {
       [self = shared_from_this(), socket, nsp, name]() -> asio::awaitable<void> {
         std::optional<ConnectRefused> refused;
         try {
-          for (const auto& mw : nsp->middlewares()) co_await mw(socket);
+          for (const auto& mw : nsp->middlewares()) {
+            // Called outside the co_await: the by-value shared_ptr argument would be a prvalue
+            // inside it, which GCC 12 destroys twice (see http/blocking.hpp).
+            auto step = mw(socket);
+            co_await std::move(step);
+          }
         } catch (const ConnectRefused& e) {
           refused = e;
         } catch (const std::exception& e) {
