@@ -143,6 +143,9 @@ void Server::accept_loop() {
                      options_.max_connections);
         socket.close();
       } else {
+        // Chat frames are small and latency-bound: do not let Nagle hold them back.
+        boost::system::error_code nodelay_ec;
+        socket.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
         run_session(std::move(socket));
       }
     } else if (ec == asio::error::no_descriptors) {

@@ -244,3 +244,17 @@ test('GET /api/chat/private/:userId is the caller\'s conversation with that user
   assert.equal((await api(server, 'GET', '/api/chat/private/999999', { token: bob.token })).status, 404);
   assert.equal((await api(server, 'GET', '/api/chat/private/abc', { token: bob.token })).status, 400);
 });
+
+test('the chat routes are in the OpenAPI document', async () => {
+  const res = await api(server, 'GET', '/api-docs-json');
+  assert.equal(res.status, 200);
+  const paths = res.body.paths;
+  for (const [path, method] of [
+    ['/api/chat/public', 'get'],
+    ['/api/chat/private/{from}/{to}', 'get'],
+    ['/api/chat/private/{userId}', 'get'],
+    ['/api/chat/conversations', 'get'],
+    ['/api/chat/read/{peerId}', 'put'],
+  ])
+    assert.ok(paths[path]?.[method], `${method.toUpperCase()} ${path}`);
+});

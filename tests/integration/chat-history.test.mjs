@@ -7,10 +7,11 @@ import { io } from 'socket.io-client';
 import { startChatd, api, registerAndLogin } from '../lib/chatd.mjs';
 
 async function connect(server, token, transport = 'websocket') {
+  const transports = { websocket: ['websocket'], upgrade: ['polling', 'websocket'], polling: ['polling'] };
   const socket = io(server.url + '/chat', {
     forceNew: true,
     reconnection: false,
-    transports: transport === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
+    transports: transports[transport],
     auth: { token },
   });
   socket.received = [];
@@ -36,7 +37,7 @@ const TOTAL = 1000;
 let server;
 let users; // three users
 let senders; // [{socket, user, name}]
-let listener; // a socket that only listens
+let listeners; // sockets that only listen: upgraded to websocket, and long-polling only
 let sent; // {text → {sender, seq, ack}}
 
 before(async () => {
@@ -47,12 +48,12 @@ before(async () => {
     senders.push({ user: u.user, name: `u${i}ws`, socket: await connect(server, u.token, 'websocket') });
     senders.push({ user: u.user, name: `u${i}up`, socket: await connect(server, u.token, 'upgrade') });
   }
-  listener = await connect(server, users[0].token, 'upgrade');
+  listeners = [await connect(server, users[0].token, 'upgrade'), await connect(server, users[2].token, 'polling')];
 });
 
 after(async () => {
   for (const s of senders ?? []) s.socket.close();
-  listener?.close();
+  for (const s of listeners ?? []) s.close();
   await server?.cleanup();
 });
 
@@ -88,8 +89,8 @@ test('a burst of 1,000 public messages from six sockets at once: all acknowledge
   }
 });
 
-test('every socket got each of the 1,000 broadcasts exactly once, in each sender\'s order', async () => {
-  const sockets = [...senders.map((s) => s.socket), listener];
+test('every socket (a long-polling one too) got each of the 1,000 broadcasts exactly once, in each sender\'s order', async () => {
+  const sockets = [...senders.map((s) => s.socket), ...listeners];
   const burst = (s) => s.received.filter((r) => r.event === 'public_message' && r.args[0].message.startsWith('burst '));
   await waitFor(() => sockets.every((s) => burst(s).length >= TOTAL), 'all broadcasts');
   await new Promise((r) => setTimeout(r, 200));
