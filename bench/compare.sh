@@ -201,6 +201,7 @@ elapsed=$(($(date +%s) - started))
 # ---- the table ----
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB, Linux $(uname -r)"
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[[ -n "${CHATD_BIN:-}" ]] && commit="? (prebuilt $CHATD_BIN)"
 versions="node $(node --version), PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), open files limit $fd_limit"
 table=$(node "$root/bench/summarize.mjs" "$results" \
   --title "chatd vs Node.js + Socket.IO 4 reference ($(date -u +%Y-%m-%d), $([[ $quick -eq 1 ]] && echo quick || echo full) run, median of $reps)" \
