@@ -3,34 +3,8 @@
 // devices, and who may read which private history.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { io } from 'socket.io-client';
+import { connect, waitFor } from '../lib/chat-socket.mjs';
 import { startChatd, api, registerAndLogin } from '../lib/chatd.mjs';
-
-async function connect(server, token, transport = 'websocket') {
-  const socket = io(server.url + '/chat', {
-    forceNew: true,
-    reconnection: false,
-    transports: transport === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
-    auth: { token },
-  });
-  socket.received = [];
-  socket.onAny((event, ...args) => socket.received.push({ event, args }));
-  await new Promise((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
-
-async function waitFor(check, what, timeout = 5000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const result = check();
-    if (result) return result;
-    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const reads = (s) => s.received.filter((r) => r.event === 'read').map((r) => r.args[0]);
