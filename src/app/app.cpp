@@ -62,6 +62,7 @@ struct App::Parts {
   std::unique_ptr<chat::BatchWriter> writer;
   std::unique_ptr<chat::ChatService> chat;
   std::unique_ptr<chat::ChatEvents> chat_events;
+  chat::Presence presence;
   std::unique_ptr<chat::Gateway> gateway;
   std::unique_ptr<http::Server> server;
 };
@@ -100,6 +101,8 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   };
   p.router.set_authenticator(auth::make_authenticator(*p.auth));
   auth::add_routes(p.router, *p.auth, link);
+  // Before users::add_routes: "/api/users/online" must not be taken for "/api/users/:userId".
+  chat::add_presence_route(p.router, p.presence);
   users::add_routes(p.router, *p.users, link);
   profile::add_routes(p.router, *p.profile, link, *p.blobs, c.max_upload_bytes);
   p.blobs->add_routes(p.router);
@@ -125,7 +128,8 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   p.chat = std::make_unique<chat::ChatService>(*p.db, *p.blocking, *p.writer, limits,
                                                issued_image_resolver(*p.blobs));
   p.chat_events = std::make_unique<chat::ChatEvents>(p.sio->of("/chat"), link);
-  p.gateway = std::make_unique<chat::Gateway>(p.sio->of("/chat"), *p.auth, *p.chat, *p.chat_events);
+  p.gateway = std::make_unique<chat::Gateway>(p.sio->of("/chat"), *p.auth, *p.chat,
+                                              *p.chat_events, p.presence);
   chat::add_routes(p.router, *p.chat, *p.chat_events, link);
   chat::add_upload_routes(p.router, *p.chat, *p.chat_events, *p.blobs, link, c.max_upload_bytes);
   p.metrics.add_counter("chatd_messages_stored_total", "Chat messages stored.",

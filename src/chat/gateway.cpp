@@ -57,8 +57,8 @@ json::value error_body(std::string_view message) {
 }  // namespace
 
 Gateway::Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat,
-                 ChatEvents& events)
-    : nsp_(nsp), auth_(auth), chat_(chat), events_(events) {
+                 ChatEvents& events, Presence& presence)
+    : nsp_(nsp), auth_(auth), chat_(chat), events_(events), presence_(presence) {
   nsp_.use([this](SocketPtr socket) { return authenticate(std::move(socket)); });
   nsp_.on_connection([this](const SocketPtr& socket) { on_connection(socket); });
 }
@@ -105,6 +105,13 @@ void Gateway::on_connection(const SocketPtr& socket) {
   auto conn = std::any_cast<std::shared_ptr<Connection>>(socket->data);
   socket->join(kPublicRoom);
   socket->join(user_room(conn->user.id));
+  const auto user_id = conn->user.id;
+  if (presence_.connect(user_id, conn->user.username))
+    nsp_.emit("presence", {json::object{{"userId", user_id}, {"online", true}}});
+  socket->on_disconnect([this, user_id](std::string_view) {
+    if (presence_.disconnect(user_id))
+      nsp_.emit("presence", {json::object{{"userId", user_id}, {"online", false}}});
+  });
   socket->on("public_message",
              [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::public_message); });
   socket->on("private_message",

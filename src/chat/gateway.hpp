@@ -5,6 +5,7 @@
 
 #include "auth/service.hpp"
 #include "chat/events.hpp"
+#include "chat/presence.hpp"
 #include "chat/service.hpp"
 #include "realtime/socketio/server.hpp"
 
@@ -12,7 +13,8 @@ namespace chatd::chat {
 
 class Gateway {
  public:
-  Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat, ChatEvents& events);
+  Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat, ChatEvents& events,
+          Presence& presence);
 
   struct Connection;  // per-socket state (socket->data)
 
@@ -40,6 +42,7 @@ class Gateway {
   auth::AuthService& auth_;
   ChatService& chat_;
   ChatEvents& events_;
+  Presence& presence_;
 };
 
 }  // namespace chatd::chat

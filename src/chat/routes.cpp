@@ -104,4 +104,13 @@ void add_routes(http::Router& router, ChatService& chat, ChatEvents& events, Ima
   });
 }
 
+void add_presence_route(http::Router& router, const Presence& presence) {
+  router.add("GET", "/api/users/online", [&presence](Request&) -> Awaitable {
+    json::array users;
+    for (const auto& [id, name] : presence.online())
+      users.push_back(json::object{{"id", id}, {"username", name}});
+    co_return http::success(200, "Online users retrieved successfully", std::move(users));
+  });
+}
+
 }  // namespace chatd::chat
