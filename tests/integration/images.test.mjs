@@ -525,14 +525,14 @@ for (const kind of ['local', 'azure']) {
       assert.match(res.data, /File too large/);
       assert.ok(rssAfter - rssBefore < 10 * 1024, `RSS grew by ${rssAfter - rssBefore} KiB`);
 
-      // A bigger file: the answer comes as soon as the limit is passed, long before the client
-      // is done sending (it stops sending when the answer arrives).
+      // A bigger file is refused too. How much of it the client had written by then depends on
+      // the kernel's socket buffers (a 2 MiB margin is too thin to assert on); the chunked case
+      // below shows the early answer with a margin that buffers cannot hide.
       const big = png(2, 2, 10 * MiB + 2 * MiB);
       const bigForm = multipart('limit', big);
       const bigHead = head.replace(/Content-Length: \d+/, `Content-Length: ${bigForm.length}`);
       const early = await rawRequest(server.port, bigHead, [bigForm.open, big, bigForm.close], { timeout: 30000 });
       assert.match(early.data, /^HTTP\/1\.1 413/, early.data.slice(0, 300));
-      assert.ok(early.answeredAt < bigForm.length - MiB, `answered after ${early.answeredAt} bytes`);
 
       // A declared length far over the limit is refused before any of the body is sent.
       const huge = await rawRequest(server.port, head.replace(/Content-Length: \d+/, `Content-Length: ${50 * MiB}`), []);
