@@ -52,7 +52,7 @@ else
   large=$((fd_limit - 200 < 20000 ? fd_limit - 200 : 20000))
   connect_small=(--connections 5000 --settle 3)
   connect_large=(--connections "$large" --settle 3 --probe-rate 1 --probe-seconds 10 --connect-timeout 240)
-  fanout=(--connections 1000 --senders 10 --rates 10,20,50,100,200,400,800,1600 --duration 5 --drain 5)
+  fanout=(--connections 1000 --senders 10 --rates 10,20,50,100,200,400,800 --duration 5 --drain 5)
   private=(--pairs 100 --window 4 --duration 10)
   store=(--senders 100 --window 64 --duration 10)
 fi

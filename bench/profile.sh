@@ -106,18 +106,26 @@ if [[ $tool == perf ]]; then
   head -40 "$out/inclusive.txt" | cut -c1-200
 else
   start_chatd heaptrack -o "$out/chatd"
+  # heaptrack's launcher script runs chatd as its child: that child is the server to measure and
+  # to stop (the launcher then writes the data and exits).
+  server=$(pgrep -P "$pid" -x chatd | head -1)
+  [[ -n "$server" ]] || { echo "chatd under heaptrack not found" >&2; exit 1; }
   "$bench_bin" users --url "$url" --users 100 --tokens "$work/tokens.txt" >/dev/null 2>>"$out/bench.log"
-  "$bench_bin" connect --url "$url" --tokens "$work/tokens.txt" --users 100 --server-pid "$pid" \
+  "$bench_bin" connect --url "$url" --tokens "$work/tokens.txt" --users 100 --server-pid "$server" \
     --connections "$connections" --settle 2 >"$out/connect.json" 2>>"$out/bench.log"
-  kill "$pid"
+  kill "$server"
   wait "$pid" || true
   pid=""
-  file=$(ls "$out"/chatd*.zst "$out"/chatd*.gz 2>/dev/null | head -1)
+  file=$( (ls "$out"/chatd*.zst "$out"/chatd*.gz 2>/dev/null || true) | head -1)
   heaptrack_print -f "$file" --print-peaks 1 --print-allocators 0 --print-temporary 0 \
     --print-leaks 0 -n 20 -s 0 >"$out/peaks.txt" 2>/dev/null || true
-  echo "== connect result (heap figures include heaptrack's overhead)"
+  echo "== connect result (RSS under heaptrack, which adds its own overhead)"
   cat "$out/connect.json"
-  echo "== peak heap consumers with $connections connections open"
-  grep -E "peak memory consumed|^  [^ ]|^[a-z].*\(|^total|^peak|^calls" "$out/peaks.txt" | head -80
+  echo "== heap with $connections connections open"
+  grep -E "^(peak heap|peak RSS|calls to allocation)" "$out/peaks.txt" || true
+  peak=$(grep -E "^peak heap memory consumption" "$out/peaks.txt" | grep -Eo '[0-9.]+[KMG]?' | head -1)
+  echo "(peak heap $peak over $connections connections)"
+  echo "== peak heap consumers"
+  grep -E "peak memory consumed|^[a-z_].*\(" "$out/peaks.txt" | head -60
 fi
 echo "(all output in ${out#$root/})"

@@ -31,6 +31,8 @@ const rows = [
   ['fanout', 'fan-out: deliveries/s with p99 < 50 ms', 'best_deliveries_per_s', '/s', 'higher', '≥ 10×'],
   ['fanout', 'fan-out: p99 at that rate', 'best_p99_ms', 'ms', 'lower'],
   ['fanout', 'fan-out: messages/s sent at that rate', 'best_rate', '/s', 'higher'],
+  ['fanout', 'fan-out: highest deliveries/s sustained (p99 < 1 s, nothing lost)', 'sustained_deliveries_per_s', '/s', 'higher'],
+  ['fanout', 'fan-out: p99 at that rate', 'sustained_p99_ms', 'ms', 'lower'],
   ['private', 'private messages: delivered/s (stored, windowed)', 'steps.0.deliveries_per_s', '/s', 'higher'],
   ['private', 'private messages: latency p50', 'steps.0.latency_ms.p50', 'ms', 'lower'],
   ['private', 'private messages: latency p99', 'steps.0.latency_ms.p99', 'ms', 'lower'],
@@ -117,11 +119,11 @@ if (cpu.length) {
 const fanoutSteps = runs.filter((r) => r.id === 'fanout' && r.result?.steps);
 if (fanoutSteps.length) {
   out.push('');
-  out.push('Fan-out steps (messages/s → deliveries/s, p99 ms, pass), per run:');
+  out.push('Fan-out steps (messages/s → deliveries/s, p99; "over 50 ms": sustained but over the latency objective; ✗: not sustained), per run:');
   for (const r of fanoutSteps)
     out.push(
       `- ${r.server}: ${r.result.steps
-        .map((s) => `${s.rate} → ${Math.round(s.deliveries_per_s)}/s, ${s.latency_ms.p99} ms${s.pass ? '' : ' ✗'}`)
+        .map((s) => `${s.rate} → ${Math.round(s.deliveries_per_s)}/s, ${s.latency_ms.p99} ms${s.pass ? '' : s.sustained ? ' (over 50 ms)' : ' ✗'}`)
         .join('; ')}`,
     );
 }
