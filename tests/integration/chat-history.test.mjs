@@ -3,35 +3,8 @@
 // `before` cursor, and its input checks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { io } from 'socket.io-client';
 import { startChatd, api, registerAndLogin } from '../lib/chatd.mjs';
-
-async function connect(server, token, transport = 'websocket') {
-  const transports = { websocket: ['websocket'], upgrade: ['polling', 'websocket'], polling: ['polling'] };
-  const socket = io(server.url + '/chat', {
-    forceNew: true,
-    reconnection: false,
-    transports: transports[transport],
-    auth: { token },
-  });
-  socket.received = [];
-  socket.onAny((event, ...args) => socket.received.push({ event, args }));
-  await new Promise((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
-
-async function waitFor(check, what, timeout = 10000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const result = check();
-    if (result) return result;
-    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { connect, waitFor } from '../lib/chat-socket.mjs';
 
 const TOTAL = 1000;
 let server;
@@ -48,7 +21,7 @@ before(async () => {
     senders.push({ user: u.user, name: `u${i}ws`, socket: await connect(server, u.token, 'websocket') });
     senders.push({ user: u.user, name: `u${i}up`, socket: await connect(server, u.token, 'upgrade') });
   }
-  listeners = [await connect(server, users[0].token, 'upgrade'), await connect(server, users[2].token, 'polling')];
+  listeners = [await connect(server, users[0].token, 'upgrade'), await connect(server, users[2].token, 'polling-only')];
 });
 
 after(async () => {
@@ -92,7 +65,7 @@ test('a burst of 1,000 public messages from six sockets at once: all acknowledge
 test('every socket (a long-polling one too) got each of the 1,000 broadcasts exactly once, in each sender\'s order', async () => {
   const sockets = [...senders.map((s) => s.socket), ...listeners];
   const burst = (s) => s.received.filter((r) => r.event === 'public_message' && r.args[0].message.startsWith('burst '));
-  await waitFor(() => sockets.every((s) => burst(s).length >= TOTAL), 'all broadcasts');
+  await waitFor(() => sockets.every((s) => burst(s).length >= TOTAL), 'all broadcasts', 10000);
   await new Promise((r) => setTimeout(r, 200));
   for (const s of sockets) {
     const got = burst(s).map((r) => r.args[0]);

@@ -4,8 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { io } from 'socket.io-client';
 import { startChatd, api, registerAndLogin } from '../lib/chatd.mjs';
+import { connect, eventsOf, waitFor } from '../lib/chat-socket.mjs';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -28,45 +28,6 @@ async function uploadImage(server, token) {
   return body.data;
 }
 
-// Connects one device. transport: 'websocket' (websocket only), 'upgrade' (polling, then
-// upgraded to websocket; resolves once upgraded) or 'polling' (long-polling only). Every event
-// received is recorded.
-async function connect(server, token, transport = 'websocket') {
-  const transports = { websocket: ['websocket'], upgrade: ['polling', 'websocket'], polling: ['polling'] };
-  const socket = io(server.url + '/chat', {
-    forceNew: true,
-    reconnection: false,
-    transports: transports[transport],
-    auth: { token },
-  });
-  socket.received = [];
-  socket.onAny((event, ...args) => socket.received.push({ event, args }));
-  await new Promise((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  if (transport === 'upgrade') {
-    if (socket.io.engine.transport.name !== 'websocket')
-      await new Promise((resolve) => socket.io.engine.once('upgrade', resolve));
-    assert.equal(socket.io.engine.transport.name, 'websocket');
-  }
-  return socket;
-}
-
-function eventsOf(socket, event, predicate = () => true) {
-  return socket.received.filter((r) => r.event === event && predicate(r.args[0])).map((r) => r.args[0]);
-}
-
-async function waitFor(check, what, timeout = 5000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const result = check();
-    if (result) return result;
-    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const tag = () => randomBytes(6).toString('hex');
 
@@ -83,18 +44,20 @@ before(async () => {
   ]);
   alice.sockets = await Promise.all([
     connect(server, alice.token, 'websocket'),
-    connect(server, alice.token, 'upgrade'),
+    connect(server, alice.token, 'upgraded'),
     connect(server, alice.token, 'websocket'),
   ]);
   bob.sockets = await Promise.all([
-    connect(server, bob.token, 'upgrade'),
+    connect(server, bob.token, 'upgraded'),
     connect(server, bob.token, 'websocket'),
   ]);
   carol.sockets = await Promise.all([
     connect(server, carol.token, 'websocket'),
-    connect(server, carol.token, 'upgrade'),
-    connect(server, carol.token, 'polling'),
+    connect(server, carol.token, 'upgraded'),
+    connect(server, carol.token, 'polling-only'),
   ]);
+  for (const s of [alice.sockets[1], bob.sockets[0], carol.sockets[1]])
+    assert.equal(s.io.engine.transport.name, 'websocket', 'upgraded from polling');
   all = [...alice.sockets, ...bob.sockets, ...carol.sockets];
 });
 
@@ -278,7 +241,7 @@ test('send_image with an issued URL: public and private image_sent with {senderI
 });
 
 test('a device that disconnects stops receiving; the others keep going', async () => {
-  const extra = await connect(server, carol.token, 'upgrade');
+  const extra = await connect(server, carol.token, 'upgraded');
   extra.close();
   const text = 'after a disconnect ' + tag();
   await alice.sockets[0].timeout(5000).emitWithAck('private_message', { recipientId: carol.user.id, message: text });

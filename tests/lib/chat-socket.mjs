@@ -1,12 +1,25 @@
 // Socket.IO helpers shared by the /chat test files.
 import { io } from 'socket.io-client';
 
+// Transports a device can connect with:
+//   'websocket'     WebSocket only
+//   'upgrade'       long-polling first, then upgraded to WebSocket (resolves once connected)
+//   'upgraded'      the same, but resolves only once the upgrade to WebSocket happened
+//   'polling-only'  long-polling only, never upgraded
+// Any other value (e.g. 'polling') means polling then WebSocket, like 'upgrade'.
+const TRANSPORTS = {
+  websocket: ['websocket'],
+  upgrade: ['polling', 'websocket'],
+  upgraded: ['polling', 'websocket'],
+  'polling-only': ['polling'],
+};
+
 // Connects to /chat and records every event the socket receives in socket.received.
 export async function connect(server, token, transport = 'websocket') {
   const socket = io(server.url + '/chat', {
     forceNew: true,
     reconnection: false,
-    transports: transport === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
+    transports: TRANSPORTS[transport] ?? ['polling', 'websocket'],
     auth: { token },
   });
   socket.received = [];
@@ -15,7 +28,15 @@ export async function connect(server, token, transport = 'websocket') {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
   });
+  if (transport === 'upgraded' && socket.io.engine.transport.name !== 'websocket') {
+    await new Promise((resolve) => socket.io.engine.once('upgrade', resolve));
+  }
   return socket;
+}
+
+// The payloads of the `event` events a socket received (from connect()), optionally filtered.
+export function eventsOf(socket, event, predicate = () => true) {
+  return socket.received.filter((r) => r.event === event && predicate(r.args[0])).map((r) => r.args[0]);
 }
 
 // Polls check() until it returns something truthy.
