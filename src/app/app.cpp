@@ -1,7 +1,7 @@
 #include "app/app.hpp"
 
-#include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/signal_set.hpp>
 
 #include <future>
 #include <thread>
@@ -18,6 +18,9 @@
 #include "chat/routes.hpp"
 #include "chat/service.hpp"
 #include "chat/upload_routes.hpp"
+#include "cluster/cluster_adapter.hpp"
+#include "cluster/cluster_presence.hpp"
+#include "cluster/node.hpp"
 #include "http/blocking.hpp"
 #include "http/io_pool.hpp"
 #include "http/metrics.hpp"
@@ -25,6 +28,7 @@
 #include "http/server.hpp"
 #include "profile/routes.hpp"
 #include "realtime/engineio/server.hpp"
+#include "realtime/socketio/local_adapter.hpp"
 #include "realtime/socketio/server.hpp"
 #include "storage/repository.hpp"
 #include "users/routes.hpp"
@@ -56,13 +60,15 @@ struct App::Parts {
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<users::UsersService> users;
   std::unique_ptr<profile::ProfileService> profile;
+  // Before everything that lives on its thread (adapters, presence): destroyed after them.
+  std::unique_ptr<cluster::Node> cluster;
   std::unique_ptr<engineio::Server> engine;
   std::unique_ptr<socketio::Server> sio;
   std::unique_ptr<engineio::Server> echo;  // conformance mode only: /engine.io/
   std::unique_ptr<chat::BatchWriter> writer;
   std::unique_ptr<chat::ChatService> chat;
   std::unique_ptr<chat::ChatEvents> chat_events;
-  chat::Presence presence;
+  std::unique_ptr<chat::Presence> presence;
   std::unique_ptr<chat::Gateway> gateway;
   std::unique_ptr<http::Server> server;
 };
@@ -71,7 +77,8 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   auto& p = *parts_;
   p.config = std::move(config);
   const auto& c = p.config;
-  const auto threads = c.io_threads ? c.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  const auto threads =
+      c.io_threads ? c.io_threads : std::max(1u, std::thread::hardware_concurrency());
   p.io = std::make_unique<http::IoPool>(threads);
   p.blocking = std::make_unique<http::BlockingPool>(c.blocking_threads);
   p.db = storage::open_database(c.database_url);
@@ -84,6 +91,21 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   if (c.jwe_public_key_file) ts.rsa_public_pem = *c.jwe_public_key_file;
   ts.ttl_seconds = c.token_ttl_seconds;
   p.tokens = std::make_unique<auth::TokenService>(ts);
+
+  if (c.redis_url) {
+    cluster::NodeOptions no;
+    no.redis_url = *c.redis_url;
+    no.node_ttl = std::chrono::milliseconds(c.cluster_node_ttl_ms);
+    p.cluster = std::make_unique<cluster::Node>(no);
+  }
+  // Presence changes go to everyone on /chat; chat_events exists by the time any socket does.
+  chat::PresenceListener on_presence = [&p](std::int64_t user_id, bool online) {
+    p.chat_events->presence(user_id, online);
+  };
+  if (p.cluster)
+    p.presence = std::make_unique<cluster::ClusterPresence>(*p.cluster, std::move(on_presence));
+  else
+    p.presence = std::make_unique<chat::LocalPresence>(std::move(on_presence));
 
   p.auth = std::make_unique<auth::AuthService>(*p.db, *p.blocking, *p.tokens);
   p.users = std::make_unique<users::UsersService>(*p.db, *p.blocking);
@@ -101,9 +123,6 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   };
   p.router.set_authenticator(auth::make_authenticator(*p.auth));
   auth::add_routes(p.router, *p.auth, link);
-  // Before users::add_routes: "/api/users/online" must not be taken for "/api/users/:userId".
-  chat::add_presence_route(p.router, p.presence);
-  users::add_routes(p.router, *p.users, link);
   profile::add_routes(p.router, *p.profile, link, *p.blobs, c.max_upload_bytes);
   p.blobs->add_routes(p.router);
 
@@ -117,6 +136,12 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   socketio::ServerOptions sio;
   sio.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
   p.sio = std::make_unique<socketio::Server>(*p.io, *p.engine, sio);
+  if (p.cluster) {
+    p.sio->set_adapter_factory([&p](const std::string& nsp) -> std::unique_ptr<socketio::Adapter> {
+      return std::make_unique<cluster::ClusterAdapter>(
+          nsp, std::make_unique<socketio::LocalAdapter>(*p.io), *p.cluster);
+    });
+  }
   if (c.conformance) {
     add_conformance_namespaces(*p.sio);
     p.echo = make_conformance_echo_engine(*p.io, eo);
@@ -128,16 +153,23 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   p.chat = std::make_unique<chat::ChatService>(*p.db, *p.blocking, *p.writer, limits,
                                                issued_image_resolver(*p.blobs));
   p.chat_events = std::make_unique<chat::ChatEvents>(p.sio->of("/chat"), link);
-  p.gateway = std::make_unique<chat::Gateway>(p.sio->of("/chat"), *p.auth, *p.chat,
-                                              *p.chat_events, p.presence);
+  p.gateway = std::make_unique<chat::Gateway>(p.sio->of("/chat"), *p.auth, *p.chat, *p.chat_events,
+                                              *p.presence);
   chat::add_routes(p.router, *p.chat, *p.chat_events, link);
+  // Before users::add_routes: "/api/users/online" must not be taken for "/api/users/:userId".
+  chat::add_presence_routes(p.router, *p.presence, p.sio->of("/chat"));
+  users::add_routes(p.router, *p.users, link);
   chat::add_upload_routes(p.router, *p.chat, *p.chat_events, *p.blobs, link, c.max_upload_bytes);
   p.metrics.add_counter("chatd_messages_stored_total", "Chat messages stored.",
                         [w = p.writer.get()] { return static_cast<double>(w->stored()); });
   p.metrics.add_counter("chatd_message_batches_total", "Transactions that stored messages.",
                         [w = p.writer.get()] { return static_cast<double>(w->batches()); });
   p.engine->add_routes(p.router);
-  add_system_routes(p.router, *p.db, *p.blocking, p.metrics, c.web_root);
+  add_system_routes(p.router, *p.db, *p.blocking, p.metrics, c.web_root,
+                    [n = p.cluster.get()]() -> std::string {
+                      if (!n) return "off";
+                      return n->redis_up() ? "up" : "down";
+                    });
 
   http::ServerOptions so;
   so.host = c.host;
@@ -154,13 +186,15 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
                       [e = p.engine.get()] { return static_cast<double>(e->session_count()); });
   p.metrics.add_gauge("chatd_socketio_sockets", "Connected Socket.IO sockets.",
                       [s = p.sio.get()] { return static_cast<double>(s->socket_count()); });
-  p.metrics.add_counter("chatd_slow_clients_dropped_total", "Clients disconnected for not reading.",
-                        [e = p.engine.get()] { return static_cast<double>(e->dropped_slow_clients()); });
+  p.metrics.add_counter(
+      "chatd_slow_clients_dropped_total", "Clients disconnected for not reading.",
+      [e = p.engine.get()] { return static_cast<double>(e->dropped_slow_clients()); });
   p.metrics.add_gauge("chatd_http_open_connections", "Open HTTP connections.",
                       [s = p.server.get()] { return static_cast<double>(s->open_connections()); });
 }
 
 App::~App() {
+  if (parts_ && parts_->cluster) parts_->cluster->stop();
   if (parts_ && parts_->io) {
     parts_->io->stop();
     parts_->io->join();
@@ -168,19 +202,21 @@ App::~App() {
 }
 
 void App::start() {
+  if (parts_->cluster) parts_->cluster->start();
   parts_->server->start();
   parts_->io->start();
   spdlog::info("chatd listening on {}:{}", parts_->config.host, parts_->server->port());
 }
 
-std::uint16_t App::port() const { return parts_->server->port(); }
+std::uint16_t App::port() const {
+  return parts_->server->port();
+}
 
 void App::wait_for_signal() {
   std::promise<int> got;
   boost::asio::signal_set signals(parts_->io->at(0), SIGINT, SIGTERM);
-  signals.async_wait([&got](const boost::system::error_code& ec, int sig) {
-    got.set_value(ec ? 0 : sig);
-  });
+  signals.async_wait(
+      [&got](const boost::system::error_code& ec, int sig) { got.set_value(ec ? 0 : sig); });
   const int sig = got.get_future().get();
   spdlog::info("received signal {}, stopping", sig);
 }
@@ -196,6 +232,7 @@ void App::stop(int drain_seconds) {
   if (p.server->open_connections() > 0)
     spdlog::warn("{} connections still open after {} s; closing them", p.server->open_connections(),
                  drain_seconds);
+  if (p.cluster) p.cluster->stop();  // after the last disconnects updated presence
   p.io->stop();
   p.io->join();
   p.writer->stop();

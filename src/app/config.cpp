@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include "cluster/redis_url.hpp"
+
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -102,8 +104,7 @@ Config load_config(const EnvLookup& lookup) {
   c.jwe_private_key_file = get("JWE_PRIVATE_KEY_FILE");
   c.jwe_public_key_file = get("JWE_PUBLIC_KEY_FILE");
   if (auto v = get("TOKEN_TTL_SECONDS"))
-    c.token_ttl_seconds =
-        parse_number<std::int64_t>("TOKEN_TTL_SECONDS", *v, 1, 365LL * 24 * 3600);
+    c.token_ttl_seconds = parse_number<std::int64_t>("TOKEN_TTL_SECONDS", *v, 1, 365LL * 24 * 3600);
   c.blob_store = get("BLOB_STORE").value_or("local:" + c.data_dir + "/uploads");
   c.azure_connection_string = get("AZURE_STORAGE_CONNECTION_STRING");
   c.azure_container = get("AZURE_CONTAINER_NAME");
@@ -119,8 +120,16 @@ Config load_config(const EnvLookup& lookup) {
     c.blob_link_ttl_seconds =
         parse_number<std::int64_t>("BLOB_LINK_TTL_SECONDS", *v, 1, 7LL * 24 * 3600);
   c.redis_url = get("REDIS_URL");
-  if (c.redis_url && !c.redis_url->starts_with("redis://"))
-    throw ConfigError("REDIS_URL: expected redis://host:port");
+  if (c.redis_url) {
+    try {
+      cluster::parse_redis_url(*c.redis_url);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(std::string("REDIS_URL: ") + e.what() +
+                        " (expected redis://[:password@]host:port[/db])");
+    }
+  }
+  if (auto v = get("CLUSTER_NODE_TTL_MS"))
+    c.cluster_node_ttl_ms = parse_number<std::int64_t>("CLUSTER_NODE_TTL_MS", *v, 300, 3'600'000);
   if (auto v = get("LOG_LEVEL")) {
     static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
     bool ok = false;
@@ -150,7 +159,8 @@ Config load_config(const EnvLookup& lookup) {
     c.connect_timeout_ms = parse_number<std::int64_t>("CONNECT_TIMEOUT_MS", *v, 10, 3'600'000);
   if (auto v = get("CHATD_CONFORMANCE")) c.conformance = *v == "1" || *v == "true";
   if (auto v = get("WEB_ROOT")) c.web_root = *v;
-  if (auto v = get("IO_THREADS")) c.io_threads = parse_number<std::size_t>("IO_THREADS", *v, 0, 256);
+  if (auto v = get("IO_THREADS"))
+    c.io_threads = parse_number<std::size_t>("IO_THREADS", *v, 0, 256);
   if (auto v = get("BLOCKING_THREADS"))
     c.blocking_threads = parse_number<std::size_t>("BLOCKING_THREADS", *v, 1, 256);
   return c;

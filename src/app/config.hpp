@@ -29,6 +29,7 @@ struct Config {
   std::optional<std::string> azure_container;
   std::int64_t blob_link_ttl_seconds = 3600;  // lifetime of Azure SAS read links
   std::optional<std::string> redis_url;
+  std::int64_t cluster_node_ttl_ms = 15000;  // a silent node's users go offline after this
   std::string log_level = "info";
   std::vector<std::string> cors_origins;
   std::size_t max_payload_bytes = 1'000'000;

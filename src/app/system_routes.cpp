@@ -13,13 +13,17 @@ using http::Response;
 using Awaitable = boost::asio::awaitable<Response>;
 
 void add_system_routes(http::Router& router, storage::Database& db, http::BlockingPool& pool,
-                       http::Metrics& metrics, const std::filesystem::path& web_root) {
+                       http::Metrics& metrics, const std::filesystem::path& web_root,
+                       RedisState redis_state) {
   router.add(
       "GET", "/health",
-      [](Request&) -> Awaitable { co_return http::json_response(200, {{"status", "ok"}}); }, true);
+      [](Request&) -> Awaitable {
+        co_return http::json_response(200, {{"status", "ok"}});
+      },
+      true);
   router.add(
       "GET", "/ready",
-      [&db, &pool](Request&) -> Awaitable {
+      [&db, &pool, redis_state](Request&) -> Awaitable {
         const bool ok = co_await pool.run([&db] {
           try {
             return db.ping();
@@ -27,10 +31,13 @@ void add_system_routes(http::Router& router, storage::Database& db, http::Blocki
             return false;
           }
         });
-        co_return http::json_response(
-            ok ? 200 : 503, {{"status", ok ? "ready" : "unavailable"},
-                             {"database", ok ? "up" : "down"},
-                             {"backend", db.backend_name()}});
+        // Without Redis a cluster node still serves its own clients: degraded, not down.
+        const auto redis = redis_state();
+        const char* status = !ok ? "unavailable" : redis == "down" ? "degraded" : "ready";
+        co_return http::json_response(ok ? 200 : 503, {{"status", status},
+                                                       {"database", ok ? "up" : "down"},
+                                                       {"backend", db.backend_name()},
+                                                       {"redis", redis}});
       },
       true);
   router.add(
@@ -53,7 +60,8 @@ void add_system_routes(http::Router& router, storage::Database& db, http::Blocki
 
   auto web = std::make_shared<http::StaticFiles>(web_root);
   auto swagger = std::make_shared<http::StaticFiles>(web_root / "node_modules" / "swagger-ui-dist");
-  auto socketio = std::make_shared<http::StaticFiles>(web_root / "node_modules" / "socket.io-client" / "dist");
+  auto socketio =
+      std::make_shared<http::StaticFiles>(web_root / "node_modules" / "socket.io-client" / "dist");
   auto serve = [](std::shared_ptr<http::StaticFiles> files, const Request& req,
                   std::string_view rel) -> Response {
     if (auto r = files->serve(req, rel)) return std::move(*r);
@@ -61,7 +69,8 @@ void add_system_routes(http::Router& router, storage::Database& db, http::Blocki
   };
   router.add(
       "GET", "/api-docs",
-      [web, serve](Request& req) -> Awaitable { co_return serve(web, req, "api-docs.html"); }, true);
+      [web, serve](Request& req) -> Awaitable { co_return serve(web, req, "api-docs.html"); },
+      true);
   router.add(
       "GET", "/api-docs/*",
       [swagger, web, serve](Request& req) -> Awaitable {
@@ -72,14 +81,18 @@ void add_system_routes(http::Router& router, storage::Database& db, http::Blocki
       true);
   router.add(
       "GET", "/vendor/socket.io/*",
-      [socketio, serve](Request& req) -> Awaitable { co_return serve(socketio, req, req.param("*")); },
+      [socketio, serve](Request& req) -> Awaitable {
+        co_return serve(socketio, req, req.param("*"));
+      },
       true);
   router.add(
       "GET", "/",
       [web, serve](Request& req) -> Awaitable { co_return serve(web, req, "index.html"); }, true);
   router.add(
       "GET", "/app/*",
-      [web, serve](Request& req) -> Awaitable { co_return serve(web, req, "app/" + req.param("*")); },
+      [web, serve](Request& req) -> Awaitable {
+        co_return serve(web, req, "app/" + req.param("*"));
+      },
       true);
 }
 

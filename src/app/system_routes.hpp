@@ -1,15 +1,21 @@
 #pragma once
 // Health, readiness, metrics, the OpenAPI document, Swagger UI and the web client.
 #include <filesystem>
+#include <functional>
+#include <string>
 
+#include "http/blocking.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "storage/repository.hpp"
-#include "http/blocking.hpp"
 
 namespace chatd::app {
 
+// "off" without REDIS_URL, else "up" or "down".
+using RedisState = std::function<std::string()>;
+
 void add_system_routes(http::Router& router, storage::Database& db, http::BlockingPool& pool,
-                       http::Metrics& metrics, const std::filesystem::path& web_root);
+                       http::Metrics& metrics, const std::filesystem::path& web_root,
+                       RedisState redis_state);
 
 }  // namespace chatd::app

@@ -3,6 +3,7 @@
 // Rooms: "public_room", "user:<id>" (every device of a user), "<min>_<max>" (a 1:1 pair).
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "chat/message_json.hpp"
 #include "realtime/socketio/namespace.hpp"
@@ -13,6 +14,8 @@ namespace chatd::chat {
 inline constexpr const char* kPublicRoom = "public_room";
 std::string user_room(std::int64_t user_id);
 std::string pair_room(std::int64_t a, std::int64_t b);
+// One of the three room shapes above (not a socket's own room).
+bool is_chat_room(std::string_view room);
 
 class ChatEvents {
  public:
@@ -24,6 +27,8 @@ class ChatEvents {
   void private_message(const storage::Message& m, const std::optional<std::string>& except_socket);
   void image(const storage::Message& m, const std::optional<std::string>& except_socket);
   void read(std::int64_t reader, std::int64_t peer, std::int64_t last_message_id);
+  // Everyone on /chat, on every node.
+  void presence(std::int64_t user_id, bool online);
 
  private:
   socketio::BroadcastOperator private_target(const storage::Message& m,

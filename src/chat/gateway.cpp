@@ -106,12 +106,9 @@ void Gateway::on_connection(const SocketPtr& socket) {
   socket->join(kPublicRoom);
   socket->join(user_room(conn->user.id));
   const auto user_id = conn->user.id;
-  if (presence_.connect(user_id, conn->user.username))
-    nsp_.emit("presence", {json::object{{"userId", user_id}, {"online", true}}});
-  socket->on_disconnect([this, user_id](std::string_view) {
-    if (presence_.disconnect(user_id))
-      nsp_.emit("presence", {json::object{{"userId", user_id}, {"online", false}}});
-  });
+  presence_.device_connected(user_id, conn->user.username);
+  socket->on_disconnect(
+      [this, user_id](std::string_view) { presence_.device_disconnected(user_id); });
   socket->on("public_message",
              [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::public_message); });
   socket->on("private_message",

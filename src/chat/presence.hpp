@@ -1,23 +1,34 @@
 #pragma once
-// Who is online on this node: a user is online while at least one of their devices is
-// connected. Transitions (first device in, last device out) are what clients hear about.
+// Who is online: a user is online while at least one of their devices is connected, on any
+// node. Transitions (first device in, last device out) are what clients hear about.
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 namespace chatd::chat {
 
-class Presence {
+struct OnlineUser {
+  std::int64_t id = 0;
+  std::string username;
+  bool operator<(const OnlineUser& o) const { return id < o.id; }
+};
+
+// Called once per transition, on any thread.
+using PresenceListener = std::function<void(std::int64_t user_id, bool online)>;
+
+// Devices per user on this node. Thread-safe.
+class DeviceCounts {
  public:
-  // True when this is the user's first connected device.
+  // True when this is the user's first device here.
   bool connect(std::int64_t user_id, const std::string& username);
-  // True when this was the user's last connected device.
+  // True when this was the user's last device here.
   bool disconnect(std::int64_t user_id);
-  // (id, username) of every online user, by id.
-  std::vector<std::pair<std::int64_t, std::string>> online() const;
+  // By id.
+  std::vector<OnlineUser> users() const;
 
  private:
   struct Entry {
@@ -26,6 +37,28 @@ class Presence {
   };
   mutable std::mutex mutex_;
   std::unordered_map<std::int64_t, Entry> users_;
+};
+
+class Presence {
+ public:
+  virtual ~Presence() = default;
+  virtual void device_connected(std::int64_t user_id, const std::string& username) = 0;
+  virtual void device_disconnected(std::int64_t user_id) = 0;
+  // Every online user, by id.
+  virtual boost::asio::awaitable<std::vector<OnlineUser>> online() = 0;
+};
+
+// One node on its own: this node's devices are all there is.
+class LocalPresence : public Presence {
+ public:
+  explicit LocalPresence(PresenceListener listener) : listener_(std::move(listener)) {}
+  void device_connected(std::int64_t user_id, const std::string& username) override;
+  void device_disconnected(std::int64_t user_id) override;
+  boost::asio::awaitable<std::vector<OnlineUser>> online() override;
+
+ private:
+  DeviceCounts devices_;
+  PresenceListener listener_;
 };
 
 }  // namespace chatd::chat

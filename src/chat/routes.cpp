@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "http/await_callback.hpp"
 #include "http/envelope.hpp"
 #include "http/error.hpp"
 #include "http/input.hpp"
@@ -104,12 +105,33 @@ void add_routes(http::Router& router, ChatService& chat, ChatEvents& events, Ima
   });
 }
 
-void add_presence_route(http::Router& router, const Presence& presence) {
+void add_presence_routes(http::Router& router, Presence& presence, socketio::Namespace& nsp) {
   router.add("GET", "/api/users/online", [&presence](Request&) -> Awaitable {
+    const auto online = co_await presence.online();
     json::array users;
-    for (const auto& [id, name] : presence.online())
-      users.push_back(json::object{{"id", id}, {"username", name}});
+    for (const auto& u : online)
+      users.push_back(json::object{{"id", u.id}, {"username", u.username}});
     co_return http::success(200, "Online users retrieved successfully", std::move(users));
+  });
+  router.add("GET", "/api/users/:userId/presence", [&nsp](Request& req) -> Awaitable {
+    const auto user_id = http::id_param(req, "userId");
+    const auto room = user_room(user_id);
+    auto count = [&nsp, room](std::function<void(std::size_t)> done) {
+      nsp.adapter().count_sockets(room, std::move(done));
+    };
+    const std::size_t devices = co_await http::await_callback<std::size_t>(std::move(count));
+    json::object data{{"userId", user_id}, {"online", devices > 0}, {"devices", devices}};
+    if (req.principal && req.principal->id == user_id) {
+      auto list = [&nsp, room](std::function<void(std::vector<std::string>)> done) {
+        nsp.adapter().rooms_of(room, std::move(done));
+      };
+      auto rooms = co_await http::await_callback<std::vector<std::string>>(std::move(list));
+      json::array shown;
+      for (const auto& r : rooms)
+        if (is_chat_room(r)) shown.emplace_back(r);
+      data["rooms"] = std::move(shown);
+    }
+    co_return http::success(200, "Presence retrieved successfully", std::move(data));
   });
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // Rooms and broadcasts of one namespace. The local adapter keeps rooms per I/O thread; a cluster
 // adapter (Redis) wraps it to reach other nodes. Swappable per namespace.
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +34,15 @@ class Adapter {
   virtual void remove_socket(Socket& socket) = 0;
   // Callable from any thread.
   virtual void broadcast(SharedPacket packet, BroadcastTarget target) = 0;
+
+  // Queries over every node, the way Socket.IO's adapters answer them. Callable from any
+  // thread; `done` runs exactly once, on any thread.
+  using CountCallback = std::function<void(std::size_t)>;
+  using RoomsCallback = std::function<void(std::vector<std::string>)>;
+  // How many sockets are in `room`.
+  virtual void count_sockets(const std::string& room, CountCallback done) = 0;
+  // Every room joined by at least one socket of `room` (e.g. all rooms of a user's devices).
+  virtual void rooms_of(const std::string& room, RoomsCallback done) = 0;
 };
 
 }  // namespace chatd::socketio

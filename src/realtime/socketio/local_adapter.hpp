@@ -19,6 +19,9 @@ class LocalAdapter : public Adapter {
   void add_socket(Socket& socket) override;
   void remove_socket(Socket& socket) override;
   void broadcast(SharedPacket packet, BroadcastTarget target) override;
+  // Both gather from every shard on its own thread (local_adapter_queries.cpp).
+  void count_sockets(const std::string& room, CountCallback done) override;
+  void rooms_of(const std::string& room, RoomsCallback done) override;
 
   // Delivers on the calling thread to the sockets of the calling thread's shard only.
   void deliver_local(std::size_t shard, const SharedPacket& packet, const BroadcastTarget& target);

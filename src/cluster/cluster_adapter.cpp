@@ -1,0 +1,81 @@
+#include "cluster/cluster_adapter.hpp"
+
+#include <boost/json/array.hpp>
+#include <set>
+
+#include "cluster/node.hpp"
+
+namespace chatd::cluster {
+namespace json = boost::json;
+
+ClusterAdapter::ClusterAdapter(std::string nsp, std::unique_ptr<socketio::Adapter> local,
+                               Node& node)
+    : nsp_(std::move(nsp)),
+      channel_(broadcast_channel(nsp_)),
+      local_(std::move(local)),
+      node_(node) {
+  node_.subscribe(channel_, [this](std::string_view bytes) { deliver_remote(bytes); });
+  node_.add_adapter(nsp_, this);
+}
+
+void ClusterAdapter::broadcast(socketio::SharedPacket packet, socketio::BroadcastTarget target) {
+  // Formatted on the caller's thread; the node's thread only appends the bytes to its socket.
+  auto command =
+      format_command({"PUBLISH", channel_, encode_broadcast(node_.id(), target, *packet)});
+  local_->broadcast(std::move(packet), std::move(target));
+  node_.commands().send_formatted(std::move(command));
+}
+
+void ClusterAdapter::deliver_remote(std::string_view bytes) {
+  auto remote = decode_broadcast(bytes);
+  if (!remote || remote->origin == node_.id()) return;
+  local_->broadcast(std::move(remote->packet), std::move(remote->target));
+}
+
+void ClusterAdapter::count_sockets(const std::string& room, CountCallback done) {
+  local_->count_sockets(room, [this, room, done = std::move(done)](std::size_t here) mutable {
+    node_.request(nsp_, "count", room,
+                  [here, done = std::move(done)](std::vector<json::value> answers) {
+                    std::size_t total = here;
+                    for (const auto& a : answers)
+                      if (a.is_int64() && a.as_int64() > 0)
+                        total += static_cast<std::size_t>(a.as_int64());
+                    done(total);
+                  });
+  });
+}
+
+void ClusterAdapter::rooms_of(const std::string& room, RoomsCallback done) {
+  local_->rooms_of(
+      room, [this, room, done = std::move(done)](std::vector<std::string> here) mutable {
+        node_.request(
+            nsp_, "rooms", room,
+            [here = std::move(here), done = std::move(done)](std::vector<json::value> answers) {
+              std::set<std::string> all(here.begin(), here.end());
+              for (const auto& a : answers)
+                if (a.is_array())
+                  for (const auto& r : a.as_array())
+                    if (r.is_string()) all.emplace(r.as_string());
+              done(std::vector<std::string>(all.begin(), all.end()));
+            });
+      });
+}
+
+void ClusterAdapter::answer(const std::string& kind, const std::string& room,
+                            std::function<void(json::value)> reply) {
+  if (kind == "count") {
+    local_->count_sockets(room, [reply = std::move(reply)](std::size_t n) {
+      reply(json::value(static_cast<std::int64_t>(n)));
+    });
+  } else if (kind == "rooms") {
+    local_->rooms_of(room, [reply = std::move(reply)](std::vector<std::string> rooms) {
+      json::array out;
+      for (auto& r : rooms) out.emplace_back(r);
+      reply(std::move(out));
+    });
+  } else {
+    reply(nullptr);  // a newer node's query: answer so the asker need not wait
+  }
+}
+
+}  // namespace chatd::cluster

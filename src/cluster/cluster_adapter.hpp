@@ -1,0 +1,47 @@
+#pragma once
+// The Socket.IO adapter of a cluster node: rooms and deliveries stay in the local adapter;
+// each broadcast is also published once on the namespace's Redis channel, and broadcasts
+// published by other nodes are delivered to the local members. Queries ask every node.
+#include <boost/json/value.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "cluster/broadcast_codec.hpp"
+#include "realtime/socketio/adapter.hpp"
+
+namespace chatd::cluster {
+
+class Node;
+
+class ClusterAdapter : public socketio::Adapter {
+ public:
+  // Subscribes to the namespace's channel: create it before node.start().
+  ClusterAdapter(std::string nsp, std::unique_ptr<socketio::Adapter> local, Node& node);
+
+  void add(socketio::Socket& socket, const std::string& room) override {
+    local_->add(socket, room);
+  }
+  void remove(socketio::Socket& socket, const std::string& room) override {
+    local_->remove(socket, room);
+  }
+  void add_socket(socketio::Socket& socket) override { local_->add_socket(socket); }
+  void remove_socket(socketio::Socket& socket) override { local_->remove_socket(socket); }
+  void broadcast(socketio::SharedPacket packet, socketio::BroadcastTarget target) override;
+  void count_sockets(const std::string& room, CountCallback done) override;
+  void rooms_of(const std::string& room, RoomsCallback done) override;
+
+  // A query from another node, answered from this node's sockets only (any thread).
+  void answer(const std::string& kind, const std::string& room,
+              std::function<void(boost::json::value)> reply);
+
+ private:
+  void deliver_remote(std::string_view bytes);
+
+  std::string nsp_;
+  std::string channel_;
+  std::unique_ptr<socketio::Adapter> local_;
+  Node& node_;
+};
+
+}  // namespace chatd::cluster
