@@ -42,3 +42,43 @@ test('first device in and last device out are announced; GET /api/users/online f
   assert.equal((await api(server, 'GET', '/api/users/online')).status, 401);
   w.close();
 });
+
+test('GET /api/users/:userId/presence counts devices; only the user sees their own rooms', async () => {
+  const alice = await registerAndLogin(server);
+  const bob = await registerAndLogin(server);
+  const presence = (id, token) => api(server, 'GET', `/api/users/${id}/presence`, { token });
+
+  let res = await presence(bob.user.id, alice.token);
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body.data, { userId: bob.user.id, online: false, devices: 0 });
+
+  const b1 = await connect(server, bob.token);
+  const b2 = await connect(server, bob.token, 'polling');
+  res = await presence(bob.user.id, alice.token);
+  assert.deepEqual(res.body.data, { userId: bob.user.id, online: true, devices: 2 }, 'no rooms for others');
+
+  const joined = await b1.emitWithAck('join_room', { recipientId: alice.user.id });
+  res = await presence(bob.user.id, bob.token);
+  assert.equal(res.body.data.devices, 2);
+  assert.deepEqual(
+    [...res.body.data.rooms].sort(),
+    [joined.room, 'public_room', `user:${bob.user.id}`].sort(),
+    'the rooms of every device, without the sockets\' own rooms',
+  );
+
+  b1.close();
+  b2.close();
+  for (let i = 0; (await presence(bob.user.id, alice.token)).body.data.devices !== 0; i++) {
+    assert.ok(i < 100, 'devices still counted 5 s after closing');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal((await presence('abc', alice.token)).status, 400);
+  assert.equal((await presence(bob.user.id)).status, 401);
+});
+
+test('/ready says Redis is off on a single node', async () => {
+  const res = await api(server, 'GET', '/ready');
+  assert.equal(res.status, 200);
+  assert.equal(res.body.status, 'ready');
+  assert.equal(res.body.redis, 'off');
+});
