@@ -54,6 +54,24 @@ json::value error_body(std::string_view message) {
   return json::object{{"status", "error"}, {"message", message}};
 }
 
+// A socket's turn to enter the write order: given back when dropped (say, on a validation
+// error), or handed to the service, which gives it back once the message has its place.
+class Turn {
+ public:
+  explicit Turn(std::shared_ptr<Gateway::Connection> conn) : conn_(std::move(conn)) {}
+  Turn(const Turn&) = delete;
+  Turn& operator=(const Turn&) = delete;
+  ~Turn() {
+    if (conn_) conn_->release();
+  }
+  std::function<void()> hand_over() {
+    return [conn = std::move(conn_)] { conn->release(); };
+  }
+
+ private:
+  std::shared_ptr<Gateway::Connection> conn_;
+};
+
 }  // namespace
 
 Gateway::Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat,
@@ -148,15 +166,10 @@ asio::awaitable<void> Gateway::public_message(SocketPtr s, json::value payload, 
   // The original took a bare string; {message} is accepted too.
   const json::value* text_value = payload.is_string() ? &payload : field(payload, "message");
   co_await conn->acquire();
-  std::function<void()> release = [conn] { conn->release(); };
-  std::string text;
-  try {
-    text = chat_.validate_text(text_value);
-  } catch (...) {
-    conn->release();
-    throw;
-  }
+  Turn turn(conn);
+  auto text = chat_.validate_text(text_value);
   auto user = conn->user;
+  auto release = turn.hand_over();
   auto stored = co_await chat_.post_public(std::move(user), std::move(text), std::move(release));
   events_.public_message(stored);
   ack.send(json::array{stored_ack(stored)});
@@ -167,17 +180,11 @@ asio::awaitable<void> Gateway::private_message(SocketPtr s, json::value payload,
   if (!payload.is_object())
     throw ChatError(400, "payload must be an object {recipientId, message}");
   co_await conn->acquire();
-  std::function<void()> release = [conn] { conn->release(); };
-  std::int64_t recipient = 0;
-  std::string text;
-  try {
-    recipient = ChatService::parse_id(field(payload, "recipientId"), "recipientId");
-    text = chat_.validate_text(field(payload, "message"));
-  } catch (...) {
-    conn->release();
-    throw;
-  }
+  Turn turn(conn);
+  const auto recipient = ChatService::parse_id(field(payload, "recipientId"), "recipientId");
+  auto text = chat_.validate_text(field(payload, "message"));
   auto user = conn->user;
+  auto release = turn.hand_over();
   auto stored =
       co_await chat_.post_private(std::move(user), recipient, std::move(text), std::move(release));
   events_.private_message(stored, s->id());
@@ -206,8 +213,9 @@ asio::awaitable<void> Gateway::send_image(SocketPtr s, json::value payload, Ack 
   if (const auto* r = field(payload, "recipientId"); r && !r->is_null())
     recipient = ChatService::parse_id(r, "recipientId");
   co_await conn->acquire();
-  std::function<void()> release = [conn] { conn->release(); };
+  Turn turn(conn);
   auto user = conn->user;
+  auto release = turn.hand_over();
   auto stored =
       co_await chat_.post_image(std::move(user), std::move(*image), recipient, std::move(release));
   events_.image(stored, s->id());
