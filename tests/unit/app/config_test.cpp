@@ -1,0 +1,69 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+using chatd::app::Config;
+using chatd::app::ConfigError;
+using chatd::app::load_config;
+
+namespace {
+
+Config load(std::map<std::string, std::string> env) {
+  return load_config([env](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  });
+}
+
+std::string error_of(std::map<std::string, std::string> env) {
+  try {
+    load(std::move(env));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(Config, DefaultsRunOneNodeOnSqlite) {
+  auto c = load({});
+  EXPECT_EQ(c.port, 3001);
+  EXPECT_EQ(c.database_url, "sqlite://./data/chatd.db");
+  EXPECT_FALSE(c.redis_url);
+  EXPECT_EQ(c.cluster_node_ttl_ms, 15000);
+}
+
+TEST(Config, ClusterSettings) {
+  auto c = load({{"REDIS_URL", "redis://:pw@cache:6380/1"}, {"CLUSTER_NODE_TTL_MS", "3000"}});
+  EXPECT_EQ(*c.redis_url, "redis://:pw@cache:6380/1");
+  EXPECT_EQ(c.cluster_node_ttl_ms, 3000);
+}
+
+TEST(Config, BadValuesNameTheVariableAndHideSecrets) {
+  auto e = error_of({{"REDIS_URL", "redis://:hunter2@cache:notaport"}});
+  EXPECT_NE(e.find("REDIS_URL"), std::string::npos) << e;
+  EXPECT_EQ(e.find("hunter2"), std::string::npos) << e;
+  EXPECT_NE(error_of({{"REDIS_URL", "http://cache:6379"}}).find("REDIS_URL"), std::string::npos);
+  EXPECT_NE(error_of({{"CLUSTER_NODE_TTL_MS", "10"}}).find("CLUSTER_NODE_TTL_MS"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"PORT", "99999"}}).find("PORT"), std::string::npos);
+  EXPECT_NE(error_of({{"DATABASE_URL", "mysql://x"}}).find("DATABASE_URL"), std::string::npos);
+}
+
+TEST(Config, EmptyValuesCountAsUnset) {
+  auto c = load({{"REDIS_URL", "  "}, {"PORT", ""}});
+  EXPECT_FALSE(c.redis_url);
+  EXPECT_EQ(c.port, 3001);
+}
+
+TEST(Config, DotenvParsing) {
+  auto kv = chatd::app::parse_dotenv("# comment\nA=1\nB = \"two words\"\nC='x#y'\n\nbad line\n");
+  std::map<std::string, std::string> m(kv.begin(), kv.end());
+  EXPECT_EQ(m["A"], "1");
+  EXPECT_EQ(m["B"], "two words");
+  EXPECT_EQ(m["C"], "x#y");
+}
