@@ -26,9 +26,4 @@ inline MessageType parse_message_type(std::string_view s) {
   return s == "image" ? MessageType::kImage : MessageType::kText;
 }
 
-// OFFSET for a 1-based page; clamps nonsense input instead of letting the database reject it.
-inline std::int64_t page_offset(int page, int per_page) {
-  return (static_cast<std::int64_t>(std::max(page, 1)) - 1) * std::max(per_page, 1);
-}
-
 }  // namespace chatd::storage

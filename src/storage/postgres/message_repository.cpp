@@ -9,6 +9,7 @@
 #include "storage/postgres/array_literal.hpp"
 #include "storage/postgres/rows.hpp"
 #include "storage/postgres/statements.hpp"
+#include "storage/query_parts.hpp"
 #include "storage/text.hpp"
 
 namespace chatd::storage::postgres {
@@ -52,37 +53,23 @@ std::vector<Message> PgMessageRepository::insert_batch(const std::vector<NewMess
   std::vector<Message> out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
-    const auto& n = in[i];
     const auto row = r[static_cast<pqxx::result::size_type>(i)];
-    Message m;
-    m.id = row[0].as<std::int64_t>();
-    m.content = n.content;
-    m.blob_url = n.blob_url;
-    m.is_public = n.is_public;
-    m.sender_id = n.sender_id;
-    m.recipient_id = n.recipient_id;
-    m.type = n.type;
-    m.width = n.width;
-    m.height = n.height;
-    m.created_at = row[1].as<std::int64_t>();
-    m.updated_at = row[2].as<std::int64_t>();
-    m.sender_username = row[3].as<std::string>();
-    out.push_back(std::move(m));
+    out.push_back(stored_message(in[i], row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
+                                 row[2].as<std::int64_t>(), row[3].as<std::string>()));
   }
   return out;
 }
 
 Page<Message> PgMessageRepository::list_public(const HistoryQuery& query) {
-  const std::int64_t limit = std::max(query.per_page, 1);
+  const PageWindow w = history_window(query);
   return pool_.run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     Page<Message> page;
     page.total = tx.exec_prepared1(stmt::kPublicCount)[0].as<std::int64_t>();
     // A cursor replaces the offset: the page starts right below the given id.
     page.items =
-        read_messages(query.before ? tx.exec_prepared(stmt::kPublicBefore, *query.before, limit)
-                                   : tx.exec_prepared(stmt::kPublicPage, limit,
-                                                      page_offset(query.page, query.per_page)));
+        read_messages(query.before ? tx.exec_prepared(stmt::kPublicBefore, *query.before, w.limit)
+                                   : tx.exec_prepared(stmt::kPublicPage, w.limit, w.offset));
     return page;
   });
 }
@@ -90,15 +77,14 @@ Page<Message> PgMessageRepository::list_public(const HistoryQuery& query) {
 Page<Message> PgMessageRepository::list_private(std::int64_t a, std::int64_t b,
                                                 const HistoryQuery& query) {
   const std::int64_t lo = std::min(a, b), hi = std::max(a, b);
-  const std::int64_t limit = std::max(query.per_page, 1);
+  const PageWindow w = history_window(query);
   return pool_.run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     Page<Message> page;
     page.total = tx.exec_prepared1(stmt::kPrivateCount, lo, hi)[0].as<std::int64_t>();
     page.items = read_messages(
-        query.before ? tx.exec_prepared(stmt::kPrivateBefore, lo, hi, *query.before, limit)
-                     : tx.exec_prepared(stmt::kPrivatePage, lo, hi, limit,
-                                        page_offset(query.page, query.per_page)));
+        query.before ? tx.exec_prepared(stmt::kPrivateBefore, lo, hi, *query.before, w.limit)
+                     : tx.exec_prepared(stmt::kPrivatePage, lo, hi, w.limit, w.offset));
     return page;
   });
 }

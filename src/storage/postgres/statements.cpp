@@ -1,42 +1,17 @@
 #include "storage/postgres/statements.hpp"
 
+#include <string_view>
+
 #include <pqxx/nontransaction>
 
 #include "storage/postgres/rows.hpp"
+#include "storage/query_parts.hpp"
 
 namespace chatd::storage::postgres {
 namespace {
 
-const char* sort_column(SortKey key) {
-  switch (key) {
-    case SortKey::kEmail:
-      return "u.email";
-    case SortKey::kUpdatedAt:
-      return "u.updated_at";
-    case SortKey::kUsername:
-      return "u.username";
-    case SortKey::kCreatedAt:
-      break;
-  }
-  return "u.created_at";
-}
-
-const char* sort_key_name(SortKey key) {
-  switch (key) {
-    case SortKey::kEmail:
-      return "email";
-    case SortKey::kUpdatedAt:
-      return "updated_at";
-    case SortKey::kUsername:
-      return "username";
-    case SortKey::kCreatedAt:
-      break;
-  }
-  return "created_at";
-}
-
-constexpr const char* kUserFrom = " FROM users u LEFT JOIN profiles p ON p.user_id = u.id";
-constexpr const char* kMessageFrom = " FROM messages m JOIN users u ON u.id = m.sender_id";
+const std::string kUserFrom = std::string(" FROM ") + kUsersWithProfiles;
+const std::string kMessageFrom = std::string(" FROM ") + kMessagesWithSenders;
 
 // $1: search text or NULL. strpos() rather than LIKE: no wildcard escaping to get wrong.
 constexpr const char* kUserFilter =
@@ -52,12 +27,12 @@ void define_user_statements(pqxx::connection& c) {
   const std::string select_user = "SELECT " + user_columns() + kUserFrom;
   c.prepare(stmt::kUserById, select_user + " WHERE u.id = $1::bigint");
   c.prepare(stmt::kUserByEmail, select_user + " WHERE lower(u.email) = lower($1::text)");
-  c.prepare(stmt::kUserCount, std::string("SELECT count(*)") + kUserFrom + kUserFilter);
+  c.prepare(stmt::kUserCount, "SELECT count(*)" + kUserFrom + kUserFilter);
   for (auto key : {SortKey::kEmail, SortKey::kCreatedAt, SortKey::kUpdatedAt, SortKey::kUsername})
     for (auto order : {SortOrder::kAsc, SortOrder::kDesc}) {
       const std::string dir = order == SortOrder::kDesc ? " DESC" : " ASC";
       c.prepare(user_list_statement(key, order), select_user + kUserFilter + " ORDER BY " +
-                                                     sort_column(key) + dir + ", u.id" + dir +
+                                                     user_sort_column(key) + dir + ", u.id" + dir +
                                                      " LIMIT $2::bigint OFFSET $3::bigint");
     }
 
@@ -169,7 +144,9 @@ void define_message_statements(pqxx::connection& c) {
 }  // namespace
 
 std::string user_list_statement(SortKey key, SortOrder order) {
-  return std::string("user_list_") + sort_key_name(key) +
+  // Named after the sort column without its "u." alias: user_list_created_at_asc, ...
+  const std::string_view column = user_sort_column(key);
+  return "user_list_" + std::string(column.substr(column.find('.') + 1)) +
          (order == SortOrder::kDesc ? "_desc" : "_asc");
 }
 

@@ -5,6 +5,7 @@
 
 #include "storage/postgres/rows.hpp"
 #include "storage/postgres/statements.hpp"
+#include "storage/query_parts.hpp"
 #include "storage/text.hpp"
 
 namespace chatd::storage::postgres {
@@ -52,14 +53,13 @@ std::optional<User> PgUserRepository::find_by_email(const std::string& email) {
 Page<User> PgUserRepository::list(const UserQuery& query) {
   const std::optional<std::string> q =
       query.q && !query.q->empty() ? query.q : std::optional<std::string>();
-  const std::int64_t limit = std::max(query.per_page, 1);
-  const std::int64_t offset = page_offset(query.page, query.per_page);
+  const PageWindow w = page_window(query.page, query.per_page);
   return pool_.run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     Page<User> page;
     page.total = tx.exec_prepared1(stmt::kUserCount, q)[0].as<std::int64_t>();
     for (const auto& row :
-         tx.exec_prepared(user_list_statement(query.sort_by, query.order), q, limit, offset))
+         tx.exec_prepared(user_list_statement(query.sort_by, query.order), q, w.limit, w.offset))
       page.items.push_back(read_user(row));
     return page;
   });

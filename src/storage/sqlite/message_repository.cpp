@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include "storage/query_parts.hpp"
 #include "storage/sqlite/rows.hpp"
 #include "storage/text.hpp"
 
@@ -13,7 +14,7 @@ namespace chatd::storage::sqlite {
 namespace {
 
 const std::string kSelectMessage =
-    std::string("SELECT ") + kMessageColumns + " FROM " + kMessageFrom;
+    std::string("SELECT ") + kMessageColumns + " FROM " + kMessagesWithSenders;
 
 // Spelled exactly like the partial expression index messages_pair_idx, which SQLite only uses
 // on a textual match.
@@ -57,25 +58,14 @@ std::vector<Message> SqliteMessageRepository::insert_batch(const std::vector<New
     ins.exec();
     ins.reset();
 
-    Message m;
-    m.id = db.getLastInsertRowid();
-    m.content = n.content;
-    m.blob_url = n.blob_url;
-    m.is_public = n.is_public;
-    m.sender_id = n.sender_id;
-    m.recipient_id = n.recipient_id;
-    m.type = n.type;
-    m.width = n.width;
-    m.height = n.height;
-    m.created_at = m.updated_at = now;
+    const std::int64_t id = db.getLastInsertRowid();
     auto [it, fresh] = usernames.try_emplace(n.sender_id);
     if (fresh) {
       who.bind(1, n.sender_id);
       if (who.executeStep()) it->second = who.getColumn(0).getString();
       who.reset();
     }
-    m.sender_username = it->second;
-    out.push_back(std::move(m));
+    out.push_back(stored_message(n, id, now, now, it->second));
   }
   tx.commit();
   return out;
@@ -105,8 +95,9 @@ Page<Message> SqliteMessageRepository::history(const std::string& count_sql,
   if (p1) s.bind(1, *p1);
   if (p2) s.bind(2, *p2);
   if (query.before) s.bind(3, *query.before);
-  s.bind(4, std::max(query.per_page, 1));
-  s.bind(5, query.before ? std::int64_t{0} : page_offset(query.page, query.per_page));
+  const PageWindow w = history_window(query);
+  s.bind(4, w.limit);
+  s.bind(5, w.offset);
   while (s.executeStep()) page.items.push_back(read_message(s));
   tx.commit();
   return page;

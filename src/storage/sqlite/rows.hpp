@@ -14,17 +14,15 @@
 
 namespace chatd::storage::sqlite {
 
-// users u LEFT JOIN profiles p: 13 columns.
+// kUsersWithProfiles (users u LEFT JOIN profiles p): 13 columns.
 inline constexpr const char* kUserColumns =
     "u.id, u.email, u.username, u.password_hash, u.created_at, u.updated_at, "
     "p.id, p.full_name, p.profile_image, p.age, p.location, p.created_at, p.updated_at";
-inline constexpr const char* kUserFrom = "users u LEFT JOIN profiles p ON p.user_id = u.id";
 
-// messages m JOIN users u (the sender): 12 columns.
+// kMessagesWithSenders (messages m JOIN users u, the sender): 12 columns.
 inline constexpr const char* kMessageColumns =
     "m.id, m.content, m.blob_url, m.is_public, m.sender_id, m.recipient_id, m.type, m.width, "
     "m.height, m.created_at, m.updated_at, u.username";
-inline constexpr const char* kMessageFrom = "messages m JOIN users u ON u.id = m.sender_id";
 
 User read_user(SQLite::Statement& s, int first = 0);
 Message read_message(SQLite::Statement& s, int first = 0);

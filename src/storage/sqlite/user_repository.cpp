@@ -3,33 +3,21 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include "storage/query_parts.hpp"
 #include "storage/sqlite/rows.hpp"
 #include "storage/text.hpp"
 
 namespace chatd::storage::sqlite {
 namespace {
 
-const std::string kSelectUser = std::string("SELECT ") + kUserColumns + " FROM " + kUserFrom;
+const std::string kSelectUser =
+    std::string("SELECT ") + kUserColumns + " FROM " + kUsersWithProfiles;
 
 std::optional<User> find_user(SQLite::Database& db, std::int64_t id) {
   SQLite::Statement s(db, kSelectUser + " WHERE u.id = ?");
   s.bind(1, id);
   if (!s.executeStep()) return std::nullopt;
   return read_user(s);
-}
-
-const char* sort_column(SortKey key) {
-  switch (key) {
-    case SortKey::kEmail:
-      return "u.email";
-    case SortKey::kUpdatedAt:
-      return "u.updated_at";
-    case SortKey::kUsername:
-      return "u.username";
-    case SortKey::kCreatedAt:
-      break;
-  }
-  return "u.created_at";
 }
 
 // ?1 is the search text or NULL. instr() rather than LIKE: no wildcard escaping to get wrong.
@@ -113,16 +101,19 @@ Page<User> SqliteUserRepository::list(const UserQuery& query) {
   SQLite::Transaction tx(db);
   Page<User> page;
   {
-    SQLite::Statement s(db, std::string("SELECT count(*) FROM ") + kUserFrom + kUserFilter);
+    SQLite::Statement s(db,
+                        std::string("SELECT count(*) FROM ") + kUsersWithProfiles + kUserFilter);
     bind_opt(s, 1, q);
     s.executeStep();
     page.total = s.getColumn(0).getInt64();
   }
-  SQLite::Statement s(db, kSelectUser + kUserFilter + " ORDER BY " + sort_column(query.sort_by) +
-                              dir + ", u.id" + dir + " LIMIT ?2 OFFSET ?3");
+  SQLite::Statement s(db, kSelectUser + kUserFilter + " ORDER BY " +
+                              user_sort_column(query.sort_by) + dir + ", u.id" + dir +
+                              " LIMIT ?2 OFFSET ?3");
   bind_opt(s, 1, q);
-  s.bind(2, std::max(query.per_page, 1));
-  s.bind(3, page_offset(query.page, query.per_page));
+  const PageWindow w = page_window(query.page, query.per_page);
+  s.bind(2, w.limit);
+  s.bind(3, w.offset);
   while (s.executeStep()) page.items.push_back(read_user(s));
   tx.commit();
   return page;

@@ -1,0 +1,51 @@
+#include "storage/query_parts.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace chatd::storage {
+
+const char* user_sort_column(SortKey key) {
+  switch (key) {
+    case SortKey::kEmail:
+      return "u.email";
+    case SortKey::kUpdatedAt:
+      return "u.updated_at";
+    case SortKey::kUsername:
+      return "u.username";
+    case SortKey::kCreatedAt:
+      break;
+  }
+  return "u.created_at";
+}
+
+PageWindow page_window(int page, int per_page) {
+  const std::int64_t limit = std::max(per_page, 1);
+  return {limit, (static_cast<std::int64_t>(std::max(page, 1)) - 1) * limit};
+}
+
+PageWindow history_window(const HistoryQuery& query) {
+  PageWindow w = page_window(query.page, query.per_page);
+  if (query.before) w.offset = 0;
+  return w;
+}
+
+Message stored_message(const NewMessage& in, std::int64_t id, Millis created_at, Millis updated_at,
+                       std::string sender_username) {
+  Message m;
+  m.id = id;
+  m.content = in.content;
+  m.blob_url = in.blob_url;
+  m.is_public = in.is_public;
+  m.sender_id = in.sender_id;
+  m.recipient_id = in.recipient_id;
+  m.type = in.type;
+  m.width = in.width;
+  m.height = in.height;
+  m.created_at = created_at;
+  m.updated_at = updated_at;
+  m.sender_username = std::move(sender_username);
+  return m;
+}
+
+}  // namespace chatd::storage
