@@ -82,6 +82,15 @@ std::string encode_broadcast(std::string_view origin, const socketio::BroadcastT
   return out;
 }
 
+std::optional<std::string_view> broadcast_origin(std::string_view bytes) {
+  if (bytes.size() < 5 || bytes.front() != kVersion) return std::nullopt;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + 1);
+  const std::size_t n =
+      (std::size_t{p[0]} << 24) | (std::size_t{p[1]} << 16) | (std::size_t{p[2]} << 8) | p[3];
+  if (bytes.size() - 5 < n) return std::nullopt;
+  return bytes.substr(5, n);
+}
+
 std::optional<RemoteBroadcast> decode_broadcast(std::string_view bytes) {
   if (bytes.empty() || bytes.front() != kVersion) return std::nullopt;
   Reader in(bytes.substr(1));

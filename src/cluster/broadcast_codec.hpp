@@ -17,6 +17,8 @@ struct RemoteBroadcast {
 
 std::string encode_broadcast(std::string_view origin, const socketio::BroadcastTarget& target,
                              const socketio::EncodedPacket& packet);
+// The origin node alone, without copying the frames: a node skips its own publications.
+std::optional<std::string_view> broadcast_origin(std::string_view bytes);
 // nullopt for anything malformed or of another version.
 std::optional<RemoteBroadcast> decode_broadcast(std::string_view bytes);
 

@@ -27,8 +27,9 @@ void ClusterAdapter::broadcast(socketio::SharedPacket packet, socketio::Broadcas
 }
 
 void ClusterAdapter::deliver_remote(std::string_view bytes) {
+  if (auto origin = broadcast_origin(bytes); !origin || *origin == node_.id()) return;
   auto remote = decode_broadcast(bytes);
-  if (!remote || remote->origin == node_.id()) return;
+  if (!remote) return;
   local_->broadcast(std::move(remote->packet), std::move(remote->target));
 }
 

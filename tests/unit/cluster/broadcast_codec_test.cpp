@@ -21,6 +21,7 @@ TEST(BroadcastCodec, RoundTrip) {
   auto decoded = decode_broadcast(bytes);
   ASSERT_TRUE(decoded);
   EXPECT_EQ(decoded->origin, "node-a");
+  EXPECT_EQ(chatd::cluster::broadcast_origin(bytes), "node-a");
   EXPECT_EQ(decoded->target.rooms, target.rooms);
   EXPECT_EQ(decoded->target.except, target.except);
   ASSERT_EQ(decoded->packet->frames.size(), 2u);
@@ -44,6 +45,7 @@ TEST(BroadcastCodec, RejectsTruncatedOrForeignInput) {
   for (std::size_t n = 0; n < bytes.size(); ++n)
     EXPECT_FALSE(decode_broadcast(std::string_view(bytes).substr(0, n))) << n;
   EXPECT_FALSE(decode_broadcast(bytes + "x"));
+  EXPECT_FALSE(chatd::cluster::broadcast_origin(std::string_view(bytes).substr(0, 7)));
   EXPECT_FALSE(decode_broadcast("{\"json\":true}"));
   std::string huge_count = bytes;
   huge_count[1] = '\x7f';  // origin length far beyond the input
