@@ -16,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+source "$root/bench/lib.sh"
 
 quick=0
 reps=3
@@ -42,7 +43,6 @@ if [[ $quick -eq 1 ]]; then
   users=40
   connect_small=(--connections 200 --settle 1)
   connect_large=(--connections 400 --settle 1 --probe-rate 2 --probe-seconds 1)
-  fanout=(--connections 100 --senders 2 --rates 10,50 --duration 1 --drain 2)
   private=(--pairs 10 --window 4 --duration 1 --drain 2)
   store=(--senders 10 --window 16 --duration 1 --drain 2)
 else
@@ -52,53 +52,31 @@ else
   large=$((fd_limit - 200 < 20000 ? fd_limit - 200 : 20000))
   connect_small=(--connections 5000 --settle 3)
   connect_large=(--connections "$large" --settle 3 --probe-rate 1 --probe-seconds 10 --connect-timeout 240)
-  fanout=(--connections 1000 --senders 10 --rates 10,20,50,100,200,400,800 --duration 5 --drain 5)
   private=(--pairs 100 --window 4 --duration 10)
   store=(--senders 100 --window 64 --duration 10)
 fi
+fanout_params "$quick"  # shared with bench/cluster.sh
 
 # ---- dependencies and builds ----
 scripts/setup-deps.sh --test >&2
 scripts/npm-deps.sh bench/reference
 # CHATD_BIN / CHATD_BENCH_BIN: use these binaries instead of building them.
-targets=()
-[[ -z "${CHATD_BIN:-}" ]] && targets+=(chatd)
-[[ -z "${CHATD_BENCH_BIN:-}" ]] && targets+=(chatd-bench)
-if [[ ${#targets[@]} -gt 0 ]]; then
-  scripts/build.sh "$build_dir" "${build_type:-RelWithDebInfo}" "${targets[@]}" >&2
-fi
-chatd_bin=${CHATD_BIN:-$root/$build_dir/src/chatd}
-bench_bin=${CHATD_BENCH_BIN:-$root/$build_dir/bench/chatd-bench}
+build_binaries "$build_dir" "${build_type:-RelWithDebInfo}"
 
 work=$(mktemp -d /tmp/chatd-bench.XXXXXX)
 chmod 755 "$work"
 server_pid=""
-run_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 cleanup() {
   [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  [[ -d "$work/pg/data" ]] && run_pg "$PGBIN/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1
+  pg_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-random_key() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
-
 # ---- PostgreSQL (default durability settings: a commit is flushed, as in production) ----
-mkdir -p "$work/pg"
-[[ $(id -u) -eq 0 ]] && chown postgres "$work/pg"
-PGPORT=$(free_port)
-run_pg "$PGBIN/initdb" -D "$work/pg/data" -A trust -U postgres >"$work/initdb.log" 2>&1 ||
-  { cat "$work/initdb.log" >&2; echo "initdb failed" >&2; exit 1; }
-run_pg "$PGBIN/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
-  -o "-p $PGPORT -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" \
-  start >/dev/null || { cat "$work/pg/log" >&2; echo "PostgreSQL did not start" >&2; exit 1; }
-pg_url="postgresql://postgres@127.0.0.1:$PGPORT"
-for db in chatd reference; do
-  run_pg "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -q -c "CREATE DATABASE $db" postgres
-done
+pg_start || exit 1
+for db in chatd reference; do pg_create_db "$db"; done
 
 # ---- servers: each run gets a freshly started process on its kind's database ----
 declare -A port key url
@@ -125,14 +103,7 @@ start_server() {
       ;;
   esac
   server_pid=$!
-  for _ in $(seq 1 300); do
-    if python3 - "${port[$kind]}" <<'EOF' 2>/dev/null; then return 0; fi
-import sys, urllib.request
-urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=1).read()
-EOF
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  wait_healthy "${port[$kind]}" "$server_pid" && return 0
   echo "$kind did not start:" >&2
   tail -20 "$work/$kind.log" >&2
   return 1
@@ -172,9 +143,7 @@ for kind in chatd reference sqlite; do
   if [[ $kind == sqlite ]] && ! wanted store-sqlite; then continue; fi
   start_server "$kind"
   log "registering $users users on $kind"
-  "$bench_bin" users --url "${url[$kind]}" --users "$users" --tokens "$work/tokens-$kind.txt" \
-    --register-concurrency 8 >/dev/null 2>>"$work/bench.log" ||
-    { tail -5 "$work/bench.log" >&2; echo "registration on $kind failed" >&2; exit 1; }
+  register_users "${url[$kind]}" "$users" "$work/tokens-$kind.txt" "$kind"
   stop_server
 done
 
@@ -199,7 +168,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(($(date +%s) - started))
 
 # ---- the table ----
-machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB, Linux $(uname -r)"
+machine=$(machine_description)
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 [[ -n "${CHATD_BIN:-}" ]] && commit="? (prebuilt $CHATD_BIN)"
 versions="node $(node --version), PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), open files limit $fd_limit"

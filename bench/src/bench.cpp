@@ -113,17 +113,22 @@ SchedStat sched_stat(int pid) {
 }
 
 Bench::Bench(Options options) : opt(std::move(options)) {
-  const auto address = asio::ip::make_address(opt.host);
-  target.server = tcp::endpoint(address, opt.port);
-  if (address.is_v4() && address.to_v4().is_loopback())
-    for (std::size_t i = 1; i <= opt.source_ips; ++i)
-      target.sources.push_back(asio::ip::address_v4((127u << 24) | static_cast<unsigned>(i)));
-  target.upgrade_request =
-      "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: " + opt.host + ":" +
-      std::to_string(opt.port) +
-      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-      "Sec-WebSocket-Version: 13\r\n\r\n";
+  targets.reserve(opt.servers.size());
+  for (const auto& s : opt.servers) {
+    Target& target = targets.emplace_back();
+    const auto address = asio::ip::make_address(s.host);
+    target.server = tcp::endpoint(address, s.port);
+    if (address.is_v4() && address.to_v4().is_loopback())
+      for (std::size_t i = 1; i <= opt.source_ips; ++i)
+        target.sources.push_back(asio::ip::address_v4((127u << 24) | static_cast<unsigned>(i)));
+    target.upgrade_request =
+        "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: " + s.host + ":" +
+        std::to_string(s.port) +
+        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n";
+  }
+  nodes_.assign(targets.size(), NodeStep{});
 }
 
 // ---- users and connections ----
@@ -140,8 +145,8 @@ asio::awaitable<void> Bench::ensure_users(std::size_t count) {
   std::cerr << "registering " << count << " users...\n";
   const auto t0 = now_us();
   RegisterRequest req;
-  req.server = target.server;
-  req.host = opt.host + ":" + std::to_string(opt.port);
+  req.server = targets.front().server;
+  req.host = opt.servers.front().host + ":" + std::to_string(opt.servers.front().port);
   req.prefix = opt.user_prefix;
   req.count = count;
   req.concurrency = opt.register_concurrency;
@@ -150,9 +155,11 @@ asio::awaitable<void> Bench::ensure_users(std::size_t count) {
   if (!opt.tokens_file.empty()) write_tokens(opt.tokens_file, users);
 }
 
-Connection& Bench::add_connection(const User& user) {
-  conns.push_back(std::make_unique<Connection>(io, *this, target, conns.size(), user.token));
+Connection& Bench::add_connection(const User& user, std::size_t node) {
+  conns.push_back(
+      std::make_unique<Connection>(io, *this, targets.at(node), conns.size(), user.token));
   conns.back()->load.user_id = user.id;
+  conns.back()->load.node = static_cast<std::uint32_t>(node);
   return *conns.back();
 }
 
@@ -296,11 +303,15 @@ void Bench::on_event(Connection& c, std::string_view args) {
     auto r3 = std::from_chars(r2.ptr + 1, end, ts);
     if (r3.ec != std::errc()) return void(++step_.unparsed);
     ++step_.delivered;
+    auto& node = nodes_[c.load.node];
     if (c.load.mark_seen(tag, seq)) {
       ++step_.unique;
+      ++node.unique;
       latency_.record(now - ts);
+      node.latency.record(now - ts);
     } else {
       ++step_.duplicates;
+      ++node.duplicates;
     }
   } else if (args.starts_with(kException)) {
     ++step_.exceptions;
@@ -335,6 +346,7 @@ asio::awaitable<StepResult> Bench::run_step(double rate, double seconds,
   step_ = {};
   latency_.reset();
   ack_latency_.reset();
+  reset_nodes();
   public_ = public_event;
   windowed_ = rate <= 0;
   cap_ =
@@ -349,7 +361,7 @@ asio::awaitable<StepResult> Bench::run_step(double rate, double seconds,
   const double cpu0 = cpu_seconds_self();
   const double server0 = server_cpu_seconds();
   const auto own_sched0 = sched_stat(0);
-  const auto server_sched0 = opt.server_pid ? sched_stat(opt.server_pid) : SchedStat{};
+  const double server_wait0 = server_wait_ns();
   const auto t0 = now_us();
   const auto t_end = t0 + static_cast<std::int64_t>(seconds * 1e6);
   last_activity_us_ = t0;
@@ -407,22 +419,40 @@ asio::awaitable<StepResult> Bench::run_step(double rate, double seconds,
   r.ack_latency = ack_latency_;
   const double wall = static_cast<double>(now_us() - t0) / 1e6;
   r.generator_cpu = (cpu_seconds_self() - cpu0) / wall * 100;
-  r.server_cpu = opt.server_pid ? (server_cpu_seconds() - server0) / wall * 100 : 0;
+  r.server_cpu = (server_cpu_seconds() - server0) / wall * 100;
   r.generator_wait = (sched_stat(0).wait_ns - own_sched0.wait_ns) / 1e9 / wall * 100;
-  if (opt.server_pid)
-    r.server_wait = (sched_stat(opt.server_pid).wait_ns - server_sched0.wait_ns) / 1e9 / wall * 100;
+  r.server_wait = (server_wait_ns() - server_wait0) / 1e9 / wall * 100;
   co_return r;
 }
 
 // ---- figures ----
 
 std::size_t Bench::server_rss() const {
-  if (!opt.server_pid) return 0;
-  std::ifstream in("/proc/" + std::to_string(opt.server_pid) + "/status");
+  std::size_t total = 0;
+  for (const int pid : opt.server_pids) total += process_rss(pid);
+  return total;
+}
+
+std::size_t Bench::process_rss(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line))
     if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;
   return 0;
+}
+
+// Not inlined into run_step: there GCC 12 reports a false -Wmismatched-new-delete on the
+// coroutine frame for the vector's allocation.
+void Bench::reset_nodes() {
+  nodes_.assign(targets.size(), NodeStep{});
+  for (const auto& c : conns)
+    if (c->ready() && c->load.measure) ++nodes_[c->load.node].receivers;
+}
+
+double Bench::server_wait_ns() const {
+  double total = 0;
+  for (const int pid : opt.server_pids) total += sched_stat(pid).wait_ns;
+  return total;
 }
 
 std::size_t Bench::own_rss() const {
@@ -434,22 +464,25 @@ std::size_t Bench::own_rss() const {
 }
 
 double Bench::server_cpu_seconds() const {
-  if (!opt.server_pid) return 0;
-  std::ifstream in("/proc/" + std::to_string(opt.server_pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto paren = text.rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::istringstream fields(text.substr(paren + 2));
-  std::string f;
-  double utime = 0, stime = 0;
-  for (int i = 3; fields >> f; ++i) {  // field 3 is the state
-    if (i == 14) utime = std::stod(f);
-    if (i == 15) {
-      stime = std::stod(f);
-      break;
+  double total = 0;
+  for (const int pid : opt.server_pids) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto paren = text.rfind(')');
+    if (paren == std::string::npos || paren + 2 > text.size()) continue;
+    std::istringstream fields(text.substr(paren + 2));
+    std::string f;
+    double utime = 0, stime = 0;
+    for (int i = 3; fields >> f; ++i) {  // field 3 is the state
+      if (i == 14) utime = std::stod(f);
+      if (i == 15) {
+        stime = std::stod(f);
+        break;
+      }
     }
+    total += (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
   }
-  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  return total;
 }
 
 json::object Bench::step_json(const StepResult& r, std::size_t receivers) {
@@ -487,6 +520,27 @@ json::object Bench::step_json(const StepResult& r, std::size_t receivers) {
   o["generator_runqueue_wait_pct"] = round_to(r.generator_wait, 1);
   o["server_runqueue_wait_pct"] = round_to(r.server_wait, 1);
   return o;
+}
+
+json::array Bench::nodes_json(const StepResult& r, const std::vector<NodeStep>& nodes) {
+  const double elapsed = r.elapsed > 0 ? r.elapsed : 1;
+  auto ms = [](double us) { return round_to(us / 1000, 3); };
+  json::array out;
+  // Every stored message is expected once at each measured socket of each server.
+  for (const auto& n : nodes) {
+    const auto expected = r.c.acked_ok * n.receivers;
+    out.push_back(json::object{
+        {"receivers", n.receivers},
+        {"deliveries", n.unique},
+        {"deliveries_per_s", round_to(static_cast<double>(n.unique) / elapsed, 1)},
+        {"expected", expected},
+        {"lost", expected > n.unique ? expected - n.unique : 0},
+        {"duplicates", n.duplicates},
+        {"latency_ms", json::object{{"p50", ms(n.latency.percentile(0.50))},
+                                    {"p99", ms(n.latency.percentile(0.99))},
+                                    {"max", ms(static_cast<double>(n.latency.max()))}}}});
+  }
+  return out;
 }
 
 void Bench::print(json::object result) {

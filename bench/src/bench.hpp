@@ -3,6 +3,7 @@
 // process figures (own CPU from getrusage; the server's RSS and CPU from /proc/<pid>).
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <memory>
 #include <string>
@@ -29,6 +30,14 @@ struct Counters {
   std::uint64_t unparsed = 0;
   std::uint64_t closed = 0;  // sockets closed while ready
   std::uint64_t behind = 0;  // pacer ticks where every sender was at its cap
+};
+
+// Deliveries at the measured sockets of one server (node).
+struct NodeStep {
+  std::uint64_t receivers = 0;  // measured sockets ready when the step started
+  std::uint64_t unique = 0;
+  std::uint64_t duplicates = 0;
+  Histogram latency;
 };
 
 struct StepResult {
@@ -64,14 +73,15 @@ class Bench : public ConnectionListener {
   // ---- for the scenarios ----
   Options opt;
   boost::asio::io_context io{1};
-  Target target;
+  std::vector<Target> targets;  // one per server, never resized (connections keep a reference)
   std::vector<User> users;
   std::vector<std::unique_ptr<Connection>> conns;
   std::size_t ready = 0, failed = 0, closed = 0;  // closed: after being ready
   std::string first_failure, first_close, first_error;
 
   boost::asio::awaitable<void> ensure_users(std::size_t count);
-  Connection& add_connection(const User& user);
+  // A connection to server `node` (an index into opt.servers and targets).
+  Connection& add_connection(const User& user, std::size_t node = 0);
   // Connects every connection not yet started, at most connect_concurrency at a time. Returns the
   // seconds until the last one was ready (or failed, or the timeout).
   boost::asio::awaitable<double> connect_all();
@@ -83,11 +93,16 @@ class Bench : public ConnectionListener {
                                               std::vector<Connection*> senders,
                                               std::uint64_t fanout, bool public_event);
 
-  std::size_t server_rss() const;  // bytes, 0 when unknown
-  double server_cpu_seconds() const;
+  std::size_t server_rss() const;  // bytes, summed over the server pids; 0 when unknown
+  static std::size_t process_rss(int pid);
+  double server_cpu_seconds() const;  // summed over the server pids
+  double server_wait_ns() const;      // run-queue wait, summed over the server pids
   std::size_t own_rss() const;
 
   static boost::json::object step_json(const StepResult& r, std::size_t receivers);
+  // Per-server deliveries of the last step.
+  const std::vector<NodeStep>& step_nodes() const { return nodes_; }
+  static boost::json::array nodes_json(const StepResult& r, const std::vector<NodeStep>& nodes);
   void print(boost::json::object result);
 
   // ---- ConnectionListener ----
@@ -99,6 +114,7 @@ class Bench : public ConnectionListener {
 
  private:
   void pump_connects();
+  [[gnu::noinline]] void reset_nodes();  // per-server counters for a new step
   bool take_token(Load& l, std::int64_t now);
   void send_one(Connection& c);
   void top_up(Connection& c);
@@ -107,6 +123,7 @@ class Bench : public ConnectionListener {
   // state of the running step
   Counters step_;
   Histogram latency_, ack_latency_;
+  std::vector<NodeStep> nodes_;
   bool sending_ = false, windowed_ = false, public_ = true;
   std::uint32_t cap_ = 0;  // in flight per socket
   std::int64_t last_activity_us_ = 0;

@@ -52,6 +52,7 @@ struct Load {
   std::int64_t user_id = 0;
   std::int64_t peer_id = 0;  // private and store: the recipient's user id
   std::uint32_t tag = 0;     // sender number written in the message text
+  std::uint32_t node = 0;    // index of its server in Options::servers
   bool sender = false;
   bool measure = false;        // deliveries to this socket are counted
   std::uint64_t seq = 0;       // next message number

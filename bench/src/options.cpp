@@ -28,27 +28,34 @@ std::size_t to_size(std::string_view name, const std::string& v) {
   return n;
 }
 
-std::vector<double> to_list(std::string_view name, const std::string& v) {
-  std::vector<double> out;
+std::vector<std::string> split(const std::string& v) {
+  std::vector<std::string> out;
   std::size_t start = 0;
   while (start <= v.size()) {
     auto end = v.find(',', start);
     if (end == std::string::npos) end = v.size();
-    out.push_back(to_double(name, v.substr(start, end - start)));
+    out.push_back(v.substr(start, end - start));
     start = end + 1;
   }
   return out;
 }
 
-void parse_url(Options& o, const std::string& url) {
+std::vector<double> to_list(std::string_view name, const std::string& v) {
+  std::vector<double> out;
+  for (const auto& item : split(v)) out.push_back(to_double(name, item));
+  return out;
+}
+
+Server parse_url(const std::string& url) {
   std::string_view u = url;
   if (u.starts_with("http://")) u.remove_prefix(7);
   if (auto slash = u.find('/'); slash != std::string_view::npos) u = u.substr(0, slash);
   const auto colon = u.rfind(':');
-  if (colon == std::string_view::npos)
-    throw std::invalid_argument("--url: expected http://host:port");
-  o.host = std::string(u.substr(0, colon));
-  o.port = static_cast<std::uint16_t>(to_size("--url", std::string(u.substr(colon + 1))));
+  if (colon == std::string_view::npos || colon == 0)
+    throw std::invalid_argument("--url: expected http://host:port, got '" + url + "'");
+  const auto port = to_size("--url", std::string(u.substr(colon + 1)));
+  if (port == 0 || port > 65535) throw std::invalid_argument("--url: bad port in '" + url + "'");
+  return Server{std::string(u.substr(0, colon)), static_cast<std::uint16_t>(port)};
 }
 
 }  // namespace
@@ -67,6 +74,9 @@ scenarios:
             stored (acked) messages/s; --event private (to an offline user, default) or public
 options:
   --url http://127.0.0.1:3001   --server-pid PID   --label TEXT   --tokens FILE
+            --url and --server-pid take comma lists or repeat: fanout spreads its receivers and
+            senders round robin over the servers (cluster nodes); the other scenarios and user
+            registration use the first; RSS and CPU are summed over the pids
   --users N   --user-prefix P   --register-concurrency N   --connect-concurrency N
   --connect-timeout S   --source-ips N   --duration S   --drain S   --settle S   --window N
   --socket-rate R   --size BYTES   --slo-ms MS   --probe-rate R   --probe-seconds S
@@ -81,17 +91,23 @@ Options parse_options(int argc, char** argv) {
   if (o.scenario != "users" && o.scenario != "connect" && o.scenario != "fanout" &&
       o.scenario != "private" && o.scenario != "store")
     throw std::invalid_argument("unknown scenario '" + o.scenario + "'");
+  bool urls_given = false, pids_given = false;
   for (int i = 2; i < argc; ++i) {
     const std::string name = argv[i];
     if (i + 1 >= argc) throw std::invalid_argument(name + ": missing value");
     const std::string v = argv[++i];
-    if (name == "--url")
-      parse_url(o, v);
-    else if (name == "--label")
+    if (name == "--url") {
+      if (!urls_given) o.servers.clear();
+      urls_given = true;
+      for (const auto& u : split(v)) o.servers.push_back(parse_url(u));
+    } else if (name == "--label")
       o.label = v;
-    else if (name == "--server-pid")
-      o.server_pid = static_cast<int>(to_size(name, v));
-    else if (name == "--tokens")
+    else if (name == "--server-pid") {
+      if (!pids_given) o.server_pids.clear();
+      pids_given = true;
+      for (const auto& p : split(v))
+        if (const auto pid = to_size(name, p)) o.server_pids.push_back(static_cast<int>(pid));
+    } else if (name == "--tokens")
       o.tokens_file = v;
     else if (name == "--user-prefix")
       o.user_prefix = v;

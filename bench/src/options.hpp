@@ -6,12 +6,23 @@
 
 namespace bench {
 
+// One server (a chatd node) the generator talks to.
+struct Server {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3001;
+  std::string url() const { return "http://" + host + ":" + std::to_string(port); }
+};
+
 struct Options {
   std::string scenario;
   std::string label;  // copied into the JSON result
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 3001;
-  int server_pid = 0;  // for RSS and CPU figures; 0: not measured
+  // --url, repeated or a comma list: the first server gets the REST calls (users) and every
+  // connection of the scenarios but fanout, which spreads its receivers and senders over all of
+  // them round robin (several nodes of one cluster).
+  std::vector<Server> servers{Server{}};
+  // --server-pid, repeated or a comma list (one per server, same order): RSS and CPU figures are
+  // the sums over these processes; empty: not measured.
+  std::vector<int> server_pids;
 
   // users
   std::string tokens_file;  // "<id>\t<token>" lines; written by `users`, read by the others

@@ -25,13 +25,36 @@ json::object connect_figures(Bench& b, double seconds) {
       {"connections_per_s", round_to(seconds > 0 ? static_cast<double>(b.ready) / seconds : 0, 1)}};
 }
 
+// The servers used, with the ready receivers and senders connected to each.
+json::array node_figures(const Bench& b) {
+  json::array nodes;
+  for (std::size_t k = 0; k < b.opt.servers.size(); ++k) {
+    std::size_t receivers = 0, senders = 0, connections = 0;
+    for (const auto& c : b.conns) {
+      if (c->load.node != k) continue;
+      ++connections;
+      if (!c->ready()) continue;
+      receivers += c->load.measure;
+      senders += !c->load.measure;
+    }
+    json::object o{{"url", b.opt.servers[k].url()},
+                   {"connections", connections},
+                   {"receivers", receivers},
+                   {"senders", senders}};
+    if (k < b.opt.server_pids.size()) o["pid"] = b.opt.server_pids[k];
+    nodes.push_back(std::move(o));
+  }
+  return nodes;
+}
+
 std::size_t ready_measured(const Bench& b) {
   std::size_t n = 0;
   for (const auto& c : b.conns) n += c->ready() && c->load.measure;
   return n;
 }
 
-void progress(const char* what, const StepResult& r, std::size_t receivers) {
+void progress(const char* what, const StepResult& r, std::size_t receivers,
+              const std::vector<NodeStep>& nodes = {}) {
   std::cerr << "  " << what << " rate " << r.rate << ": sent " << r.c.sent << ", acked "
             << r.c.acked_ok << ", deliveries " << r.c.unique << " ("
             << static_cast<double>(r.c.unique) / std::max(r.elapsed, 1e-9) << "/s of "
@@ -40,6 +63,14 @@ void progress(const char* what, const StepResult& r, std::size_t receivers) {
             << r.ack_latency.percentile(0.99) / 1000 << " ms, closed " << r.c.closed << ", cpu "
             << r.generator_cpu << "% (server " << r.server_cpu << "%), run-queue wait "
             << r.generator_wait << "% (server " << r.server_wait << "%)\n";
+  if (nodes.size() > 1)
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+      const auto& n = nodes[k];
+      const auto expected = r.c.acked_ok * n.receivers;
+      std::cerr << "    node " << k << ": " << n.receivers << " receivers, deliveries " << n.unique
+                << " of " << expected << ", duplicates " << n.duplicates << ", p99 "
+                << n.latency.percentile(0.99) / 1000 << " ms\n";
+    }
 }
 
 awaitable<json::object> users_scenario(Bench& b) {
@@ -82,20 +113,25 @@ awaitable<json::object> fanout_scenario(Bench& b) {
   const auto n = b.opt.connections;
   const auto s = b.opt.senders;
   const auto pool = pool_size(b, std::min<std::size_t>(n + s, 100), 1);
+  const auto servers = b.opt.servers.size();
   co_await b.ensure_users(pool);
-  for (std::size_t i = 0; i < n; ++i) b.add_connection(b.users[i % pool]).load.measure = true;
+  // Receivers and senders round robin over the servers (the nodes of a cluster): a message is
+  // expected at every receiver, whichever node it is connected to.
+  for (std::size_t i = 0; i < n; ++i)
+    b.add_connection(b.users[i % pool], i % servers).load.measure = true;
   std::vector<Connection*> senders;
   for (std::size_t j = 0; j < s; ++j) {
-    auto& c = b.add_connection(b.users[(n + j) % pool]);
+    auto& c = b.add_connection(b.users[(n + j) % pool], j % servers);
     c.load.tag = static_cast<std::uint32_t>(j);
     senders.push_back(&c);
   }
-  std::cerr << "connecting " << b.conns.size() << "...\n";
+  std::cerr << "connecting " << b.conns.size() << " to " << servers << " server(s)...\n";
   const double seconds = co_await b.connect_all();
   auto out = connect_figures(b, seconds);
   const auto measured = ready_measured(b);
   out["receivers"] = measured;
   out["senders"] = s;
+  out["nodes"] = node_figures(b);
   json::array steps;
   double best = 0, best_rate = 0, best_p99 = 0;
   // Each step is judged twice: within the latency objective (p99 < slo, nothing lost, at least
@@ -106,7 +142,7 @@ awaitable<json::object> fanout_scenario(Bench& b) {
   for (std::size_t i = 0, tries = 0; i < b.opt.rates.size();) {
     const double rate = b.opt.rates[i];
     auto r = co_await b.run_step(rate, b.opt.duration, senders, measured, true);
-    progress("fanout", r, measured);
+    progress("fanout", r, measured, b.step_nodes());
     const double delivered = static_cast<double>(r.c.unique) / std::max(r.elapsed, 1e-9);
     const double p99_ms = r.latency.percentile(0.99) / 1000;
     const bool sustained = r.c.closed == 0 && r.lost == 0 && r.c.acked_error == 0 &&
@@ -115,6 +151,7 @@ awaitable<json::object> fanout_scenario(Bench& b) {
     auto j = Bench::step_json(r, measured);
     j["pass"] = pass;
     j["sustained"] = sustained;
+    if (b.step_nodes().size() > 1) j["nodes"] = Bench::nodes_json(r, b.step_nodes());
     steps.push_back(std::move(j));
     co_await b.sleep(0.5);
     if (pass && delivered > best) {
