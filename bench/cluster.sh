@@ -8,11 +8,12 @@
 # duplicated deliveries), saved to bench/results/<date>-cluster.md with the raw JSON lines beside
 # it (<date>-cluster.jsonl).
 #
-# Usage: bench/cluster.sh [--quick] [--reps N] [--build DIR] [--one-with-redis]
+# Usage: bench/cluster.sh [--quick] [--reps N] [--build DIR] [--one-with-redis] [--keep]
 #   --quick           tiny parameters, one repetition, nothing saved: a smoke test
 #   --build           build directory (default build/release, Release)
 #   --one-with-redis  give the single node REDIS_URL too (default: a plain single node, as
 #                     deployed without a cluster), to see the adapter's own cost
+#   --keep            keep the work folder (node, Redis and generator logs) and print its path
 # Environment: CHATD_BIN, CHATD_BENCH_BIN: use these binaries instead of building them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,13 +25,15 @@ reps=3
 build_dir=build/release
 build_type=Release
 one_with_redis=0
+keep=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) quick=1; reps=1 ;;
     --reps) reps=${2:?}; shift ;;
     --build) build_dir=${2:?}; build_type=""; shift ;;
     --one-with-redis) one_with_redis=1 ;;
-    *) echo "usage: bench/cluster.sh [--quick] [--reps N] [--build DIR] [--one-with-redis]" >&2; exit 2 ;;
+    --keep) keep=1 ;;
+    *) echo "usage: bench/cluster.sh [--quick] [--reps N] [--build DIR] [--one-with-redis] [--keep]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -58,7 +61,7 @@ cleanup() {
   stop_nodes
   [[ -n "$redis_pid" ]] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
   pg_stop
-  rm -rf "$work"
+  if [[ $keep -eq 1 ]]; then echo "[cluster] logs kept in $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -67,20 +70,47 @@ trap 'exit 130' INT TERM
 pg_start || exit 1
 pg_create_db chatd
 redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
-  --logfile "$work/redis.log" &
-redis_pid=$!
-for _ in $(seq 1 100); do
-  if python3 - "$redis_port" <<'EOF' 2>/dev/null; then break; fi
+redis_url="redis://127.0.0.1:$redis_port"
+redis_alive() {
+  python3 - "$redis_port" <<'EOF' 2>/dev/null
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1)
 s.sendall(b"PING\r\n")
 assert s.recv(16).startswith(b"+PONG")
 EOF
-  kill -0 "$redis_pid" 2>/dev/null || { cat "$work/redis.log" >&2; echo "redis-server did not start" >&2; exit 1; }
-  sleep 0.1
-done
-redis_url="redis://127.0.0.1:$redis_port"
+}
+start_redis() {
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+    --logfile "$work/redis.log" &
+  redis_pid=$!
+  for _ in $(seq 1 100); do
+    redis_alive && return 0
+    kill -0 "$redis_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -20 "$work/redis.log" >&2
+  echo "redis-server did not start" >&2
+  exit 1
+}
+start_redis
+
+# The "redis" field of each node's GET /ready ("up", "down", ...; "none" when the field is absent,
+# as in a chatd without the cluster adapter), as a JSON list.
+ready_redis() {
+  python3 - "$@" <<'EOF'
+import json, sys, urllib.request
+states = []
+for port in sys.argv[1:]:
+    try:
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2).read()
+        states.append(str(json.loads(body).get("redis", "none")))
+    except urllib.error.HTTPError as e:
+        states.append(str(json.loads(e.read() or b"{}").get("redis", f"http {e.code}")))
+    except Exception as e:
+        states.append(f"unreachable")
+print(json.dumps(states))
+EOF
+}
 
 # ---- chatd nodes: the same database and key; REDIS_URL when asked ----
 key=$(random_key)
@@ -121,7 +151,20 @@ run_setup() {
   fi
   urls=$(IFS=,; echo "${node_url[*]:0:$nodes}")
   pids=$(IFS=,; echo "${node_pids[*]}")
-  log "fanout on $setup node(s): $urls"
+  local with_redis=false ready_before ready_after redis_ok=true
+  [[ $setup == two || $one_with_redis -eq 1 ]] && with_redis=true
+  if [[ $with_redis == true ]]; then
+    # Start measuring once every node says its Redis link is up (at most 10 s).
+    for _ in $(seq 1 100); do
+      ready_before=$(ready_redis "${node_port[@]:0:$nodes}")
+      local rest=${ready_before//\"up\"/}
+      rest=${rest//\"none\"/}
+      rest=${rest//[\[\], ]/}
+      [[ -z $rest ]] && break  # every node "up", or "none" (no adapter)
+      sleep 0.1
+    done
+  fi
+  log "fanout on $setup node(s): $urls${ready_before:+ (Redis in /ready: $ready_before)}"
   local line
   line=$(timeout 900 "$bench_bin" fanout "${fanout[@]}" --url "$urls" --server-pid "$pids" \
     --tokens "$work/tokens.txt" --users "$users" --label "$setup" 2>>"$work/bench.log" | tail -1) || true
@@ -133,7 +176,20 @@ run_setup() {
       tail -5 "$work"/node*.log >&2
     fi
   done
-  echo "{\"setup\":\"$setup\",\"nodes\":$nodes,\"redis\":$([[ $setup == two || $one_with_redis -eq 1 ]] && echo true || echo false),\"result\":$line}" >>"$results"
+  local redis_fields=""
+  if [[ $with_redis == true ]]; then
+    ready_after=$(ready_redis "${node_port[@]:0:$nodes}")
+    redis_alive || redis_ok=false
+    redis_fields=",\"ready_redis_before\":${ready_before:-null},\"ready_redis_after\":$ready_after,\"redis_alive_after\":$redis_ok"
+  fi
+  echo "{\"setup\":\"$setup\",\"nodes\":$nodes,\"redis\":$with_redis$redis_fields,\"result\":$line}" >>"$results"
+  if [[ $redis_ok == false ]]; then
+    log "redis-server no longer answers after this run: restarting it"
+    tail -5 "$work/redis.log" >&2
+    kill "$redis_pid" 2>/dev/null || true
+    wait "$redis_pid" 2>/dev/null || true
+    start_redis
+  fi
   stop_nodes
   sleep 0.5  # let the closed connections leave the kernel's tables
 }
@@ -233,7 +289,12 @@ for r in runs:
         continue
     nodes = ", ".join(f"{n['url']} ({n['receivers']} receivers, {n['senders']} senders)"
                       for n in x.get("nodes", []))
-    print(f"- {r['setup']}: {nodes}" + (" — a server died" if x.get("server_died") else ""))
+    health = ""
+    if r.get("redis"):
+        health = (f"; Redis in /ready {r.get('ready_redis_before')} before, {r.get('ready_redis_after')}"
+                  f" after; redis-server {'answering' if r.get('redis_alive_after') else 'NOT answering'}"
+                  " after the run")
+    print(f"- {r['setup']}: {nodes}{health}" + (" — a server died" if x.get("server_died") else ""))
     for s in x.get("steps", []):
         per = ""
         if s.get("nodes"):
