@@ -74,7 +74,8 @@ start_chatd() {
     DATABASE_URL="sqlite://$work/chatd.db" MESSAGE_RATE_PER_SECOND=0 LOG_LEVEL=warn \
     "${wrapper[@]}" "$chatd_bin" >>"$out/chatd.log" 2>&1) &
   pid=$!
-  for _ in $(seq 1 300); do
+  # heaptrack makes start-up slow, more so on a busy machine: wait up to two minutes.
+  for _ in $(seq 1 1200); do
     python3 -c "import urllib.request; urllib.request.urlopen('$url/health', timeout=1)" 2>/dev/null && return 0
     sleep 0.1
   done

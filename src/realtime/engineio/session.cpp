@@ -18,14 +18,8 @@ namespace websocket = boost::beast::websocket;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // How long a GET that arrives mid-upgrade (after 3probe) waits for the client's "5".
 constexpr std::chrono::milliseconds kUpgradePollWait{100};
-// How long a closed WebSocket session may take to flush and close before its socket is cut: a
-// peer that stopped reading would otherwise hold a blocked write until Beast's idle timeout.
-constexpr std::chrono::seconds kWebSocketCloseGrace{10};
-
-struct WebSocketTransport {
-  explicit WebSocketTransport(asio::ip::tcp::socket socket) : ws(std::move(socket)) {}
-  websocket::stream<beast::tcp_stream> ws;
-};
+// How long the HTTP handshake of a WebSocket may take.
+constexpr std::chrono::seconds kWebSocketHandshakeTimeout{30};
 
 namespace {
 
@@ -53,49 +47,55 @@ Session::Session(Server& server, std::string id, asio::io_context& context, std:
       shard_(shard),
       transport_(transport),
       handshake_(std::move(handshake)),
-      poll_wake_(context),
-      write_wake_(context),
-      heartbeat_timer_(context),
-      linger_timer_(context),
+      heartbeat_timer_(context.get_executor()),
       tokens_(server.options().packet_burst),
-      last_refill_(std::chrono::steady_clock::now()) {}
+      last_refill_(std::chrono::steady_clock::now()) {
+  if (transport == Transport::polling) poll_wake_ = std::make_unique<Timer>(context.get_executor());
+}
 
 Session::~Session() = default;
 
 void Session::start() {
-  asio::co_spawn(
-      context_, [self = shared_from_this()] { return self->heartbeat(); }, log_exception);
+  arm_heartbeat(std::chrono::steady_clock::now() + server_.options().ping_interval);
 }
 
-asio::awaitable<void> Session::heartbeat() {
+// One timer and no coroutine per session: a ping every ping_interval, then ping_timeout for the
+// pong. A pong only records its time (no timer is cancelled per pong); when the timeout expires
+// after an answered ping, the next ping is set ping_interval after that pong, as the reference
+// server schedules it.
+void Session::arm_heartbeat(std::chrono::steady_clock::time_point when) {
+  heartbeat_timer_.expires_at(when);
+  heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) self->on_heartbeat();
+  });
+}
+
+void Session::on_heartbeat() {
+  if (closed_) return;
   const auto& opts = server_.options();
-  // Absolute deadlines: a late wake-up for the ping does not also delay the timeout.
-  auto deadline = std::chrono::steady_clock::now() + opts.ping_interval;
-  while (!closed_) {
-    heartbeat_timer_.expires_at(deadline);
-    co_await heartbeat_timer_.async_wait(kTuple);
-    if (closed_) break;
+  if (!awaiting_pong_) {
+    if (last_pong_ != std::chrono::steady_clock::time_point{}) {
+      const auto next = last_pong_ + opts.ping_interval;
+      last_pong_ = {};
+      if (next > std::chrono::steady_clock::now()) return arm_heartbeat(next);
+    }
+    // Absolute deadlines: a late wake-up for the ping does not also delay the timeout.
+    const auto deadline = heartbeat_timer_.expiry() + opts.ping_timeout;
     awaiting_pong_ = true;
     send(ping_frame());
-    deadline += opts.ping_timeout;
-    heartbeat_timer_.expires_at(deadline);
-    co_await heartbeat_timer_.async_wait(kTuple);  // a pong cancels the wait
-    if (closed_) break;
-    if (awaiting_pong_) {
-      close("ping timeout", CloseMode::immediate);
-      break;
-    }
-    deadline = std::chrono::steady_clock::now() + opts.ping_interval;
+    arm_heartbeat(deadline);
+    return;
   }
+  close("ping timeout", CloseMode::immediate);
 }
 
 bool Session::send(const OutFrame& frame) {
   if (closed_ || dropping_) return false;
-  queued_bytes_ += frame.size();
-  if (queued_bytes_ > server_.options().send_queue_limit) {
+  const std::size_t queued = (ws_ ? ws_->queued_bytes() : queued_bytes_) + frame.size();
+  if (queued > server_.options().send_queue_limit) {
     server_.count_slow_drop();
     spdlog::warn("engine.io session {}: client too slow ({} bytes unsent), disconnecting", id_,
-                 queued_bytes_);
+                 queued);
     queue_.clear();
     queued_bytes_ = 0;
     // Closed from a fresh handler, not from here: send() runs inside broadcast loops, and
@@ -104,61 +104,49 @@ bool Session::send(const OutFrame& frame) {
     asio::post(context_, [self = shared_from_this()] { self->drop_slow_client(); });
     return false;
   }
+  if (ws_) return ws_->send(frame);
+  queued_bytes_ += frame.size();
   queue_.push_back(frame);
-  if (transport_ == Transport::websocket)
-    wake_writer();
-  else
-    wake_poll();
+  if (transport_ == Transport::polling) wake_poll();
   return true;
 }
 
 void Session::drop_slow_client() {
   close("transport error", CloseMode::immediate);
   // The client is not reading, so a close frame would wait behind the stuck write forever:
-  // drop the connection instead (a pending write then fails and the writer ends).
-  if (ws_) {
-    boost::system::error_code ignored;
-    beast::get_lowest_layer(ws_->ws).socket().close(ignored);
-  }
-}
-
-void Session::wake_writer() {
-  if (writer_idle_) write_wake_.cancel();
+  // drop the connection instead.
+  if (ws_) ws_->abort();
 }
 
 void Session::wake_poll() {
-  if (poll_pending_) poll_wake_.cancel();
+  if (poll_pending_) poll_wake_->cancel();
 }
 
 void Session::close(std::string_view reason, CloseMode mode) {
   if (closed_) return;
   closed_ = true;
-  close_reason_ = std::string(reason);
   heartbeat_timer_.cancel();
   const bool orderly = mode == CloseMode::graceful || client_closed_;
   if (orderly && transport_ == Transport::polling && !poll_pending_) {
     // The client is between two GETs: keep the session reachable until its next GET fetches
     // what is queued and the "1" (the reference buffers an orderly close the same way), or
     // the noop that ends a client-initiated close, for at most one heartbeat period.
-    linger_timer_.expires_after(server_.options().ping_interval + server_.options().ping_timeout);
-    linger_timer_.async_wait([self = shared_from_this()](boost::system::error_code) {
-      self->server_.remove(self->id_);
+    heartbeat_timer_.expires_after(server_.options().ping_interval +
+                                   server_.options().ping_timeout);
+    heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->server_.remove(self->id_);
     });
   } else {
     server_.remove(id_);
   }
   if (transport_ == Transport::websocket) {
-    wake_writer();  // the writer closes the socket once the queue is empty
-    linger_timer_.expires_after(kWebSocketCloseGrace);
-    linger_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (ec || !self->ws_) return;
-      boost::system::error_code ignored;
-      beast::get_lowest_layer(self->ws_->ws).socket().close(ignored);
-    });
+    // What is queued goes out, then a close frame (bounded by WsConnection::kCloseGrace). A
+    // socket still in its handshake is closed once that completes.
+    if (ws_) ws_->close();
   } else {
     wake_poll();
   }
-  if (probe_ws_) beast::get_lowest_layer(probe_ws_->ws).cancel();  // abandon an upgrade
+  if (probe_) fail_probe();  // abandon an upgrade
   finish(reason);
 }
 
@@ -179,27 +167,32 @@ bool Session::take_token() {
   return true;
 }
 
+void Session::on_message(std::string_view text) {
+  if (!take_token()) {
+    spdlog::warn("engine.io session {}: packet rate limit exceeded, disconnecting", id_);
+    close("forced close", CloseMode::immediate);
+    return;
+  }
+  if (listener_) listener_->on_text(text);
+}
+
 void Session::on_packet(Packet packet) {
   if (closed_) return;
   switch (packet.type) {
     case PacketType::pong:
       if (awaiting_pong_) {
         awaiting_pong_ = false;
-        heartbeat_timer_.cancel();
+        last_pong_ = std::chrono::steady_clock::now();
       }
       return;
     case PacketType::message:
+      if (!packet.binary) return on_message(packet.data);
       if (!take_token()) {
         spdlog::warn("engine.io session {}: packet rate limit exceeded, disconnecting", id_);
         close("forced close", CloseMode::immediate);
         return;
       }
-      if (listener_) {
-        if (packet.binary)
-          listener_->on_binary(std::move(packet.data));
-        else
-          listener_->on_text(packet.data);
-      }
+      if (listener_) listener_->on_binary(std::move(packet.data));
       return;
     case PacketType::close:
       // The client knows: a pending GET just ends with a noop (the reference's
@@ -264,10 +257,10 @@ asio::awaitable<http::Response> Session::handle_poll(std::string method, std::st
     // gives the upgrade that long to complete before it is answered.
     poll_during_upgrade_ = upgrading_;
     if (upgrading_)
-      poll_wake_.expires_after(kUpgradePollWait);
+      poll_wake_->expires_after(kUpgradePollWait);
     else
-      poll_wake_.expires_at(std::chrono::steady_clock::time_point::max());
-    co_await poll_wake_.async_wait(kTuple);
+      poll_wake_->expires_at(std::chrono::steady_clock::time_point::max());
+    co_await poll_wake_->async_wait(kTuple);
     poll_pending_ = false;
     poll_during_upgrade_ = false;
   }
@@ -293,7 +286,7 @@ asio::awaitable<http::Response> Session::handle_poll(std::string method, std::st
   queued_bytes_ = 0;
   if (closed_) {
     server_.remove(id_);  // the client has its last answer: a lingering session is gone now
-    linger_timer_.cancel();
+    heartbeat_timer_.cancel();
   }
   if (closed_ && !close_sent_) {
     close_sent_ = true;
@@ -318,155 +311,133 @@ void Session::attach_websocket(asio::ip::tcp::socket socket, http::UpgradeReques
     upgrading_ = true;
     role = WsRole::upgrade;
   }
-  auto ws = std::make_shared<WebSocketTransport>(std::move(socket));
   asio::co_spawn(
       context_,
-      [self = shared_from_this(), ws, req = std::move(request), role]() mutable {
-        return self->run_websocket(ws, std::move(req), role);
+      [self = shared_from_this(), s = std::move(socket), req = std::move(request), role]() mutable {
+        return self->accept_websocket(std::move(s), std::move(req), role);
       },
       log_exception);
 }
 
-asio::awaitable<bool> Session::probe(WebSocketTransport& t) {
-  // 2probe → 3probe, then (polling answered with a noop) 5 switches the transport. The whole
-  // exchange is bounded by upgrade_timeout, so a socket that never probes does not linger.
-  asio::steady_timer deadline(context_);
-  deadline.expires_after(server_.options().upgrade_timeout);
-  deadline.async_wait([&t](boost::system::error_code e) {
-    if (!e) beast::get_lowest_layer(t.ws).cancel();
-  });
-  probe_ws_ = &t;
-  const bool ok = co_await exchange_probe(t);
-  probe_ws_ = nullptr;
-  deadline.cancel();
-  if (!ok) send_noop_ = false;
-  co_return ok;
-}
-
-asio::awaitable<bool> Session::exchange_probe(WebSocketTransport& t) {
-  beast::flat_buffer buffer;
-  auto [ec, n] = co_await t.ws.async_read(buffer, kTuple);
-  if (ec || closed_ || !t.ws.got_text() || beast::buffers_to_string(buffer.data()) != "2probe")
-    co_return false;
-  buffer.consume(buffer.size());
-  t.ws.text(true);
-  auto [ec2, n2] = co_await t.ws.async_write(asio::buffer(std::string_view("3probe")), kTuple);
-  if (ec2 || closed_) co_return false;
-  // The client sends 5 only once its pending GET has returned: end that GET now (unless it
-  // came during the upgrade; that one has a short timer of its own).
-  if (poll_pending_ && !poll_during_upgrade_) {
-    send_noop_ = true;
-    wake_poll();
-  }
-  for (;;) {
-    auto [ec3, n3] = co_await t.ws.async_read(buffer, kTuple);
-    if (ec3 || closed_) co_return false;
-    auto text = beast::buffers_to_string(buffer.data());
-    buffer.consume(buffer.size());
-    if (text == "5") co_return true;
-    if (text != "2probe") co_return false;  // anything but a retried probe ends the upgrade
-  }
-}
-
-asio::awaitable<void> Session::run_websocket(std::shared_ptr<WebSocketTransport> t,
-                                             http::UpgradeRequest request, WsRole role) {
-  auto& ws = t->ws;
-  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-  ws.read_message_max(server_.options().max_payload);
-  ws.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(beast::http::field::server, "chatd"); }));
-  auto [ec] = co_await ws.async_accept(request, kTuple);
-  if (ec) {
-    if (role == WsRole::initial) close("transport error", CloseMode::immediate);
-    if (role == WsRole::upgrade) upgrading_ = false;
-    co_return;
-  }
-  if (role == WsRole::refuse) {
-    // Already upgraded, or another socket is probing: like the reference, the extra socket is
-    // accepted and closed at once, and the session goes on.
-    co_await ws.async_close(websocket::close_code::normal, kTuple);
-    co_return;
-  }
-  if (role == WsRole::upgrade) {
-    const bool upgraded = co_await probe(*t);
-    upgrading_ = false;
-    if (!upgraded || closed_) {
-      boost::system::error_code ignored;
-      beast::get_lowest_layer(ws).socket().close(ignored);
-      co_return;
-    }
-    transport_ = Transport::websocket;
-    ws_claimed_ = true;
-    send_noop_ = false;
-    wake_poll();  // a GET that raced the upgrade gets its 400
-  }
-  ws_ = t;
-  // One writer per connection for its whole life: sending a packet only wakes it, so the
-  // broadcast path allocates no coroutine per recipient.
-  asio::co_spawn(
-      context_, [self = shared_from_this()] { return self->write_websocket(); }, log_exception);
-  beast::flat_buffer buffer;
-  while (!closed_) {
-    auto [rec, rn] = co_await ws.async_read(buffer, kTuple);
-    if (rec) {
-      if (!closed_) {
-        if (rec == websocket::error::message_too_big)
-          close("transport error", CloseMode::immediate);
-        else
-          close("transport close", CloseMode::immediate);
-      }
-      break;
-    }
-    if (ws.got_text()) {
-      auto data = buffer.data();
-      std::string_view text(static_cast<const char*>(data.data()), data.size());
-      auto packet = decode_text(text);
-      buffer.consume(buffer.size());
-      if (!packet) {
-        close("parse error", CloseMode::immediate);
-        break;
-      }
-      on_packet(std::move(*packet));
-    } else {
-      auto bytes = beast::buffers_to_string(buffer.data());
-      buffer.consume(buffer.size());
-      on_packet(decode_binary(std::move(bytes)));
-    }
-  }
-}
-
-asio::awaitable<void> Session::write_websocket() {
-  auto t = ws_;
-  auto& ws = t->ws;
-  for (;;) {
-    if (queue_.empty()) {
-      if (closed_) break;
-      writer_idle_ = true;
-      write_wake_.expires_at(std::chrono::steady_clock::time_point::max());
-      co_await write_wake_.async_wait(kTuple);
-      writer_idle_ = false;
-      continue;
-    }
-    const auto frame = queue_.front();
-    ws.binary(frame.binary);
-    auto [ec, n] = co_await ws.async_write(asio::buffer(*frame.data), kTuple);
+// The HTTP side of the handshake is Beast's; the socket then leaves Beast for a WsConnection.
+// The client cannot have sent a frame before our 101 response, so nothing is left behind in
+// Beast's buffers.
+asio::awaitable<void> Session::accept_websocket(asio::ip::tcp::socket socket,
+                                                http::UpgradeRequest request, WsRole role) {
+  std::shared_ptr<WsConnection> connection;
+  {
+    websocket::stream<beast::tcp_stream> ws(std::move(socket));
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = kWebSocketHandshakeTimeout;
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
+    ws.set_option(timeouts);
+    ws.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "chatd"); }));
+    auto [ec] = co_await ws.async_accept(request, kTuple);
     if (ec) {
-      queue_.clear();
-      queued_bytes_ = 0;
-      close("transport error", CloseMode::immediate);
-      boost::system::error_code ignored;
-      beast::get_lowest_layer(ws).socket().close(ignored);
-      linger_timer_.cancel();
+      if (role == WsRole::initial) close("transport error", CloseMode::immediate);
+      if (role == WsRole::upgrade) upgrading_ = false;
       co_return;
     }
-    if (!queue_.empty()) queue_.pop_front();
-    queued_bytes_ = queued_bytes_ >= frame.size() ? queued_bytes_ - frame.size() : 0;
+    connection = std::make_shared<WsConnection>(ws.next_layer().release_socket(),
+                                                server_.options().max_payload);
   }
-  // Closed and flushed: a close frame (Beast bounds the closing handshake in time).
-  co_await ws.async_close(websocket::close_code::normal, kTuple);
-  boost::system::error_code ignored;
-  beast::get_lowest_layer(ws).socket().close(ignored);
-  linger_timer_.cancel();
+  request = {};  // the upgrade request is not kept
+  switch (role) {
+    case WsRole::refuse:
+      // Already upgraded, or another socket is probing: like the reference, the extra socket
+      // is accepted and closed at once, and the session goes on.
+      connection->start(nullptr);
+      connection->close();
+      co_return;
+    case WsRole::upgrade:
+      if (closed_) {
+        upgrading_ = false;
+        connection->abort();
+        co_return;
+      }
+      // 2probe -> 3probe, then (polling answered with a noop) 5 switches the transport. The
+      // whole exchange is bounded by upgrade_timeout, so a socket that never probes does not
+      // linger.
+      probe_ = connection;
+      probe_answered_ = false;
+      probe_timer_ = std::make_unique<Timer>(context_.get_executor());
+      probe_timer_->expires_after(server_.options().upgrade_timeout);
+      probe_timer_->async_wait([self = shared_from_this()](boost::system::error_code e) {
+        if (!e && self->probe_) self->fail_probe();
+      });
+      connection->start(shared_from_this());
+      co_return;
+    case WsRole::initial:
+      ws_ = connection;
+      connection->start(shared_from_this());
+      for (const auto& f : queue_) connection->send(f);
+      queue_.clear();
+      queue_.shrink_to_fit();
+      queued_bytes_ = 0;
+      if (closed_) connection->close();
+      co_return;
+  }
+}
+
+void Session::on_ws_message(WsConnection& connection, std::string_view data, bool binary) {
+  if (&connection == probe_.get()) return on_probe_message(data, binary);
+  if (&connection != ws_.get() || closed_) return;
+  if (binary) return on_packet(decode_binary(std::string(data)));
+  // Messages, the bulk of the traffic, skip the Packet and its copy of the text.
+  if (!data.empty() && data.front() == '4') return on_message(data.substr(1));
+  auto packet = decode_text(data);
+  if (!packet) return close("parse error", CloseMode::immediate);
+  on_packet(std::move(*packet));
+}
+
+void Session::on_probe_message(std::string_view data, bool binary) {
+  if (closed_) return fail_probe();
+  if (!probe_answered_) {
+    if (binary || data != "2probe") return fail_probe();
+    probe_answered_ = true;
+    probe_->send_text("3probe");
+    // The client sends 5 only once its pending GET has returned: end that GET now (unless it
+    // came during the upgrade; that one has a short timer of its own).
+    if (poll_pending_ && !poll_during_upgrade_) {
+      send_noop_ = true;
+      wake_poll();
+    }
+    return;
+  }
+  if (!binary && data == "5") return complete_upgrade();
+  if (!binary && data == "2probe") return;  // a retried probe
+  fail_probe();                             // anything else ends the upgrade
+}
+
+void Session::complete_upgrade() {
+  if (probe_timer_) probe_timer_->cancel();
+  upgrading_ = false;
+  transport_ = Transport::websocket;
+  ws_claimed_ = true;
+  send_noop_ = false;
+  ws_ = std::move(probe_);
+  for (const auto& f : queue_) ws_->send(f);
+  queue_.clear();
+  queue_.shrink_to_fit();
+  queued_bytes_ = 0;
+  wake_poll();  // a GET that raced the upgrade gets its 400
+}
+
+void Session::fail_probe() {
+  upgrading_ = false;
+  send_noop_ = false;
+  if (probe_timer_) probe_timer_->cancel();
+  if (auto p = std::move(probe_)) p->abort();
+}
+
+void Session::on_ws_end(WsConnection& connection, WsConnection::End why) {
+  if (&connection == probe_.get()) return fail_probe();
+  if (&connection != ws_.get() || closed_) return;
+  using End = WsConnection::End;
+  close(why == End::too_big || why == End::error ? "transport error" : "transport close",
+        CloseMode::immediate);
 }
 
 }  // namespace chatd::engineio

@@ -6,7 +6,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,11 +15,11 @@
 #include "realtime/engineio/frame.hpp"
 #include "realtime/engineio/options.hpp"
 #include "realtime/engineio/packet.hpp"
+#include "realtime/engineio/ws_connection.hpp"
 
 namespace chatd::engineio {
 
 class Server;
-struct WebSocketTransport;
 
 // What the layer above (Socket.IO) receives. Called on the session's executor.
 class SessionListener {
@@ -40,7 +39,7 @@ struct Handshake {
   std::int64_t issued_ms = 0;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public std::enable_shared_from_this<Session>, public WsConnection::Handler {
  public:
   enum class Transport { polling, websocket };
 
@@ -70,22 +69,30 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::awaitable<http::Response> handle_poll(std::string method, std::string body);
   // A new WebSocket-only session's socket, or a probe for upgrading a polling session.
   void attach_websocket(boost::asio::ip::tcp::socket socket, http::UpgradeRequest request);
-  std::size_t queued_bytes() const { return queued_bytes_; }
+  std::size_t queued_bytes() const { return ws_ ? ws_->queued_bytes() : queued_bytes_; }
 
  private:
-  boost::asio::awaitable<void> heartbeat();
+  // Timers bound to the io_context executor: smaller than with any_io_executor.
+  using Timer =
+      boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                        boost::asio::wait_traits<std::chrono::steady_clock>,
+                                        boost::asio::io_context::executor_type>;
   // What a WebSocket is to its session: the transport of a WebSocket-only session, a probe to
   // upgrade a polling one, or a latecomer to refuse.
   enum class WsRole { initial, upgrade, refuse };
-  boost::asio::awaitable<void> run_websocket(std::shared_ptr<WebSocketTransport> ws,
-                                             http::UpgradeRequest request, WsRole role);
-  boost::asio::awaitable<bool> probe(WebSocketTransport& ws);
-  boost::asio::awaitable<bool> exchange_probe(WebSocketTransport& ws);
-  boost::asio::awaitable<void> write_websocket();
+  boost::asio::awaitable<void> accept_websocket(boost::asio::ip::tcp::socket socket,
+                                                http::UpgradeRequest request, WsRole role);
+  void on_ws_message(WsConnection& connection, std::string_view data, bool binary) override;
+  void on_ws_end(WsConnection& connection, WsConnection::End why) override;
+  void on_probe_message(std::string_view data, bool binary);
+  void complete_upgrade();
+  void fail_probe();
+  void arm_heartbeat(std::chrono::steady_clock::time_point when);
+  void on_heartbeat();
   void on_packet(Packet packet);
+  void on_message(std::string_view text);
   bool take_token();
   void wake_poll();
-  void wake_writer();
   void finish(std::string_view reason);
   void drop_slow_client();
 
@@ -97,34 +104,33 @@ class Session : public std::enable_shared_from_this<Session> {
   Handshake handshake_;
   std::shared_ptr<SessionListener> listener_;
 
-  std::deque<OutFrame> queue_;
+  // Packets for the polling transport, or for a WebSocket not accepted yet.
+  std::vector<OutFrame> queue_;
   std::size_t queued_bytes_ = 0;
   bool closed_ = false;
   bool dropping_ = false;       // over the send queue limit: closing, nothing more is queued
   bool close_sent_ = false;     // the client has (or needs) no close packet
   bool client_closed_ = false;  // the client sent the close packet
-  std::string close_reason_;
+  bool awaiting_pong_ = false;
 
   // Long-polling.
   bool poll_pending_ = false;
   bool poll_during_upgrade_ = false;  // the waiting GET came while a WebSocket was upgrading
   bool post_pending_ = false;
   bool send_noop_ = false;  // answer the pending GET with a noop (an upgrade is under way)
-  boost::asio::steady_timer poll_wake_;
+  std::unique_ptr<Timer> poll_wake_;  // polling sessions only
 
   // WebSocket.
-  std::shared_ptr<WebSocketTransport> ws_;
-  bool ws_claimed_ = false;  // a WebSocket is (or is becoming) this session's transport
-  bool upgrading_ = false;   // a WebSocket is probing this polling session
-  WebSocketTransport* probe_ws_ = nullptr;  // the probing socket, cancelled if the session closes
-  bool writer_idle_ = false;
-  boost::asio::steady_timer write_wake_;
+  std::shared_ptr<WsConnection> ws_;     // the WebSocket transport, once accepted
+  std::shared_ptr<WsConnection> probe_;  // a WebSocket probing this polling session
+  std::unique_ptr<Timer> probe_timer_;   // bounds the probe
+  bool ws_claimed_ = false;              // a WebSocket is (or is becoming) this session's transport
+  bool upgrading_ = false;               // a WebSocket is probing this polling session
+  bool probe_answered_ = false;          // "3probe" was sent
 
-  // Heartbeat and rate limit.
-  boost::asio::steady_timer heartbeat_timer_;
-  // After close: how long a polling session awaits its last GET, or a WebSocket its flush.
-  boost::asio::steady_timer linger_timer_;
-  bool awaiting_pong_ = false;
+  // Heartbeats; after close, how long a polling session awaits its last GET.
+  Timer heartbeat_timer_;
+  std::chrono::steady_clock::time_point last_pong_;
   double tokens_;
   std::chrono::steady_clock::time_point last_refill_;
 };
