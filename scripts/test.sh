@@ -72,11 +72,23 @@ interop=(tests/interop/*.test.mjs)
 if [[ ${#interop[@]} -gt 0 ]]; then
   TEST_DATABASE=sqlite run_node interop "${interop[@]}"
 fi
+# Several nodes as one cluster: three chatd nodes on one PostgreSQL database and a real Redis
+# (tests/lib/cluster.mjs starts redis-server on a free port, kills and restarts it).
+cluster=(tests/cluster/*.test.mjs)
+if [[ ${#cluster[@]} -gt 0 ]]; then
+  CHATD_REDIS_SERVER=$(command -v redis-server || echo /usr/bin/redis-server)
+  export CHATD_REDIS_SERVER
+  TEST_DATABASE=postgres run_node cluster "${cluster[@]}"
+fi
 # 3. The web client in Debian chromium (playwright-core); screenshots go to tests/out/e2e/.
 e2e=(tests/e2e/*.test.mjs)
 if [[ ${#e2e[@]} -gt 0 ]]; then
   TEST_DATABASE=sqlite run_node e2e "${e2e[@]}"
 fi
+
+# The benchmark smoke run (bench/compare.sh --quick): both servers start, every scenario runs.
+echo "== bench smoke"
+if bench/compare.sh --quick --build build/test >"$out/bench.log" 2>&1; then add_counts 1 0; else tail -30 "$out/bench.log"; add_counts 0 1; fi
 
 # 4. A short libFuzzer run over the Engine.IO and Socket.IO packet decoders.
 if command -v clang++-14 >/dev/null || command -v clang++ >/dev/null; then

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 export const database = process.env.TEST_DATABASE ?? 'sqlite';
 const bin = process.env.CHATD_BIN ?? new URL('../../build/test/src/chatd', import.meta.url).pathname;
 
-function freshPostgresUrl() {
+// A new, empty database on the PostgreSQL of CHATD_TEST_PG_URL; returns its URL.
+export function freshPostgresUrl() {
   const base = process.env.CHATD_TEST_PG_URL;
   if (!base) throw new Error('CHATD_TEST_PG_URL is not set (scripts/test.sh sets it)');
   const name = 'chatd_' + randomBytes(6).toString('hex');

@@ -1,0 +1,227 @@
+// Several chatd nodes acting as one through Redis, for the tests in tests/cluster/: a real
+// redis-server on a free port (no persistence; it can be killed and started again on the same
+// port) and N chatd nodes on one fresh PostgreSQL database, with the same JWE_KEY and REDIS_URL.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { startChatd, freshPostgresUrl, randomKey, api } from './chatd.mjs';
+
+const redisBin = process.env.CHATD_REDIS_SERVER || 'redis-server';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Every redis-server and chatd started here dies with the test process, even when it is
+// interrupted (a timeout, Ctrl-C) or a test forgot a cleanup: no orphans holding ports.
+const children = new Set();
+export function track(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+function killChildren() {
+  for (const c of children) {
+    try {
+      c.kill('SIGKILL');
+    } catch {}
+  }
+}
+process.once('exit', killChildren);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    killChildren();
+    process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 })[sig]);
+  });
+}
+
+export async function freePort() {
+  const srv = createServer();
+  await new Promise((resolve, reject) => srv.listen(0, '127.0.0.1', resolve).once('error', reject));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+// Starts redis-server on `port` (a free one if not given). Returns
+// {port, url, start(), stop(), kill(), restart(), output()}; stop() is SIGTERM, kill() SIGKILL;
+// start() brings it back on the same port (empty: nothing is persisted).
+export async function startRedis(options = {}) {
+  const port = options.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'chatd-redis-'));
+  let child = null;
+  let output = '';
+  const redis = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    output: () => output,
+    running: () => child !== null && child.exitCode === null && child.signalCode === null,
+    async start() {
+      // Right after a kill the port can still be busy for a moment: retry a few times.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await launch();
+          return redis;
+        } catch (err) {
+          if (attempt >= 20) throw err;
+          await sleep(100);
+        }
+      }
+    },
+    async stop(signal = 'SIGTERM') {
+      if (!redis.running()) return;
+      const c = child;
+      const exited = new Promise((resolve) => c.once('exit', resolve));
+      c.kill(signal);
+      await exited;
+    },
+    kill: () => redis.stop('SIGKILL'),
+    async restart() {
+      await redis.stop();
+      return redis.start();
+    },
+    async cleanup() {
+      await redis.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  async function launch() {
+    const args = [
+      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--protected-mode', 'no', '--daemonize', 'no', '--dir', dir, '--logfile', '',
+      ...(options.args ?? []),
+    ];
+    const c = track(spawn(redisBin, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    let out = '';
+    let onExit;
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('redis-server did not start:\n' + out)), 10000);
+      const onData = (chunk) => {
+        out += chunk;
+        output += chunk;
+        if (/Ready to accept connections/.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      c.stdout.on('data', onData);
+      c.stderr.on('data', onData);
+      c.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new Error(`cannot run ${redisBin} (set CHATD_REDIS_SERVER): ${err.message}`));
+      });
+      onExit = (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited (${code ?? signal}):\n${out}`));
+      };
+      c.once('exit', onExit);
+    });
+    c.off('exit', onExit);
+    child = c;
+  }
+  await redis.start();
+  return redis;
+}
+
+// Starts Redis and `nodes` chatd nodes on one fresh PostgreSQL database (CHATD_TEST_PG_URL),
+// sharing JWE_KEY, REDIS_URL and an upload folder. Options: nodes (3), env (extra variables for
+// every node), redis (false: no REDIS_URL, for comparison), name (for the logs kept under
+// CHATD_TEST_OUT/cluster/). Returns {redis, nodes, databaseUrl, key, addNode(env), kill(i), cleanup()}.
+export async function startCluster(options = {}) {
+  const databaseUrl = options.databaseUrl ?? freshPostgresUrl();
+  const key = randomKey();
+  const redis = options.redis === false ? null : await startRedis();
+  const shared = mkdtempSync(join(tmpdir(), 'chatd-cluster-'));
+  const baseEnv = {
+    JWE_KEY: key,
+    BLOB_STORE: `local:${join(shared, 'uploads')}`,
+    ...(redis ? { REDIS_URL: redis.url } : {}),
+    ...options.env,
+  };
+  const cluster = {
+    redis,
+    nodes: [],
+    databaseUrl,
+    key,
+    env: baseEnv,
+    // One more node on the same database and Redis; env overrides (REDIS_URL: undefined drops it).
+    async addNode(env = {}) {
+      const merged = { ...baseEnv, ...env };
+      for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
+      const node = await startChatd({ database: databaseUrl, env: merged });
+      track(node.child);
+      node.index = cluster.nodes.length;
+      cluster.nodes.push(node);
+      return node;
+    },
+    // SIGKILL: no goodbye to Redis, no clean disconnects.
+    async kill(i) {
+      await cluster.nodes[i].stop('SIGKILL');
+    },
+    async cleanup() {
+      keepLogs(options.name, cluster);
+      await Promise.all(cluster.nodes.map((n) => n.cleanup().catch(() => {})));
+      await redis?.cleanup();
+      rmSync(shared, { recursive: true, force: true });
+    },
+  };
+  try {
+    // One at a time: the first applies the migrations, and start-up logs stay readable.
+    for (let i = 0; i < (options.nodes ?? 3); i++) await cluster.addNode();
+  } catch (err) {
+    await cluster.cleanup();
+    throw err;
+  }
+  return cluster;
+}
+
+// Node and Redis output of a suite, for reading after a failure.
+function keepLogs(name, cluster) {
+  const out = process.env.CHATD_TEST_OUT;
+  if (!out || !name) return;
+  try {
+    const dir = join(out, 'cluster');
+    mkdirSync(dir, { recursive: true });
+    const base = basename(name).replace(/\.test\.mjs$/, '');
+    cluster.nodes.forEach((n, i) => writeFileSync(join(dir, `${base}-node${i + 1}.log`), n.output()));
+    if (cluster.redis) writeFileSync(join(dir, `${base}-redis.log`), cluster.redis.output());
+  } catch {}
+}
+
+// GET /ready as {status, body}.
+export async function ready(node) {
+  try {
+    return await api(node, 'GET', '/ready');
+  } catch (err) {
+    return { status: 0, body: { error: String(err) } };
+  }
+}
+
+// Events named `event` a socket received (recorded by chat-socket.mjs's connect), filtered.
+export function eventsOf(socket, event, predicate = () => true) {
+  return socket.received.filter((r) => r.event === event && predicate(r.args[0])).map((r) => r.args[0]);
+}
+
+// The online flags announced for userId, in order.
+export function presenceOf(socket, userId) {
+  return eventsOf(socket, 'presence', (p) => p.userId === userId).map((p) => p.online);
+}
+
+// Ids listed by GET /api/users/online on a node.
+export async function onlineIds(node, token) {
+  const res = await api(node, 'GET', '/api/users/online', { token });
+  if (res.status !== 200) throw new Error(`GET /api/users/online on ${node.url}: ${res.status} ${res.text}`);
+  return res.body.data.map((u) => u.id).sort((a, b) => a - b);
+}
+
+// Polls an async check() every `every` ms until it returns something truthy; returns that.
+export async function until(check, what, timeout = 5000, every = 50) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await check();
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await sleep(every);
+  }
+}
