@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, waitFor } from '../lib/chat-socket.mjs';
-import { registerAndLogin } from '../lib/chatd.mjs';
+import { api, registerAndLogin } from '../lib/chatd.mjs';
 import { startCluster, eventsOf, presenceOf, onlineIds, ready, sleep, until } from '../lib/cluster.mjs';
 
 const TTL = 1500;
@@ -119,4 +119,33 @@ test('after the kill: cross-node delivery between the survivors is exactly once,
   for (const node of [n1, n2]) {
     await until(async () => (await onlineIds(node, w1.token)).includes(dave.user.id), `dave listed on node ${node.index + 1}`, 3000);
   }
+});
+
+test('cross-node requests skip the dead node: GET /api/users/:id/presence answers at once with the live devices', async () => {
+  for (const node of [n1, n2]) {
+    const t0 = Date.now();
+    const res = await api(node, 'GET', `/api/users/${erin.user.id}/presence`, { token: w1.token });
+    const took = Date.now() - t0;
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.data.online, true);
+    assert.equal(res.body.data.devices, 1, 'only erin\'s device on node 1 is left');
+    assert.ok(took < 1500, `answered in ${took} ms`);
+  }
+});
+
+test('a node stopped with SIGTERM: its users go offline once (not again when its heartbeat expires)', async () => {
+  const n4 = await cluster.addNode();
+  const gus = await registerAndLogin(n4);
+  const g = [await connect(n4, gus.token), await connect(n4, gus.token, 'polling-only')];
+  sockets.push(...g);
+  const live = [w1.socket, w2.socket];
+  await waitFor(() => live.every((s) => presenceOf(s, gus.user.id).length === 1), 'gus online');
+  const t0 = Date.now();
+  const code = await n4.stop('SIGTERM');
+  assert.equal(code, 0, 'a clean exit');
+  await waitFor(() => live.every((s) => presenceOf(s, gus.user.id).length >= 2), 'gus offline', DEADLINE);
+  console.log(`# offline announced ${Date.now() - t0} ms after SIGTERM`);
+  await sleep(2 * TTL); // past the expiry of its heartbeat: no second announcement
+  for (const s of live) assert.deepEqual(presenceOf(s, gus.user.id), [true, false]);
+  for (const node of [n1, n2]) assert.ok(!(await onlineIds(node, w1.token)).includes(gus.user.id));
 });

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, waitFor } from '../lib/chat-socket.mjs';
-import { registerAndLogin } from '../lib/chatd.mjs';
+import { api, registerAndLogin } from '../lib/chatd.mjs';
 import { startCluster, presenceOf, onlineIds, sleep, until } from '../lib/cluster.mjs';
 
 const QUIET = 400;
@@ -123,4 +123,37 @@ test('a watcher connected later is listed, and the earlier users are still liste
   assert.deepEqual(lists[1], lists[2]);
   // A presence event is a user-level fact: no events about the watchers themselves arrived late.
   for (const w of watchers) for (const u of watcherUsers) assert.ok(presenceOf(w, u.user.id).every((online) => online));
+});
+
+test('GET /api/users/:id/presence on any node counts the devices on every node; the user sees their rooms', async () => {
+  const pat = await registerAndLogin(cluster.nodes[0]);
+  const id = pat.user.id;
+  const devices = [
+    await connect(cluster.nodes[0], pat.token),
+    await connect(cluster.nodes[0], pat.token, 'upgrade'),
+    await connect(cluster.nodes[2], pat.token, 'polling-only'),
+  ];
+  sockets.push(...devices);
+  const peer = watcherUsers[1].user.id;
+  const { room } = await devices[2].timeout(5000).emitWithAck('join_room', { recipientId: peer });
+  const presenceAt = (node, token) => api(node, 'GET', `/api/users/${id}/presence`, { token });
+  for (const node of cluster.nodes) {
+    const res = await presenceAt(node, watcherUsers[0].token);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.data.userId, id);
+    assert.equal(res.body.data.online, true);
+    assert.equal(res.body.data.devices, 3, `node ${node.index + 1} counts the devices on all nodes`);
+    assert.equal(res.body.data.rooms, undefined, 'rooms are shown to the user only');
+  }
+  const own = await presenceAt(cluster.nodes[1], pat.token);
+  assert.deepEqual([...own.body.data.rooms].sort(), ['public_room', room, `user:${id}`].sort());
+
+  devices[2].close();
+  await until(async () => (await presenceAt(cluster.nodes[1], pat.token)).body.data.devices === 2, 'two devices left', 3000);
+  const left = await presenceAt(cluster.nodes[1], pat.token);
+  assert.deepEqual([...left.body.data.rooms].sort(), ['public_room', `user:${id}`].sort(), 'the pair room was only on node 3');
+  devices[0].close();
+  devices[1].close();
+  await until(async () => (await presenceAt(cluster.nodes[2], watcherUsers[0].token)).body.data.online === false, 'offline', 3000);
+  assert.equal((await presenceAt(cluster.nodes[2], watcherUsers[0].token)).body.data.devices, 0);
 });

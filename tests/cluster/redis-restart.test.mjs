@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, waitFor } from '../lib/chat-socket.mjs';
-import { registerAndLogin, startChatd } from '../lib/chatd.mjs';
+import { api, registerAndLogin, startChatd } from '../lib/chatd.mjs';
 import { startCluster, eventsOf, presenceOf, onlineIds, ready, sleep, until } from '../lib/cluster.mjs';
 
 const TTL = 1500;
@@ -100,6 +100,13 @@ test('Redis killed: /ready degraded, local delivery goes on; restarted: cross-no
   await u1.sockets[1].timeout(5000).emitWithAck('private_message', { recipientId: u2.user.id, message: priv });
   await waitFor(() => eventsOf(u1.sockets[0], 'private_message', (p) => p.message === priv).length === 1,
     'the sender\'s other device on the same node');
+  // Presence queries answer at once from what the node knows (its own devices at least).
+  const t0 = Date.now();
+  assert.ok((await onlineIds(n1, u1.token)).includes(u1.user.id), 'GET /api/users/online lists the local user');
+  const pres = await api(n1, 'GET', `/api/users/${u1.user.id}/presence`, { token: u1.token });
+  assert.equal(pres.status, 200, pres.text);
+  assert.ok(pres.body.data.devices >= 2, JSON.stringify(pres.body.data));
+  assert.ok(Date.now() - t0 < 2500, `presence queries took ${Date.now() - t0} ms while Redis is down`);
   // New connections and REST keep working on every node.
   const extra = await connect(n2, u2.token);
   sockets.push(extra);

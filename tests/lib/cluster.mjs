@@ -125,21 +125,31 @@ export async function startRedis(options = {}) {
 
 // Starts Redis and `nodes` chatd nodes on one fresh PostgreSQL database (CHATD_TEST_PG_URL),
 // sharing JWE_KEY, REDIS_URL and an upload folder. Options: nodes (3), env (extra variables for
-// every node), redis (false: no REDIS_URL, for comparison), name (for the logs kept under
-// CHATD_TEST_OUT/cluster/). Returns {redis, nodes, databaseUrl, key, addNode(env), kill(i), cleanup()}.
+// every node), redis (false: no REDIS_URL, for comparison), redisPassword and redisDb (Redis
+// requires that password; REDIS_URL carries it and the db number), name (for the logs kept under
+// CHATD_TEST_OUT/cluster/). Returns {redis, redisUrl, nodes, databaseUrl, key, addNode(env),
+// kill(i), cleanup()}.
 export async function startCluster(options = {}) {
   const databaseUrl = options.databaseUrl ?? freshPostgresUrl();
   const key = randomKey();
-  const redis = options.redis === false ? null : await startRedis();
+  const redis =
+    options.redis === false
+      ? null
+      : await startRedis({ args: options.redisPassword ? ['--requirepass', options.redisPassword] : [] });
+  const redisUrl =
+    redis &&
+    `redis://${options.redisPassword ? `:${encodeURIComponent(options.redisPassword)}@` : ''}127.0.0.1:${redis.port}` +
+      (options.redisDb !== undefined ? `/${options.redisDb}` : '');
   const shared = mkdtempSync(join(tmpdir(), 'chatd-cluster-'));
   const baseEnv = {
     JWE_KEY: key,
     BLOB_STORE: `local:${join(shared, 'uploads')}`,
-    ...(redis ? { REDIS_URL: redis.url } : {}),
+    ...(redis ? { REDIS_URL: redisUrl } : {}),
     ...options.env,
   };
   const cluster = {
     redis,
+    redisUrl,
     nodes: [],
     databaseUrl,
     key,
@@ -224,4 +234,81 @@ export async function until(check, what, timeout = 5000, every = 50) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
     await sleep(every);
   }
+}
+
+// Runs Redis commands on a fresh connection (RESP, no client library): commands is a list of
+// argument lists; resolves with the list of replies (strings, numbers, arrays; errors as
+// {error}). Options: password (AUTH first), db (SELECT first); their replies are left out.
+export async function redisCommands(port, commands, { password, db } = {}) {
+  const { connect } = await import('node:net');
+  const all = [...(password ? [['AUTH', password]] : []), ...(db !== undefined ? [['SELECT', String(db)]] : []), ...commands];
+  const skip = all.length - commands.length;
+  const socket = connect(port, '127.0.0.1');
+  let buf = Buffer.alloc(0);
+  const replies = [];
+  // Parses one reply at `at`; returns [value, next] or null if incomplete.
+  const parse = (at) => {
+    const eol = buf.indexOf('\r\n', at);
+    if (eol < 0) return null;
+    const type = String.fromCharCode(buf[at]);
+    const line = buf.toString('utf8', at + 1, eol);
+    const next = eol + 2;
+    if (type === '+') return [line, next];
+    if (type === '-') return [{ error: line }, next];
+    if (type === ':') return [Number(line), next];
+    if (type === '$') {
+      const n = Number(line);
+      if (n < 0) return [null, next];
+      if (buf.length < next + n + 2) return null;
+      return [buf.toString('utf8', next, next + n), next + n + 2];
+    }
+    if (type === '*') {
+      const n = Number(line);
+      const items = [];
+      let pos = next;
+      for (let i = 0; i < n; i++) {
+        const r = parse(pos);
+        if (!r) return null;
+        items.push(r[0]);
+        pos = r[1];
+      }
+      return [items, pos];
+    }
+    throw new Error('unexpected RESP reply: ' + buf.toString('utf8', at, eol));
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('redis command timed out'));
+    }, 5000);
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      for (;;) {
+        const r = parse(0);
+        if (!r) break;
+        replies.push(r[0]);
+        buf = buf.subarray(r[1]);
+      }
+      if (replies.length >= all.length) {
+        clearTimeout(timer);
+        socket.end();
+        resolve(replies.slice(skip));
+      }
+    });
+    socket.write(
+      all.map((args) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(String(a))}\r\n${a}\r\n`).join('')).join(''),
+    );
+  });
+}
+
+// Calls per command name from INFO commandstats (e.g. {publish: 3, evalsha: 12}).
+export async function commandCalls(port, options) {
+  const [info] = await redisCommands(port, [['INFO', 'commandstats']], options);
+  const calls = {};
+  for (const m of String(info).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[m[1]] = Number(m[2]);
+  return calls;
 }
