@@ -36,10 +36,10 @@ const ids = () => [u1, u2, u3].map((u) => u.user.id).sort((a, b) => a - b);
 
 async function allOnlineEverywhere(timeout) {
   await until(async () => {
-    const lists = await Promise.all(cluster.nodes.map((n) => onlineIds(n, u1.token)));
+    const lists = await Promise.all([n1, n2, n3].map((n) => onlineIds(n, u1.token)));
     return lists.every((l) => ids().every((id) => l.includes(id)));
   }, 'every user online on every node', timeout).catch(async (err) => {
-    const lists = await Promise.all(cluster.nodes.map((n) => onlineIds(n, u1.token)));
+    const lists = await Promise.all([n1, n2, n3].map((n) => onlineIds(n, u1.token)));
     assert.fail(`${err.message}; GET /api/users/online per node: ${JSON.stringify(lists)}, expected ${JSON.stringify(ids())}`);
   });
 }
@@ -183,4 +183,30 @@ test('bad cluster settings stop start-up with a line naming the variable', async
       },
     );
   }
+});
+
+// TODO(issue 8): /ready follows the connection state only, so a Redis that stops answering
+// without closing its connections (SIGSTOP here; a partition in real life) is still reported
+// "up" while nothing crosses nodes and heartbeats cannot be refreshed. Drop the todo once /ready
+// notices an unanswered PING (or stale heartbeats) within a few seconds.
+test('a Redis that stops answering (SIGSTOP) is reported as degraded', { todo: 'known gap: /ready tracks the connection, not answers' }, async () => {
+  cluster.redis.pause();
+  try {
+    for (const node of cluster.nodes) {
+      await until(async () => (await readyOf(node)).redis === 'down', `redis down on node ${node.index + 1}`, 3000)
+        .catch(async (err) => assert.fail(`${err.message}: ${JSON.stringify((await ready(node)).body)}`));
+    }
+  } finally {
+    cluster.redis.resume();
+  }
+});
+
+test('after Redis stalled for 2.5 s (SIGSTOP, then SIGCONT): cross-node delivery resumes within 5 s', async () => {
+  cluster.redis.pause();
+  await sleep(2500);
+  cluster.redis.resume();
+  const t = await deliveryResumes(u1.sockets[0], [u2.sockets[0], u3.sockets[0]], 5000);
+  const t2 = await deliveryResumes(u2.sockets[0], [u1.sockets[0], u3.sockets[0]], 5000);
+  console.log(`# delivery resumed ${t} ms after the stall (node 2 → others: ${t + t2} ms)`);
+  await allOnlineEverywhere(TTL + 3000);
 });

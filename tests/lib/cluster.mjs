@@ -76,11 +76,16 @@ export async function startRedis(options = {}) {
       await exited;
     },
     kill: () => redis.stop('SIGKILL'),
+    // SIGSTOP / SIGCONT: a Redis that keeps its connections open but stops answering (a hung
+    // server, or a network partition that does not close the connections).
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     async restart() {
       await redis.stop();
       return redis.start();
     },
     async cleanup() {
+      if (redis.running()) child.kill('SIGCONT');
       await redis.kill();
       rmSync(dir, { recursive: true, force: true });
     },
