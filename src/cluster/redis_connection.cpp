@@ -24,6 +24,8 @@ namespace {
 constexpr auto kConnectTimeout = 3s;
 constexpr auto kFirstRetry = 100ms;
 constexpr auto kMaxRetry = 1000ms;
+constexpr auto kReplyTimeout = 1500ms;
+constexpr auto kWatchEvery = 500ms;
 
 RedisReply copy_reply(const redisReply* r) {
   RedisReply out;
@@ -128,9 +130,63 @@ void RedisConnection::issue(std::string bytes, Callback callback) {
     if (callback) callback(RedisReply::error("redis unavailable"));
     return;
   }
+  enqueue(std::move(bytes), std::move(callback));
+}
+
+void RedisConnection::enqueue(std::string bytes, Callback callback) {
   out_ += bytes;
-  pending_.push_back(std::move(callback));
+  pending_.push_back({std::move(callback), std::chrono::steady_clock::now()});
   flush();
+}
+
+void RedisConnection::drop(const std::string& why) {
+  if (!socket_) return;
+  drop_reason_ = why;
+  boost::system::error_code ec;
+  socket_->close(ec);  // the reader sees it and reconnects
+}
+
+void RedisConnection::handshake(const std::shared_ptr<tcp::socket>& socket) {
+  // Replies come in order: a failed AUTH or SELECT drops the connection before the PING's
+  // reply, which is what makes it count as up.
+  auto check = [this, socket](const char* what) {
+    return [this, socket, what](RedisReply r) {
+      if (socket != socket_ || !r.is_error()) return;
+      if (!outage_logged_) spdlog::error("redis {}: {} failed: {}", name_, what, r.str);
+      drop(std::string(what) + " failed");
+    };
+  };
+  if (!endpoint_.password.empty()) {
+    std::vector<std::string> auth{"AUTH"};
+    if (!endpoint_.user.empty()) auth.push_back(endpoint_.user);
+    auth.push_back(endpoint_.password);
+    enqueue(format_command(auth), check("AUTH"));
+  }
+  if (endpoint_.db != 0)
+    enqueue(format_command({"SELECT", std::to_string(endpoint_.db)}), check("SELECT"));
+  enqueue(format_command({"PING"}), [this, socket](RedisReply r) {
+    if (socket != socket_ || r.is_error()) return;
+    up_ = true;
+    spdlog::info("redis {}: connected to {}:{}", name_, endpoint_.host, endpoint_.port);
+    outage_logged_ = false;
+    if (on_connected_) on_connected_();
+  });
+}
+
+asio::awaitable<void> RedisConnection::watch(std::shared_ptr<tcp::socket> socket) {
+  asio::steady_timer tick(io_);
+  while (socket == socket_) {
+    tick.expires_after(kWatchEvery);
+    boost::system::error_code ec;
+    co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (socket != socket_) co_return;
+    if (!pending_.empty() &&
+        std::chrono::steady_clock::now() - pending_.front().sent > kReplyTimeout) {
+      drop("no reply within 1.5 s");
+      co_return;
+    }
+    if (pending_.empty() && up()) enqueue(format_command({"PING"}), {});
+  }
 }
 
 void RedisConnection::flush() {
@@ -157,7 +213,7 @@ void RedisConnection::dispatch(RedisReply reply) {
     return;
   }
   if (pending_.empty()) return;  // a reply nobody waits for (cannot happen in order)
-  auto callback = std::move(pending_.front());
+  auto callback = std::move(pending_.front().callback);
   pending_.pop_front();
   if (callback) callback(std::move(reply));
 }
@@ -165,13 +221,12 @@ void RedisConnection::dispatch(RedisReply reply) {
 void RedisConnection::fail_pending(const std::string& why) {
   auto pending = std::move(pending_);
   pending_.clear();
-  for (auto& callback : pending)
-    if (callback) callback(RedisReply::error(why));
+  for (auto& p : pending)
+    if (p.callback) p.callback(RedisReply::error(why));
 }
 
 asio::awaitable<void> RedisConnection::run() {
   auto retry = std::chrono::milliseconds(kFirstRetry);
-  bool outage_logged = false;
   asio::steady_timer wait(io_);
   while (!stopped_) {
     auto socket = std::make_shared<tcp::socket>(io_);
@@ -188,51 +243,41 @@ asio::awaitable<void> RedisConnection::run() {
                                    asio::redirect_error(asio::use_awaitable, ec));
       deadline.cancel();
     }
-    if (ec || stopped_) {
-      if (!outage_logged && !stopped_) {
-        spdlog::warn("redis {}: cannot connect to {}:{} ({}); retrying with backoff", name_,
-                     endpoint_.host, endpoint_.port, ec.message());
-        outage_logged = true;
+    if (!ec && !stopped_) {
+      socket->set_option(tcp::no_delay(true), ec);
+      socket_ = socket;
+      write_busy_ = false;
+      out_.clear();
+      drop_reason_.clear();
+      asio::co_spawn(io_, watch(socket), asio::detached);
+      handshake(socket);
+      co_await read_replies(socket);
+      const bool was_up = up_.exchange(false);
+      socket->close(ec);
+      socket_.reset();
+      write_busy_ = false;
+      out_.clear();
+      fail_pending("redis connection lost");
+      if (was_up) {
+        retry = kFirstRetry;
+        if (!stopped_) {
+          spdlog::warn("redis {}: connection to {}:{} lost ({}); reconnecting", name_,
+                       endpoint_.host, endpoint_.port,
+                       drop_reason_.empty() ? "closed" : drop_reason_);
+          outage_logged_ = true;
+        }
       }
-      wait.expires_after(retry);
-      co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      retry = std::min<std::chrono::milliseconds>(retry * 2, kMaxRetry);
-      continue;
+      ec = {};
     }
-    socket->set_option(tcp::no_delay(true), ec);
-    socket_ = socket;
-    write_busy_ = false;
-    out_.clear();
-    up_ = true;
-    if (!endpoint_.password.empty()) {
-      std::vector<std::string> auth{"AUTH"};
-      if (!endpoint_.user.empty()) auth.push_back(endpoint_.user);
-      auth.push_back(endpoint_.password);
-      issue(format_command(auth), [this](RedisReply r) {
-        if (r.is_error()) spdlog::error("redis {}: AUTH failed: {}", name_, r.str);
-      });
+    if (stopped_) break;
+    if (ec && !outage_logged_) {
+      spdlog::warn("redis {}: cannot connect to {}:{} ({}); retrying with backoff", name_,
+                   endpoint_.host, endpoint_.port, ec.message());
     }
-    if (endpoint_.db != 0) {
-      issue(format_command({"SELECT", std::to_string(endpoint_.db)}), [this](RedisReply r) {
-        if (r.is_error()) spdlog::error("redis {}: SELECT failed: {}", name_, r.str);
-      });
-    }
-    spdlog::info("redis {}: connected to {}:{}", name_, endpoint_.host, endpoint_.port);
-    outage_logged = false;
-    retry = kFirstRetry;
-    if (on_connected_) on_connected_();
-    co_await read_replies(socket);
-    up_ = false;
-    socket->close(ec);
-    socket_.reset();
-    write_busy_ = false;
-    out_.clear();
-    fail_pending("redis connection lost");
-    if (!stopped_) {
-      spdlog::warn("redis {}: connection to {}:{} lost; reconnecting", name_, endpoint_.host,
-                   endpoint_.port);
-      outage_logged = true;
-    }
+    if (!up_) outage_logged_ = true;
+    wait.expires_after(retry);
+    co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    retry = std::min<std::chrono::milliseconds>(retry * 2, kMaxRetry);
   }
 }
 

@@ -3,11 +3,15 @@
 // Asio does the I/O, so no thread is spent per command or per message. The connection
 // reconnects by itself with backoff (0.1 s doubling to 1 s), logs an outage once, and tells
 // its owner when it is (re)connected so subscriptions and registrations can be renewed.
-// Commands issued while it is down fail at once with an error reply.
+// It counts as up only once AUTH, SELECT and a PING have been answered, and it is dropped
+// (then re-established) when a reply takes longer than 1.5 s: a Redis that stops answering
+// without closing its sockets is down too. Commands issued while it is down fail at once
+// with an error reply.
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -54,7 +58,11 @@ class RedisConnection {
  private:
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> read_replies(std::shared_ptr<boost::asio::ip::tcp::socket> socket);
+  boost::asio::awaitable<void> watch(std::shared_ptr<boost::asio::ip::tcp::socket> socket);
+  void handshake(const std::shared_ptr<boost::asio::ip::tcp::socket>& socket);
+  void drop(const std::string& why);
   void issue(std::string bytes, Callback callback);
+  void enqueue(std::string bytes, Callback callback);
   void flush();
   void dispatch(RedisReply reply);
   void fail_pending(const std::string& why);
@@ -65,7 +73,13 @@ class RedisConnection {
   std::function<void()> on_connected_;
   PushHandler on_push_;
   std::shared_ptr<boost::asio::ip::tcp::socket> socket_;
-  std::deque<Callback> pending_;
+  struct Pending {
+    Callback callback;
+    std::chrono::steady_clock::time_point sent;
+  };
+  std::deque<Pending> pending_;
+  std::string drop_reason_;  // why the connection was closed on our side
+  bool outage_logged_ = false;
   std::string out_;      // commands waiting for the current write to finish
   std::string writing_;  // bytes of the write in flight
   bool write_busy_ = false;

@@ -77,11 +77,8 @@ test('the Redis password never appears in any node\'s output', async () => {
   for (const node of cluster.nodes) assert.ok(!node.output().includes(PASSWORD), `node ${node.index + 1} logged the password`);
 });
 
-// TODO(issue 8): today a node whose AUTH fails (wrong or missing password) reports redis "up"
-// on /ready although every command fails with NOAUTH and nothing crosses nodes. Drop the todo
-// once the connection counts as up only after AUTH and SELECT succeed.
-const authTodo = 'known bug: AUTH failure still reported as redis "up"';
-test('a wrong password: the node never reports redis "up", and does not log the password', { todo: authTodo }, async () => {
+// A connection counts as up only once AUTH and SELECT succeeded.
+test('a wrong password: the node never reports redis "up", and does not log the password', async () => {
   const wrong = 'wrong-' + randomBytes(6).toString('hex');
   const url = `redis://:${wrong}@127.0.0.1:${cluster.redis.port}/${DB}`;
   let node;
