@@ -109,7 +109,8 @@ else
   start_chatd heaptrack -o "$out/chatd"
   # heaptrack's launcher script runs chatd as its child: that child is the server to measure and
   # to stop (the launcher then writes the data and exits).
-  server=$(pgrep -P "$pid" -x chatd | head -1)
+  name=$(basename "$chatd_bin")
+  server=$(pgrep -P "$pid" -x "${name:0:15}" | head -1)  # the process name, as the kernel keeps it
   [[ -n "$server" ]] || { echo "chatd under heaptrack not found" >&2; exit 1; }
   "$bench_bin" users --url "$url" --users 100 --tokens "$work/tokens.txt" >/dev/null 2>>"$out/bench.log"
   "$bench_bin" connect --url "$url" --tokens "$work/tokens.txt" --users 100 --server-pid "$server" \

@@ -44,8 +44,8 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   void start(std::shared_ptr<Handler> handler);
   void detach() { handler_.reset(); }
 
-  // Queues a text or binary message. Written on the next flush: one per io_context turn for all
-  // the connections that got data (see ws_connection.cpp). False once closing.
+  // Sends a text or binary message: written at once, or gathered with the frames that follow
+  // (see ws_connection.cpp). False once closing.
   bool send(const OutFrame& frame);
   // A text message written on its own (handshake replies such as "3probe").
   bool send_text(std::string_view text);
@@ -61,8 +61,10 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   // How long a graceful close may wait for the client (a peer that stopped reading would keep a
   // blocked write forever).
   static constexpr std::chrono::seconds kCloseGrace{10};
+  // How long frames that follow a written one wait to be gathered (see ws_connection.cpp).
+  static constexpr std::chrono::microseconds kGatherDelay{2000};
 
-  // --- used by the per-thread flusher ---
+  // --- used by the io_context's flush job ---
   void flush();
 
  private:
@@ -73,6 +75,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   static constexpr std::uint8_t kRaw = 0xff;
   struct Sink;
   friend struct Sink;
+  class FlushService;
 
   enum class Write : std::uint8_t { drained, blocked, failed };
   void push(Out out);
@@ -91,18 +94,20 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
 
   boost::asio::ip::tcp::socket socket_;
   ws::FrameParser parser_;
+  FlushService* flush_service_;  // of the socket's io_context
   std::shared_ptr<Handler> handler_;
   std::vector<Out> queue_;
   std::size_t head_ = 0;    // first entry of queue_ not completely written
   std::size_t offset_ = 0;  // bytes of queue_[head_] (header included) already written
   std::size_t queued_bytes_ = 0;
-  std::uint64_t turn_ = 0;  // the flusher's turn of this connection's last immediate write
+  std::chrono::steady_clock::time_point last_write_{};  // of the last immediate write
   // A partial frame left over from the last read (null when there is none: the usual case).
   std::unique_ptr<char[]> rx_;
   std::size_t rx_size_ = 0;
   std::size_t rx_capacity_ = 0;
   std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing
   bool flush_scheduled_ = false;
+  bool read_since_write_ = false;  // a message came in after the last immediate write
   bool waiting_writable_ = false;
   bool closing_ = false;        // a close frame is queued: nothing more is sent
   bool close_written_ = false;  // our close frame is on the wire

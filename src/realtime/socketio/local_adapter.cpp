@@ -1,6 +1,8 @@
 #include "realtime/socketio/local_adapter.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <vector>
 
 #include "realtime/socketio/socket.hpp"
 
@@ -35,42 +37,76 @@ void LocalAdapter::remove_socket(Socket& socket) {
   }
 }
 
+namespace {
+
+// A broadcast as each shard receives it: one allocation for the packet reference and the target,
+// shared by the shards' jobs.
+struct Job {
+  SharedPacket packet;
+  BroadcastTarget target;
+};
+
+// Per-thread scratch for deliver_local: reused, so a delivery allocates nothing once warm.
+struct Scratch {
+  std::vector<Socket*> excluded;
+  std::vector<Socket*> members;
+};
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+}  // namespace
+
 void LocalAdapter::broadcast(SharedPacket packet, BroadcastTarget target) {
-  auto shared_target = std::make_shared<const BroadcastTarget>(std::move(target));
-  for (std::size_t i = 0; i < shards_.size(); ++i) {
-    boost::asio::post(
-        io_.at(i), [this, i, packet, shared_target] { deliver_local(i, packet, *shared_target); });
+  if (shards_.size() == 1) {
+    boost::asio::post(io_.at(0), [this, packet = std::move(packet), target = std::move(target)] {
+      deliver_local(0, packet, target);
+    });
+    return;
   }
+  auto job = std::make_shared<const Job>(Job{std::move(packet), std::move(target)});
+  for (std::size_t i = 0; i < shards_.size(); ++i)
+    boost::asio::post(io_.at(i), [this, i, job] { deliver_local(i, job->packet, job->target); });
 }
 
 void LocalAdapter::deliver_local(std::size_t shard_index, const SharedPacket& packet,
                                  const BroadcastTarget& target) {
   auto& shard = shards_[shard_index];
-  auto excluded = [&](Socket* s) {
-    for (const auto& room : target.except)
-      if (s->rooms().contains(room)) return true;
-    return false;
+  auto& tmp = scratch();
+  // The sockets of the except rooms, found once (not a string lookup per recipient).
+  tmp.excluded.clear();
+  for (const auto& room : target.except)
+    if (auto it = shard.rooms.find(room); it != shard.rooms.end())
+      tmp.excluded.insert(tmp.excluded.end(), it->second.begin(), it->second.end());
+  std::sort(tmp.excluded.begin(), tmp.excluded.end());
+  const auto excluded = [&tmp](Socket* s) {
+    return !tmp.excluded.empty() && std::binary_search(tmp.excluded.begin(), tmp.excluded.end(), s);
   };
+  const EncodedPacket& p = *packet;
   if (target.rooms.empty()) {
     for (Socket* s : shard.sockets)
-      if (!excluded(s)) s->send_frames(*packet);
+      if (!excluded(s)) s->send_frames(p);
     return;
   }
   if (target.rooms.size() == 1) {
     auto it = shard.rooms.find(target.rooms.front());
     if (it == shard.rooms.end()) return;
     for (Socket* s : it->second)
-      if (!excluded(s)) s->send_frames(*packet);
+      if (!excluded(s)) s->send_frames(p);
     return;
   }
   // Several rooms: a socket in more than one of them still gets the packet once.
-  std::unordered_set<Socket*> seen;
-  for (const auto& room : target.rooms) {
-    auto it = shard.rooms.find(room);
-    if (it == shard.rooms.end()) continue;
-    for (Socket* s : it->second)
-      if (seen.insert(s).second && !excluded(s)) s->send_frames(*packet);
-  }
+  tmp.members.clear();
+  for (const auto& room : target.rooms)
+    if (auto it = shard.rooms.find(room); it != shard.rooms.end())
+      tmp.members.insert(tmp.members.end(), it->second.begin(), it->second.end());
+  std::sort(tmp.members.begin(), tmp.members.end());
+  tmp.members.erase(std::unique(tmp.members.begin(), tmp.members.end()), tmp.members.end());
+  // send_frames() never delivers a broadcast itself (and slow clients are dropped from a later
+  // handler), so neither the scratch vectors nor the rooms change during these loops.
+  for (Socket* s : tmp.members)
+    if (!excluded(s)) s->send_frames(p);
 }
 
 }  // namespace chatd::socketio
