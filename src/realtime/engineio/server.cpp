@@ -57,6 +57,12 @@ Query read_query(const std::vector<std::pair<std::string, std::string>>& params)
   return q;
 }
 
+bool is_protocol_header(beast::http::field f) {
+  using beast::http::field;
+  return f == field::sec_websocket_key || f == field::sec_websocket_version ||
+         f == field::sec_websocket_extensions || f == field::upgrade || f == field::connection;
+}
+
 std::optional<HandshakeError> check_query(const Query& q) {
   if (!q.transport || (*q.transport != "polling" && *q.transport != "websocket"))
     return HandshakeError::transport_unknown;
@@ -206,15 +212,23 @@ http::UpgradeHandler Server::upgrade_handler() {
         return reject(beast::tcp_stream(std::move(socket)), HandshakeError::forbidden);
       }
       Handshake hs;
+      // What middlewares may read; the WebSocket protocol's own headers mean nothing once the
+      // connection is upgraded and are not kept (issue 7: memory per connection).
+      std::size_t kept = 0;
+      for (const auto& f : request) kept += !is_protocol_header(f.name());
+      hs.headers.reserve(kept);
       for (const auto& f : request)
-        hs.headers.emplace_back(
-            [&] {
-              std::string n(f.name_string());
-              for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-              return n;
-            }(),
-            std::string(f.value()));
+        if (!is_protocol_header(f.name()))
+          hs.headers.emplace_back(
+              [&] {
+                std::string n(f.name_string());
+                for (auto& c : n)
+                  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                return n;
+              }(),
+              std::string(f.value()));
       hs.query = std::move(query);
+      hs.query.shrink_to_fit();
       hs.remote_address = std::move(remote);
       hs.url = target;
       hs.issued_ms = now_ms();

@@ -125,6 +125,7 @@ void Client::connect(const std::string& name, json::object auth) {
           co_return;
         }
         self->sockets_[name] = socket;
+        self->connect_timer_.cancel();  // joined: the connect timeout is over
         self->server_.count_socket(1);
         socket->on_removed = [weak = std::weak_ptr<Client>(self), name, s = socket.get()] {
           if (auto c = weak.lock()) {

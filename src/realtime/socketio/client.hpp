@@ -34,7 +34,12 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
   Decoder decoder_;
   std::map<std::string, std::shared_ptr<Socket>, std::less<>> sockets_;
   std::set<std::string, std::less<>> connecting_;
-  boost::asio::steady_timer connect_timer_;
+  // Bound to the io_context executor (smaller than a steady_timer); cancelled once a namespace
+  // is joined, so that an idle connection keeps no pending wait for it.
+  boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                    boost::asio::wait_traits<std::chrono::steady_clock>,
+                                    boost::asio::io_context::executor_type>
+      connect_timer_;
   bool closed_ = false;
 };
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "realtime/socketio/namespace.hpp"
 
 namespace chatd::socketio {
@@ -27,6 +29,19 @@ Socket::Socket(Namespace& nsp, std::shared_ptr<engineio::Session> session, std::
     : nsp_(nsp), session_(std::move(session)), id_(std::move(id)), auth_(std::move(auth)) {}
 
 Socket::~Socket() = default;
+
+void Socket::on(std::string event, EventHandler handler) {
+  for (auto& [name, h] : handlers_)
+    if (name == event) {
+      h = std::move(handler);
+      return;
+    }
+  handlers_.emplace_back(std::move(event), std::move(handler));
+}
+
+bool Socket::in_room(std::string_view room) const {
+  return std::binary_search(rooms_.begin(), rooms_.end(), room, std::less<>());
+}
 
 void Socket::send_frames(const EncodedPacket& packet) {
   for (const auto& f : packet.frames)
@@ -98,11 +113,17 @@ void Socket::emit_packet_with_ack(Packet packet, std::chrono::milliseconds timeo
 
 void Socket::join(const std::string& room) {
   if (!connected_) return;
-  if (rooms_.insert(room).second) nsp_.adapter().add(*this, room);
+  const auto it = std::lower_bound(rooms_.begin(), rooms_.end(), room);
+  if (it != rooms_.end() && *it == room) return;
+  rooms_.insert(it, room);
+  nsp_.adapter().add(*this, room);
 }
 
 void Socket::leave(const std::string& room) {
-  if (rooms_.erase(room)) nsp_.adapter().remove(*this, room);
+  const auto it = std::lower_bound(rooms_.begin(), rooms_.end(), room);
+  if (it == rooms_.end() || *it != room) return;
+  rooms_.erase(it);
+  nsp_.adapter().remove(*this, room);
 }
 
 BroadcastOperator Socket::to(const std::string& room) {
@@ -150,7 +171,9 @@ void Socket::on_packet(Packet& packet) {
   ev.packet = &packet;
   if (packet.id) ev.ack = Ack(weak_from_this(), *packet.id);
   auto self = shared_from_this();  // a handler may disconnect this socket
-  if (auto it = handlers_.find(ev.name); it != handlers_.end()) {
+  auto it = std::find_if(handlers_.begin(), handlers_.end(),
+                         [&ev](const auto& h) { return h.first == ev.name; });
+  if (it != handlers_.end()) {
     auto handler = it->second;
     handler(self, ev);
   } else if (unknown_handler_) {

@@ -84,9 +84,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // Per-connection state for the application (the socket.io `socket.data`).
   std::any data;
 
-  void on(std::string event, EventHandler handler) {
-    handlers_[std::move(event)] = std::move(handler);
-  }
+  void on(std::string event, EventHandler handler);
   void on_disconnect(std::function<void(std::string_view reason)> handler) {
     disconnect_handlers_.push_back(std::move(handler));
   }
@@ -105,7 +103,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
   void join(const std::string& room);
   void leave(const std::string& room);
-  const std::set<std::string>& rooms() const { return rooms_; }
+  // Sorted, without duplicates.
+  const std::vector<std::string>& rooms() const { return rooms_; }
+  bool in_room(std::string_view room) const;
   // Everyone in room except this socket.
   BroadcastOperator to(const std::string& room);
   // Everyone in the namespace except this socket.
@@ -131,10 +131,11 @@ class Socket : public std::enable_shared_from_this<Socket> {
   std::string id_;
   boost::json::object auth_;
   bool connected_ = false;
-  std::unordered_map<std::string, EventHandler> handlers_;
+  // A handful per socket: vectors take less memory than node-based containers (issue 7).
+  std::vector<std::pair<std::string, EventHandler>> handlers_;
   EventHandler unknown_handler_;
   std::vector<std::function<void(std::string_view)>> disconnect_handlers_;
-  std::set<std::string> rooms_;
+  std::vector<std::string> rooms_;
   std::uint64_t next_ack_id_ = 0;
   struct PendingAck {
     AckCallback callback;
