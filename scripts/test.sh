@@ -89,6 +89,7 @@ fi
 # The benchmark smoke run (bench/compare.sh --quick): both servers start, every scenario runs.
 echo "== bench smoke"
 if bench/compare.sh --quick --build build/test >"$out/bench.log" 2>&1; then add_counts 1 0; else tail -30 "$out/bench.log"; add_counts 0 1; fi
+if bench/cluster.sh --quick --build build/test >"$out/bench-cluster.log" 2>&1; then add_counts 1 0; else tail -30 "$out/bench-cluster.log"; add_counts 0 1; fi
 
 # 4. A short libFuzzer run over the Engine.IO and Socket.IO packet decoders.
 if command -v clang++-14 >/dev/null || command -v clang++ >/dev/null; then
