@@ -143,6 +143,7 @@ void Client::connect(const std::string& name, json::object auth) {
         ok.data = json::object{{"sid", socket->id()}};
         self->send_raw(ok);
         if (const auto& handler = nsp->connection_handler()) handler(socket);
+        socket->compact();
       },
       [](std::exception_ptr e) {
         if (!e) return;

@@ -140,6 +140,11 @@ void Socket::on_connected() {
   join(id_);
 }
 
+void Socket::compact() {
+  handlers_.shrink_to_fit();
+  rooms_.shrink_to_fit();
+}
+
 void Socket::disconnect(bool close_transport) {
   if (!connected_) return;
   Packet p;

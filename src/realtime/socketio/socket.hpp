@@ -117,6 +117,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // --- used by Client ---
   void send_frames(const EncodedPacket& packet);
   void on_connected();
+  // After the connection handler: gives back the spare capacity of the handler and room lists.
+  void compact();
   void on_packet(Packet& packet);
   void on_close(std::string_view reason);
   std::function<void()> on_removed;  // the client forgets this socket
