@@ -92,6 +92,7 @@ asio::awaitable<void> Gateway::authenticate(SocketPtr socket) {
       if (name == "authorization") token = auth::bearer_token(value, true);
   }
   if (!token) throw socketio::ConnectRefused("Unauthorized");
+  socket->forget_auth();  // the token is all /chat reads from it
   auto principal = co_await auth_.authenticate(std::move(*token));
   if (!principal) throw socketio::ConnectRefused("Unauthorized");
   auto conn = std::make_shared<Connection>();

@@ -77,6 +77,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   Namespace& nsp() { return nsp_; }
   const engineio::Handshake& handshake() const { return session_->handshake(); }
   const boost::json::object& auth() const { return auth_; }
+  // For a namespace that has read what it needs from auth() (a token): its memory is freed for
+  // the rest of the connection, and auth() is empty from then on.
+  void forget_auth() { auth_ = boost::json::object(); }
   boost::asio::io_context::executor_type executor() { return session_->executor(); }
   std::size_t shard() const { return session_->shard(); }
   bool connected() const { return connected_; }
