@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "ws_client_frames.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -17,27 +19,7 @@ using chatd::engineio::WsConnection;
 namespace ws = chatd::engineio::ws;
 
 namespace {
-
-std::string client_frame(unsigned opcode, std::string_view payload, bool fin = true) {
-  const unsigned char mask[4] = {0xa1, 0xb2, 0xc3, 0xd4};
-  std::string out;
-  out.push_back(static_cast<char>((fin ? 0x80 : 0) | opcode));
-  const auto n = payload.size();
-  if (n < 126) {
-    out.push_back(static_cast<char>(0x80 | n));
-  } else if (n <= 0xffff) {
-    out.push_back(static_cast<char>(0x80 | 126));
-    out.push_back(static_cast<char>(n >> 8));
-    out.push_back(static_cast<char>(n & 0xff));
-  } else {
-    out.push_back(static_cast<char>(0x80 | 127));
-    for (int i = 7; i >= 0; --i)
-      out.push_back(static_cast<char>((std::uint64_t{n} >> (8 * i)) & 0xff));
-  }
-  for (auto m : mask) out.push_back(static_cast<char>(m));
-  for (std::size_t i = 0; i < n; ++i) out.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
-  return out;
-}
+using chatd::test::client_frame;
 
 struct ServerFrame {
   unsigned opcode = 0;
