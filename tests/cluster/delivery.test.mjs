@@ -6,16 +6,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, waitFor } from '../lib/chat-socket.mjs';
-import { api, registerAndLogin } from '../lib/chatd.mjs';
+import { api, registerAndLogin, uploadChatImage } from '../lib/chatd.mjs';
 import { startCluster, eventsOf, ready, sleep, until } from '../lib/cluster.mjs';
 
 const tag = () => randomBytes(6).toString('hex');
 const QUIET = 300; // a duplicate, or a delivery to the wrong socket, would have arrived by now
-
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
 
 let cluster, n1, n2, n3;
 let alice, bob, carol; // {user, token, sockets: {name: socket}}
@@ -188,16 +183,7 @@ test('`read` receipts cross nodes: mark_read on node 2 and PUT /api/chat/read on
 });
 
 test('POST /api/chat/send-image on node 2: image_sent reaches every socket on every node once; a private image crosses nodes', async () => {
-  const form = new FormData();
-  form.append('file', new Blob([PNG], { type: 'image/png' }), 'pixel.png');
-  const res = await fetch(n2.url + '/api/chat/send-image', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${bob.token}` },
-    body: form,
-  });
-  const body = await res.json();
-  assert.equal(res.status, 201, JSON.stringify(body));
-  const url = body.data;
+  const url = await uploadChatImage(n2, bob.token);
   const umatch = (p) => p.message.endsWith(url);
   await waitFor(() => all.every((s) => eventsOf(s, 'image_sent', umatch).length >= 1), 'image_sent on all nodes');
   await sleep(QUIET);

@@ -4,26 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, waitFor } from '../lib/chat-socket.mjs';
-import { startChatd, api, registerAndLogin } from '../lib/chatd.mjs';
+import { startChatd, api, registerAndLogin, uploadChatImage } from '../lib/chatd.mjs';
 
-// A 1×1 PNG uploaded through POST /api/chat/send-image (a public image message): the URL it
-// returns is one chatd issued.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
-async function uploadImage(server, token) {
-  const form = new FormData();
-  form.append('file', new Blob([PNG], { type: 'image/png' }), 'pixel.png');
-  const res = await fetch(server.url + '/api/chat/send-image', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  const body = await res.json();
-  assert.equal(res.status, 201, JSON.stringify(body));
-  return body.data;
-}
 
 const exceptions = (s) => s.received.filter((r) => r.event === 'exception').map((r) => r.args[0]);
 
@@ -38,7 +20,7 @@ before(async () => {
   server = await startChatd({ env: { MESSAGE_RATE_PER_SECOND: '1000', MESSAGE_BURST: '1000' } });
   [alice, bob] = await Promise.all([registerAndLogin(server), registerAndLogin(server)]);
   socket = await connect(server, alice.token, 'upgrade');
-  imageUrl = await uploadImage(server, bob.token);
+  imageUrl = await uploadChatImage(server, bob.token);
   stored += 1; // the upload is a public image message
 });
 

@@ -4,29 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startChatd, api, registerAndLogin } from '../lib/chatd.mjs';
+import { startChatd, api, registerAndLogin, uploadChatImage } from '../lib/chatd.mjs';
 import { connect, eventsOf, waitFor } from '../lib/chat-socket.mjs';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-// A 1×1 PNG uploaded through POST /api/chat/send-image (a public image message): the URL it
-// returns is one chatd issued.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
-async function uploadImage(server, token) {
-  const form = new FormData();
-  form.append('file', new Blob([PNG], { type: 'image/png' }), 'pixel.png');
-  const res = await fetch(server.url + '/api/chat/send-image', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  const body = await res.json();
-  assert.equal(res.status, 201, JSON.stringify(body));
-  return body.data;
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const tag = () => randomBytes(6).toString('hex');
@@ -202,7 +184,7 @@ test('a peer that receives a message finds it in the REST history at once (store
 });
 
 test('send_image with an issued URL: public and private image_sent with {senderId, message: url}', async () => {
-  const url = await uploadImage(server, carol.token);
+  const url = await uploadChatImage(server, carol.token);
   assert.match(url, /^\/uploads\//);
   // The upload route announces its own image to everyone, all of the uploader's devices too.
   const umatch = (p) => p.message === url;

@@ -11,8 +11,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { io } from 'socket.io-client';
-import { startChatd, api, registerAndLogin } from '../lib/chatd.mjs';
+import { startChatd, api, registerAndLogin, freePort } from '../lib/chatd.mjs';
+import { connect, eventsOf, waitFor } from '../lib/chat-socket.mjs';
 
 const MiB = 1024 * 1024;
 const AZURITE_KEY =
@@ -123,42 +123,7 @@ function rssKiB(pid) {
   return Number(status.match(/VmRSS:\s+(\d+)/)[1]);
 }
 
-async function waitFor(check, what, timeout = 5000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-// ---------- sockets ----------
-
-async function connect(server, token) {
-  const socket = io(server.url + '/chat', { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token } });
-  socket.received = [];
-  socket.onAny((event, ...args) => socket.received.push({ event, args }));
-  await new Promise((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
-const eventsOf = (socket, event, pred = () => true) =>
-  socket.received.filter((r) => r.event === event && pred(r.args[0])).map((r) => r.args[0]);
-
 // ---------- Azurite ----------
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function startAzurite() {
   const port = await freePort();

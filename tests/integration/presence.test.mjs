@@ -2,7 +2,7 @@
 // the last one leaves, and GET /api/users/online listing users with a connected device.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, waitFor } from '../lib/chat-socket.mjs';
+import { connect, presenceOf, waitFor } from '../lib/chat-socket.mjs';
 import { startChatd, api, registerAndLogin } from '../lib/chatd.mjs';
 
 let server;
@@ -10,9 +10,6 @@ before(async () => {
   server = await startChatd();
 });
 after(async () => server.cleanup());
-
-const presenceOf = (socket, userId) =>
-  socket.received.filter((r) => r.event === 'presence' && r.args[0].userId === userId).map((r) => r.args[0].online);
 
 test('first device in and last device out are announced; GET /api/users/online follows', async () => {
   const watcher = await registerAndLogin(server);
@@ -68,10 +65,7 @@ test('GET /api/users/:userId/presence counts devices; only the user sees their o
 
   b1.close();
   b2.close();
-  for (let i = 0; (await presence(bob.user.id, alice.token)).body.data.devices !== 0; i++) {
-    assert.ok(i < 100, 'devices still counted 5 s after closing');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(async () => (await presence(bob.user.id, alice.token)).body.data.devices === 0, 'devices gone', 5000, 50);
   assert.equal((await presence('abc', alice.token)).status, 400);
   assert.equal((await presence(bob.user.id)).status, 401);
 });

@@ -39,13 +39,18 @@ export function eventsOf(socket, event, predicate = () => true) {
   return socket.received.filter((r) => r.event === event && predicate(r.args[0])).map((r) => r.args[0]);
 }
 
-// Polls check() until it returns something truthy.
-export async function waitFor(check, what, timeout = 5000) {
+// The online flags announced in `presence` events for userId, in order.
+export function presenceOf(socket, userId) {
+  return eventsOf(socket, 'presence', (p) => p.userId === userId).map((p) => p.online);
+}
+
+// Polls check() (sync or async) every `every` ms until it returns something truthy; returns that.
+export async function waitFor(check, what, timeout = 5000, every = 10) {
   const deadline = Date.now() + timeout;
   for (;;) {
-    const result = check();
+    const result = await check();
     if (result) return result;
-    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 10));
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
   }
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 
 export const database = process.env.TEST_DATABASE ?? 'sqlite';
 const bin = process.env.CHATD_BIN ?? new URL('../../build/test/src/chatd', import.meta.url).pathname;
@@ -119,4 +120,32 @@ export async function registerAndLogin(server, overrides = {}) {
   });
   if (login.status !== 201) throw new Error('login failed: ' + JSON.stringify(login.body));
   return { user: reg.body.data.user, token: login.body.access_token, credentials };
+}
+
+// A 1×1 PNG, uploaded through POST /api/chat/send-image (a public image message unless
+// recipientId is given). Returns the URL chatd issued; throws unless the answer is 201.
+export const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+export async function uploadChatImage(server, token) {
+  const form = new FormData();
+  form.append('file', new Blob([PNG_1X1], { type: 'image/png' }), 'pixel.png');
+  const res = await fetch(server.url + '/api/chat/send-image', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  const body = await res.json();
+  if (res.status !== 201) throw new Error(`send-image: ${res.status} ${JSON.stringify(body)}`);
+  return body.data;
+}
+
+// A TCP port nothing listens on right now (for helper servers: Redis, Azurite).
+export async function freePort() {
+  const srv = createServer();
+  await new Promise((resolve, reject) => srv.listen(0, '127.0.0.1', resolve).once('error', reject));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
 }

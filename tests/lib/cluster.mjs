@@ -3,10 +3,12 @@
 // port) and N chatd nodes on one fresh PostgreSQL database, with the same JWE_KEY and REDIS_URL.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { startChatd, freshPostgresUrl, randomKey, api } from './chatd.mjs';
+import { startChatd, freshPostgresUrl, randomKey, api, freePort } from './chatd.mjs';
+import { eventsOf, presenceOf, waitFor } from './chat-socket.mjs';
+
+export { eventsOf, presenceOf, freePort };
 
 const redisBin = process.env.CHATD_REDIS_SERVER || 'redis-server';
 
@@ -33,14 +35,6 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     killChildren();
     process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 })[sig]);
   });
-}
-
-export async function freePort() {
-  const srv = createServer();
-  await new Promise((resolve, reject) => srv.listen(0, '127.0.0.1', resolve).once('error', reject));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 // Starts redis-server on `port` (a free one if not given). Returns
@@ -212,16 +206,6 @@ export async function ready(node) {
   }
 }
 
-// Events named `event` a socket received (recorded by chat-socket.mjs's connect), filtered.
-export function eventsOf(socket, event, predicate = () => true) {
-  return socket.received.filter((r) => r.event === event && predicate(r.args[0])).map((r) => r.args[0]);
-}
-
-// The online flags announced for userId, in order.
-export function presenceOf(socket, userId) {
-  return eventsOf(socket, 'presence', (p) => p.userId === userId).map((p) => p.online);
-}
-
 // Ids listed by GET /api/users/online on a node.
 export async function onlineIds(node, token) {
   const res = await api(node, 'GET', '/api/users/online', { token });
@@ -229,17 +213,8 @@ export async function onlineIds(node, token) {
   return res.body.data.map((u) => u.id).sort((a, b) => a - b);
 }
 
-// Polls an async check() every `every` ms until it returns something truthy; returns that.
-export async function until(check, what, timeout = 5000, every = 50) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await check();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await sleep(every);
-  }
-}
+// Polls an async check() (an HTTP call, say) every `every` ms until it returns something truthy.
+export const until = (check, what, timeout = 5000, every = 50) => waitFor(check, what, timeout, every);
 
 // Runs Redis commands on a fresh connection (RESP, no client library): commands is a list of
 // argument lists; resolves with the list of replies (strings, numbers, arrays; errors as
