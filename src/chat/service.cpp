@@ -1,7 +1,6 @@
 #include "chat/service.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 
 #include "http/input.hpp"
@@ -102,9 +101,7 @@ std::int64_t ChatService::parse_id(const json::value* value, const char* field) 
     if (d >= 1 && d < 9.0e15 && d == static_cast<double>(static_cast<std::int64_t>(d)))
       id = static_cast<std::int64_t>(d);
   } else if (value && value->is_string()) {
-    const auto& s = value->as_string();
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
-    if (ec != std::errc() || ptr != s.data() + s.size()) id = 0;
+    id = http::parse_int(std::string_view(value->as_string())).value_or(0);
   }
   if (id <= 0) throw ChatError(400, std::string(field) + " must be a positive integer");
   return id;

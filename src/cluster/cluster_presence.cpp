@@ -4,23 +4,15 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
-#include <charconv>
-#include <optional>
 
 #include "cluster/node.hpp"
 #include "cluster/presence_scripts.hpp"
 #include "http/await_callback.hpp"
+#include "http/input.hpp"
 
 namespace chatd::cluster {
 
 namespace {
-
-std::optional<std::int64_t> parse_id(const std::string& s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 bool is_one(const RedisReply& r) {
   return r.type == RedisReply::Type::integer && r.integer == 1;
@@ -66,7 +58,8 @@ boost::asio::awaitable<std::vector<chat::OnlineUser>> ClusterPresence::online() 
       if (r.type != RedisReply::Type::array) return done(devices_.users());
       std::vector<chat::OnlineUser> users;
       for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2)
-        if (auto id = parse_id(r.elements[i].str)) users.push_back({*id, r.elements[i + 1].str});
+        if (auto id = http::parse_int(r.elements[i].str))
+          users.push_back({*id, r.elements[i + 1].str});
       std::sort(users.begin(), users.end());
       done(std::move(users));
     });
@@ -118,7 +111,7 @@ void ClusterPresence::resync() {
 
 void ClusterPresence::announce(const RedisReply& ids, bool online) {
   for (const auto& e : ids.elements)
-    if (auto id = parse_id(e.str)) listener_(*id, online);
+    if (auto id = http::parse_int(e.str)) listener_(*id, online);
 }
 
 }  // namespace chatd::cluster

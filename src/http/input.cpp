@@ -8,8 +8,6 @@
 namespace chatd::http {
 namespace json = boost::json;
 
-namespace {
-
 std::optional<std::int64_t> parse_int(std::string_view text) {
   std::int64_t v = 0;
   if (text.empty()) return std::nullopt;
@@ -17,6 +15,8 @@ std::optional<std::int64_t> parse_int(std::string_view text) {
   if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
   return v;
 }
+
+namespace {
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
@@ -118,9 +118,12 @@ std::optional<int> BodyValidator::integer(std::string_view field, int min, int m
   const std::string name(field);
   if (!v || v->is_null()) return std::nullopt;
   std::optional<std::int64_t> n;
-  if (v->is_int64()) n = v->as_int64();
-  else if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(max)) n = static_cast<std::int64_t>(v->as_uint64());
-  else if (v->is_string()) n = parse_int(std::string_view(v->as_string()));
+  if (v->is_int64())
+    n = v->as_int64();
+  else if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(max))
+    n = static_cast<std::int64_t>(v->as_uint64());
+  else if (v->is_string())
+    n = parse_int(std::string_view(v->as_string()));
   if (!n) {
     errors_.push_back(name + " must be an integer number");
     return std::nullopt;
