@@ -81,6 +81,7 @@ Gateway::Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService&
     : nsp_(nsp), auth_(auth), chat_(chat), events_(events), presence_(presence) {
   nsp_.use([this](SocketPtr socket) { return authenticate(std::move(socket)); });
   nsp_.on_connection([this](const SocketPtr& socket) { on_connection(socket); });
+  register_handlers();
 }
 
 asio::awaitable<void> Gateway::authenticate(SocketPtr socket) {
@@ -126,21 +127,27 @@ void Gateway::on_connection(const SocketPtr& socket) {
   auto conn = std::any_cast<std::shared_ptr<Connection>>(socket->data);
   socket->join(kPublicRoom);
   socket->join(user_room(conn->user.id));
-  const auto user_id = conn->user.id;
-  presence_.device_connected(user_id, conn->user.username);
-  socket->on_disconnect(
-      [this, user_id](std::string_view) { presence_.device_disconnected(user_id); });
-  socket->on("public_message",
-             [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::public_message); });
-  socket->on("private_message",
-             [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::private_message); });
-  socket->on("join_room",
-             [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::join_room); });
-  socket->on("send_image",
-             [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::send_image); });
-  socket->on("mark_read",
-             [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::mark_read); });
-  socket->on_unknown([](const SocketPtr& s, Event& ev) {
+  presence_.device_connected(conn->user.id, conn->user.username);
+}
+
+// Once for the namespace rather than per socket: an idle connection then holds no handler list
+// (issue 7).
+void Gateway::register_handlers() {
+  nsp_.on_disconnect([this](socketio::Socket& s, std::string_view) {
+    if (const auto* conn = std::any_cast<std::shared_ptr<Connection>>(&s.data))
+      presence_.device_disconnected((*conn)->user.id);
+  });
+  nsp_.on("public_message",
+          [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::public_message); });
+  nsp_.on("private_message",
+          [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::private_message); });
+  nsp_.on("join_room",
+          [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::join_room); });
+  nsp_.on("send_image",
+          [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::send_image); });
+  nsp_.on("mark_read",
+          [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::mark_read); });
+  nsp_.on_unknown([](const SocketPtr& s, Event& ev) {
     const json::value body = error_body("unknown event: " + ev.name);
     s->emit("exception", {body});
     ev.ack.send(json::array{body});

@@ -23,6 +23,7 @@ class Gateway {
 
   boost::asio::awaitable<void> authenticate(SocketPtr socket);
   void on_connection(const SocketPtr& socket);
+  void register_handlers();
   // Runs one event handler as a coroutine on the socket's thread; errors become `exception`.
   template <typename Handler>
   void spawn(const SocketPtr& socket, socketio::Event& ev, Handler handler);

@@ -93,3 +93,33 @@ test('a member that leaves (disconnects) no longer receives', async () => {
   assert.deepEqual(b.received, []);
   assert.deepEqual(c.received, [['after leave']]);
 });
+
+// A socket's own room (its id) is implicit in the adapter (not stored as a room): it must still
+// reach that socket alone, on polling and WebSocket, and a room someone joins under another
+// socket's id reaches both, once each. (b left in the test above.)
+test('a broadcast to a socket id reaches that socket; a room named like an id reaches its joiners too', async () => {
+  const [a, , c, d, e] = clients;
+  reset();
+  await request(a, 'broadcast', c.id, 'to c');
+  await request(a, 'broadcast', d.id, 'to d');
+  await sleep(300);
+  assert.deepEqual(c.received, [['to c']]);
+  assert.deepEqual(d.received, [['to d']]);
+  for (const x of [a, e]) assert.deepEqual(x.received, []);
+
+  await request(c, 'join', e.id);
+  reset();
+  await request(a, 'broadcast', e.id, 'to e');
+  await sleep(300);
+  assert.deepEqual(e.received, [['to e']]);
+  assert.deepEqual(c.received, [['to e']]);
+  for (const x of [a, d]) assert.deepEqual(x.received, []);
+
+  // socket.to() excepts the sender's own room, as socket.io does: its joiners are in it too.
+  reset();
+  await request(e, 'broadcast', e.id, 'from e');
+  await request(e, 'broadcast', 'room1', 'from e to room1');
+  await sleep(300);
+  assert.deepEqual(a.received, [['from e to room1']]);
+  for (const x of [c, d, e]) assert.deepEqual(x.received, []);
+});

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -65,9 +66,12 @@ void Session::start() {
 // server schedules it.
 void Session::arm_heartbeat(std::chrono::steady_clock::time_point when) {
   heartbeat_timer_.expires_at(when);
-  heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (!ec) self->on_heartbeat();
-  });
+  // Pending for most of a session's life: allocated to its exact size, not from Asio's recycled
+  // blocks, which a bigger operation (the handshake's) may have left behind.
+  heartbeat_timer_.async_wait(asio::bind_allocator(
+      std::allocator<void>(), [self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->on_heartbeat();
+      }));
 }
 
 void Session::on_heartbeat() {

@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <unistd.h>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
@@ -94,10 +96,25 @@ struct WsConnection::Sink {
 };
 
 WsConnection::WsConnection(asio::ip::tcp::socket socket, std::size_t max_message)
-    : socket_(std::move(socket)),
+    : socket_(adopt(std::move(socket))),
       parser_(max_message),
-      flush_service_(&asio::use_service<FlushService>(static_cast<asio::io_context&>(
-          asio::query(socket_.get_executor(), asio::execution::context)))) {}
+      flush_service_(&asio::use_service<FlushService>(socket_.get_executor().context())) {}
+
+// The descriptor moves to a socket of the narrower type; a socket that cannot be moved (closed
+// meanwhile) becomes a closed one, and the first read reports the error.
+WsConnection::Socket WsConnection::adopt(asio::ip::tcp::socket socket) {
+  auto& context =
+      static_cast<asio::io_context&>(asio::query(socket.get_executor(), asio::execution::context));
+  Socket adopted(context);
+  boost::system::error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) return adopted;
+  const auto fd = socket.release(ec);
+  if (ec) return adopted;
+  adopted.assign(protocol, fd, ec);
+  if (ec) ::close(fd);
+  return adopted;
+}
 
 WsConnection::~WsConnection() = default;
 
@@ -274,9 +291,13 @@ void WsConnection::wait_writable() {
 }
 
 void WsConnection::wait_readable() {
+  // The read wait stays pending for as long as the connection is idle: allocated to its exact
+  // size, not from Asio's recycled blocks, which a bigger operation may have left behind.
   socket_.async_wait(
       asio::socket_base::wait_read,
-      [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); });
+      asio::bind_allocator(
+          std::allocator<void>(),
+          [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); }));
 }
 
 void WsConnection::release_buffer() {

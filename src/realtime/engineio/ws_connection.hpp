@@ -5,6 +5,7 @@
 // connection holds no read buffer (reads go to a per-thread scratch buffer; only a partial frame
 // is kept). Only this object ever writes to the socket, control frames included, so writes never
 // interleave. Runs on its socket's io_context; no member is thread-safe.
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
@@ -95,7 +96,13 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   void start_close_timer();
   void release_buffer();
 
-  boost::asio::ip::tcp::socket socket_;
+  // Bound to the io_context executor: a smaller socket, and smaller pending operations, than
+  // with any_io_executor (every idle connection has its read wait pending; issue 7).
+  using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp,
+                                                  boost::asio::io_context::executor_type>;
+  static Socket adopt(boost::asio::ip::tcp::socket socket);
+
+  Socket socket_;
   ws::FrameParser parser_;
   FlushService* flush_service_;  // of the socket's io_context
   std::shared_ptr<Handler> handler_;

@@ -11,6 +11,7 @@ namespace chatd::socketio {
 LocalAdapter::LocalAdapter(http::IoPool& io) : io_(io), shards_(io.size()) {}
 
 void LocalAdapter::add(Socket& socket, const std::string& room) {
+  if (room == socket.id()) return;  // implicit: found through sockets
   shards_[socket.shard()].rooms[room].insert(&socket);
 }
 
@@ -23,18 +24,15 @@ void LocalAdapter::remove(Socket& socket, const std::string& room) {
 }
 
 void LocalAdapter::add_socket(Socket& socket) {
-  shards_[socket.shard()].sockets.insert(&socket);
+  shards_[socket.shard()].sockets.emplace(std::string_view(socket.id()), &socket);
 }
 
 void LocalAdapter::remove_socket(Socket& socket) {
   auto& shard = shards_[socket.shard()];
-  shard.sockets.erase(&socket);
-  for (const auto& room : socket.rooms()) {
-    if (auto it = shard.rooms.find(room); it != shard.rooms.end()) {
-      it->second.erase(&socket);
-      if (it->second.empty()) shard.rooms.erase(it);
-    }
-  }
+  if (auto it = shard.sockets.find(std::string_view(socket.id()));
+      it != shard.sockets.end() && it->second == &socket)
+    shard.sockets.erase(it);
+  for (const auto& room : socket.rooms()) remove(socket, room);
 }
 
 namespace {
@@ -77,30 +75,27 @@ void LocalAdapter::deliver_local(std::size_t shard_index, const SharedPacket& pa
   // The sockets of the except rooms, found once (not a string lookup per recipient).
   tmp.excluded.clear();
   for (const auto& room : target.except)
-    if (auto it = shard.rooms.find(room); it != shard.rooms.end())
-      tmp.excluded.insert(tmp.excluded.end(), it->second.begin(), it->second.end());
+    shard.for_each_member(room, [&tmp](Socket* s) { tmp.excluded.push_back(s); });
   std::sort(tmp.excluded.begin(), tmp.excluded.end());
   const auto excluded = [&tmp](Socket* s) {
     return !tmp.excluded.empty() && std::binary_search(tmp.excluded.begin(), tmp.excluded.end(), s);
   };
   const EncodedPacket& p = *packet;
   if (target.rooms.empty()) {
-    for (Socket* s : shard.sockets)
+    for (const auto& [id, s] : shard.sockets)
       if (!excluded(s)) s->send_frames(p);
     return;
   }
   if (target.rooms.size() == 1) {
-    auto it = shard.rooms.find(target.rooms.front());
-    if (it == shard.rooms.end()) return;
-    for (Socket* s : it->second)
+    shard.for_each_member(target.rooms.front(), [&](Socket* s) {
       if (!excluded(s)) s->send_frames(p);
+    });
     return;
   }
   // Several rooms: a socket in more than one of them still gets the packet once.
   tmp.members.clear();
   for (const auto& room : target.rooms)
-    if (auto it = shard.rooms.find(room); it != shard.rooms.end())
-      tmp.members.insert(tmp.members.end(), it->second.begin(), it->second.end());
+    shard.for_each_member(room, [&tmp](Socket* s) { tmp.members.push_back(s); });
   std::sort(tmp.members.begin(), tmp.members.end());
   tmp.members.erase(std::unique(tmp.members.begin(), tmp.members.end()), tmp.members.end());
   // send_frames() never delivers a broadcast itself (and slow clients are dropped from a later

@@ -31,8 +31,7 @@ void LocalAdapter::count_sockets(const std::string& room, CountCallback done) {
   for (std::size_t i = 0; i < shards_.size(); ++i) {
     boost::asio::post(io_.at(i), [this, i, g, room] {
       std::size_t n = 0;
-      if (auto it = shards_[i].rooms.find(room); it != shards_[i].rooms.end())
-        n = it->second.size();
+      shards_[i].for_each_member(room, [&n](Socket*) { ++n; });
       {
         std::lock_guard lock(g->mutex);
         g->result += n;
@@ -50,8 +49,8 @@ void LocalAdapter::rooms_of(const std::string& room, RoomsCallback done) {
   for (std::size_t i = 0; i < shards_.size(); ++i) {
     boost::asio::post(io_.at(i), [this, i, g, room] {
       std::set<std::string> found;
-      if (auto it = shards_[i].rooms.find(room); it != shards_[i].rooms.end())
-        for (const Socket* s : it->second) found.insert(s->rooms().begin(), s->rooms().end());
+      shards_[i].for_each_member(
+          room, [&found](const Socket* s) { found.insert(s->rooms().begin(), s->rooms().end()); });
       {
         std::lock_guard lock(g->mutex);
         g->result.merge(found);

@@ -35,6 +35,7 @@ class Namespace {
   // ConnectRefused. Runs on the socket's thread.
   using Middleware = std::function<boost::asio::awaitable<void>(std::shared_ptr<Socket>)>;
   using ConnectionHandler = std::function<void(const std::shared_ptr<Socket>&)>;
+  using DisconnectHandler = std::function<void(Socket&, std::string_view reason)>;
 
   Namespace(std::string name, std::unique_ptr<Adapter> adapter)
       : name_(std::move(name)), adapter_(std::move(adapter)) {}
@@ -42,6 +43,15 @@ class Namespace {
   const std::string& name() const { return name_; }
   void use(Middleware middleware) { middlewares_.push_back(std::move(middleware)); }
   void on_connection(ConnectionHandler handler) { on_connection_ = std::move(handler); }
+  // Handlers for every socket of the namespace, registered once before serving starts (they are
+  // then read from every I/O thread without a lock). A socket's own handlers (Socket::on) are
+  // tried first.
+  void on(std::string event, EventHandler handler);
+  void on_unknown(EventHandler handler) { unknown_ = std::move(handler); }
+  void on_disconnect(DisconnectHandler handler) { disconnect_.push_back(std::move(handler)); }
+  const EventHandler* handler_for(std::string_view event) const;
+  const EventHandler& unknown_handler() const { return unknown_; }
+  const std::vector<DisconnectHandler>& disconnect_handlers() const { return disconnect_; }
 
   BroadcastOperator to(const std::string& room) { return BroadcastOperator(*this).to(room); }
   BroadcastOperator except(const std::string& room) {
@@ -61,6 +71,9 @@ class Namespace {
   std::unique_ptr<Adapter> adapter_;
   std::vector<Middleware> middlewares_;
   ConnectionHandler on_connection_;
+  std::vector<std::pair<std::string, EventHandler>> events_;
+  EventHandler unknown_;
+  std::vector<DisconnectHandler> disconnect_;
 };
 
 // Encodes a packet into engine.io frames (text "4..." plus binary attachments).

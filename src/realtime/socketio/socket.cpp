@@ -30,13 +30,26 @@ Socket::Socket(Namespace& nsp, std::shared_ptr<engineio::Session> session, std::
 
 Socket::~Socket() = default;
 
+Socket::OwnHandlers& Socket::own() {
+  if (!own_) own_ = std::make_unique<OwnHandlers>();
+  return *own_;
+}
+
 void Socket::on(std::string event, EventHandler handler) {
-  for (auto& [name, h] : handlers_)
+  for (auto& [name, h] : own().events)
     if (name == event) {
       h = std::move(handler);
       return;
     }
-  handlers_.emplace_back(std::move(event), std::move(handler));
+  own_->events.emplace_back(std::move(event), std::move(handler));
+}
+
+void Socket::on_disconnect(std::function<void(std::string_view reason)> handler) {
+  own().disconnect.push_back(std::move(handler));
+}
+
+void Socket::on_unknown(EventHandler handler) {
+  own().unknown = std::move(handler);
 }
 
 bool Socket::in_room(std::string_view room) const {
@@ -141,7 +154,7 @@ void Socket::on_connected() {
 }
 
 void Socket::compact() {
-  handlers_.shrink_to_fit();
+  if (own_) own_->events.shrink_to_fit();
   rooms_.shrink_to_fit();
 }
 
@@ -176,14 +189,21 @@ void Socket::on_packet(Packet& packet) {
   ev.packet = &packet;
   if (packet.id) ev.ack = Ack(weak_from_this(), *packet.id);
   auto self = shared_from_this();  // a handler may disconnect this socket
-  auto it = std::find_if(handlers_.begin(), handlers_.end(),
-                         [&ev](const auto& h) { return h.first == ev.name; });
-  if (it != handlers_.end()) {
-    auto handler = it->second;
-    handler(self, ev);
-  } else if (unknown_handler_) {
-    unknown_handler_(self, ev);
+  if (own_) {
+    const auto& events = own_->events;
+    auto it = std::find_if(events.begin(), events.end(),
+                           [&ev](const auto& h) { return h.first == ev.name; });
+    if (it != events.end()) {
+      auto handler = it->second;
+      return handler(self, ev);
+    }
   }
+  if (const auto* handler = nsp_.handler_for(ev.name)) return (*handler)(self, ev);
+  if (own_ && own_->unknown) {
+    auto handler = own_->unknown;
+    return handler(self, ev);
+  }
+  if (const auto& handler = nsp_.unknown_handler()) handler(self, ev);
 }
 
 void Socket::on_close(std::string_view reason) {
@@ -197,10 +217,10 @@ void Socket::on_close(std::string_view reason) {
     ack.timer->cancel();
     ack.callback(std::nullopt);
   }
-  auto handlers = std::move(disconnect_handlers_);
-  for (auto& h : handlers) h(reason);
-  handlers_.clear();
-  unknown_handler_ = nullptr;
+  auto own = std::move(own_);
+  if (own)
+    for (auto& h : own->disconnect) h(reason);
+  for (const auto& h : nsp_.disconnect_handlers()) h(*this, reason);
   if (on_removed) on_removed();
 }
 

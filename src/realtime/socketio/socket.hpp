@@ -87,12 +87,12 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // Per-connection state for the application (the socket.io `socket.data`).
   std::any data;
 
+  // Handlers of this socket only, tried before the namespace's (Namespace::on and friends, the
+  // cheaper choice when every socket gets the same ones).
   void on(std::string event, EventHandler handler);
-  void on_disconnect(std::function<void(std::string_view reason)> handler) {
-    disconnect_handlers_.push_back(std::move(handler));
-  }
-  // Events with no handler go here (the chat layer answers unknown events with an error).
-  void on_unknown(EventHandler handler) { unknown_handler_ = std::move(handler); }
+  void on_disconnect(std::function<void(std::string_view reason)> handler);
+  // Events with no handler go here.
+  void on_unknown(EventHandler handler);
 
   void emit(std::string_view event, std::span<const boost::json::value> args = {});
   void emit(std::string_view event, std::initializer_list<boost::json::value> args) {
@@ -136,10 +136,15 @@ class Socket : public std::enable_shared_from_this<Socket> {
   std::string id_;
   boost::json::object auth_;
   bool connected_ = false;
-  // A handful per socket: vectors take less memory than node-based containers (issue 7).
-  std::vector<std::pair<std::string, EventHandler>> handlers_;
-  EventHandler unknown_handler_;
-  std::vector<std::function<void(std::string_view)>> disconnect_handlers_;
+  // Only for sockets given handlers of their own: a namespace that registers its handlers once
+  // (chat) keeps its sockets small (issue 7).
+  struct OwnHandlers {
+    std::vector<std::pair<std::string, EventHandler>> events;
+    EventHandler unknown;
+    std::vector<std::function<void(std::string_view)>> disconnect;
+  };
+  OwnHandlers& own();
+  std::unique_ptr<OwnHandlers> own_;
   std::vector<std::string> rooms_;
   std::uint64_t next_ack_id_ = 0;
   struct PendingAck {
