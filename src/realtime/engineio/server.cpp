@@ -109,7 +109,7 @@ std::shared_ptr<Session> Server::create(asio::io_context& context, Session::Tran
                                            transport, std::move(handshake));
   {
     std::lock_guard lock(mutex_);
-    sessions_.emplace(session->id(), session);
+    sessions_.emplace(std::string_view(session->id()), session);
   }
   ++count_;
   return session;
@@ -117,13 +117,18 @@ std::shared_ptr<Session> Server::create(asio::io_context& context, Session::Tran
 
 std::shared_ptr<Session> Server::find(const std::string& id) {
   std::lock_guard lock(mutex_);
-  auto it = sessions_.find(id);
+  auto it = sessions_.find(std::string_view(id));
   return it == sessions_.end() ? nullptr : it->second;
 }
 
 void Server::remove(const std::string& id) {
+  std::shared_ptr<Session> gone;  // released after the lock, and after id (maybe its) is used
   std::lock_guard lock(mutex_);
-  if (sessions_.erase(id)) --count_;
+  auto it = sessions_.find(std::string_view(id));
+  if (it == sessions_.end()) return;
+  gone = std::move(it->second);
+  sessions_.erase(it);
+  --count_;
 }
 
 void Server::close_all(std::string_view reason) {

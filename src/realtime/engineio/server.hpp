@@ -2,11 +2,11 @@
 // The Engine.IO v4 server: the handshake, the HTTP long-polling routes, WebSocket connections
 // and upgrades on one path (/socket.io/), and the registry of live sessions.
 #include <atomic>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "http/io_pool.hpp"
 #include "http/router.hpp"
@@ -64,7 +64,8 @@ class Server {
   Options options_;
   ConnectionHandler on_connection_;
   std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<Session>> sessions_;
+  // Keyed by a view of the session's own id (no copy of it per connection; issue 7).
+  boost::unordered_flat_map<std::string_view, std::shared_ptr<Session>> sessions_;
   std::atomic<std::size_t> count_{0};
   std::atomic<std::uint64_t> slow_dropped_{0};
 };

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -10,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "realtime/engineio/heartbeats.hpp"
 #include "realtime/engineio/server.hpp"
 
 namespace chatd::engineio {
@@ -48,7 +48,6 @@ Session::Session(Server& server, std::string id, asio::io_context& context, std:
       shard_(shard),
       transport_(transport),
       handshake_(std::move(handshake)),
-      heartbeat_timer_(context.get_executor()),
       tokens_(server.options().packet_burst),
       last_refill_(std::chrono::steady_clock::now()) {
   if (transport == Transport::polling) poll_wake_ = std::make_unique<Timer>(context.get_executor());
@@ -60,22 +59,27 @@ void Session::start() {
   arm_heartbeat(std::chrono::steady_clock::now() + server_.options().ping_interval);
 }
 
-// One timer and no coroutine per session: a ping every ping_interval, then ping_timeout for the
-// pong. A pong only records its time (no timer is cancelled per pong); when the timeout expires
-// after an answered ping, the next ping is set ping_interval after that pong, as the reference
-// server schedules it.
+// No timer and no coroutine per session: one Heartbeats timer per io_context calls
+// heartbeat_due. A ping every ping_interval, then ping_timeout for the pong. A pong only records
+// its time (nothing is rescheduled per pong); when the timeout expires after an answered ping,
+// the next ping is set ping_interval after that pong, as the reference server schedules it.
 void Session::arm_heartbeat(std::chrono::steady_clock::time_point when) {
-  heartbeat_timer_.expires_at(when);
-  // Pending for most of a session's life: allocated to its exact size, not from Asio's recycled
-  // blocks, which a bigger operation (the handshake's) may have left behind.
-  heartbeat_timer_.async_wait(asio::bind_allocator(
-      std::allocator<void>(), [self = shared_from_this()](boost::system::error_code ec) {
-        if (!ec) self->on_heartbeat();
-      }));
+  heartbeat_due_ = when;
+  asio::use_service<Heartbeats>(context_).schedule(weak_from_this(), when);
 }
 
-void Session::on_heartbeat() {
-  if (closed_) return;
+void Session::heartbeat_due(std::chrono::steady_clock::time_point due) {
+  if (due != heartbeat_due_) return;  // cancelled, or re-armed since
+  heartbeat_due_ = {};
+  if (closed_) {
+    // A polling session closed between two GETs waited this long for its last one.
+    server_.remove(id_);
+    return;
+  }
+  on_heartbeat(due);
+}
+
+void Session::on_heartbeat(std::chrono::steady_clock::time_point due) {
   const auto& opts = server_.options();
   if (!awaiting_pong_) {
     if (last_pong_ != std::chrono::steady_clock::time_point{}) {
@@ -84,7 +88,7 @@ void Session::on_heartbeat() {
       if (next > std::chrono::steady_clock::now()) return arm_heartbeat(next);
     }
     // Absolute deadlines: a late wake-up for the ping does not also delay the timeout.
-    const auto deadline = heartbeat_timer_.expiry() + opts.ping_timeout;
+    const auto deadline = due + opts.ping_timeout;
     awaiting_pong_ = true;
     send(ping_frame());
     arm_heartbeat(deadline);
@@ -129,17 +133,14 @@ void Session::wake_poll() {
 void Session::close(std::string_view reason, CloseMode mode) {
   if (closed_) return;
   closed_ = true;
-  heartbeat_timer_.cancel();
+  cancel_heartbeat();
   const bool orderly = mode == CloseMode::graceful || client_closed_;
   if (orderly && transport_ == Transport::polling && !poll_pending_) {
     // The client is between two GETs: keep the session reachable until its next GET fetches
     // what is queued and the "1" (the reference buffers an orderly close the same way), or
     // the noop that ends a client-initiated close, for at most one heartbeat period.
-    heartbeat_timer_.expires_after(server_.options().ping_interval +
-                                   server_.options().ping_timeout);
-    heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (!ec) self->server_.remove(self->id_);
-    });
+    arm_heartbeat(std::chrono::steady_clock::now() + server_.options().ping_interval +
+                  server_.options().ping_timeout);
   } else {
     server_.remove(id_);
   }
@@ -290,7 +291,7 @@ asio::awaitable<http::Response> Session::handle_poll(std::string method, std::st
   queued_bytes_ = 0;
   if (closed_) {
     server_.remove(id_);  // the client has its last answer: a lingering session is gone now
-    heartbeat_timer_.cancel();
+    cancel_heartbeat();
   }
   if (closed_ && !close_sent_) {
     close_sent_ = true;

@@ -66,6 +66,8 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
 
   // --- used by Server ---
   void start();  // heartbeats
+  // --- used by Heartbeats: the time set by arm_heartbeat has come ---
+  void heartbeat_due(std::chrono::steady_clock::time_point due);
   boost::asio::awaitable<http::Response> handle_poll(std::string method, std::string body);
   // A new WebSocket-only session's socket, or a probe for upgrading a polling session.
   void attach_websocket(boost::asio::ip::tcp::socket socket, http::UpgradeRequest request);
@@ -88,7 +90,8 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   void complete_upgrade();
   void fail_probe();
   void arm_heartbeat(std::chrono::steady_clock::time_point when);
-  void on_heartbeat();
+  void cancel_heartbeat() { heartbeat_due_ = {}; }
+  void on_heartbeat(std::chrono::steady_clock::time_point due);
   void on_packet(Packet packet);
   void on_message(std::string_view text);
   bool take_token();
@@ -128,8 +131,9 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   bool upgrading_ = false;               // a WebSocket is probing this polling session
   bool probe_answered_ = false;          // "3probe" was sent
 
-  // Heartbeats; after close, how long a polling session awaits its last GET.
-  Timer heartbeat_timer_;
+  // Heartbeats (one timer per io_context, see heartbeats.hpp); after close, how long a polling
+  // session awaits its last GET. heartbeat_due_ is the pending time, or {} for none.
+  std::chrono::steady_clock::time_point heartbeat_due_{};
   std::chrono::steady_clock::time_point last_pong_;
   double tokens_;
   std::chrono::steady_clock::time_point last_refill_;

@@ -4,6 +4,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 #include "realtime/engineio/server.hpp"
 #include "realtime/socketio/namespace.hpp"
 #include "realtime/socketio/server.hpp"
@@ -13,15 +15,18 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 Client::Client(Server& server, std::shared_ptr<engineio::Session> session)
-    : server_(server),
-      session_(std::move(session)),
-      decoder_(server.options().decoder),
-      connect_timer_(session_->executor()) {}
+    : server_(server), session_(std::move(session)), decoder_(server.options().decoder) {}
+
+std::vector<Client::Joined>::iterator Client::joined(std::string_view nsp) {
+  return std::find_if(sockets_.begin(), sockets_.end(),
+                      [nsp](const Joined& j) { return j.first == nsp; });
+}
 
 void Client::start() {
   // A connection that never joins a namespace is closed, as the reference server does.
-  connect_timer_.expires_after(server_.options().connect_timeout);
-  connect_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+  connect_timer_ = std::make_unique<Timer>(session_->executor());
+  connect_timer_->expires_after(server_.options().connect_timeout);
+  connect_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self || self->closed_) return;
     if (self->sockets_.empty()) self->session_->close("connect timeout");
@@ -60,7 +65,7 @@ void Client::on_packet(Packet packet) {
       return;
     }
     case PacketType::disconnect: {
-      if (auto it = sockets_.find(packet.nsp); it != sockets_.end()) {
+      if (auto it = joined(packet.nsp); it != sockets_.end()) {
         auto socket = it->second;
         socket->on_close("client namespace disconnect");
       }
@@ -71,7 +76,7 @@ void Client::on_packet(Packet packet) {
     case PacketType::ack:
     case PacketType::binary_ack: {
       // Packets for a namespace the client has not joined are dropped, like the reference.
-      if (auto it = sockets_.find(packet.nsp); it != sockets_.end()) {
+      if (auto it = joined(packet.nsp); it != sockets_.end()) {
         auto socket = it->second;
         socket->on_packet(packet);
       }
@@ -92,8 +97,10 @@ void Client::connect(const std::string& name, json::object auth) {
     send_raw(err);
     return;
   }
-  if (sockets_.contains(name) || connecting_.contains(name)) return;
-  connecting_.insert(name);
+  if (joined(name) != sockets_.end() ||
+      std::find(connecting_.begin(), connecting_.end(), name) != connecting_.end())
+    return;
+  connecting_.push_back(name);
   auto socket = std::make_shared<Socket>(*nsp, session_, engineio::random_id(), std::move(auth));
   asio::co_spawn(
       session_->executor(),
@@ -112,7 +119,7 @@ void Client::connect(const std::string& name, json::object auth) {
           spdlog::error("socket.io middleware failed: {}", e.what());
           refused = ConnectRefused("Internal server error");
         }
-        self->connecting_.erase(name);
+        std::erase(self->connecting_, name);
         if (self->closed_) co_return;
         if (refused) {
           Packet err;
@@ -124,12 +131,15 @@ void Client::connect(const std::string& name, json::object auth) {
           self->send_raw(err);
           co_return;
         }
-        self->sockets_[name] = socket;
-        self->connect_timer_.cancel();  // joined: the connect timeout is over
+        self->sockets_.emplace_back(name, socket);
+        self->sockets_.shrink_to_fit();
+        self->connecting_.shrink_to_fit();
+        self->connect_timer_
+            .reset();  // joined: the connect timeout is over (its wait is cancelled)
         self->server_.count_socket(1);
         socket->on_removed = [weak = std::weak_ptr<Client>(self), name, s = socket.get()] {
           if (auto c = weak.lock()) {
-            auto it = c->sockets_.find(name);
+            auto it = c->joined(name);
             if (it != c->sockets_.end() && it->second.get() == s) {
               c->sockets_.erase(it);
               c->server_.count_socket(-1);
@@ -158,7 +168,7 @@ void Client::connect(const std::string& name, json::object auth) {
 void Client::on_close(std::string_view reason) {
   if (closed_) return;
   closed_ = true;
-  connect_timer_.cancel();
+  connect_timer_.reset();
   decoder_.reset();
   auto sockets = std::move(sockets_);
   sockets_.clear();

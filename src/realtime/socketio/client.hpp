@@ -2,9 +2,11 @@
 // One engine.io connection seen by Socket.IO: decodes packets and routes them to the sockets of
 // each namespace the client joined.
 #include <boost/asio/steady_timer.hpp>
-#include <map>
 #include <memory>
-#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "realtime/engineio/session.hpp"
 #include "realtime/socketio/decoder.hpp"
@@ -31,15 +33,19 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
 
   Server& server_;
   std::shared_ptr<engineio::Session> session_;
+  using Joined = std::pair<std::string, std::shared_ptr<Socket>>;
+  std::vector<Joined>::iterator joined(std::string_view nsp);
+
   Decoder decoder_;
-  std::map<std::string, std::shared_ptr<Socket>, std::less<>> sockets_;
-  std::set<std::string, std::less<>> connecting_;
-  // Bound to the io_context executor (smaller than a steady_timer); cancelled once a namespace
-  // is joined, so that an idle connection keeps no pending wait for it.
-  boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                    boost::asio::wait_traits<std::chrono::steady_clock>,
-                                    boost::asio::io_context::executor_type>
-      connect_timer_;
+  // A client joins one or two namespaces: vectors are smaller than maps (issue 7).
+  std::vector<Joined> sockets_;
+  std::vector<std::string> connecting_;
+  using Timer =
+      boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                        boost::asio::wait_traits<std::chrono::steady_clock>,
+                                        boost::asio::io_context::executor_type>;
+  // Only until a namespace is joined: an idle connection keeps neither the timer nor a wait.
+  std::unique_ptr<Timer> connect_timer_;
   bool closed_ = false;
 };
 

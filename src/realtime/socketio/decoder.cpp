@@ -116,7 +116,7 @@ std::string_view to_string(Error error) {
 }
 
 void Decoder::reset() {
-  pending_ = Packet{};
+  pending_.reset();
   expected_ = 0;
 }
 
@@ -197,18 +197,18 @@ DecodeStep Decoder::add_text(std::string_view s) {
   if (!placeholders_valid(p.data, attachments)) return fail(Error::bad_placeholder);
   p.type = p.type == PacketType::binary_event ? PacketType::event : PacketType::ack;
   p.attachments.reserve(attachments);
-  pending_ = std::move(p);
+  pending_ = std::make_unique<Packet>(std::move(p));
   expected_ = attachments;
   return DecodeStep{};
 }
 
 DecodeStep Decoder::add_binary(std::string bytes) {
   if (!awaiting_binary()) return fail(Error::unexpected_binary);
-  pending_.attachments.push_back(std::move(bytes));
-  if (pending_.attachments.size() < expected_) return DecodeStep{};
+  pending_->attachments.push_back(std::move(bytes));
+  if (pending_->attachments.size() < expected_) return DecodeStep{};
   DecodeStep step;
   step.status = DecodeStep::Status::packet;
-  step.packet = std::move(pending_);
+  step.packet = std::move(*pending_);
   reset();
   return step;
 }

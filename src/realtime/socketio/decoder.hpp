@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -85,7 +86,8 @@ class Decoder {
   DecodeStep fail(Error error);
 
   DecoderOptions options_;
-  Packet pending_;
+  // Only while a binary packet waits for its attachments: every connection has a decoder.
+  std::unique_ptr<Packet> pending_;
   std::size_t expected_ = 0;  // attachments the pending packet still needs in total
 };
 
