@@ -1,9 +1,10 @@
 #include "chat/batch_writer.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/async_result.hpp>
+#include <algorithm>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <stdexcept>
+#include <utility>
 
 namespace chatd::chat {
 namespace asio = boost::asio;
@@ -25,62 +26,78 @@ void BatchWriter::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void BatchWriter::enqueue(storage::NewMessage message, Done done) {
+void BatchWriter::enqueue(Waiter* w) {
+  bool was_empty = false;
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) {
-      done(std::make_exception_ptr(std::runtime_error("message writer stopped")), {});
-      return;
+    if (!stopping_) {
+      was_empty = queue_.empty();
+      queue_.push_back(w);
+      w = nullptr;
     }
-    queue_.push_back({std::move(message), std::move(done)});
   }
-  cv_.notify_one();
+  if (w) {
+    w->error = std::make_exception_ptr(std::runtime_error("message writer stopped"));
+    std::vector<Waiter*> one{w};
+    resume(one);
+    return;
+  }
+  // The writer only sleeps on an empty queue: later messages need no wake-up call.
+  if (was_empty) cv_.notify_one();
 }
 
-asio::awaitable<storage::Message> BatchWriter::store(storage::NewMessage message,
-                                                     std::function<void()> on_queued) {
-  auto initiation = [this, m = std::move(message), q = std::move(on_queued)](auto handler) mutable {
-    using Handler = decltype(handler);
-    auto h = std::make_shared<Handler>(std::move(handler));
-    enqueue(std::move(m), [h](std::exception_ptr e, storage::Message stored) {
-      // Resume the sender on its own executor, not on the writer thread.
-      auto ex = asio::get_associated_executor(*h);
-      asio::post(ex, [h, e, stored = std::move(stored)]() mutable { (*h)(e, std::move(stored)); });
+void BatchWriter::resume(std::vector<Waiter*>& batch) {
+  // Few executors (one per I/O thread): a linear search over the groups found so far.
+  std::vector<std::vector<Waiter*>> groups;
+  for (auto* w : batch) {
+    auto it = std::find_if(groups.begin(), groups.end(), [w](const std::vector<Waiter*>& g) {
+      return g.front()->executor() == w->executor();
     });
-    if (q) q();
-  };
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>,
-                                          void(std::exception_ptr, storage::Message)>(
-      std::move(initiation), asio::use_awaitable);
+    if (it == groups.end()) {
+      groups.emplace_back().push_back(w);
+    } else {
+      it->push_back(w);
+    }
+  }
+  batch.clear();
+  for (auto& group : groups) {
+    const auto ex = group.front()->executor();
+    asio::post(ex, [group = std::move(group)] {
+      for (auto* w : group) w->complete();
+    });
+  }
 }
 
 void BatchWriter::run() {
-  std::vector<Item> batch;
+  std::vector<Waiter*> batch;
   std::vector<storage::NewMessage> rows;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
-      while (!queue_.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      if (queue_.size() <= max_batch_) {
+        batch.swap(queue_);
+      } else {
+        const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(max_batch_);
+        batch.assign(queue_.begin(), end);
+        queue_.erase(queue_.begin(), end);
       }
     }
     rows.clear();
     rows.reserve(batch.size());
-    for (auto& item : batch) rows.push_back(std::move(item.message));
+    for (auto* w : batch) rows.push_back(std::move(w->message));
     try {
-      auto stored = db_.messages().insert_batch(rows);
+      auto stored = db_.messages().insert_batch(std::move(rows));
       ++batches_;
       stored_ += stored.size();
-      for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(nullptr, std::move(stored[i]));
+      for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->stored = std::move(stored[i]);
     } catch (const std::exception& e) {
       spdlog::error("storing a batch of {} messages failed: {}", batch.size(), e.what());
       auto error = std::current_exception();
-      for (auto& item : batch) item.done(error, {});
+      for (auto* w : batch) w->error = error;
     }
-    batch.clear();
+    resume(batch);
   }
 }
 

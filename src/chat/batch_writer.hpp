@@ -2,14 +2,22 @@
 // Group commit for chat messages: concurrent senders' messages are gathered and stored in one
 // transaction, and each sender resumes when its batch has committed. Nothing is announced
 // before it is stored, yet the database sees few, large writes.
+//
+// Per message the hot path allocates one waiter (in the sender's thread, freed there too); a
+// committed batch goes back to the senders' I/O threads as one posted job per thread, not one
+// per message, and each stored row reuses the strings the sender's message came with.
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "storage/repository.hpp"
 
@@ -26,26 +34,70 @@ class BatchWriter {
   // database threw. on_queued runs as soon as the message has its place in the write order
   // (before any suspension), so that a caller can let its next message go.
   boost::asio::awaitable<storage::Message> store(storage::NewMessage message,
-                                                 std::function<void()> on_queued = {});
+                                                 std::function<void()> on_queued = {}) {
+    // Not a coroutine: the operation's own awaitable is returned, no frame of its own.
+    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
+                                       void(std::exception_ptr, storage::Message)>(
+        Initiation{this}, boost::asio::use_awaitable, std::move(message), std::move(on_queued));
+  }
   void stop();
 
   std::uint64_t batches() const { return batches_; }
   std::uint64_t stored() const { return stored_; }
 
  private:
-  using Done = std::function<void(std::exception_ptr, storage::Message)>;
-  struct Item {
+  // One message on its way: what to store, then the outcome, then how to resume the sender.
+  struct Waiter {
+    explicit Waiter(storage::NewMessage m) : message(std::move(m)) {}
+    virtual ~Waiter() = default;
+    // The sender's executor: completions are grouped by it.
+    virtual const boost::asio::any_io_executor& executor() const = 0;
+    // Runs on executor(); resumes the sender with error or stored, then deletes this.
+    virtual void complete() = 0;
     storage::NewMessage message;
-    Done done;
+    std::exception_ptr error;
+    storage::Message stored;
   };
-  void enqueue(storage::NewMessage message, Done done);
+
+  template <typename Handler>
+  struct HandlerWaiter final : Waiter {
+    HandlerWaiter(storage::NewMessage m, Handler&& h)
+        : Waiter(std::move(m)),
+          handler(std::move(h)),
+          ex(boost::asio::get_associated_executor(handler)) {}
+    const boost::asio::any_io_executor& executor() const override { return ex; }
+    void complete() override {
+      auto h = std::move(handler);
+      auto e = std::move(error);
+      auto m = std::move(stored);
+      delete this;
+      std::move(h)(std::move(e), std::move(m));
+    }
+    Handler handler;
+    boost::asio::any_io_executor ex;
+  };
+
+  struct Initiation {
+    BatchWriter* self;
+    template <typename Handler>
+    void operator()(Handler&& handler, storage::NewMessage message,
+                    std::function<void()> on_queued) const {
+      self->enqueue(new HandlerWaiter<std::decay_t<Handler>>(std::move(message),
+                                                             std::forward<Handler>(handler)));
+      if (on_queued) on_queued();
+    }
+  };
+
+  void enqueue(Waiter* w);
   void run();
+  // Hands each waiter back to its executor: one posted job per distinct executor.
+  static void resume(std::vector<Waiter*>& batch);
 
   storage::Database& db_;
   std::size_t max_batch_;
   std::mutex mutex_;
   std::condition_variable cv_;
-  std::deque<Item> queue_;
+  std::vector<Waiter*> queue_;
   bool stopping_ = false;
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> stored_{0};

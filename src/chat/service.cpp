@@ -112,25 +112,25 @@ void ChatService::check_rate(std::int64_t user) {
     throw ChatError(429, "rate limit exceeded: too many messages, slow down");
 }
 
-boost::asio::awaitable<void> ChatService::check_peer(std::int64_t self, std::int64_t peer,
-                                                     bool allow_self) {
+bool ChatService::known_peer(std::int64_t self, std::int64_t peer, bool allow_self) {
   if (!allow_self && self == peer)
     throw ChatError(400, "cannot send a private message to yourself");
-  {
-    std::lock_guard lock(known_mutex_);
-    if (known_users_.contains(peer)) co_return;
-  }
+  std::lock_guard lock(known_mutex_);
+  return known_users_.contains(peer);
+}
+
+boost::asio::awaitable<void> ChatService::check_peer(std::int64_t self, std::int64_t peer,
+                                                     bool allow_self) {
+  if (known_peer(self, peer, allow_self)) co_return;
+  co_await look_up_peer(peer);
+}
+
+boost::asio::awaitable<void> ChatService::look_up_peer(std::int64_t peer) {
   auto job = [this, peer] { return db_.users().find_by_id(peer).has_value(); };
   const bool exists = co_await pool_.run(std::move(job));
   if (!exists) throw ChatError(404, "recipient not found");
   std::lock_guard lock(known_mutex_);
   known_users_.insert(peer);
-}
-
-boost::asio::awaitable<Message> ChatService::store(NewMessage message,
-                                                   std::function<void()> on_queued) {
-  auto stored = co_await writer_.store(std::move(message), std::move(on_queued));
-  co_return stored;
 }
 
 namespace {
@@ -152,7 +152,7 @@ boost::asio::awaitable<Message> ChatService::post_public(http::Principal sender,
   m.is_public = true;
   m.sender_id = sender.id;
   auto queued = std::exchange(on_queued, nullptr);
-  auto stored = co_await store(std::move(m), std::move(queued));
+  auto stored = co_await writer_.store(std::move(m), std::move(queued));
   stored.sender_username = sender.username;
   co_return stored;
 }
@@ -162,14 +162,15 @@ boost::asio::awaitable<Message> ChatService::post_private(http::Principal sender
                                                           std::function<void()> on_queued) {
   QueuedGuard guard{on_queued};
   check_rate(sender.id);
-  co_await check_peer(sender.id, recipient, false);
+  // Users are never deleted: a recipient seen once needs no coroutine call, nor a look-up.
+  if (!known_peer(sender.id, recipient, false)) co_await look_up_peer(recipient);
   NewMessage m;
   m.content = std::move(text);
   m.is_public = false;
   m.sender_id = sender.id;
   m.recipient_id = recipient;
   auto queued = std::exchange(on_queued, nullptr);
-  auto stored = co_await store(std::move(m), std::move(queued));
+  auto stored = co_await writer_.store(std::move(m), std::move(queued));
   stored.sender_username = sender.username;
   co_return stored;
 }
@@ -179,7 +180,7 @@ boost::asio::awaitable<Message> ChatService::post_image(http::Principal sender, 
                                                         std::function<void()> on_queued) {
   QueuedGuard guard{on_queued};
   check_rate(sender.id);
-  if (recipient) co_await check_peer(sender.id, *recipient, false);
+  if (recipient && !known_peer(sender.id, *recipient, false)) co_await look_up_peer(*recipient);
   NewMessage m;
   m.content = image.key;
   m.blob_url = image.key;
@@ -190,7 +191,7 @@ boost::asio::awaitable<Message> ChatService::post_image(http::Principal sender, 
   m.sender_id = sender.id;
   m.recipient_id = recipient;
   auto queued = std::exchange(on_queued, nullptr);
-  auto stored = co_await store(std::move(m), std::move(queued));
+  auto stored = co_await writer_.store(std::move(m), std::move(queued));
   stored.sender_username = sender.username;
   co_return stored;
 }

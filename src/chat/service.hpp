@@ -83,8 +83,10 @@ class ChatService {
 
  private:
   void check_rate(std::int64_t user);
-  boost::asio::awaitable<storage::Message> store(storage::NewMessage message,
-                                                 std::function<void()> on_queued);
+  // check_peer in two halves: true when peer is known to exist (throws ChatError 400 for
+  // oneself unless allowed); otherwise look_up_peer asks the database (ChatError 404).
+  bool known_peer(std::int64_t self, std::int64_t peer, bool allow_self);
+  boost::asio::awaitable<void> look_up_peer(std::int64_t peer);
 
   storage::Database& db_;
   http::BlockingPool& pool_;

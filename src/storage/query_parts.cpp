@@ -32,10 +32,15 @@ PageWindow history_window(const HistoryQuery& query) {
 
 Message stored_message(const NewMessage& in, std::int64_t id, Millis created_at, Millis updated_at,
                        std::string sender_username) {
+  return stored_message(NewMessage(in), id, created_at, updated_at, std::move(sender_username));
+}
+
+Message stored_message(NewMessage&& in, std::int64_t id, Millis created_at, Millis updated_at,
+                       std::string sender_username) {
   Message m;
   m.id = id;
-  m.content = in.content;
-  m.blob_url = in.blob_url;
+  m.content = std::move(in.content);
+  m.blob_url = std::move(in.blob_url);
   m.is_public = in.is_public;
   m.sender_id = in.sender_id;
   m.recipient_id = in.recipient_id;

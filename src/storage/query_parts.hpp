@@ -29,8 +29,11 @@ PageWindow page_window(int page, int per_page);
 // offset is 0.
 PageWindow history_window(const HistoryQuery& query);
 
-// The Message stored for `in`, given what the database assigned to it.
+// The Message stored for `in`, given what the database assigned to it; the second form takes
+// in's strings instead of copying them.
 Message stored_message(const NewMessage& in, std::int64_t id, Millis created_at, Millis updated_at,
+                       std::string sender_username);
+Message stored_message(NewMessage&& in, std::int64_t id, Millis created_at, Millis updated_at,
                        std::string sender_username);
 
 }  // namespace chatd::storage

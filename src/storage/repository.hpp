@@ -39,8 +39,9 @@ class UserRepository {
 class MessageRepository {
  public:
   virtual ~MessageRepository() = default;
-  // Inserts all messages in one transaction, in order; returns them with ids and times.
-  virtual std::vector<Message> insert_batch(const std::vector<NewMessage>& messages) = 0;
+  // Inserts all messages in one transaction, in order; returns them with ids and times. Taken
+  // by value: the stored rows reuse the messages' strings (no copy of each text).
+  virtual std::vector<Message> insert_batch(std::vector<NewMessage> messages) = 0;
   virtual Page<Message> list_public(const HistoryQuery& query) = 0;
   // Both directions between a and b.
   virtual Page<Message> list_private(std::int64_t a, std::int64_t b, const HistoryQuery& query) = 0;

@@ -24,7 +24,7 @@ std::vector<Message> read_messages(const pqxx::result& r) {
 
 }  // namespace
 
-std::vector<Message> PgMessageRepository::insert_batch(const std::vector<NewMessage>& in) {
+std::vector<Message> PgMessageRepository::insert_batch(std::vector<NewMessage> in) {
   if (in.empty()) return {};
   // One array per column: the whole batch is a single statement and a single round trip.
   ArrayLiteral content, blob_url, is_public, sender, recipient, type, width, height;
@@ -54,8 +54,9 @@ std::vector<Message> PgMessageRepository::insert_batch(const std::vector<NewMess
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
     const auto row = r[static_cast<pqxx::result::size_type>(i)];
-    out.push_back(stored_message(in[i], row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
-                                 row[2].as<std::int64_t>(), row[3].as<std::string>()));
+    out.push_back(stored_message(std::move(in[i]), row[0].as<std::int64_t>(),
+                                 row[1].as<std::int64_t>(), row[2].as<std::int64_t>(),
+                                 row[3].as<std::string>()));
   }
   return out;
 }

@@ -30,7 +30,7 @@ constexpr const char* kUnreadCount =
 
 }  // namespace
 
-std::vector<Message> SqliteMessageRepository::insert_batch(const std::vector<NewMessage>& in) {
+std::vector<Message> SqliteMessageRepository::insert_batch(std::vector<NewMessage> in) {
   std::vector<Message> out;
   if (in.empty()) return out;
   out.reserve(in.size());
@@ -44,7 +44,7 @@ std::vector<Message> SqliteMessageRepository::insert_batch(const std::vector<New
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   SQLite::Statement who(db, "SELECT username FROM users WHERE id = ?");
   std::unordered_map<std::int64_t, std::string> usernames;
-  for (const auto& n : in) {
+  for (auto& n : in) {
     ins.bind(1, n.content);
     bind_opt(ins, 2, n.blob_url);
     ins.bind(3, n.is_public ? 1 : 0);
@@ -65,7 +65,7 @@ std::vector<Message> SqliteMessageRepository::insert_batch(const std::vector<New
       if (who.executeStep()) it->second = who.getColumn(0).getString();
       who.reset();
     }
-    out.push_back(stored_message(n, id, now, now, it->second));
+    out.push_back(stored_message(std::move(n), id, now, now, it->second));
   }
   tx.commit();
   return out;

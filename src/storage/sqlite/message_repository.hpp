@@ -8,7 +8,7 @@ class SqliteMessageRepository final : public MessageRepository {
  public:
   explicit SqliteMessageRepository(Connections& connections) : c_(connections) {}
 
-  std::vector<Message> insert_batch(const std::vector<NewMessage>& messages) override;
+  std::vector<Message> insert_batch(std::vector<NewMessage> messages) override;
   Page<Message> list_public(const HistoryQuery& query) override;
   Page<Message> list_private(std::int64_t a, std::int64_t b, const HistoryQuery& query) override;
   std::optional<Message> find(std::int64_t id) override;
