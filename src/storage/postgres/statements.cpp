@@ -18,10 +18,21 @@ constexpr const char* kUserFilter =
     " WHERE ($1::text IS NULL OR strpos(lower(u.username), lower($1::text)) > 0"
     " OR strpos(lower(p.full_name), lower($1::text)) > 0)";
 
-// Spelled exactly like the partial expression index messages_pair_idx. $1 < $2.
-constexpr const char* kPairFilter =
-    " WHERE NOT m.is_public AND least(m.sender_id, m.recipient_id) = $1::bigint"
-    " AND greatest(m.sender_id, m.recipient_id) = $2::bigint";
+// One direction of a 1:1 conversation, newest first: a backward range scan of
+// messages_sender_idx (sender_id, recipient_id, id). $1 <= $2; the second direction is skipped
+// for $1 = $2 so that no message is counted twice. Two ordered halves, merged, take the place of
+// a pair index (one index less to maintain for every stored private message, migration 003).
+std::string pair_half(const char* from, const char* to, const char* extra, const char* limit) {
+  return std::string("(SELECT id FROM messages WHERE sender_id = ") + from +
+         "::bigint AND recipient_id = " + to + "::bigint AND NOT is_public" + extra +
+         " ORDER BY id DESC LIMIT " + limit + ")";
+}
+
+std::string pair_ids(const char* extra, const char* limit) {
+  return pair_half("$1", "$2", extra, limit) + " UNION ALL " +
+         pair_half("$2", "$1", (std::string(extra) + " AND $1::bigint <> $2::bigint").c_str(),
+                   limit);
+}
 
 void define_user_statements(pqxx::connection& c) {
   const std::string select_user = "SELECT " + user_columns() + kUserFrom;
@@ -97,11 +108,24 @@ void define_message_statements(pqxx::connection& c) {
                                      " WHERE m.is_public AND m.id < $1::bigint"
                                      " ORDER BY m.id DESC LIMIT $2::bigint");
 
-  c.prepare(stmt::kPrivateCount, std::string("SELECT count(*) FROM messages m") + kPairFilter);
-  c.prepare(stmt::kPrivatePage, select_message + kPairFilter +
-                                    " ORDER BY m.id DESC LIMIT $3::bigint OFFSET $4::bigint");
-  c.prepare(stmt::kPrivateBefore, select_message + kPairFilter +
-                                      " AND m.id < $3::bigint ORDER BY m.id DESC LIMIT $4::bigint");
+  c.prepare(stmt::kPrivateCount,
+            "SELECT (SELECT count(*) FROM messages WHERE sender_id = $1::bigint"
+            " AND recipient_id = $2::bigint AND NOT is_public)"
+            " + (SELECT count(*) FROM messages WHERE sender_id = $2::bigint"
+            " AND recipient_id = $1::bigint AND NOT is_public AND $1::bigint <> $2::bigint)");
+  // Each half brings at most limit + offset ids; the page is cut from their merge.
+  const std::string page_of = " FROM (SELECT id FROM (";
+  c.prepare(stmt::kPrivatePage,
+            "SELECT " + message_columns() + page_of + pair_ids("", "$3::bigint + $4::bigint") +
+                ") AS pair ORDER BY id DESC LIMIT $3::bigint OFFSET $4::bigint) AS p"
+                " JOIN messages m ON m.id = p.id JOIN users u ON u.id = m.sender_id"
+                " ORDER BY m.id DESC");
+  c.prepare(stmt::kPrivateBefore,
+            "SELECT " + message_columns() + page_of +
+                pair_ids(" AND id < $3::bigint", "$4::bigint") +
+                ") AS pair ORDER BY id DESC LIMIT $4::bigint) AS p"
+                " JOIN messages m ON m.id = p.id JOIN users u ON u.id = m.sender_id"
+                " ORDER BY m.id DESC");
 
   c.prepare(stmt::kConversations,
             // Two index-only halves (sent, received) rather than one OR.
