@@ -30,6 +30,23 @@ bool valid_close_code(std::uint16_t code) {
 
 constexpr int kMaxIov = 64;
 
+// Plain operator new for an operation that stays pending for long. Asio replaces
+// std::allocator<void> with its recycling allocator, which hands out whatever block a finished
+// operation left in the thread's cache, often a much bigger one (the handshake's writes).
+template <typename T>
+struct ExactAllocator {
+  using value_type = T;
+  ExactAllocator() = default;
+  template <typename U>
+  ExactAllocator(const ExactAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
+  template <typename U>
+  bool operator==(const ExactAllocator<U>&) const noexcept {
+    return true;
+  }
+};
+
 }  // namespace
 
 // Writes are gathered per io_context (one thread each). A frame for a connection that wrote
@@ -292,11 +309,11 @@ void WsConnection::wait_writable() {
 
 void WsConnection::wait_readable() {
   // The read wait stays pending for as long as the connection is idle: allocated to its exact
-  // size, not from Asio's recycled blocks, which a bigger operation may have left behind.
+  // size (see ExactAllocator).
   socket_.async_wait(
       asio::socket_base::wait_read,
       asio::bind_allocator(
-          std::allocator<void>(),
+          ExactAllocator<void>(),
           [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); }));
 }
 
