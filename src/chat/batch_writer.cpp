@@ -62,10 +62,19 @@ void BatchWriter::resume(std::vector<Waiter*>& batch) {
   batch.clear();
   for (auto& group : groups) {
     const auto ex = group.front()->executor();
-    asio::post(ex, [group = std::move(group)] {
-      for (auto* w : group) w->complete();
-    });
+    asio::post(ex, Completion{std::move(group)});
   }
+}
+
+BatchWriter::Completion::~Completion() {
+  // Never run (its io_context was destroyed first): free the waiters, and with their handlers
+  // the suspended senders' frames, without resuming anyone.
+  for (auto* w : waiters) delete w;
+}
+
+void BatchWriter::Completion::operator()() {
+  auto ws = std::move(waiters);
+  for (auto* w : ws) w->complete();
 }
 
 void BatchWriter::run() {

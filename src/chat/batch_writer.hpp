@@ -88,6 +88,16 @@ class BatchWriter {
     }
   };
 
+  // The waiters of one batch that share an executor, resumed there in write order.
+  struct Completion {
+    std::vector<Waiter*> waiters;
+    explicit Completion(std::vector<Waiter*> w) : waiters(std::move(w)) {}
+    Completion(Completion&&) = default;
+    Completion& operator=(Completion&&) = delete;
+    ~Completion();
+    void operator()();
+  };
+
   void enqueue(Waiter* w);
   void run();
   // Hands each waiter back to its executor: one posted job per distinct executor.
