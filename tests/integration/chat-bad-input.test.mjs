@@ -84,6 +84,20 @@ test('public_message: exactly 4,000 characters (multi-byte too) and text around 
   }
 });
 
+// JSON.stringify writes a lone surrogate (half an emoji cut by a client) as an escape; JSON.parse
+// would take it, and chatd stores U+FFFD in its place instead of dropping the connection.
+test('public_message: a lone UTF-16 surrogate becomes U+FFFD, the connection stays', async () => {
+  const text = 'cut \ud83d emoji \ude00 and a pair \ud83d\ude00';
+  const ack = await socket.timeout(5000).emitWithAck('public_message', text);
+  assert.equal(typeof ack.id, 'number', JSON.stringify(ack));
+  stored += 1;
+  assert.equal(socket.connected, true);
+  const res = await api(server, 'GET', '/api/chat/public?perPage=100', { token: alice.token });
+  const found = res.body.data.find((m) => m.id === ack.id);
+  assert.equal(found?.content, 'cut \ufffd emoji \ufffd and a pair \ud83d\ude00');
+  await stillWorks();
+});
+
 test('private_message: wrong types, missing fields, unknown, self and non-numeric recipients', async () => {
   const to = bob.user.id;
   await expectRejected('private_message', ['just a string'], /object/);

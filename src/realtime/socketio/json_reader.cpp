@@ -86,9 +86,67 @@ struct Handler {
   bool on_comment(json::string_view, json::error_code&) { return true; }
 };
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The code unit of the \uXXXX escape at text[i] (the backslash), or -1.
+int escaped_unit(std::string_view text, std::size_t i) {
+  if (i + 6 > text.size() || text[i] != '\\' || text[i + 1] != 'u') return -1;
+  int unit = 0;
+  for (std::size_t k = i + 2; k < i + 6; ++k) {
+    const int d = hex_digit(text[k]);
+    if (d < 0) return -1;
+    unit = unit * 16 + d;
+  }
+  return unit;
+}
+
+// JSON.parse accepts an escaped UTF-16 surrogate without its other half ("\ud83d", half of an
+// emoji a client cut in two); Boost.JSON 1.81 rejects the whole text, which would close the
+// client's connection. Such an escape becomes \ufffd (same length), the replacement character a
+// UTF-8 string can hold. Returns the rewritten text only when there was one.
+std::optional<std::string> replace_lone_surrogates(std::string_view text) {
+  std::optional<std::string> out;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!in_string) {
+      in_string = c == '"';
+      continue;
+    }
+    if (c == '"') {
+      in_string = false;
+      continue;
+    }
+    if (c != '\\') continue;
+    const int unit = escaped_unit(text, i);
+    if (unit < 0xd800 || unit > 0xdfff) {
+      ++i;  // any other escape: skip the escaped character (a \uXXXX's digits are plain text)
+      continue;
+    }
+    if (unit <= 0xdbff) {
+      const int low = escaped_unit(text, i + 6);
+      if (low >= 0xdc00 && low <= 0xdfff) {  // a proper pair
+        i += 11;
+        continue;
+      }
+    }
+    if (!out) out.emplace(text);
+    out->replace(i, 6, "\\ufffd");
+    i += 5;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<json::value> parse_json(std::string_view text, std::size_t max_depth) {
+  const auto repaired = replace_lone_surrogates(text);
+  if (repaired) text = *repaired;
   json::parse_options opts;
   opts.max_depth = max_depth;
   json::basic_parser<Handler> parser(opts, json::storage_ptr{});

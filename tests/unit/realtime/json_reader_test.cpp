@@ -66,12 +66,26 @@ TEST(JsonReader, OutOfRangeFollowsJsonParse) {
 
 TEST(JsonReader, RejectsMalformedText) {
   for (std::string_view text :
-       {"",         " ",          "[1,]",        "{\"a\":1,}", "[1] [2]",    "[1]x",    "01",
-        "1.",       ".5",         "+1",          "-",          "1e",         "NaN",     "Infinity",
-        "'a'",      "[\"\xff\"]", "\"\\ud800\"", "/* c */ 1",  "[1 // c\n]", "{\"a\"}", "{1:2}",
-        "\"\x01\"", "tru",        "nul",         "[",          "{"}) {
+       {"",         " ",          "[1,]",       "{\"a\":1,}", "[1] [2]",    "[1]x",    "01",
+        "1.",       ".5",         "+1",         "-",          "1e",         "NaN",     "Infinity",
+        "'a'",      "[\"\xff\"]", "\"\\ud80\"", "/* c */ 1",  "[1 // c\n]", "{\"a\"}", "{1:2}",
+        "\"\x01\"", "tru",        "nul",        "[",          "{"}) {
     EXPECT_FALSE(parse_json(text, 32)) << testing::PrintToString(text);
   }
+}
+
+// As JSON.parse: an escaped surrogate without its other half is accepted, and becomes U+FFFD
+// (UTF-8 cannot hold it); pairs, escaped backslashes and text outside strings are untouched.
+TEST(JsonReader, LoneSurrogateEscapesBecomeReplacementCharacters) {
+  const auto read = [](std::string_view text) { return parse_json(text, 32); };
+  EXPECT_EQ(*read(R"("\ud800")"), json::value("\xef\xbf\xbd"));
+  EXPECT_EQ(*read(R"("\uDC00x")"), json::value("\xef\xbf\xbdx"));
+  EXPECT_EQ(*read(R"(["a\ud83d", "\ud83d\ude00", "\ud83d\ud83d\ude00"])"),
+            json::parse(R"(["a\ufffd", "\ud83d\ude00", "\ufffd\ud83d\ude00"])"));
+  EXPECT_EQ(*read(R"({"k\ud800":"\\ud800"})"), json::parse(R"({"k\ufffd":"\\ud800"})"));
+  EXPECT_EQ(*read(R"(["\ud83d"])"), json::parse(R"(["\ufffd"])"));
+  EXPECT_FALSE(read(R"("\ud800)"));  // still malformed: unterminated
+  EXPECT_FALSE(read(R"("\ud8")"));
 }
 
 TEST(JsonReader, DepthLimit) {
