@@ -5,10 +5,11 @@
 // (its due time is no longer the session's) when it comes up. Runs on its io_context's thread
 // only, like the sessions it serves.
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <vector>
+
+#include "realtime/engineio/timer.hpp"
 
 namespace chatd::engineio {
 
@@ -23,7 +24,6 @@ class Heartbeats : public boost::asio::execution_context::service {
 
   // Session::heartbeat_due(due) runs at due (or a little after), unless the session is gone.
   void schedule(std::weak_ptr<Session> session, Clock::time_point due);
-  std::size_t pending() const { return heap_.size(); }
 
  private:
   struct Entry {
@@ -34,9 +34,7 @@ class Heartbeats : public boost::asio::execution_context::service {
   void arm(Clock::time_point due);
   void fire();
 
-  boost::asio::basic_waitable_timer<Clock, boost::asio::wait_traits<Clock>,
-                                    boost::asio::io_context::executor_type>
-      timer_;
+  Timer timer_;
   std::vector<Entry> heap_;
   Clock::time_point armed_at_ = Clock::time_point::max();  // max: not armed
 };

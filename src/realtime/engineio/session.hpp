@@ -15,6 +15,7 @@
 #include "realtime/engineio/frame.hpp"
 #include "realtime/engineio/options.hpp"
 #include "realtime/engineio/packet.hpp"
+#include "realtime/engineio/timer.hpp"
 #include "realtime/engineio/ws_connection.hpp"
 
 namespace chatd::engineio {
@@ -74,11 +75,6 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   std::size_t queued_bytes() const { return ws_ ? ws_->queued_bytes() : queued_bytes_; }
 
  private:
-  // Timers bound to the io_context executor: smaller than with any_io_executor.
-  using Timer =
-      boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                        boost::asio::wait_traits<std::chrono::steady_clock>,
-                                        boost::asio::io_context::executor_type>;
   // What a WebSocket is to its session: the transport of a WebSocket-only session, a probe to
   // upgrade a polling one, or a latecomer to refuse.
   enum class WsRole { initial, upgrade, refuse };

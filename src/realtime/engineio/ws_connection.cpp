@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "realtime/engineio/timer.hpp"
+
 namespace chatd::engineio {
 namespace asio = boost::asio;
 
@@ -91,10 +93,7 @@ class WsConnection::FlushService : public asio::execution_context::service {
     work_.clear();
   }
 
-  asio::basic_waitable_timer<std::chrono::steady_clock,
-                             asio::wait_traits<std::chrono::steady_clock>,
-                             asio::io_context::executor_type>
-      timer_;
+  Timer timer_;
   std::vector<std::shared_ptr<WsConnection>> dirty_;
   std::vector<std::shared_ptr<WsConnection>> work_;
   bool armed_ = false;

@@ -24,7 +24,7 @@ std::vector<Client::Joined>::iterator Client::joined(std::string_view nsp) {
 
 void Client::start() {
   // A connection that never joins a namespace is closed, as the reference server does.
-  connect_timer_ = std::make_unique<Timer>(session_->executor());
+  connect_timer_ = std::make_unique<engineio::Timer>(session_->executor());
   connect_timer_->expires_after(server_.options().connect_timeout);
   connect_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
@@ -134,8 +134,8 @@ void Client::connect(const std::string& name, json::object auth) {
         self->sockets_.emplace_back(name, socket);
         self->sockets_.shrink_to_fit();
         self->connecting_.shrink_to_fit();
-        self->connect_timer_
-            .reset();  // joined: the connect timeout is over (its wait is cancelled)
+        // Joined: the connect timeout is over (destroying the timer cancels its wait).
+        self->connect_timer_.reset();
         self->server_.count_socket(1);
         socket->on_removed = [weak = std::weak_ptr<Client>(self), name, s = socket.get()] {
           if (auto c = weak.lock()) {

@@ -1,7 +1,6 @@
 #pragma once
 // One engine.io connection seen by Socket.IO: decodes packets and routes them to the sockets of
 // each namespace the client joined.
-#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,12 +39,8 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
   // A client joins one or two namespaces: vectors are smaller than maps (issue 7).
   std::vector<Joined> sockets_;
   std::vector<std::string> connecting_;
-  using Timer =
-      boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                        boost::asio::wait_traits<std::chrono::steady_clock>,
-                                        boost::asio::io_context::executor_type>;
   // Only until a namespace is joined: an idle connection keeps neither the timer nor a wait.
-  std::unique_ptr<Timer> connect_timer_;
+  std::unique_ptr<engineio::Timer> connect_timer_;
   bool closed_ = false;
 };
 

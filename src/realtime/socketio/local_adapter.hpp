@@ -48,13 +48,15 @@ class LocalAdapter : public Adapter {
 
 template <typename F>
 inline void LocalAdapter::Shard::for_each_member(const std::string& room, F&& f) const {
-  if (auto it = rooms.find(room); it != rooms.end())
-    for (Socket* s : it->second) f(s);
-  if (auto it = sockets.find(std::string_view(room)); it != sockets.end()) {
-    // Also in the joined set when another socket joined a room named like this one's id.
-    if (auto r = rooms.find(room); r == rooms.end() || !r->second.contains(it->second))
-      f(it->second);
+  const Members* joined = nullptr;
+  if (auto it = rooms.find(room); it != rooms.end()) {
+    joined = &it->second;
+    for (Socket* s : *joined) f(s);
   }
+  // The socket whose id this is, unless it also joined a room of that name (counted above).
+  if (auto it = sockets.find(std::string_view(room));
+      it != sockets.end() && !(joined && joined->contains(it->second)))
+    f(it->second);
 }
 
 }  // namespace chatd::socketio

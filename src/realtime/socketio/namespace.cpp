@@ -20,21 +20,6 @@ SharedPacket encode_event_packet(std::string_view nsp, std::string_view event,
   return out;
 }
 
-void Namespace::on(std::string event, EventHandler handler) {
-  for (auto& [name, h] : events_)
-    if (name == event) {
-      h = std::move(handler);
-      return;
-    }
-  events_.emplace_back(std::move(event), std::move(handler));
-}
-
-const EventHandler* Namespace::handler_for(std::string_view event) const {
-  for (const auto& [name, h] : events_)
-    if (name == event) return &h;
-  return nullptr;
-}
-
 BroadcastOperator BroadcastOperator::to(const std::string& room) && {
   target_.rooms.push_back(room);
   return std::move(*this);

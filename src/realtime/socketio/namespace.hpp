@@ -46,10 +46,12 @@ class Namespace {
   // Handlers for every socket of the namespace, registered once before serving starts (they are
   // then read from every I/O thread without a lock). A socket's own handlers (Socket::on) are
   // tried first.
-  void on(std::string event, EventHandler handler);
+  void on(std::string event, EventHandler handler) {
+    events_.set(std::move(event), std::move(handler));
+  }
   void on_unknown(EventHandler handler) { unknown_ = std::move(handler); }
   void on_disconnect(DisconnectHandler handler) { disconnect_.push_back(std::move(handler)); }
-  const EventHandler* handler_for(std::string_view event) const;
+  const EventHandler* handler_for(std::string_view event) const { return events_.find(event); }
   const EventHandler& unknown_handler() const { return unknown_; }
   const std::vector<DisconnectHandler>& disconnect_handlers() const { return disconnect_; }
 
@@ -71,7 +73,7 @@ class Namespace {
   std::unique_ptr<Adapter> adapter_;
   std::vector<Middleware> middlewares_;
   ConnectionHandler on_connection_;
-  std::vector<std::pair<std::string, EventHandler>> events_;
+  EventHandlers events_;
   EventHandler unknown_;
   std::vector<DisconnectHandler> disconnect_;
 };

@@ -35,13 +35,23 @@ Socket::OwnHandlers& Socket::own() {
   return *own_;
 }
 
-void Socket::on(std::string event, EventHandler handler) {
-  for (auto& [name, h] : own().events)
+void EventHandlers::set(std::string event, EventHandler handler) {
+  for (auto& [name, h] : list_)
     if (name == event) {
       h = std::move(handler);
       return;
     }
-  own_->events.emplace_back(std::move(event), std::move(handler));
+  list_.emplace_back(std::move(event), std::move(handler));
+}
+
+const EventHandler* EventHandlers::find(std::string_view event) const {
+  for (const auto& [name, h] : list_)
+    if (name == event) return &h;
+  return nullptr;
+}
+
+void Socket::on(std::string event, EventHandler handler) {
+  own().events.set(std::move(event), std::move(handler));
 }
 
 void Socket::on_disconnect(std::function<void(std::string_view reason)> handler) {
@@ -189,14 +199,9 @@ void Socket::on_packet(Packet& packet) {
   ev.packet = &packet;
   if (packet.id) ev.ack = Ack(weak_from_this(), *packet.id);
   auto self = shared_from_this();  // a handler may disconnect this socket
-  if (own_) {
-    const auto& events = own_->events;
-    auto it = std::find_if(events.begin(), events.end(),
-                           [&ev](const auto& h) { return h.first == ev.name; });
-    if (it != events.end()) {
-      auto handler = it->second;
-      return handler(self, ev);
-    }
+  if (const auto* own = own_ ? own_->events.find(ev.name) : nullptr) {
+    auto handler = *own;  // a copy: the handler may drop this socket's own handlers
+    return handler(self, ev);
   }
   if (const auto* handler = nsp_.handler_for(ev.name)) return (*handler)(self, ev);
   if (own_ && own_->unknown) {

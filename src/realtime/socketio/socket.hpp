@@ -58,6 +58,18 @@ struct Event {
 };
 
 using EventHandler = std::function<void(const std::shared_ptr<Socket>&, Event&)>;
+// Handlers by event name, for a socket or a namespace. A handful each: a vector is smaller than
+// a map (issue 7).
+class EventHandlers {
+ public:
+  // Replaces the handler of the same name, if any.
+  void set(std::string event, EventHandler handler);
+  const EventHandler* find(std::string_view event) const;
+  void shrink_to_fit() { list_.shrink_to_fit(); }
+
+ private:
+  std::vector<std::pair<std::string, EventHandler>> list_;
+};
 // What a client answered to an emit with ack. A binary answer (BINARY_ACK) keeps its bytes in
 // attachments, pointed to by the placeholders in args (see packet.hpp).
 struct AckReply {
@@ -139,7 +151,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // Only for sockets given handlers of their own: a namespace that registers its handlers once
   // (chat) keeps its sockets small (issue 7).
   struct OwnHandlers {
-    std::vector<std::pair<std::string, EventHandler>> events;
+    EventHandlers events;
     EventHandler unknown;
     std::vector<std::function<void(std::string_view)>> disconnect;
   };
