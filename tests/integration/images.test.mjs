@@ -75,6 +75,16 @@ const updateAvatar = (server, token, opts) => upload(server, '/api/profile/updat
 // A raw HTTP/1.1 exchange on its own socket: writes head, then each body piece in order
 // (respecting back-pressure), optionally keeps the socket open without finishing the body,
 // and resolves with what the server answered.
+function drainOrClose(sock) {
+  return new Promise((resolve) => {
+    const done = () => {
+      sock.off('drain', done).off('close', done);
+      resolve();
+    };
+    sock.on('drain', done).on('close', done);
+  });
+}
+
 function rawRequest(port, head, pieces = [], { until = (s) => /\r\n\r\n[\s\S]*\}$/.test(s), timeout = 20000 } = {}) {
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1');
@@ -103,7 +113,10 @@ function rawRequest(port, head, pieces = [], { until = (s) => /\r\n\r\n[\s\S]*\}
           if (sock.destroyed || answeredAt !== null) return;
           const chunk = piece.subarray(off, off + 64 * 1024);
           sent += chunk.length;
-          if (!sock.write(chunk)) await new Promise((r) => sock.once('drain', r).once('close', r));
+          if (!sock.write(chunk)) await drainOrClose(sock);
+          // The kernel may take every write at once (the server drains what follows an early
+          // answer): yield to the event loop so an answer is seen when it arrives, not after.
+          else await new Promise((r) => setImmediate(r));
         }
       }
     });
