@@ -105,8 +105,10 @@ std::string Server::open_packet(const Session& session) const {
 
 std::shared_ptr<Session> Server::create(asio::io_context& context, Session::Transport transport,
                                         Handshake handshake) {
-  auto session = std::make_shared<Session>(*this, random_id(), context, shard_of(context),
-                                           transport, std::move(handshake));
+  // Not make_shared: the heartbeat heap keeps a weak_ptr to a closed session until its entry
+  // comes up, and with one allocation that would pin the whole Session, not just the counts.
+  std::shared_ptr<Session> session(
+      new Session(*this, random_id(), context, shard_of(context), transport, std::move(handshake)));
   {
     std::lock_guard lock(mutex_);
     sessions_.emplace(std::string_view(session->id()), session);
