@@ -1,6 +1,8 @@
 #include "blob/stored_file.hpp"
 
-#include <cstdio>
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <memory>
 
 #include "blob/blob_name.hpp"
@@ -25,10 +27,6 @@ bool etag_matches(std::string_view header, std::string_view etag) {
   return false;
 }
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
 }  // namespace
 
 std::optional<http::Response> serve_stored_file(const std::filesystem::path& file,
@@ -36,12 +34,15 @@ std::optional<http::Response> serve_stored_file(const std::filesystem::path& fil
                                                 const StoredFileRequest& request) {
   const auto parsed = parse_blob_name(name);
   if (!parsed) return std::nullopt;
-  std::unique_ptr<std::FILE, FileCloser> in(std::fopen(file.c_str(), "rb"));
-  if (!in) return std::nullopt;
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
-  const std::uint64_t size = std::filesystem::file_size(file, ec);
-  if (ec) return std::nullopt;
+  // O_NONBLOCK: should something other than a file sit at that name (a FIFO), open must not
+  // wait for a writer; reads of a regular file ignore the flag.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return std::nullopt;
+  auto handle = std::make_shared<const http::FileHandle>(fd);
+  // Type and size from the descriptor itself: they are those of the bytes that will be sent.
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  const auto size = static_cast<std::uint64_t>(st.st_size);
 
   // Names are random and never rewritten, so the name is a strong validator by itself.
   const std::string etag = '"' + name + '"';
@@ -79,9 +80,7 @@ std::optional<http::Response> serve_stored_file(const std::filesystem::path& fil
                                    "/" + std::to_string(size));
     }
   }
-  res.body.resize(count);
-  if (first && std::fseek(in.get(), static_cast<long>(first), SEEK_SET) != 0) return std::nullopt;
-  if (count && std::fread(res.body.data(), 1, count, in.get()) != count) return std::nullopt;
+  res.file = http::FileBody{std::move(handle), first, count, {}};
   return res;
 }
 

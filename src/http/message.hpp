@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/file_body.hpp"
+
 namespace chatd::http {
 
 // The authenticated caller, set by the router for non-public routes.
@@ -39,6 +41,8 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // When set, the body is sent from this file instead, in chunks (body is ignored).
+  std::optional<FileBody> file;
 
   Response& set(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -10,7 +10,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
+#include <functional>
 
+#include "http/await_callback.hpp"
 #include "http/envelope.hpp"
 #include "http/stream_body.hpp"
 
@@ -51,9 +53,12 @@ bool to_request_head(const bhttp::request<bhttp::string_body>& in, const std::st
   return true;
 }
 
-bhttp::response<bhttp::string_body> to_beast(Response&& res, bool keep_alive, bool head,
-                                             const std::optional<std::string>& cors_origin) {
-  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
+// Status line and headers; the caller sets the body and Content-Length.
+template <typename Body>
+void set_head(bhttp::response<Body>& out, const Response& res, bool keep_alive,
+              const std::optional<std::string>& cors_origin) {
+  out.result(static_cast<bhttp::status>(res.status));
+  out.version(11);
   out.set(bhttp::field::server, "chatd");
   if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
   for (auto& [name, value] : res.headers) out.insert(name, value);
@@ -62,11 +67,60 @@ bhttp::response<bhttp::string_body> to_beast(Response&& res, bool keep_alive, bo
     out.set(bhttp::field::access_control_allow_credentials, "true");
     out.set(bhttp::field::vary, "Origin");
   }
+  out.keep_alive(keep_alive);
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response&& res, bool keep_alive, bool head,
+                                             const std::optional<std::string>& cors_origin) {
+  bhttp::response<bhttp::string_body> out;
+  set_head(out, res, keep_alive, cors_origin);
   const auto size = res.body.size();
   if (!head) out.body() = std::move(res.body);
-  out.keep_alive(keep_alive);
   out.content_length(size);
   return out;
+}
+
+constexpr std::size_t kFileChunk = 64 * 1024;
+
+// Writes the header (Content-Length: the file body's size), then, unless head_only, the file
+// in chunks through one buffer reused for every chunk: a client that reads slowly pins one
+// chunk of memory, never the file. The write deadline is per chunk: a client that stops
+// reading is cut off after `timeout`, one that reads slowly but steadily is not.
+asio::awaitable<boost::system::error_code> write_file_response(
+    beast::tcp_stream& stream, bhttp::response<bhttp::empty_body>& header, const FileBody& body,
+    bool head_only, std::chrono::seconds timeout) {
+  stream.expires_after(timeout);
+  auto [ec, n] = co_await bhttp::async_write(stream, header, kTuple);
+  if (ec || head_only || body.size == 0) co_return ec;
+  // Co-owned by each read job: a read still running on the pool when this coroutine is gone
+  // (shutdown) writes into memory it keeps alive.
+  auto buffer = std::make_shared<std::vector<char>>(std::min<std::uint64_t>(kFileChunk, body.size));
+  for (std::uint64_t sent = 0; sent < body.size;) {
+    const auto want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(buffer->size(), body.size - sent));
+    auto read = [file = body.file, buffer, offset = body.offset + sent, want] {
+      return file->read_at(offset, buffer->data(), want);
+    };
+    std::int64_t got = 0;
+    if (body.run_blocking) {
+      auto start = [run = body.run_blocking, read](std::function<void(std::int64_t)> done) {
+        run([read, done = std::move(done)] { done(read()); });
+      };
+      got = co_await await_callback<std::int64_t>(std::move(start));
+    } else {
+      got = read();
+    }
+    if (got != static_cast<std::int64_t>(want)) {
+      // The header promised more bytes: only closing the connection tells the client.
+      spdlog::warn("file body: read at {} gave {} of {} bytes", body.offset + sent, got, want);
+      co_return make_error_code(boost::system::errc::io_error);
+    }
+    stream.expires_after(timeout);
+    auto [ec2, n2] = co_await asio::async_write(stream, asio::buffer(buffer->data(), want), kTuple);
+    if (ec2) co_return ec2;
+    sent += want;
+  }
+  co_return boost::system::error_code{};
 }
 
 bool is_parse_error(const boost::system::error_code& ec) {
@@ -288,9 +342,19 @@ asio::awaitable<void> Server::session(tcp::socket sock, std::shared_ptr<Connecti
       }
       if (stopping_) keep_alive = false;
       const int status = response.status;
-      auto out = to_beast(std::move(response), keep_alive, is_head, origin);
-      stream.expires_after(options_.read_timeout);
-      auto [ec3, n3] = co_await bhttp::async_write(stream, out, kTuple);
+      boost::system::error_code ec3;
+      if (response.file) {
+        const FileBody file = std::move(*response.file);
+        bhttp::response<bhttp::empty_body> header;
+        set_head(header, response, keep_alive, origin);
+        header.content_length(file.size);
+        ec3 = co_await write_file_response(stream, header, file, is_head, options_.read_timeout);
+      } else {
+        auto out = to_beast(std::move(response), keep_alive, is_head, origin);
+        stream.expires_after(options_.read_timeout);
+        auto [write_ec, n3] = co_await bhttp::async_write(stream, out, kTuple);
+        ec3 = write_ec;
+      }
       metrics_.observe_request(
           request.method, request.route, status,
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

@@ -136,6 +136,44 @@ function rssKiB(pid) {
   return Number(status.match(/VmRSS:\s+(\d+)/)[1]);
 }
 
+// Pipelined requests on one raw socket whose reader stops once the first bytes of the answer
+// arrive (the server has started sending) and reads on only when resume() is called; resolves
+// `answers` with the answers split by Content-Length (a HEAD answer has no body).
+function stalledExchange(port, requests) {
+  const sock = net.connect(port, '127.0.0.1');
+  const chunks = [];
+  let resolveStarted, rejectStarted;
+  const started = new Promise((resolve, reject) => ([resolveStarted, rejectStarted] = [resolve, reject]));
+  const answers = new Promise((resolve, reject) => {
+    sock.on('error', reject);
+    sock.on('close', () => {
+      if (chunks.length === 0) rejectStarted(new Error('closed before any answer'));
+      const all = Buffer.concat(chunks);
+      const out = [];
+      let pos = 0;
+      for (const req of requests) {
+        const end = all.indexOf('\r\n\r\n', pos);
+        if (end < 0) break;
+        const head = all.subarray(pos, end).toString('latin1');
+        const length = Number(head.match(/\r\ncontent-length: (\d+)/i)?.[1] ?? 0);
+        const bodyLength = req.startsWith('HEAD ') ? 0 : length;
+        out.push({ head, length, body: all.subarray(end + 4, end + 4 + bodyLength) });
+        pos = end + 4 + bodyLength;
+      }
+      resolve({ answers: out, trailing: all.length - pos });
+    });
+  });
+  sock.on('data', (d) => {
+    chunks.push(d);
+    if (chunks.length === 1) {
+      sock.pause();
+      resolveStarted();
+    }
+  });
+  sock.once('connect', () => sock.write(requests.join('')));
+  return { started, answers, resume: () => sock.resume() };
+}
+
 // ---------- Azurite ----------
 
 async function startAzurite() {
@@ -574,6 +612,50 @@ for (const kind of ['local', 'azure']) {
         const head = await fetch(server.url + url, { method: 'HEAD' });
         assert.equal(head.status, 200);
         assert.equal(head.headers.get('content-length'), String(file.length));
+      });
+
+      test('/uploads streams from the file: 20 stalled downloads of 9 MiB cost little memory', async (t) => {
+        const file = png(3000, 2000, 9 * MiB + 4321);
+        const res = await sendImage(server, alice.token, { file });
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        const url = res.body.data;
+        // Warm up: one whole download, so allocator pools exist before measuring.
+        assert.ok((await fetchBytes(store, url)).bytes.equals(file));
+
+        // Each client asks for the file, a HEAD, and a range on the same connection
+        // (keep-alive after a file answer), then reads nothing more until resumed. Whatever
+        // the kernel's socket buffers do not take stays with chatd, which must not hold it in
+        // memory: the bound holds at every moment, so when RSS is sampled does not matter.
+        const get = `GET ${url} HTTP/1.1\r\nHost: x\r\n\r\n`;
+        const headReq = `HEAD ${url} HTTP/1.1\r\nHost: x\r\n\r\n`;
+        const range = `GET ${url} HTTP/1.1\r\nHost: x\r\nRange: bytes=100-109\r\nConnection: close\r\n\r\n`;
+        const rssBefore = rssKiB(server.child.pid);
+        const clients = Array.from({ length: 20 }, () => stalledExchange(server.port, [get, headReq, range]));
+        await Promise.all(clients.map((c) => c.started));
+        let growth = 0;
+        for (let i = 0; i < 5; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          growth = Math.max(growth, rssKiB(server.child.pid) - rssBefore);
+        }
+        for (const c of clients) c.resume();
+        const results = await Promise.all(clients.map((c) => c.answers));
+        t.diagnostic(`RSS growth with 20 stalled downloads: ${growth} KiB`);
+        assert.ok(growth < 30 * 1024, `RSS grew by ${growth} KiB with 20 stalled downloads`);
+
+        for (const { answers, trailing } of results) {
+          assert.equal(answers.length, 3);
+          assert.equal(trailing, 0);
+          const [whole, head, part] = answers;
+          assert.match(whole.head, /^HTTP\/1\.1 200/);
+          assert.equal(whole.length, file.length);
+          assert.ok(whole.body.equals(file), 'bytes differ');
+          assert.match(head.head, /^HTTP\/1\.1 200/);
+          assert.equal(head.length, file.length);
+          assert.match(head.head, /\r\netag: "/i);
+          assert.match(part.head, /^HTTP\/1\.1 206/);
+          assert.match(part.head, new RegExp(`\\r\\ncontent-range: bytes 100-109/${file.length}`, 'i'));
+          assert.ok(part.body.equals(file.subarray(100, 110)));
+        }
       });
 
       test('/uploads: path traversal and odd names are harmless 404s', async () => {

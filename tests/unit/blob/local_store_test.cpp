@@ -7,13 +7,16 @@
 #include <boost/asio/use_future.hpp>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <random>
+#include <thread>
 
 #include "blob/blob_name.hpp"
 #include "blob/image_upload.hpp"
 #include "blob/local_store.hpp"
 #include "blob/stored_file.hpp"
 #include "http/error.hpp"
+#include "http/router.hpp"
 #include "test_images.hpp"
 
 namespace chatd::blob {
@@ -152,10 +155,19 @@ TEST_F(LocalStoreTest, ServesWithCachingRangesAndSafeHeaders) {
       if (k == name) return v;
     return std::string();
   };
+  // The body is the open file, sent by the server in chunks; read it back the same way.
+  auto bytes = [](const http::Response& res) {
+    if (!res.file) return std::string();
+    std::string out(res.file->size, '\0');
+    const auto n = res.file->file->read_at(res.file->offset, out.data(), out.size());
+    out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
+    return out;
+  };
   const auto whole = serve_stored_file(file, r.key, {});
   ASSERT_TRUE(whole);
   EXPECT_EQ(whole->status, 200);
-  EXPECT_EQ(whole->body, png);
+  EXPECT_TRUE(whole->body.empty());
+  EXPECT_EQ(bytes(*whole), png);
   EXPECT_EQ(whole->content_type, "image/png");
   EXPECT_EQ(header(*whole, "X-Content-Type-Options"), "nosniff");
   EXPECT_NE(header(*whole, "Cache-Control").find("immutable"), std::string::npos);
@@ -167,12 +179,13 @@ TEST_F(LocalStoreTest, ServesWithCachingRangesAndSafeHeaders) {
   const auto not_modified = serve_stored_file(file, r.key, cond);
   EXPECT_EQ(not_modified->status, 304);
   EXPECT_TRUE(not_modified->body.empty());
+  EXPECT_FALSE(not_modified->file);
 
   StoredFileRequest range;
   range.range = "bytes=8-23";
   const auto part = serve_stored_file(file, r.key, range);
   EXPECT_EQ(part->status, 206);
-  EXPECT_EQ(part->body, png.substr(8, 16));
+  EXPECT_EQ(bytes(*part), png.substr(8, 16));
   EXPECT_EQ(header(*part, "Content-Range"), "bytes 8-23/" + std::to_string(png.size()));
   range.if_range = "\"stale\"";
   EXPECT_EQ(serve_stored_file(file, r.key, range)->status, 200);
@@ -182,8 +195,35 @@ TEST_F(LocalStoreTest, ServesWithCachingRangesAndSafeHeaders) {
   const auto unsatisfiable = serve_stored_file(file, r.key, beyond);
   EXPECT_EQ(unsatisfiable->status, 416);
   EXPECT_EQ(header(*unsatisfiable, "Content-Range"), "bytes */" + std::to_string(png.size()));
+  EXPECT_FALSE(unsatisfiable->file);
 
   EXPECT_FALSE(serve_stored_file(dir_ / "nope", make_blob_name(ImageType::kPng, 1, 1), {}));
+}
+
+TEST_F(LocalStoreTest, TheRouteHandsTheOpenFileOverWithReadsOnThePool) {
+  const auto png = test::png(3, 3, 5000);
+  const auto r = upload(form(png));
+  http::Router router;
+  store_->add_routes(router);
+  http::Request req;
+  req.method = "GET";
+  req.path = "/uploads/" + r.key;
+  const auto res = run(router.dispatch(req));
+  EXPECT_EQ(res.status, 200);
+  ASSERT_TRUE(res.file);
+  EXPECT_EQ(res.file->offset, 0u);
+  EXPECT_EQ(res.file->size, png.size());
+  ASSERT_TRUE(res.file->run_blocking);
+  // A chunk read runs on the blocking pool, not on the calling (I/O) thread.
+  std::promise<std::thread::id> ran_on;
+  res.file->run_blocking([&ran_on] { ran_on.set_value(std::this_thread::get_id()); });
+  EXPECT_NE(ran_on.get_future().get(), std::this_thread::get_id());
+
+  req.path = "/uploads/" + make_blob_name(ImageType::kPng, 3, 3);
+  req.params.clear();
+  const auto missing = run(router.dispatch(req));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_FALSE(missing.file);
 }
 
 TEST_F(LocalStoreTest, RemovesTemporaryFilesLeftByACrash) {
