@@ -13,7 +13,9 @@ using http::Response;
 namespace {
 
 // The new image is stored first, then named in the profile, then the old one deleted: a
-// failure at any step leaves the profile pointing at an image that exists.
+// failure at any step leaves the profile pointing at an image that exists. The old one is
+// deleted only when storage reports it orphaned: a chat message may share an avatar's blob
+// (send_image accepts avatar URLs) and must keep its image.
 void add_image_route(http::Router& router, ProfileService& service, users::ImageLinker link,
                      blob::BlobStore& store, std::size_t max_upload_bytes) {
   router.add_upload("POST", "/api/profile/update-image",
@@ -31,8 +33,8 @@ void add_image_route(http::Router& router, ProfileService& service, users::Image
                         co_await store.remove(std::move(image.key));
                         std::rethrow_exception(failure);
                       }
-                      if (change->old_key && *change->old_key != image.key) {
-                        auto old = std::move(*change->old_key);
+                      if (change->orphaned_key && *change->orphaned_key != image.key) {
+                        auto old = std::move(*change->orphaned_key);
                         co_await store.remove(std::move(old));
                       }
                       co_return http::success(200, "Profile image updated successfully",

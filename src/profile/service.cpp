@@ -21,10 +21,10 @@ boost::asio::awaitable<storage::User> ProfileService::update(std::int64_t user_i
 boost::asio::awaitable<ProfileService::ImageChange> ProfileService::set_image(std::int64_t user_id,
                                                                               std::string key) {
   auto job = [this, user_id, key]() -> std::optional<ImageChange> {
-    auto old = db_.users().set_profile_image(user_id, key);
+    auto replaced = db_.users().set_profile_image(user_id, key);
     auto user = db_.users().find_by_id(user_id);
     if (!user) return std::nullopt;
-    return ImageChange{std::move(*user), std::move(old)};
+    return ImageChange{std::move(*user), std::move(replaced.orphaned_key)};
   };
   auto change = co_await pool_.run(std::move(job));
   if (!change) throw http::unauthorized("User no longer exists");

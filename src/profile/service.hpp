@@ -19,7 +19,9 @@ class ProfileService {
 
   struct ImageChange {
     storage::User user;
-    std::optional<std::string> old_key;  // the image it replaced, for the caller to delete
+    // The image it replaced, for the caller to delete; nullopt when there was none or a message
+    // or another profile still uses that blob (see UserRepository::set_profile_image).
+    std::optional<std::string> orphaned_key;
   };
   // Sets the profile image to a stored blob key (creating the profile if needed).
   boost::asio::awaitable<ImageChange> set_image(std::int64_t user_id, std::string key);

@@ -20,6 +20,13 @@ class DuplicateError : public std::runtime_error {
   std::string field_;
 };
 
+// The outcome of UserRepository::set_profile_image.
+struct ReplacedProfileImage {
+  // The previous image's key when nothing references it any more, for the caller to delete;
+  // nullopt when there was none, it is the new key itself, or a message or profile still uses it.
+  std::optional<std::string> orphaned_key;
+};
+
 class UserRepository {
  public:
   virtual ~UserRepository() = default;
@@ -31,9 +38,21 @@ class UserRepository {
   virtual Page<User> list(const UserQuery& query) = 0;
   // Creates the profile row if missing. Returns the user, or nullopt if there is no such user.
   virtual std::optional<User> update_profile(std::int64_t user_id, const ProfileUpdate& update) = 0;
-  // Sets profile_image (creating the profile if needed) and returns the previous image key.
-  virtual std::optional<std::string> set_profile_image(std::int64_t user_id,
-                                                       const std::string& image_key) = 0;
+  // Sets profile_image (creating the profile if needed). The previous image is reported as
+  // orphaned only when, in the same transaction, no message and no other profile names its key:
+  // send_image accepts avatar URLs, so a message may share an avatar's blob, and deleting that
+  // blob would break the message's image for good.
+  //
+  // Ordering: the check sees every message committed before it runs (PostgreSQL: before the
+  // statement's snapshot; SQLite: before the IMMEDIATE transaction took the write lock), and
+  // such a message keeps the blob. A message committed later is not seen: a send_image naming
+  // the old avatar's URL that is still queued in the BatchWriter or in an open insert
+  // transaction when the avatar is replaced, or that arrives afterwards, stores a message whose
+  // image may be deleted (send_image checks a URL's form, not that its blob still exists).
+  // Locking messages here would only narrow that window, at a cost to every insert; closing it
+  // takes a liveness check where image messages are stored.
+  virtual ReplacedProfileImage set_profile_image(std::int64_t user_id,
+                                                 const std::string& image_key) = 0;
 };
 
 class MessageRepository {

@@ -467,6 +467,47 @@ for (const kind of ['local', 'azure']) {
       assert.equal((await fetchBytes(store, other.body.data.profile.profile_image)).status, 200);
     });
 
+    test('replacing an avatar that a message shows keeps the blob; an unused one is still deleted', async () => {
+      const dave = await registerAndLogin(server);
+      const avatar = png(48, 40);
+      const first = await updateAvatar(server, dave.token, { file: avatar });
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      const avatarUrl = first.body.data.profile.profile_image;
+      const avatarKey = store.keyOf(avatarUrl);
+
+      // Bob shows Dave's avatar in a private message: send_image accepts avatar URLs.
+      const b = await connect(server, bob.token);
+      let ack;
+      try {
+        ack = await b.timeout(5000).emitWithAck('send_image', { recipientId: dave.user.id, imageUrl: avatarUrl });
+      } finally {
+        b.disconnect();
+      }
+      assert.ok(Number.isInteger(ack.id), JSON.stringify(ack));
+
+      const second = await updateAvatar(server, dave.token, { file: jpeg(32, 32), type: 'image/jpeg' });
+      assert.equal(second.status, 200, JSON.stringify(second.body));
+      const secondKey = store.keyOf(second.body.data.profile.profile_image);
+      assert.notEqual(secondKey, avatarKey);
+      assert.ok(await store.exists(avatarKey), 'the avatar a message shows was deleted');
+
+      const h = await api(server, 'GET', `/api/chat/private/${bob.user.id}`, { token: dave.token });
+      assert.equal(h.status, 200, JSON.stringify(h.body));
+      const m = h.body.data.find((x) => x.id === ack.id);
+      assert.ok(m, JSON.stringify(h.body));
+      assert.equal(m.type, 'image');
+      assert.equal(store.keyOf(m.blobUrl), avatarKey);
+      const back = await fetchBytes(store, m.blobUrl);
+      assert.equal(back.status, 200);
+      assert.ok(back.bytes.equals(avatar), 'bytes differ');
+
+      // The second avatar is in no message: replacing it deletes it.
+      const third = await updateAvatar(server, dave.token, { file: png(16, 16) });
+      assert.equal(third.status, 200, JSON.stringify(third.body));
+      assert.equal(await store.exists(secondKey), false, 'unused old avatar still stored');
+      assert.ok(await store.exists(avatarKey));
+    });
+
     test('refusals: 415 for non-images, 400 for bad forms, 404/400 for bad recipients, 401 unauthenticated — no blob left', async () => {
       const before = await store.names();
       const text = Buffer.from('I am a text file wearing a .png name\n'.repeat(50));

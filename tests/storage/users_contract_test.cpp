@@ -101,7 +101,7 @@ TEST_P(StorageContract, MissingUsersAreNullopt) {
   EXPECT_FALSE(users().find_by_id(12345).has_value());
   EXPECT_FALSE(users().find_by_email("nobody@example.com").has_value());
   EXPECT_FALSE(users().update_profile(12345, ProfileUpdate{.full_name = "x"}).has_value());
-  EXPECT_FALSE(users().set_profile_image(12345, "k").has_value());
+  EXPECT_FALSE(users().set_profile_image(12345, "k").orphaned_key.has_value());
   EXPECT_EQ(users().list({}).total, 0);
 }
 
@@ -248,21 +248,68 @@ TEST_P(StorageContract, UpdateProfileCreatesMissingRow) {
   EXPECT_EQ(updated->profile->user_id, u.id);
 
   raw("DELETE FROM profiles WHERE user_id = " + std::to_string(u.id));
-  EXPECT_EQ(users().set_profile_image(u.id, "avatars/new.png"), std::nullopt);
+  EXPECT_EQ(users().set_profile_image(u.id, "avatars/new.png").orphaned_key, std::nullopt);
   EXPECT_EQ(users().find_by_id(u.id)->profile->profile_image, "avatars/new.png");
 }
 
 TEST_P(StorageContract, SetProfileImageReturnsPreviousKey) {
   const auto u = make_user("alice");
-  EXPECT_EQ(users().set_profile_image(u.id, "avatars/one.png"), std::nullopt);
-  EXPECT_EQ(users().set_profile_image(u.id, "avatars/two.png"), "avatars/one.png");
+  EXPECT_EQ(users().set_profile_image(u.id, "avatars/one.png").orphaned_key, std::nullopt);
+  EXPECT_EQ(users().set_profile_image(u.id, "avatars/two.png").orphaned_key, "avatars/one.png");
   auto found = users().find_by_id(u.id);
   ASSERT_TRUE(found->profile.has_value());
   EXPECT_EQ(found->profile->profile_image, "avatars/two.png");
   // Other profile fields are untouched.
   users().update_profile(u.id, ProfileUpdate{.full_name = "Alice"});
-  EXPECT_EQ(users().set_profile_image(u.id, "avatars/three.png"), "avatars/two.png");
+  EXPECT_EQ(users().set_profile_image(u.id, "avatars/three.png").orphaned_key, "avatars/two.png");
   EXPECT_EQ(users().find_by_id(u.id)->profile->full_name, "Alice");
+}
+
+// send_image accepts avatar URLs, so a message can share an avatar's blob: replacing the
+// avatar must not hand that blob over for deletion.
+TEST_P(StorageContract, SetProfileImageKeepsAKeyAMessageUses) {
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  EXPECT_EQ(users().set_profile_image(alice.id, "avatars/a.png").orphaned_key, std::nullopt);
+  NewMessage image = text(bob.id, alice.id, "avatars/a.png");
+  image.blob_url = "avatars/a.png";
+  image.type = MessageType::kImage;
+  messages().insert_batch({image});
+  // A text message whose content happens to equal a key is no reference.
+  send(bob.id, std::nullopt, "avatars/b.png");
+
+  EXPECT_EQ(users().set_profile_image(alice.id, "avatars/b.png").orphaned_key, std::nullopt);
+  EXPECT_EQ(users().find_by_id(alice.id)->profile->profile_image, "avatars/b.png");
+  EXPECT_EQ(users().set_profile_image(alice.id, "avatars/c.png").orphaned_key, "avatars/b.png");
+  // Setting the same key again replaces nothing.
+  EXPECT_EQ(users().set_profile_image(alice.id, "avatars/c.png").orphaned_key, std::nullopt);
+  EXPECT_EQ(users().find_by_id(alice.id)->profile->profile_image, "avatars/c.png");
+}
+
+TEST_P(StorageContract, SetProfileImageKeepsAKeyAnotherProfileUses) {
+  if (!persistent()) GTEST_SKIP() << "needs raw SQL";
+  const auto alice = make_user("alice");
+  const auto bob = make_user("bob");
+  users().set_profile_image(alice.id, "avatars/shared.png");
+  // chatd never gives two profiles one key; storage still refuses to orphan a shared one.
+  raw("UPDATE profiles SET profile_image = 'avatars/shared.png' WHERE user_id = " +
+      std::to_string(bob.id));
+  EXPECT_EQ(users().set_profile_image(alice.id, "avatars/a2.png").orphaned_key, std::nullopt);
+  EXPECT_EQ(users().set_profile_image(bob.id, "avatars/b2.png").orphaned_key, "avatars/shared.png");
+}
+
+// The reference checks probe partial indexes, which text messages (the hot path) never enter.
+TEST_P(StorageContract, BlobReferenceIndexesArePartial) {
+  if (!persistent()) GTEST_SKIP() << "needs raw SQL";
+  const bool pg = db().backend_name() == "postgresql";
+  for (const char* index : {"messages_blob_url_idx", "profiles_profile_image_idx"}) {
+    const auto def =
+        pg ? raw(std::string("SELECT indexdef FROM pg_indexes WHERE indexname = '") + index +
+                 "' AND schemaname = current_schema()")
+           : raw(std::string("SELECT sql FROM sqlite_master WHERE name = '") + index + "'");
+    ASSERT_TRUE(def.has_value()) << index;
+    EXPECT_NE(def->find("IS NOT NULL"), std::string::npos) << *def;
+  }
 }
 
 TEST_P(StorageContract, HostileStringsAreStoredVerbatim) {
@@ -294,7 +341,7 @@ TEST_P(StorageContract, HostileStringsAreStoredVerbatim) {
     EXPECT_EQ(found->password_hash, s);
     EXPECT_EQ(found->profile->full_name, s);
     EXPECT_EQ(found->profile->location, s);
-    EXPECT_EQ(users().set_profile_image(u.id, s), std::nullopt);
+    EXPECT_EQ(users().set_profile_image(u.id, s).orphaned_key, std::nullopt);
     EXPECT_EQ(users().find_by_id(u.id)->profile->profile_image, s);
   }
   EXPECT_EQ(users().list({}).total, static_cast<std::int64_t>(hostile.size()));

@@ -69,7 +69,12 @@ void define_user_statements(pqxx::connection& c) {
                 user_columns() + " FROM users u JOIN p ON p.user_id = u.id");
 
   // All parts of a statement see the same snapshot, so `old` is the value before the upsert;
-  // FOR UPDATE makes a concurrent change wait, so each caller gets the key it replaced.
+  // FOR UPDATE makes a concurrent change wait, so each caller gets the key it replaced. The
+  // statement yields a row (the old key) only when nothing else names that key: no message
+  // (probing messages_blob_url_idx) and no other user's profile (profiles_profile_image_idx;
+  // this user's own row still shows the old key in the snapshot, hence user_id <>). Those
+  // look-ups see what was committed when the statement began; a message committing later is
+  // not seen (see UserRepository::set_profile_image).
   c.prepare(stmt::kProfileSetImage,
             "WITH old AS (SELECT profile_image FROM profiles WHERE user_id = $1::bigint"
             " FOR UPDATE),"
@@ -77,7 +82,10 @@ void define_user_statements(pqxx::connection& c) {
             " SELECT $1::bigint, $2::text WHERE EXISTS (SELECT 1 FROM users WHERE id = $1::bigint)"
             " ON CONFLICT (user_id) DO UPDATE SET profile_image = excluded.profile_image,"
             " updated_at = now() RETURNING 1)"
-            " SELECT (SELECT profile_image FROM old), (SELECT count(*) FROM up)");
+            " SELECT o.profile_image FROM old o WHERE o.profile_image <> $2::text"
+            " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.blob_url = o.profile_image)"
+            " AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.profile_image = o.profile_image"
+            " AND p.user_id <> $1::bigint)");
 }
 
 void define_message_statements(pqxx::connection& c) {

@@ -75,13 +75,17 @@ std::optional<User> PgUserRepository::update_profile(std::int64_t user_id,
   });
 }
 
-std::optional<std::string> PgUserRepository::set_profile_image(std::int64_t user_id,
-                                                               const std::string& image_key) {
+// The reference check and the update are one statement, so one transaction: the old key is
+// judged unreferenced under the same row lock that replaces it.
+ReplacedProfileImage PgUserRepository::set_profile_image(std::int64_t user_id,
+                                                         const std::string& image_key) {
   return pool_.run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    auto r = tx.exec_prepared1(stmt::kProfileSetImage, user_id, image_key);
+    auto r = tx.exec_prepared(stmt::kProfileSetImage, user_id, image_key);
     tx.commit();
-    return opt_text(r[0]);
+    ReplacedProfileImage out;
+    if (!r.empty()) out.orphaned_key = opt_text(r[0][0]);
+    return out;
   });
 }
 

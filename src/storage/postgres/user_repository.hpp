@@ -13,8 +13,8 @@ class PgUserRepository final : public UserRepository {
   std::optional<User> find_by_email(const std::string& email) override;
   Page<User> list(const UserQuery& query) override;
   std::optional<User> update_profile(std::int64_t user_id, const ProfileUpdate& update) override;
-  std::optional<std::string> set_profile_image(std::int64_t user_id,
-                                               const std::string& image_key) override;
+  ReplacedProfileImage set_profile_image(std::int64_t user_id,
+                                         const std::string& image_key) override;
 
  private:
   ConnectionPool& pool_;

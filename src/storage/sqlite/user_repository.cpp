@@ -146,8 +146,11 @@ std::optional<User> SqliteUserRepository::update_profile(std::int64_t user_id,
   return user;
 }
 
-std::optional<std::string> SqliteUserRepository::set_profile_image(std::int64_t user_id,
-                                                                   const std::string& image_key) {
+// The reference check runs in the IMMEDIATE transaction that replaces the image, which holds
+// the database's write lock from its start: no message can commit between the check and the
+// update. One committing after it is not seen (see UserRepository::set_profile_image).
+ReplacedProfileImage SqliteUserRepository::set_profile_image(std::int64_t user_id,
+                                                             const std::string& image_key) {
   auto lease = c_.write();
   auto& db = lease.db();
   SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
@@ -156,6 +159,18 @@ std::optional<std::string> SqliteUserRepository::set_profile_image(std::int64_t 
     SQLite::Statement s(db, "SELECT profile_image FROM profiles WHERE user_id = ?");
     s.bind(1, user_id);
     if (s.executeStep()) old = opt_text(s, 0);
+  }
+  ReplacedProfileImage out;
+  if (old && *old != image_key) {
+    // "= ?1" implies IS NOT NULL, so these probe the partial indexes messages_blob_url_idx and
+    // profiles_profile_image_idx. This user's own row still names the old key, hence <>.
+    SQLite::Statement s(db,
+                        "SELECT NOT EXISTS (SELECT 1 FROM messages WHERE blob_url = ?1)"
+                        " AND NOT EXISTS (SELECT 1 FROM profiles"
+                        " WHERE profile_image = ?1 AND user_id <> ?2)");
+    s.bind(1, *old);
+    s.bind(2, user_id);
+    if (s.executeStep() && s.getColumn(0).getInt() != 0) out.orphaned_key = std::move(old);
   }
   SQLite::Statement s(db,
                       "INSERT INTO profiles (user_id, profile_image, created_at, updated_at)"
@@ -167,7 +182,7 @@ std::optional<std::string> SqliteUserRepository::set_profile_image(std::int64_t 
   s.bind(3, now_millis());
   s.exec();
   tx.commit();
-  return old;
+  return out;
 }
 
 }  // namespace chatd::storage::sqlite
