@@ -22,6 +22,20 @@ using asio::use_awaitable;
 
 namespace {
 
+// What Chrome sends besides Host and the WebSocket protocol's own headers (a typical session
+// cookie included), for --headers browser.
+constexpr std::string_view kBrowserHeaders =
+    "Pragma: no-cache\r\n"
+    "Cache-Control: no-cache\r\n"
+    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36\r\n"
+    "Origin: https://chat.example.com\r\n"
+    "Accept-Encoding: gzip, deflate, br, zstd\r\n"
+    "Accept-Language: en-GB,en-US;q=0.9,en;q=0.8,de;q=0.7\r\n"
+    "Cookie: _ga=GA1.1.1234567890.1732500000; theme=dark; "
+    "session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlc2lnbmF0dXJl\r\n"
+    "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
+
 constexpr std::size_t kAckRing = 4096;
 
 double cpu_seconds_self() {
@@ -126,7 +140,8 @@ Bench::Bench(Options options) : opt(std::move(options)) {
         std::to_string(s.port) +
         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        "Sec-WebSocket-Version: 13\r\n\r\n";
+        "Sec-WebSocket-Version: 13\r\n" +
+        (opt.headers == "browser" ? std::string(kBrowserHeaders) : std::string()) + "\r\n";
   }
   nodes_.assign(targets.size(), NodeStep{});
 }

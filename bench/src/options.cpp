@@ -80,6 +80,7 @@ options:
   --users N   --user-prefix P   --register-concurrency N   --connect-concurrency N
   --connect-timeout S   --source-ips N   --duration S   --drain S   --settle S   --window N
   --socket-rate R   --size BYTES   --slo-ms MS   --probe-rate R   --probe-seconds S
+  --headers minimal|browser   the upgrade request's headers (browser: ~600 bytes more, as Chrome)
 Each scenario prints one JSON line on stdout; progress goes to stderr.
 )";
 }
@@ -150,9 +151,13 @@ Options parse_options(int argc, char** argv) {
       o.probe_rate = to_double(name, v);
     else if (name == "--probe-seconds")
       o.probe_seconds = to_double(name, v);
+    else if (name == "--headers")
+      o.headers = v;
     else
       throw std::invalid_argument("unknown option " + name);
   }
+  if (o.headers != "minimal" && o.headers != "browser")
+    throw std::invalid_argument("--headers: expected minimal or browser");
   if (o.event != "private" && o.event != "public")
     throw std::invalid_argument("--event: expected private or public");
   if (o.window == 0 || o.window > 1024) throw std::invalid_argument("--window: 1 to 1024");

@@ -37,6 +37,10 @@ struct Options {
   std::size_t connect_concurrency = 256;
   double connect_timeout = 120;  // seconds, for all connections
   std::size_t source_ips = 8;    // 127.0.0.1..N as source addresses when the target is loopback
+  // The WebSocket upgrade's headers: "minimal" (Host and the protocol's own) or "browser" (what
+  // a desktop browser sends besides: user agent, origin, languages, a cookie...), because a
+  // server that keeps handshake headers pays for them per connection.
+  std::string headers = "minimal";
 
   // traffic
   std::vector<double> rates{100};  // messages/s over all senders; 0: windowed (as fast as acked)

@@ -84,8 +84,7 @@ class ImageSink {
 };
 
 // HttpErrors pass; anything else means the store failed (disk full, Azure unreachable):
-// retryable, unlike a bad request. A plain function: in the coroutine, GCC 12 mistakes the
-// exception allocation for the frame's (-Wmismatched-new-delete).
+// retryable, unlike a bad request.
 std::exception_ptr as_http_error(const BlobStore& store, std::exception_ptr failure) {
   try {
     std::rethrow_exception(failure);

@@ -89,8 +89,8 @@ asio::awaitable<void> Gateway::authenticate(SocketPtr socket) {
   if (const auto* t = socket->auth().if_contains("token"); t && t->is_string())
     token = auth::bearer_token(std::string_view(t->as_string()), true);
   if (!token) {
-    for (const auto& [name, value] : socket->handshake().headers)
-      if (name == "authorization") token = auth::bearer_token(value, true);
+    if (auto value = socket->handshake().headers.find("authorization"))
+      token = auth::bearer_token(*value, true);
   }
   if (!token) throw socketio::ConnectRefused("Unauthorized");
   socket->forget_auth();  // the token is all /chat reads from it

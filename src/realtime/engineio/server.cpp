@@ -63,6 +63,23 @@ bool is_protocol_header(beast::http::field f) {
          f == field::sec_websocket_extensions || f == field::upgrade || f == field::connection;
 }
 
+FieldList packed(const std::vector<std::pair<std::string, std::string>>& fields) {
+  FieldList out;
+  for (const auto& [name, value] : fields) out.add(name, value);
+  out.shrink_to_fit();
+  return out;
+}
+
+Handshake polling_handshake(const http::Request& request) {
+  Handshake hs;
+  hs.headers = packed(request.headers);
+  hs.query = packed(request.query);
+  hs.remote_address = request.remote_address;
+  hs.url = request.target;
+  hs.issued_ms = now_ms();
+  return hs;
+}
+
 std::optional<HandshakeError> check_query(const Query& q) {
   if (!q.transport || (*q.transport != "polling" && *q.transport != "websocket"))
     return HandshakeError::transport_unknown;
@@ -164,7 +181,7 @@ asio::awaitable<http::Response> Server::handle_polling(http::Request& request) {
     }
     auto ex = co_await asio::this_coro::executor;
     auto& context = asio::query(ex, asio::execution::context);
-    Handshake hs{request.headers, request.query, request.remote_address, request.target, now_ms()};
+    auto hs = polling_handshake(request);
     auto session =
         create(static_cast<asio::io_context&>(context), Session::Transport::polling, std::move(hs));
     http::Response res;
@@ -221,21 +238,15 @@ http::UpgradeHandler Server::upgrade_handler() {
       Handshake hs;
       // What middlewares may read; the WebSocket protocol's own headers mean nothing once the
       // connection is upgraded and are not kept (issue 7: memory per connection).
-      std::size_t kept = 0;
-      for (const auto& f : request) kept += !is_protocol_header(f.name());
-      hs.headers.reserve(kept);
-      for (const auto& f : request)
-        if (!is_protocol_header(f.name()))
-          hs.headers.emplace_back(
-              [&] {
-                std::string n(f.name_string());
-                for (auto& c : n)
-                  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                return n;
-              }(),
-              std::string(f.value()));
-      hs.query = std::move(query);
-      hs.query.shrink_to_fit();
+      std::string name;
+      for (const auto& f : request) {
+        if (is_protocol_header(f.name())) continue;
+        name.assign(f.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        hs.headers.add(name, f.value());
+      }
+      hs.headers.shrink_to_fit();
+      hs.query = packed(query);
       hs.remote_address = std::move(remote);
       hs.url = target;
       hs.issued_ms = now_ms();

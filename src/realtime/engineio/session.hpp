@@ -12,6 +12,7 @@
 
 #include "http/message.hpp"
 #include "http/upgrade.hpp"
+#include "realtime/engineio/field_list.hpp"
 #include "realtime/engineio/frame.hpp"
 #include "realtime/engineio/options.hpp"
 #include "realtime/engineio/packet.hpp"
@@ -33,8 +34,8 @@ class SessionListener {
 
 // The HTTP request that opened the session, for middlewares (headers, query, address).
 struct Handshake {
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::vector<std::pair<std::string, std::string>> query;
+  FieldList headers;  // names lower-cased
+  FieldList query;
   std::string remote_address;
   std::string url;
   std::int64_t issued_ms = 0;
