@@ -46,6 +46,12 @@ chat::ImageResolver issued_image_resolver(const blob::BlobStore& store) {
   };
 }
 
+// ...and the blob behind such a URL must still be stored (replacing an avatar deletes the old
+// one). Not a coroutine: the store's own coroutine holds the key, never this closure.
+chat::ImageExists issued_image_exists(blob::BlobStore& store) {
+  return [&store](std::string key) { return store.exists(std::move(key)); };
+}
+
 }  // namespace
 
 struct App::Parts {
@@ -151,7 +157,8 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   p.writer = std::make_unique<chat::BatchWriter>(*p.db);
   chat::ChatLimits limits{c.max_message_length, c.message_rate_per_second, c.message_burst};
   p.chat = std::make_unique<chat::ChatService>(*p.db, *p.blocking, *p.writer, limits,
-                                               issued_image_resolver(*p.blobs));
+                                               issued_image_resolver(*p.blobs),
+                                               issued_image_exists(*p.blobs));
   p.chat_events = std::make_unique<chat::ChatEvents>(p.sio->of("/chat"), link);
   p.gateway = std::make_unique<chat::Gateway>(p.sio->of("/chat"), *p.auth, *p.chat, *p.chat_events,
                                               *p.presence);

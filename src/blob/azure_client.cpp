@@ -123,6 +123,9 @@ AzureClient::Reply AzureClient::send_once(const char* method, const std::string&
     curl_easy_setopt(h, CURLOPT_READFUNCTION, read_body);
     curl_easy_setopt(h, CURLOPT_READDATA, &up);
     curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  } else if (std::string_view(method) == "HEAD") {
+    // Not CUSTOMREQUEST: curl would then wait for the Content-Length bytes HEAD never sends.
+    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else {
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
   }
@@ -213,6 +216,14 @@ void AzureClient::put_block_list(std::string_view name, const std::vector<std::s
 void AzureClient::delete_blob(std::string_view name) {
   const auto r = send("DELETE", "/" + std::string(name), {}, {}, {});
   if (r.status != 202 && r.status != 404) fail("Delete Blob", name, r.status, r.body);
+}
+
+bool AzureClient::blob_exists(std::string_view name) {
+  const auto r = send("HEAD", "/" + std::string(name), {}, {}, {});
+  if (r.status == 200) return true;
+  if (r.status == 404) return false;
+  // A HEAD answer has no body: the error code is in x-ms-error-code, the status says enough.
+  fail("Get Blob Properties", name, r.status, r.body);
 }
 
 }  // namespace chatd::blob

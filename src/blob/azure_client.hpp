@@ -45,6 +45,8 @@ class AzureClient {
                       const BlobProperties& props);
   // Delete Blob; a missing blob (404) is fine.
   void delete_blob(std::string_view name);
+  // Get Blob Properties (HEAD): true on 200, false on 404; throws AzureError on anything else.
+  bool blob_exists(std::string_view name);
 
  private:
   struct Reply {

@@ -161,6 +161,12 @@ awaitable<void> AzureBlobStore::remove(std::string key) {
   co_await pool_.run(std::move(job));
 }
 
+awaitable<bool> AzureBlobStore::exists(std::string key) {
+  if (!parse_blob_name(key)) co_return false;
+  auto job = [this, key] { return client_.blob_exists(key); };
+  co_return co_await pool_.run(std::move(job));
+}
+
 std::string AzureBlobStore::link(const std::string& key) const {
   // The expiry is rounded up to a step of an eighth of the lifetime (1 s to 5 min), so links
   // made moments apart are identical and browsers can cache the image; each link still lives

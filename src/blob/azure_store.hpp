@@ -33,6 +33,9 @@ class AzureBlobStore final : public BlobStore {
   std::string_view kind() const override { return "azure"; }
   std::unique_ptr<BlobUpload> begin(const std::string& key, std::string content_type) override;
   boost::asio::awaitable<void> remove(std::string key) override;
+  // Get Blob Properties on the blocking pool; throws AzureError when Azure answers neither 200
+  // nor 404 (after the client's retries).
+  boost::asio::awaitable<bool> exists(std::string key) override;
   std::string link(const std::string& key) const override;
   std::optional<std::string> key_of(std::string_view url) const override;
 

@@ -33,9 +33,16 @@ class BlobStore {
   // Deletes a blob; a missing blob or a key that is not a chatd name is ignored. Never
   // throws: a failure is logged and leaves an orphan, never a broken request.
   virtual boost::asio::awaitable<void> remove(std::string key) = 0;
+  // Whether a blob is stored under key now (send_image checks an issued URL still names one:
+  // replacing an avatar deletes the old blob). A missing blob, or a key that is not a chatd
+  // name, is false and never throws. A storage failure (disk error, Azure unreachable or
+  // answering neither found nor not found) throws: the caller refuses the request rather than
+  // storing a message that may name nothing.
+  virtual boost::asio::awaitable<bool> exists(std::string key) = 0;
   // A link a client reads the blob at, made now.
   virtual std::string link(const std::string& key) const = 0;
-  // The key of a URL this store issued through link(), or nullopt for any other URL.
+  // The key of a URL this store issued through link(), or nullopt for any other URL. Looks at
+  // the URL only, never at storage: the blob may have been deleted since (see exists()).
   virtual std::optional<std::string> key_of(std::string_view url) const = 0;
   // Routes the store serves itself (the local folder's GET /uploads/:name).
   virtual void add_routes(http::Router&) {}

@@ -114,6 +114,19 @@ awaitable<void> LocalBlobStore::remove(std::string key) {
   co_await pool_.run(std::move(job));
 }
 
+awaitable<bool> LocalBlobStore::exists(std::string key) {
+  if (!parse_blob_name(key)) co_return false;
+  auto job = [path = dir_ / key] {
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    // Not found is an answer; any other error (EIO, EACCES on the folder...) is a failure.
+    if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
+      throw std::runtime_error("blob: cannot stat " + path.string() + ": " + ec.message());
+    return fs::is_regular_file(status);
+  };
+  co_return co_await pool_.run(std::move(job));
+}
+
 std::optional<std::string> LocalBlobStore::key_of(std::string_view url) const {
   for (std::string_view scheme : {"http://", "https://"}) {
     if (url.starts_with(scheme)) {
@@ -127,9 +140,6 @@ std::optional<std::string> LocalBlobStore::key_of(std::string_view url) const {
   if (!url.starts_with(kPrefix)) return std::nullopt;
   const auto name = url.substr(kPrefix.size());
   if (!parse_blob_name(name)) return std::nullopt;
-  // A stat of a validated name: cheap enough for the socket thread that asks.
-  std::error_code ec;
-  if (!fs::is_regular_file(dir_ / name, ec)) return std::nullopt;
   return std::string(name);
 }
 

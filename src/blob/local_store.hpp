@@ -17,8 +17,11 @@ class LocalBlobStore final : public BlobStore {
   std::string_view kind() const override { return "local"; }
   std::unique_ptr<BlobUpload> begin(const std::string& key, std::string content_type) override;
   boost::asio::awaitable<void> remove(std::string key) override;
+  // A stat on the blocking pool: a regular file under the name.
+  boost::asio::awaitable<bool> exists(std::string key) override;
   std::string link(const std::string& key) const override { return "/uploads/" + key; }
-  // "/uploads/<name>", optionally after "http(s)://<host>", naming a file that exists.
+  // "/uploads/<name>", optionally after "http(s)://<host>"; whether the file exists is
+  // exists()'s question, asked off the I/O thread.
   std::optional<std::string> key_of(std::string_view url) const override;
   // GET /uploads/:name (public).
   void add_routes(http::Router& router) override;

@@ -222,6 +222,9 @@ asio::awaitable<void> Gateway::send_image(SocketPtr s, json::value payload, Ack 
   std::optional<std::int64_t> recipient;
   if (const auto* r = field(payload, "recipientId"); r && !r->is_null())
     recipient = ChatService::parse_id(r, "recipientId");
+  // post_image checks the blob is still stored (a store round trip: an Azure HEAD) inside the
+  // turn, like a recipient look-up: done before acquire(), the wait would let this socket's
+  // later messages take the turn first and be stored before this image.
   co_await conn->acquire();
   Turn turn(conn);
   auto user = conn->user;

@@ -11,13 +11,20 @@ using storage::Message;
 using storage::NewMessage;
 
 ChatService::ChatService(storage::Database& db, http::BlockingPool& pool, BatchWriter& writer,
-                         ChatLimits limits, ImageResolver resolve_image)
+                         ChatLimits limits, ImageResolver resolve_image, ImageExists image_exists)
     : db_(db),
       pool_(pool),
       writer_(writer),
       limits_(limits),
       limiter_(limits.rate_per_second, limits.burst),
-      resolve_image_(std::move(resolve_image)) {}
+      resolve_image_(std::move(resolve_image)),
+      image_exists_(std::move(image_exists)) {}
+
+std::optional<ImageRef> ChatService::resolve_image(std::string_view url) const {
+  auto image = resolve_image_(url);
+  if (image) image->check_stored = true;
+  return image;
+}
 
 namespace {
 
@@ -133,6 +140,11 @@ boost::asio::awaitable<void> ChatService::look_up_peer(std::int64_t peer) {
   known_users_.insert(peer);
 }
 
+boost::asio::awaitable<void> ChatService::check_stored(std::string key) {
+  const bool stored = co_await image_exists_(std::move(key));
+  if (!stored) throw ChatError(400, "imageUrl refers to an image that no longer exists");
+}
+
 namespace {
 // Runs the callback once when a refused message leaves by an exception.
 struct QueuedGuard {
@@ -181,6 +193,11 @@ boost::asio::awaitable<Message> ChatService::post_image(http::Principal sender, 
   QueuedGuard guard{on_queued};
   check_rate(sender.id);
   if (recipient && !known_peer(sender.id, *recipient, false)) co_await look_up_peer(*recipient);
+  // After the rate limit, so a client cannot make the store answer faster than it may post.
+  if (image.check_stored) {
+    auto key = image.key;
+    co_await check_stored(std::move(key));
+  }
   NewMessage m;
   m.content = image.key;
   m.blob_url = image.key;

@@ -38,20 +38,29 @@ struct ChatLimits {
 struct ImageRef {
   std::string key;  // blob key
   std::optional<int> width, height;
+  // Set for a URL a client sent back (resolve_image): its blob may have been deleted since it
+  // was issued (a replaced avatar), so post_image checks it is still stored. An upload just
+  // made needs no check.
+  bool check_stored = false;
 };
 // Maps a URL a client sends back to the image chatd issued, or nullopt for any other URL.
+// Looks at the URL only: no I/O.
 using ImageResolver = std::function<std::optional<ImageRef>(std::string_view url)>;
+// Whether a blob is stored under key (BlobStore::exists): false when it is not, throws when
+// storage cannot tell.
+using ImageExists = std::function<boost::asio::awaitable<bool>(std::string key)>;
 
 class ChatService {
  public:
   ChatService(storage::Database& db, http::BlockingPool& pool, BatchWriter& writer,
-              ChatLimits limits, ImageResolver resolve_image);
+              ChatLimits limits, ImageResolver resolve_image, ImageExists image_exists);
 
   // Text after validation: a string, not blank, at most max_length characters.
   std::string validate_text(const boost::json::value* value) const;
   // A positive integer id, given as a number or a numeric string.
   static std::int64_t parse_id(const boost::json::value* value, const char* field);
-  std::optional<ImageRef> resolve_image(std::string_view url) const { return resolve_image_(url); }
+  // The image behind a URL chatd issued, marked check_stored; nullopt for any other URL.
+  std::optional<ImageRef> resolve_image(std::string_view url) const;
 
   // on_queued: see BatchWriter::store. It also runs when the message is refused.
   boost::asio::awaitable<storage::Message> post_public(http::Principal sender, std::string text,
@@ -59,6 +68,8 @@ class ChatService {
   boost::asio::awaitable<storage::Message> post_private(http::Principal sender,
                                                         std::int64_t recipient, std::string text,
                                                         std::function<void()> on_queued = {});
+  // When image.check_stored, refuses (ChatError 400) an image whose blob is gone, after the
+  // rate limit and before the message is queued; a storage failure propagates.
   boost::asio::awaitable<storage::Message> post_image(http::Principal sender, ImageRef image,
                                                       std::optional<std::int64_t> recipient,
                                                       std::function<void()> on_queued = {});
@@ -87,6 +98,8 @@ class ChatService {
   // oneself unless allowed); otherwise look_up_peer asks the database (ChatError 404).
   bool known_peer(std::int64_t self, std::int64_t peer, bool allow_self);
   boost::asio::awaitable<void> look_up_peer(std::int64_t peer);
+  // ChatError 400 unless a blob is stored under key.
+  boost::asio::awaitable<void> check_stored(std::string key);
 
   storage::Database& db_;
   http::BlockingPool& pool_;
@@ -94,6 +107,7 @@ class ChatService {
   ChatLimits limits_;
   RateLimiter limiter_;
   ImageResolver resolve_image_;
+  ImageExists image_exists_;
   // Users are never deleted: once seen, an id needs no second look-up.
   std::mutex known_mutex_;
   std::unordered_set<std::int64_t> known_users_;

@@ -508,6 +508,62 @@ for (const kind of ['local', 'azure']) {
       assert.ok(await store.exists(avatarKey));
     });
 
+    test('send_image refuses an issued URL whose blob was deleted (a replaced avatar); the socket goes on', async () => {
+      const erin = await registerAndLogin(server);
+      const first = await updateAvatar(server, erin.token, { file: png(21, 22) });
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      const oldUrl = first.body.data.profile.profile_image;
+      const oldKey = store.keyOf(oldUrl);
+      assert.ok(await store.exists(oldKey));
+      // No message shows the first avatar: replacing it deletes its blob.
+      const second = await updateAvatar(server, erin.token, { file: png(23, 24) });
+      assert.equal(second.status, 200, JSON.stringify(second.body));
+      const newUrl = second.body.data.profile.profile_image;
+      assert.equal(await store.exists(oldKey), false, 'old avatar still stored');
+
+      const publicIds = async () =>
+        (await api(server, 'GET', '/api/chat/public?perPage=50', { token: erin.token })).body.data.map((m) => m.id);
+      const privateIds = async () =>
+        (await api(server, 'GET', `/api/chat/private/${bob.user.id}`, { token: erin.token })).body.data.map((m) => m.id);
+      const publicBefore = await publicIds();
+      const privateBefore = await privateIds();
+
+      const e = await connect(server, erin.token);
+      const b = await connect(server, bob.token);
+      try {
+        for (const payload of [{ imageUrl: oldUrl }, { recipientId: bob.user.id, imageUrl: oldUrl }]) {
+          const before = eventsOf(e, 'exception').length;
+          const ack = await e.timeout(5000).emitWithAck('send_image', payload);
+          assert.deepEqual(ack, { status: 'error', message: 'imageUrl refers to an image that no longer exists' });
+          await waitFor(() => eventsOf(e, 'exception').length === before + 1, 'exception for the deleted avatar');
+          assert.deepEqual(eventsOf(e, 'exception').at(-1), ack);
+        }
+        // Without an ack: the exception event alone.
+        const before = eventsOf(e, 'exception').length;
+        e.emit('send_image', { imageUrl: oldUrl });
+        await waitFor(() => eventsOf(e, 'exception').length === before + 1, 'exception without ack');
+        assert.ok(e.connected);
+        assert.deepEqual(await publicIds(), publicBefore, 'a message to the deleted image was stored');
+        assert.deepEqual(await privateIds(), privateBefore, 'a private message to the deleted image was stored');
+        assert.equal(eventsOf(b, 'image_sent', (ev) => store.keyOf(ev.message) === oldKey).length, 0);
+
+        // The same socket still sends a valid image, right behind a refused one.
+        e.emit('send_image', { recipientId: bob.user.id, imageUrl: oldUrl });
+        const ack = await e.timeout(5000).emitWithAck('send_image', { recipientId: bob.user.id, imageUrl: newUrl });
+        assert.ok(Number.isInteger(ack.id), JSON.stringify(ack));
+        await waitFor(() => eventsOf(b, 'image_sent', (ev) => ev.id === ack.id).length === 1, 'image_sent for the current avatar');
+        const ev = eventsOf(b, 'image_sent', (x) => x.id === ack.id)[0];
+        assert.equal(store.keyOf(ev.message), store.keyOf(newUrl));
+        assert.equal(ev.width, 23);
+        assert.equal(ev.height, 24);
+        const privateAfter = await privateIds();
+        assert.deepEqual([...privateAfter].sort(), [...privateBefore, ack.id].sort(), 'only the valid image was stored');
+      } finally {
+        e.disconnect();
+        b.disconnect();
+      }
+    });
+
     test('refusals: 415 for non-images, 400 for bad forms, 404/400 for bad recipients, 401 unauthenticated — no blob left', async () => {
       const before = await store.names();
       const text = Buffer.from('I am a text file wearing a .png name\n'.repeat(50));

@@ -1,5 +1,17 @@
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "blob/azure_account.hpp"
@@ -155,6 +167,119 @@ TEST(AzureStore, LinksExpireAfterTheirLifetimeRoundedUp) {
   const auto expiry = timegm(&tm);
   EXPECT_GE(expiry, now + 3600);
   EXPECT_LE(expiry, now + 3600 + 450 + 1);
+}
+
+// A one-thread HTTP server answering each request with the status mapped to its path (403
+// otherwise) and closing the connection; it records the requests it read.
+class FakeBlobService {
+ public:
+  FakeBlobService() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 8) != 0)
+      throw std::runtime_error("cannot listen");
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~FakeBlobService() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+  void answer(const std::string& path, int status) {
+    std::lock_guard lock(mutex_);
+    answers_[path] = status;
+  }
+  std::vector<std::string> requests() {
+    std::lock_guard lock(mutex_);
+    return requests_;
+  }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string head;
+      char buf[4096];
+      while (head.find("\r\n\r\n") == std::string::npos) {
+        const auto n = ::read(c, buf, sizeof buf);
+        if (n <= 0) break;
+        head.append(buf, static_cast<std::size_t>(n));
+      }
+      const auto sp1 = head.find(' ');
+      const auto sp2 = head.find(' ', sp1 + 1);
+      const auto path = head.substr(sp1 + 1, sp2 - sp1 - 1);
+      int status = 403;
+      {
+        std::lock_guard lock(mutex_);
+        requests_.push_back(head);
+        if (auto it = answers_.find(path); it != answers_.end()) status = it->second;
+      }
+      // What Get Blob Properties answers: the blob's length, and no body.
+      const auto reply = "HTTP/1.1 " + std::to_string(status) +
+                         " X\r\nContent-Length: 12345\r\nConnection: close\r\n\r\n";
+      [[maybe_unused]] auto written = ::write(c, reply.data(), reply.size());
+      ::close(c);
+    }
+  }
+
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::map<std::string, int> answers_;
+  std::vector<std::string> requests_;
+  std::thread thread_;
+};
+
+bool exists(AzureBlobStore& store, std::string key) {
+  boost::asio::io_context io;
+  auto result = boost::asio::co_spawn(io, store.exists(std::move(key)), boost::asio::use_future);
+  io.run();
+  return result.get();
+}
+
+TEST(AzureStore, ExistsIsASignedHeadThat404sToFalseAndFailsOnOtherAnswers) {
+  FakeBlobService service;
+  http::BlockingPool pool(1);
+  const auto endpoint = "http://127.0.0.1:" + std::to_string(service.port()) + "/devstoreaccount1";
+  AzureBlobStore store(parse_connection_string("AccountName=devstoreaccount1;AccountKey=" +
+                                               kDevKey + ";BlobEndpoint=" + endpoint),
+                       "chat", {}, pool);
+  const auto present = make_blob_name(ImageType::kPng, 1, 2);
+  const auto absent = make_blob_name(ImageType::kPng, 3, 4);
+  const auto denied = make_blob_name(ImageType::kPng, 5, 6);
+  service.answer("/devstoreaccount1/chat/" + present, 200);
+  service.answer("/devstoreaccount1/chat/" + absent, 404);
+
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(exists(store, present));  // no wait for the 12345 bytes a HEAD never sends
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_FALSE(exists(store, absent));
+  try {
+    exists(store, denied);
+    FAIL() << "403 taken for an answer";
+  } catch (const AzureError& e) {
+    EXPECT_EQ(e.status(), 403);
+  }
+  EXPECT_FALSE(exists(store, "../secret"));  // not a blob name: never asked
+
+  const auto requests = service.requests();
+  ASSERT_EQ(requests.size(), 3u);  // 403 is not retried
+  EXPECT_TRUE(requests[0].starts_with("HEAD /devstoreaccount1/chat/" + present + " HTTP/1.1\r\n"))
+      << requests[0];
+  for (const auto& r : requests) {
+    EXPECT_NE(r.find("authorization: SharedKey devstoreaccount1:"), std::string::npos) << r;
+    EXPECT_NE(r.find("x-ms-date: "), std::string::npos) << r;
+    EXPECT_NE(r.find(std::string("x-ms-version: ") + kAzureApiVersion), std::string::npos) << r;
+  }
 }
 
 TEST(AzureStore, RejectsBadContainerNames) {

@@ -136,14 +136,36 @@ TEST_F(LocalStoreTest, RecognisesItsOwnUrlsOnly) {
   EXPECT_EQ(issued->height, 6);
   const auto missing = make_blob_name(ImageType::kGif, 5, 6);
   for (const std::string& bad : std::vector<std::string>{
-           "/uploads/" + missing, "/uploads/../" + r.key, "/uploads/" + r.key + "?x",
-           "/files/" + r.key, r.key, "https://evil.example/" + r.key, "/uploads//" + r.key,
-           "/uploads/%2e%2e/" + r.key, "javascript:alert(1)//uploads/" + r.key})
+           "/uploads/../" + r.key, "/uploads/" + r.key + "?x", "/files/" + r.key, r.key,
+           "https://evil.example/" + r.key, "/uploads//" + r.key, "/uploads/%2e%2e/" + r.key,
+           "javascript:alert(1)//uploads/" + r.key})
     EXPECT_FALSE(store_->key_of(bad)) << bad;
+  // key_of reads the URL only; whether the file is there is exists()'s answer.
+  EXPECT_EQ(store_->key_of("/uploads/" + missing), missing);
+  EXPECT_TRUE(run(store_->exists(r.key)));
+  EXPECT_FALSE(run(store_->exists(missing)));
   run(store_->remove(r.key));
-  EXPECT_FALSE(store_->key_of("/uploads/" + r.key));
+  EXPECT_EQ(store_->key_of("/uploads/" + r.key), r.key);
+  EXPECT_FALSE(run(store_->exists(r.key)));
   EXPECT_EQ(files(), 0u);
   run(store_->remove("../../etc/passwd"));  // ignored: not a blob name
+}
+
+TEST_F(LocalStoreTest, ExistsIsFalseForOddNamesAndThrowsWhenTheDiskCannotTell) {
+  const auto r = upload(form(test::png(3, 3)));
+  EXPECT_TRUE(run(store_->exists(r.key)));
+  for (const std::string& odd : {std::string("../") + r.key, std::string(""),
+                                 std::string(".incoming-") + r.key, std::string("/etc/passwd")})
+    EXPECT_FALSE(run(store_->exists(odd))) << odd;
+  // A folder under a blob name is not a blob.
+  const auto folder = make_blob_name(ImageType::kPng, 1, 1);
+  fs::create_directory(dir_ / folder);
+  EXPECT_FALSE(run(store_->exists(folder)));
+  // A stat that fails for another reason than "not found" (here ELOOP; permissions do not stop
+  // root) is a storage failure, not a missing blob.
+  const auto loop = make_blob_name(ImageType::kPng, 2, 2);
+  fs::create_symlink(dir_ / loop, dir_ / loop);
+  EXPECT_THROW(run(store_->exists(loop)), std::runtime_error);
 }
 
 TEST_F(LocalStoreTest, ServesWithCachingRangesAndSafeHeaders) {
