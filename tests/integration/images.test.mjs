@@ -847,6 +847,53 @@ for (const kind of ['local', 'azure']) {
         }
       });
 
+      test('Azure gone after start-up: send_image of an issued URL is refused as unavailable, nothing stored', async () => {
+        // chatd reaches Azurite through a relay that can be cut.
+        const relayed = new Set();
+        const relay = net.createServer((client) => {
+          const upstream = net.connect(Number(new URL(azurite.endpoint).port), '127.0.0.1');
+          relayed.add(client).add(upstream);
+          client.pipe(upstream).pipe(client);
+          const drop = () => { client.destroy(); upstream.destroy(); };
+          client.on('error', drop).on('close', drop);
+          upstream.on('error', drop).on('close', drop);
+        });
+        await new Promise((r) => relay.listen(0, '127.0.0.1', r));
+        const relayPort = relay.address().port;
+        const flaky = await startChatd({
+          env: {
+            BLOB_STORE: 'azure',
+            AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${relayPort}`),
+            AZURE_CONTAINER_NAME: 'goes-away',
+          },
+        });
+        let sock;
+        try {
+          const frank = await registerAndLogin(flaky);
+          const up = await sendImage(flaky, frank.token, { file: png(3, 3) });
+          assert.equal(up.status, 201, JSON.stringify(up.body));
+          relay.close();
+          for (const c of relayed) c.destroy();
+
+          const ids = async () =>
+            (await api(flaky, 'GET', '/api/chat/public', { token: frank.token })).body.data.map((m) => m.id);
+          const before = await ids();
+          assert.equal(before.length, 1); // the upload's own message
+          sock = await connect(flaky, frank.token);
+          const ack = await sock.timeout(20000).emitWithAck('send_image', { imageUrl: up.body.data });
+          assert.deepEqual(ack, { status: 'error', message: 'Image storage is unavailable, please try again later' });
+          await waitFor(() => eventsOf(sock, 'exception').length === 1);
+          assert.deepEqual(await ids(), before);
+          // The connection is still good for text.
+          const text = await sock.timeout(5000).emitWithAck('public_message', { message: 'still here' });
+          assert.ok(text.id, JSON.stringify(text));
+        } finally {
+          sock?.disconnect();
+          relay.close();
+          await flaky.cleanup();
+        }
+      });
+
       test('a bad connection string stops start-up with one line naming the variable', async () => {
         await assert.rejects(
           startChatd({ env: { BLOB_STORE: 'azure', AZURE_STORAGE_CONNECTION_STRING: 'AccountName=x', AZURE_CONTAINER_NAME: 'c1c' } }),
