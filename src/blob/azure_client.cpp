@@ -114,7 +114,9 @@ AzureClient::Reply AzureClient::send_once(const char* method, const std::string&
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+  // A body of up to 4 MiB may need minutes on a slow link; a bodiless request (HEAD, DELETE)
+  // that takes this long is hung, and send_image waits on its HEAD inside the sender's turn.
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, body.empty() ? 10L : 120L);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, list.get());
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply.body);
