@@ -1,21 +1,14 @@
 #include "auth/bearer.hpp"
 
-#include <cctype>
+#include "http/text.hpp"
 
 namespace chatd::auth {
 
 std::optional<std::string> bearer_token(std::string_view value, bool allow_raw) {
-  auto trim = [](std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-  };
-  value = trim(value);
+  value = http::trim_space(value);
   if (value.size() > 7) {
-    std::string scheme(value.substr(0, 7));
-    for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (scheme == "bearer ") {
-      auto token = trim(value.substr(7));
+    if (http::to_lower(value.substr(0, 7)) == "bearer ") {
+      auto token = http::trim_space(value.substr(7));
       if (token.empty()) return std::nullopt;
       return std::string(token);
     }

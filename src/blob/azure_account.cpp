@@ -1,10 +1,10 @@
 #include "blob/azure_account.hpp"
 
-#include <cctype>
 #include <map>
 #include <stdexcept>
 
 #include "blob/azure_sign.hpp"
+#include "http/text.hpp"
 
 namespace chatd::blob {
 namespace {
@@ -15,18 +15,6 @@ constexpr const char* kDevAccount = "devstoreaccount1";
 constexpr const char* kDevKey =
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 AzureAccount parse_connection_string(std::string_view text) {
@@ -35,18 +23,19 @@ AzureAccount parse_connection_string(std::string_view text) {
   while (pos <= text.size()) {
     auto end = text.find(';', pos);
     if (end == std::string_view::npos) end = text.size();
-    const auto item = trim(text.substr(pos, end - pos));
+    const auto item = http::trim_space(text.substr(pos, end - pos));
     pos = end + 1;
     if (item.empty()) continue;
     const auto eq = item.find('=');  // the first '=': keys end in base64 padding
     if (eq == std::string_view::npos)
       throw std::invalid_argument(std::string(kVariable) +
                                   "expected Key=Value pairs separated by ';'");
-    fields[lower(trim(item.substr(0, eq)))] = std::string(trim(item.substr(eq + 1)));
+    fields[http::to_lower(http::trim_space(item.substr(0, eq)))] =
+        std::string(http::trim_space(item.substr(eq + 1)));
   }
   AzureAccount a;
   if (auto it = fields.find("usedevelopmentstorage");
-      it != fields.end() && lower(it->second) == "true") {
+      it != fields.end() && http::to_lower(it->second) == "true") {
     a.name = kDevAccount;
     a.key = base64_decode(kDevKey);
     a.endpoint = std::string("http://127.0.0.1:10000/") + kDevAccount;
@@ -70,14 +59,14 @@ AzureAccount parse_connection_string(std::string_view text) {
   }
   a.endpoint = get("blobendpoint");
   if (a.endpoint.empty()) {
-    auto protocol = lower(get("defaultendpointsprotocol"));
+    auto protocol = http::to_lower(get("defaultendpointsprotocol"));
     if (protocol.empty()) protocol = "https";
     auto suffix = get("endpointsuffix");
     if (suffix.empty()) suffix = "core.windows.net";
     a.endpoint = protocol + "://" + a.name + ".blob." + suffix;
   }
   while (a.endpoint.ends_with('/')) a.endpoint.pop_back();
-  const auto scheme = lower(a.endpoint.substr(0, a.endpoint.find(':')));
+  const auto scheme = http::to_lower(a.endpoint.substr(0, a.endpoint.find(':')));
   if ((scheme != "http" && scheme != "https") || a.endpoint.find("://") == std::string::npos)
     throw std::invalid_argument(std::string(kVariable) +
                                 "the blob endpoint must be an http(s) URL");

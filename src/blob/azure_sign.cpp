@@ -8,6 +8,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "http/text.hpp"
+
 namespace chatd::blob {
 namespace {
 
@@ -18,12 +20,6 @@ std::string_view find(const HeaderList& headers, std::string_view name) {
   for (const auto& [k, v] : headers)
     if (k == name) return v;
   return {};
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -117,13 +113,12 @@ std::string shared_key_authorization(const AzureAccount& account, std::string_vi
   }
   HeaderList ms;
   for (const auto& [k, v] : headers)
-    if (k.starts_with("x-ms-")) ms.emplace_back(k, std::string(trim(v)));
+    if (k.starts_with("x-ms-")) ms.emplace_back(k, std::string(http::trim_ows(v)));
   std::sort(ms.begin(), ms.end());
   for (const auto& [k, v] : ms) sts += k + ":" + v + "\n";
   sts += "/" + account.name + std::string(path);
   HeaderList q = query;
-  for (auto& [k, v] : q)
-    for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& [k, v] : q) k = http::to_lower(k);
   std::sort(q.begin(), q.end());
   for (const auto& [k, v] : q) sts += "\n" + k + ":" + v;
   return "SharedKey " + account.name + ":" + hmac_sha256_base64(account.key, sts);

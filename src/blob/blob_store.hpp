@@ -48,6 +48,11 @@ class BlobStore {
   virtual void add_routes(http::Router&) {}
 };
 
+// What a client hears when the store cannot answer (a retry may work): uploads and send_image
+// both say it, with status 503.
+inline constexpr const char* kStoreUnavailable =
+    "Image storage is unavailable, please try again later";
+
 // A URL chatd issued, resolved to its key and the pixel size encoded in the name.
 struct IssuedImage {
   std::string key;

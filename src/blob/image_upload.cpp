@@ -95,8 +95,7 @@ std::exception_ptr as_http_error(const BlobStore& store, std::exception_ptr fail
   } catch (...) {
     spdlog::error("upload into the {} store failed", store.kind());
   }
-  return std::make_exception_ptr(
-      http::HttpError(503, "Image storage is unavailable, please try again later"));
+  return std::make_exception_ptr(http::HttpError(503, kStoreUnavailable));
 }
 
 }  // namespace

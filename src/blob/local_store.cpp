@@ -3,9 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <boost/asio/post.hpp>
 #include <cstdio>
-#include <functional>
 
 #include "blob/blob_name.hpp"
 #include "blob/stored_file.hpp"
@@ -158,10 +156,7 @@ void LocalBlobStore::add_routes(http::Router& router) {
         if (!res) throw http::not_found("Cannot " + req.method + " " + req.path);
         // The server reads the chunks as it sends them: on this pool, not on an I/O thread
         // that a slow disk would stall for every connection it serves.
-        if (res->file)
-          res->file->run_blocking = [ex = pool_.executor()](std::function<void()> read) {
-            boost::asio::post(ex, std::move(read));
-          };
+        if (res->file) res->file->read_pool = &pool_;
         co_return std::move(*res);
       },
       true);

@@ -7,6 +7,7 @@
 
 #include "blob/blob_name.hpp"
 #include "blob/byte_range.hpp"
+#include "http/text.hpp"
 
 namespace chatd::blob {
 namespace {
@@ -17,9 +18,7 @@ bool etag_matches(std::string_view header, std::string_view etag) {
   while (pos < header.size()) {
     auto end = header.find(',', pos);
     if (end == std::string_view::npos) end = header.size();
-    auto tag = header.substr(pos, end - pos);
-    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
-    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    auto tag = http::trim_ows(header.substr(pos, end - pos));
     if (tag.starts_with("W/")) tag.remove_prefix(2);
     if (tag == "*" || tag == etag) return true;
     pos = end + 1;
@@ -80,7 +79,7 @@ std::optional<http::Response> serve_stored_file(const std::filesystem::path& fil
                                    "/" + std::to_string(size));
     }
   }
-  res.file = http::FileBody{std::move(handle), first, count, {}};
+  res.file = http::FileBody{std::move(handle), first, count, nullptr};
   return res;
 }
 

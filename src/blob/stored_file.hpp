@@ -18,7 +18,7 @@ struct StoredFileRequest {
 
 // Opens the file (blocking: call it on the blocking pool). Nullopt when there is no such file.
 // A 200 or 206 carries the open file as its body (Response::file), to be sent in chunks; set
-// its run_blocking to say where those reads run. name must already be a valid blob name.
+// its read_pool to say where those reads run. name must already be a valid blob name.
 std::optional<http::Response> serve_stored_file(const std::filesystem::path& file,
                                                 const std::string& name,
                                                 const StoredFileRequest& request);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "blob/blob_store.hpp"
 #include "http/input.hpp"
 
 namespace chatd::chat {
@@ -144,15 +145,13 @@ boost::asio::awaitable<void> ChatService::look_up_peer(std::int64_t peer) {
 
 boost::asio::awaitable<void> ChatService::check_stored(std::string key) {
   bool stored = false;
-  bool failed = false;
   try {
     stored = co_await image_exists_(std::move(key));
   } catch (const std::exception& e) {
     // The client hears what an upload would say now; the cause goes to the log.
     spdlog::error("send_image: image storage check failed: {}", e.what());
-    failed = true;
+    throw ChatError(503, blob::kStoreUnavailable);
   }
-  if (failed) throw ChatError(503, "Image storage is unavailable, please try again later");
   if (!stored) throw ChatError(400, "imageUrl refers to an image that no longer exists");
 }
 

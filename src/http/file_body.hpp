@@ -2,10 +2,11 @@
 // A response body sent from an open file, in chunks, so that a large download never sits in
 // memory whole: N slow clients of a 10 MiB image cost N chunks, not N images.
 #include <cstdint>
-#include <functional>
 #include <memory>
 
 namespace chatd::http {
+
+class BlockingPool;
 
 // An open, read-only file descriptor, closed with its last owner. A response holds the
 // descriptor rather than the path: what was checked (exists, regular, its size) is what is
@@ -30,9 +31,9 @@ struct FileBody {
   std::shared_ptr<const FileHandle> file;
   std::uint64_t offset = 0;  // first byte sent
   std::uint64_t size = 0;    // bytes sent (the Content-Length)
-  // Where the server runs each blocking chunk read, e.g. a post to the blocking pool (the
-  // handler that opened the file owns one; the server does not). Unset: on the I/O thread.
-  std::function<void(std::function<void()>)> run_blocking;
+  // Where the server runs each blocking chunk read: the pool of the handler that opened the
+  // file (the server owns none). Null: on the I/O thread.
+  BlockingPool* read_pool = nullptr;
 };
 
 }  // namespace chatd::http

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "http/error.hpp"
+#include "http/text.hpp"
 
 namespace chatd::http {
 namespace json = boost::json;
@@ -15,16 +16,6 @@ std::optional<std::int64_t> parse_int(std::string_view text) {
   if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
   return v;
 }
-
-namespace {
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 std::size_t utf8_length(std::string_view text) {
   std::size_t n = 0;

@@ -1,26 +1,13 @@
 #include "http/multipart.hpp"
 
-#include <cctype>
-
 #include "http/error.hpp"
+#include "http/text.hpp"
 
 namespace chatd::http {
 namespace {
 
 constexpr std::size_t kMaxHeaderBlock = 16 * 1024;
 constexpr std::size_t kMaxLinePadding = 64;  // transport padding after a delimiter
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Splits `type; a=b; c="d;e"` into parameters, honouring quoted strings and backslash escapes.
 // Calls f(lower-cased name, unquoted value) for each parameter after the first ';'.
@@ -31,7 +18,7 @@ void for_each_param(std::string_view header, F&& f) {
     ++i;
     const auto eq = header.find('=', i);
     if (eq == std::string_view::npos) return;
-    const auto name = lower(trim(header.substr(i, eq - i)));
+    const auto name = to_lower(trim_ows(header.substr(i, eq - i)));
     std::size_t j = eq + 1;
     while (j < header.size() && (header[j] == ' ' || header[j] == '\t')) ++j;
     std::string value;
@@ -43,7 +30,8 @@ void for_each_param(std::string_view header, F&& f) {
       i = header.find(';', j);
     } else {
       const auto end = header.find(';', j);
-      value = std::string(trim(header.substr(j, end == std::string_view::npos ? end : end - j)));
+      value =
+          std::string(trim_ows(header.substr(j, end == std::string_view::npos ? end : end - j)));
       i = end;
     }
     f(name, std::move(value));
@@ -54,7 +42,8 @@ void for_each_param(std::string_view header, F&& f) {
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
   const auto semi = content_type.find(';');
-  if (lower(trim(content_type.substr(0, semi))) != "multipart/form-data") return std::nullopt;
+  if (to_lower(trim_ows(content_type.substr(0, semi))) != "multipart/form-data")
+    return std::nullopt;
   std::optional<std::string> boundary;
   for_each_param(content_type, [&](const std::string& name, std::string value) {
     if (name == "boundary" && !boundary) boundary = std::move(value);
@@ -81,11 +70,11 @@ void MultipartParser::header_line(std::string_view line) {
   const auto colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0)
     throw bad_request("Malformed multipart body: bad part header");
-  const auto name = lower(trim(line.substr(0, colon)));
-  const auto value = trim(line.substr(colon + 1));
+  const auto name = to_lower(trim_ows(line.substr(0, colon)));
+  const auto value = trim_ows(line.substr(colon + 1));
   if (name == "content-disposition") {
     const auto semi = value.find(';');
-    if (lower(trim(value.substr(0, semi))) != "form-data")
+    if (to_lower(trim_ows(value.substr(0, semi))) != "form-data")
       throw bad_request("Malformed multipart body: parts must be form-data");
     for_each_param(value, [this](const std::string& key, std::string v) {
       if (key == "name") part_.name = std::move(v);

@@ -10,11 +10,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
-#include <functional>
 
-#include "http/await_callback.hpp"
+#include "http/blocking.hpp"
 #include "http/envelope.hpp"
 #include "http/stream_body.hpp"
+#include "http/text.hpp"
 
 namespace chatd::http {
 namespace asio = boost::asio;
@@ -45,9 +45,7 @@ bool to_request_head(const bhttp::request<bhttp::string_body>& in, const std::st
   opts.space_as_plus = true;
   for (auto param : url->params(opts)) out.query.emplace_back(param.key, param.value);
   for (const auto& field : in) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers.emplace_back(std::move(name), std::string(field.value()));
+    out.headers.emplace_back(to_lower(field.name_string()), std::string(field.value()));
   }
   out.remote_address = remote;
   return true;
@@ -101,15 +99,8 @@ asio::awaitable<boost::system::error_code> write_file_response(
     auto read = [file = body.file, buffer, offset = body.offset + sent, want] {
       return file->read_at(offset, buffer->data(), want);
     };
-    std::int64_t got = 0;
-    if (body.run_blocking) {
-      auto start = [run = body.run_blocking, read](std::function<void(std::int64_t)> done) {
-        run([read, done = std::move(done)] { done(read()); });
-      };
-      got = co_await await_callback<std::int64_t>(std::move(start));
-    } else {
-      got = read();
-    }
+    const std::int64_t got =
+        body.read_pool ? co_await body.read_pool->run(std::move(read)) : read();
     if (got != static_cast<std::int64_t>(want)) {
       // The header promised more bytes: only closing the connection tells the client.
       spdlog::warn("file body: read at {} gave {} of {} bytes", body.offset + sent, got, want);

@@ -33,7 +33,7 @@ void add_image_route(http::Router& router, ProfileService& service, users::Image
                         co_await store.remove(std::move(image.key));
                         std::rethrow_exception(failure);
                       }
-                      if (change->orphaned_key && *change->orphaned_key != image.key) {
+                      if (change->orphaned_key) {
                         auto old = std::move(*change->orphaned_key);
                         co_await store.remove(std::move(old));
                       }

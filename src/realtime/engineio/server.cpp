@@ -12,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include "http/text.hpp"
 #include "realtime/engineio/base64.hpp"
 
 namespace chatd::engineio {
@@ -238,13 +239,9 @@ http::UpgradeHandler Server::upgrade_handler() {
       Handshake hs;
       // What middlewares may read; the WebSocket protocol's own headers mean nothing once the
       // connection is upgraded and are not kept (issue 7: memory per connection).
-      std::string name;
-      for (const auto& f : request) {
-        if (is_protocol_header(f.name())) continue;
-        name.assign(f.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        hs.headers.add(name, f.value());
-      }
+      for (const auto& f : request)
+        if (!is_protocol_header(f.name()))
+          hs.headers.add(http::to_lower(f.name_string()), f.value());
       hs.headers.shrink_to_fit();
       hs.query = packed(query);
       hs.remote_address = std::move(remote);

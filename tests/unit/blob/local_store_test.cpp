@@ -235,11 +235,10 @@ TEST_F(LocalStoreTest, TheRouteHandsTheOpenFileOverWithReadsOnThePool) {
   ASSERT_TRUE(res.file);
   EXPECT_EQ(res.file->offset, 0u);
   EXPECT_EQ(res.file->size, png.size());
-  ASSERT_TRUE(res.file->run_blocking);
+  ASSERT_EQ(res.file->read_pool, &pool_);
   // A chunk read runs on the blocking pool, not on the calling (I/O) thread.
-  std::promise<std::thread::id> ran_on;
-  res.file->run_blocking([&ran_on] { ran_on.set_value(std::this_thread::get_id()); });
-  EXPECT_NE(ran_on.get_future().get(), std::this_thread::get_id());
+  auto where = [] { return std::this_thread::get_id(); };
+  EXPECT_NE(run(res.file->read_pool->run(std::move(where))), std::this_thread::get_id());
 
   req.path = "/uploads/" + make_blob_name(ImageType::kPng, 3, 3);
   req.params.clear();

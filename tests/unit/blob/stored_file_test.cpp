@@ -66,7 +66,7 @@ TEST_F(StoredFileTest, TheBodyIsTheOpenFileNotItsBytes) {
   ASSERT_TRUE(res->file);
   EXPECT_EQ(res->file->offset, 0u);
   EXPECT_EQ(res->file->size, bytes.size());
-  EXPECT_FALSE(res->file->run_blocking);  // the caller says where reads run
+  EXPECT_EQ(res->file->read_pool, nullptr);  // the caller says where reads run
   EXPECT_EQ(read_in_chunks(*res->file, 64 * 1024), bytes);
 }
 
