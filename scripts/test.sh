@@ -49,7 +49,8 @@ total=$(grep -Eo 'out of [0-9]+' "$out/ctest.log" | grep -Eo '[0-9]+' | tail -1)
 fails=$(grep -Eo '[0-9]+ tests failed' "$out/ctest.log" | grep -Eo '^[0-9]+' | tail -1)
 if [[ -z "$total" ]]; then add_counts 0 1; else add_counts $((total - ${fails:-0})) "${fails:-0}"; fi
 
-# 2. node --test suites against real chatd processes, once per database.
+# 2. node --test suites: the web client's store on its own, then against real chatd processes
+# (once per database).
 run_node() {
   local label=$1; shift
   echo "== node --test ($label)"
@@ -63,6 +64,11 @@ run_node() {
   add_counts "$p" "${f:-0}"
 }
 shopt -s nullglob
+# The web client's state store: pure ES modules, no server and no browser.
+web=(tests/web/*.test.mjs)
+if [[ ${#web[@]} -gt 0 ]]; then
+  run_node web "${web[@]}"
+fi
 integration=(tests/integration/*.test.mjs)
 if [[ ${#integration[@]} -gt 0 ]]; then
   TEST_DATABASE=sqlite run_node integration-sqlite "${integration[@]}"

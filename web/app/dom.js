@@ -1,5 +1,7 @@
 // Tiny DOM helpers. User text only ever goes through textContent / setAttribute (never innerHTML),
-// and URLs from the server pass safeUrl() before they reach an href or src.
+// and URLs from the server pass safeUrl() (url.js) before they reach an href or src.
+
+import { safeUrl } from './url.js';
 
 export const $ = (id) => document.getElementById(id);
 
@@ -26,16 +28,6 @@ function append(el, children) {
     if (Array.isArray(child)) append(el, child);
     else el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
-}
-
-// Only http(s) URLs, same-origin paths and blob: previews are used as links or image sources.
-export function safeUrl(url) {
-  if (typeof url !== 'string' || url === '') return null;
-  try {
-    const parsed = new URL(url, location.href);
-    if (parsed.protocol === 'http:' || parsed.protocol === 'https:' || parsed.protocol === 'blob:') return parsed.href;
-  } catch {}
-  return null;
 }
 
 // A stable colour per person: ids step round the colour wheel by the golden angle.

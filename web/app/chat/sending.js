@@ -1,0 +1,100 @@
+// Our own messages on their way: text over the socket with an ack, images by upload; the
+// outbox while disconnected; failures shown on the message with Retry and Discard.
+import { ApiError } from '../api.js';
+import { checkImage } from '../profile.js';
+import * as rest from './rest.js';
+
+// connection(): the current connection; render: the chat's render functions; toast(message, kind).
+export function createSending({ store, connection, render, toast }) {
+  // Object URLs of local previews live until their message goes.
+  const revoke = (m) => m.localUrl && URL.revokeObjectURL(m.localUrl);
+
+  function fail(m, message) {
+    store.fail(m, message);
+    render.ifCurrent(store.conversation(m.conversationId));
+  }
+
+  function confirmed(c, m, id, createdAt) {
+    const result = store.confirm(c, m, id, createdAt);
+    if (!result) return;
+    if (result === 'replaced') revoke(m);
+    render.chatList();
+    render.ifCurrent(c);
+  }
+
+  function deliver(m) {
+    const c = store.conversation(m.conversationId);
+    store.markSending(m);
+    render.ifCurrent(c);
+    const conn = connection();
+    if (!conn.connected) return store.queue(m);
+    const [event, payload] = c.peerId == null
+      ? ['public_message', m.text]
+      : ['private_message', { recipientId: c.peerId, message: m.text }];
+    conn.send(event, payload, (ack) => {
+      if (m.id != null) return; // already confirmed by our own broadcast
+      if (ack.ok) return confirmed(c, m, ack.id, ack.createdAt);
+      if (ack.timedOut) return fail(m, 'The server did not answer. Check your connection and retry.');
+      fail(m, ack.message ?? 'The message was not accepted.');
+    });
+  }
+
+  async function upload(m) {
+    const c = store.conversation(m.conversationId);
+    store.markSending(m);
+    render.ifCurrent(c);
+    try {
+      const url = await rest.sendImage(m.file, c.peerId);
+      store.imageStored(c, m, url);
+      render.ifCurrent(c);
+    } catch (err) {
+      fail(m, err instanceof ApiError ? err.messages.join(' ') : 'The image could not be sent.');
+    }
+  }
+
+  // Decoding the file first refuses what is not an image and gives the size to reserve.
+  async function imageSize(localUrl) {
+    const probe = new Image();
+    probe.src = localUrl;
+    await probe.decode();
+    return { width: probe.naturalWidth, height: probe.naturalHeight };
+  }
+
+  return {
+    deliver,
+    confirmed,
+
+    text(text) {
+      const m = store.addPending(store.currentConversation, { type: 'text', text });
+      render.messages({ toBottom: true });
+      deliver(m);
+    },
+
+    async image(file) {
+      const problem = checkImage(file);
+      if (problem) return toast(problem, 'error');
+      const localUrl = URL.createObjectURL(file);
+      let size;
+      try {
+        size = await imageSize(localUrl);
+      } catch {
+        URL.revokeObjectURL(localUrl);
+        return toast('That file does not look like an image.', 'error');
+      }
+      const m = store.addPending(store.currentConversation, { type: 'image', file, localUrl, url: null, ...size });
+      render.messages({ toBottom: true });
+      upload(m);
+    },
+
+    retry(m) {
+      if (m.type === 'image') upload(m);
+      else deliver(m);
+    },
+
+    discard(m) {
+      store.remove(store.conversation(m.conversationId), m);
+      revoke(m);
+      render.messages();
+    },
+  };
+}

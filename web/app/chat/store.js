@@ -1,0 +1,291 @@
+// The chat client's state, without DOM or socket: conversations (the public room and private
+// chats), each with its messages keyed by id, pending sends and the outbox, unread counts, read
+// receipts and presence. Methods change the state and return what changed; the caller decides
+// what to render and what to send, so every rule here runs under node --test (tests/web/).
+// Records are plain objects: views read them freely and change them only through these methods.
+import { PUBLIC, directId, parseConversationId } from './ids.js';
+import { fromHistory, fromEvent } from './message.js';
+import { emptyList, insert, remove, settle, findUnsentTwin, newestStored } from './message-list.js';
+import { People } from './people.js';
+import { sameUrl } from '../url.js';
+
+export class ChatStore {
+  // onUnknownPeer(userId): a chat was opened with someone we know nothing about (fetch them).
+  constructor({ onUnknownPeer = () => {}, now = () => new Date().toISOString() } = {}) {
+    this.onUnknownPeer = onUnknownPeer;
+    this.now = now;
+    this.reset(null);
+  }
+
+  reset(me) {
+    this.me = me; // {id, username}: the signed-in user
+    this.current = PUBLIC; // the open conversation's id
+    this.conversations = new Map(); // conversation id → record (see #create)
+    this.people = new People({
+      me: () => this.me,
+      chatWith: (userId) => this.conversations.get(directId(userId)),
+    });
+    this.outbox = []; // pending sends waiting for a connection, oldest first
+    this.seq = 0; // numbers pending sends: their element key and their order among themselves
+    this.ranks = 0; // creation order of conversations, the sidebar's tie-break
+  }
+
+  setMe(me) {
+    this.me = me;
+  }
+
+  // ---------- conversations ----------
+  conversation(id, peer) {
+    return this.conversations.get(id) ?? this.#create(id, peer);
+  }
+
+  get currentConversation() {
+    return this.conversation(this.current);
+  }
+
+  // → whether another conversation was open before.
+  open(id) {
+    const changed = id !== this.current;
+    this.current = id;
+    return changed;
+  }
+
+  #create(id, peer) {
+    const parsed = parseConversationId(id);
+    if (!parsed) throw new Error(`not a conversation id: ${id}`);
+    const c = {
+      id,
+      kind: parsed.kind,
+      peerId: parsed.peerId ?? null, // the other person of a private chat
+      peer: null, // {id, username, profile_image} shown in the sidebar for a private chat
+      last: null, // the newest stored message: the sidebar's preview and its order
+      unreadCount: 0,
+      reportedRead: 0, // highest message id we told the server we have read
+      rank: this.ranks++,
+      ...emptyList(),
+    };
+    let known = null;
+    if (c.peerId != null) {
+      known = peer ?? this.people.users.get(c.peerId) ?? null;
+      c.peer = known ?? { id: c.peerId, username: this.usernameOf(c.peerId), profile_image: null };
+    }
+    this.conversations.set(id, c);
+    if (c.peerId != null && !known) this.onUnknownPeer(c.peerId);
+    return c;
+  }
+
+  // Private chats for the sidebar: new ones without messages first, then the latest message first.
+  directConversations() {
+    const latest = (c) => c.last?.id ?? Infinity;
+    return [...this.conversations.values()]
+      .filter((c) => c.kind === 'direct')
+      .sort((a, b) => (latest(a) === latest(b) ? a.rank - b.rank : latest(b) - latest(a)));
+  }
+
+  totalUnread() {
+    let total = 0;
+    for (const c of this.conversations.values()) total += c.unreadCount;
+    return total;
+  }
+
+  // → whether there was anything to clear.
+  clearUnread(c) {
+    const had = c.unreadCount > 0;
+    c.unreadCount = 0;
+    return had;
+  }
+
+  // GET /api/chat/conversations: the server's summary (last message, unread count) replaces
+  // ours for the chats it lists; chats opened here that have no message yet stay, after them.
+  applyConversations(rows) {
+    const listed = new Set();
+    let rank = 0;
+    for (const row of rows) {
+      this.people.remember(row.peer);
+      const c = this.conversation(directId(row.peer.id), row.peer);
+      c.peer = row.peer;
+      c.last = row.lastMessage ? this.fromHistory(row.lastMessage) : null;
+      c.unreadCount = row.unreadCount ?? 0;
+      c.rank = rank++;
+      listed.add(c);
+    }
+    const others = this.directConversations().filter((c) => !listed.has(c)).sort((a, b) => a.rank - b.rank);
+    for (const c of others) c.rank = rank++;
+    this.ranks = Math.max(this.ranks, rank);
+  }
+
+  // ---------- people (see people.js) ----------
+  usernameOf(id) {
+    return this.people.usernameOf(id);
+  }
+
+  // ---------- messages ----------
+  fromHistory(row) {
+    return fromHistory(row, (id) => this.usernameOf(id));
+  }
+
+  fromEvent(ev, type) {
+    return fromEvent(ev, type, (id) => this.usernameOf(id), this.now);
+  }
+
+  addPending(c, fields) {
+    this.seq += 1;
+    const m = {
+      key: `p${this.seq}`,
+      seq: this.seq,
+      id: null,
+      senderId: this.me.id,
+      username: this.me.username,
+      createdAt: this.now(),
+      recipientId: c.peerId,
+      conversationId: c.id,
+      status: 'pending',
+      error: null,
+      ...fields,
+    };
+    insert(c, m);
+    return m;
+  }
+
+  markSending(m) {
+    m.status = 'pending';
+    m.error = null;
+  }
+
+  fail(m, error) {
+    m.status = 'failed';
+    m.error = error;
+  }
+
+  // A message of ours got its id (ack, our own broadcast, or a catch-up row). → null when it had
+  // one already; 'replaced' when that id was already shown (the pending copy is dropped).
+  confirm(c, m, id, createdAt) {
+    if (m.id != null) return null;
+    const existing = c.byId.get(id);
+    if (existing && existing !== m) {
+      this.remove(c, m);
+      this.#noteLast(c, existing);
+      return 'replaced';
+    }
+    m.id = id;
+    if (createdAt) m.createdAt = createdAt;
+    m.status = 'sent';
+    m.error = null;
+    settle(c, m);
+    this.#noteLast(c, m);
+    return 'confirmed';
+  }
+
+  remove(c, m) {
+    remove(c, m);
+    this.outbox = this.outbox.filter((x) => x !== m);
+  }
+
+  // The upload of a pending image succeeded. → 'merged' when its image_sent came first (that
+  // copy stays, with our local preview), else 'stored' (the id comes with image_sent).
+  imageStored(c, m, url) {
+    m.url = url;
+    const twin = c.items.find((x) => x !== m && x.id != null && sameUrl(x.url, url));
+    if (!twin) {
+      m.status = 'sent';
+      return 'stored';
+    }
+    twin.localUrl ??= m.localUrl;
+    m.localUrl = null;
+    this.remove(c, m);
+    return 'merged';
+  }
+
+  // A live message. Kept only once the conversation's history is (being) loaded, else it just
+  // updates the preview and unread count. matchOwn: our own broadcast may be a pending send.
+  // → {duplicate} | {confirmed: pending message} | {added, mine, counted}
+  receive(c, m, { matchOwn, viewing }) {
+    const mine = m.senderId === this.me.id;
+    let added = false;
+    if (c.loaded || c.loading) {
+      if (c.byId.has(m.id)) return { duplicate: true };
+      const twin = mine && matchOwn ? findUnsentTwin(c, m) : null;
+      if (twin) {
+        this.confirm(c, twin, m.id, m.createdAt);
+        return { confirmed: twin };
+      }
+      added = insert(c, m);
+    }
+    this.#noteLast(c, m);
+    const counted = !mine && !viewing;
+    if (counted) c.unreadCount += 1;
+    return { added, mine, counted };
+  }
+
+  // An older page of history (or the first one). → {first}: whether it was the first.
+  applyOlderPage(c, batch, pageSize) {
+    for (const m of batch) insert(c, m);
+    c.hasMore = batch.length === pageSize;
+    const first = !c.loaded;
+    c.loaded = true;
+    this.#noteLast(c, newestStored(c));
+    return { first };
+  }
+
+  // The newest page after a reconnect: what was missed comes in; our sends whose ack was lost
+  // are recognised; more than a page missed starts the list over (older pages load on scroll).
+  applyCatchUp(c, batch, { pageSize, viewing }) {
+    const newestKnown = newestStored(c)?.id ?? 0;
+    const oldestFetched = batch.at(-1)?.id ?? 0;
+    if (batch.length === pageSize && oldestFetched > newestKnown) {
+      const unsent = c.items.filter((m) => m.id == null);
+      Object.assign(c, { items: [], byId: new Map(), hasMore: true });
+      for (const m of [...batch, ...unsent]) insert(c, m);
+    } else {
+      for (const m of batch) {
+        if (m.id <= newestKnown || c.byId.has(m.id)) continue;
+        const twin = m.senderId === this.me.id ? findUnsentTwin(c, m) : null;
+        if (twin) {
+          this.outbox = this.outbox.filter((x) => x !== twin);
+          this.confirm(c, twin, m.id, m.createdAt);
+          continue;
+        }
+        insert(c, m);
+        // The server counts unread private messages (GET /api/chat/conversations), not the room's.
+        if (c.kind === 'public' && m.senderId !== this.me.id && !viewing) c.unreadCount += 1;
+      }
+    }
+    this.#noteLast(c, newestStored(c));
+  }
+
+  setLoading(c, loading) {
+    c.loading = loading;
+  }
+
+  setError(c, error) {
+    c.error = error;
+  }
+
+  #noteLast(c, m) {
+    if (!m || m.id == null) return;
+    if (!c.last || m.id >= c.last.id) c.last = m;
+  }
+
+  // ---------- outbox ----------
+  queue(m) {
+    if (!this.outbox.includes(m)) this.outbox.push(m);
+  }
+
+  takeQueue() {
+    const queued = this.outbox;
+    this.outbox = [];
+    return queued;
+  }
+
+  // ---------- read receipts ----------
+  // We have seen a private chat. → null when there is nothing new to report, else what to tell
+  // the server ({peerId, lastMessageId}) and whether an unread badge was cleared.
+  markRead(c) {
+    if (c.kind !== 'direct' || !c.loaded) return null;
+    let last = 0;
+    for (const m of c.items) if (m.id != null && m.senderId !== this.me.id && m.id > last) last = m.id;
+    if (!last || (c.reportedRead >= last && !c.unreadCount)) return null;
+    c.reportedRead = last;
+    return { peerId: c.peerId, lastMessageId: last, clearedUnread: this.clearUnread(c) };
+  }
+}

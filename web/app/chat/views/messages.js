@@ -1,0 +1,124 @@
+// The open conversation's messages: keyed rendering (each message keeps its element, and its
+// loaded image, until something it shows changes), day separators, grouping, Read/Sent markers,
+// the history status line, and scrolling (stay at the bottom, keep the place when older
+// messages come in above, fetch more when scrolled near the top).
+import { $, h, dayKey, dayLabel } from '../../dom.js';
+import { dayEl, messageEl } from './message-item.js';
+
+const GROUP_GAP_MS = 5 * 60 * 1000;
+
+// isConnected(): pending sends say "Sending…" or "Waiting for connection…";
+// actions: {loadOlder(c), retry(m), discard(m)}.
+export function createMessageList({ store, isConnected, actions }) {
+  const list = $('message-list');
+  const scroller = $('messages');
+  const loadOlderButton = $('load-older');
+  const historyStatus = $('history-status');
+  const emptyState = $('empty-state');
+
+  function renderHistoryStatus() {
+    const c = store.currentConversation;
+    loadOlderButton.hidden = !c.loaded || !c.hasMore || c.loading;
+    if (c.loading) historyStatus.textContent = 'Loading messages…';
+    else if (c.error) {
+      historyStatus.replaceChildren(
+        `${c.error} `,
+        h('button', { type: 'button', class: 'link-button', onclick: () => actions.loadOlder(c), text: 'Try again' }),
+      );
+    } else if (c.loaded && !c.hasMore && c.items.length > 0) {
+      historyStatus.textContent = c.peerId == null ? 'This is the beginning of the public room.' : 'This is the beginning of your conversation.';
+    } else historyStatus.textContent = '';
+    scroller.setAttribute('aria-busy', c.loading ? 'true' : 'false');
+  }
+
+  // What the list should show: one entry per day and per message, each with a signature of
+  // everything its element shows.
+  function wantedEntries(c) {
+    const meId = store.me.id;
+    const connected = isConnected();
+    let lastOwnSent = null;
+    let lastOwnRead = null;
+    if (c.peerId != null) {
+      const readUpTo = store.people.readUpTo(c.peerId);
+      for (const m of c.items) {
+        if (m.senderId !== meId || m.id == null) continue;
+        lastOwnSent = m;
+        if (m.id <= readUpTo) lastOwnRead = m;
+      }
+    }
+    const wanted = [];
+    let prev = null;
+    for (const m of c.items) {
+      const newDay = !prev || dayKey(prev.createdAt) !== dayKey(m.createdAt);
+      if (newDay) wanted.push({ key: `day:${dayKey(m.createdAt)}`, sig: dayLabel(m.createdAt), build: () => dayEl(m.createdAt) });
+      const grouped = !newDay && prev.senderId === m.senderId && new Date(m.createdAt) - new Date(prev.createdAt) < GROUP_GAP_MS;
+      let marker = null;
+      if (m === lastOwnRead) marker = 'read';
+      else if (m === lastOwnSent) marker = 'sent';
+      const sig = [m.status, m.error, m.id, grouped, marker, m.url, m.username, m.status === 'pending' && connected].join('|');
+      const own = m.senderId === meId;
+      wanted.push({ key: m.key, sig, build: () => messageEl(m, { own, grouped, marker, connected, onRetry: actions.retry, onDiscard: actions.discard }) });
+      prev = m;
+    }
+    return wanted;
+  }
+
+  // Moves, replaces or builds elements so the list matches `wanted`, in order.
+  function reconcile(wanted) {
+    const existing = new Map();
+    for (const el of list.children) existing.set(el.dataset.key, el);
+    let cursor = list.firstElementChild;
+    for (const w of wanted) {
+      let el = existing.get(w.key);
+      existing.delete(w.key);
+      if (!el || el.dataset.sig !== w.sig) {
+        const fresh = w.build();
+        fresh.dataset.key = w.key;
+        fresh.dataset.sig = w.sig;
+        if (el) {
+          if (el === cursor) cursor = el.nextElementSibling;
+          el.replaceWith(fresh);
+        }
+        el = fresh;
+      }
+      if (el === cursor) cursor = cursor.nextElementSibling;
+      else list.insertBefore(el, cursor);
+    }
+    for (const el of existing.values()) el.remove();
+  }
+
+  // toBottom: scroll to the newest message; keepOffset: older messages came in above, keep the
+  // visible ones where they are. Near the bottom already, the list follows new messages.
+  function render({ toBottom = false, keepOffset = false } = {}) {
+    const c = store.currentConversation;
+    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 60;
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    reconcile(wantedEntries(c));
+
+    emptyState.hidden = !c.loaded || c.items.length > 0;
+    emptyState.textContent = c.peerId == null
+      ? 'No messages yet. Say hello to everyone!'
+      : `No messages yet. Say hello to ${store.usernameOf(c.peerId)}!`;
+    renderHistoryStatus();
+
+    if (toBottom || atBottom) scroller.scrollTop = scroller.scrollHeight;
+    else if (keepOffset) scroller.scrollTop = scroller.scrollHeight - fromBottom;
+    // Not enough history to scroll yet: fetch more so scrolling up can reach it.
+    if (c.loaded && c.hasMore && !c.loading && scroller.clientHeight > 0 && scroller.scrollHeight <= scroller.clientHeight + 10) actions.loadOlder(c);
+  }
+
+  return {
+    render,
+    renderHistoryStatus,
+    clear() {
+      list.replaceChildren();
+    },
+    wire() {
+      scroller.addEventListener('scroll', () => {
+        const c = store.currentConversation;
+        if (scroller.scrollTop < 120 && c.loaded && c.hasMore && !c.loading) actions.loadOlder(c);
+      }, { passive: true });
+      loadOlderButton.addEventListener('click', () => actions.loadOlder(store.currentConversation));
+    },
+  };
+}
