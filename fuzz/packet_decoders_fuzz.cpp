@@ -17,6 +17,7 @@
 // Compiled in, so that libFuzzer's coverage reaches into the JSON parser.
 #include <boost/json/src.hpp>
 
+#include "core/utf8.hpp"
 #include "realtime/engineio/packet.hpp"
 #include "realtime/socketio/decoder.hpp"
 #include "realtime/socketio/json_writer.hpp"
@@ -50,7 +51,7 @@ void fuzz_engineio(std::string_view input) {
 void check_socketio_round_trip(const sio::Packet& p) {
   check(sio::is_valid(p));
   const std::string text = sio::encode_text(p);
-  check(sio::is_valid_utf8(text));
+  check(chatd::core::valid_utf8(text));
   (void)sio::event_name(p);
   (void)sio::event_args(p);
 

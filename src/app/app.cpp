@@ -21,16 +21,19 @@
 #include "cluster/cluster_adapter.hpp"
 #include "cluster/cluster_presence.hpp"
 #include "cluster/node.hpp"
-#include "http/blocking.hpp"
-#include "http/io_pool.hpp"
+#include "core/blocking_pool.hpp"
+#include "core/io_pool.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "presence/presence.hpp"
 #include "profile/routes.hpp"
 #include "realtime/engineio/server.hpp"
 #include "realtime/socketio/local_adapter.hpp"
 #include "realtime/socketio/server.hpp"
 #include "storage/repository.hpp"
+#include "uploads/file_routes.hpp"
+#include "uploads/image_upload.hpp"
 #include "users/routes.hpp"
 
 namespace chatd::app {
@@ -56,10 +59,11 @@ chat::ImageExists issued_image_exists(blob::BlobStore& store) {
 
 struct App::Parts {
   Config config;
-  std::unique_ptr<http::IoPool> io;
-  std::unique_ptr<http::BlockingPool> blocking;
+  std::unique_ptr<core::IoPool> io;
+  std::unique_ptr<core::BlockingPool> blocking;
   std::unique_ptr<storage::Database> db;
   std::unique_ptr<blob::BlobStore> blobs;
+  std::unique_ptr<uploads::ImageUploads> uploads;
   std::unique_ptr<auth::TokenService> tokens;
   http::Metrics metrics;
   http::Router router;
@@ -74,7 +78,7 @@ struct App::Parts {
   std::unique_ptr<chat::BatchWriter> writer;
   std::unique_ptr<chat::ChatService> chat;
   std::unique_ptr<chat::ChatEvents> chat_events;
-  std::unique_ptr<chat::Presence> presence;
+  std::unique_ptr<presence::Presence> online;  // who is online, on this node or cluster-wide
   std::unique_ptr<chat::Gateway> gateway;
   std::unique_ptr<http::Server> server;
 };
@@ -85,8 +89,8 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   const auto& c = p.config;
   const auto threads =
       c.io_threads ? c.io_threads : std::max(1u, std::thread::hardware_concurrency());
-  p.io = std::make_unique<http::IoPool>(threads);
-  p.blocking = std::make_unique<http::BlockingPool>(c.blocking_threads);
+  p.io = std::make_unique<core::IoPool>(threads);
+  p.blocking = std::make_unique<core::BlockingPool>(c.blocking_threads);
   p.db = storage::open_database(c.database_url);
   spdlog::info("storage: {} ready", p.db->backend_name());
 
@@ -105,13 +109,13 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
     p.cluster = std::make_unique<cluster::Node>(no);
   }
   // Presence changes go to everyone on /chat; chat_events exists by the time any socket does.
-  chat::PresenceListener on_presence = [&p](std::int64_t user_id, bool online) {
+  presence::PresenceListener on_presence = [&p](std::int64_t user_id, bool online) {
     p.chat_events->presence(user_id, online);
   };
   if (p.cluster)
-    p.presence = std::make_unique<cluster::ClusterPresence>(*p.cluster, std::move(on_presence));
+    p.online = std::make_unique<cluster::ClusterPresence>(*p.cluster, std::move(on_presence));
   else
-    p.presence = std::make_unique<chat::LocalPresence>(std::move(on_presence));
+    p.online = std::make_unique<presence::LocalPresence>(std::move(on_presence));
 
   p.auth = std::make_unique<auth::AuthService>(*p.db, *p.blocking, *p.tokens);
   p.users = std::make_unique<users::UsersService>(*p.db, *p.blocking);
@@ -129,8 +133,9 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   };
   p.router.set_authenticator(auth::make_authenticator(*p.auth));
   auth::add_routes(p.router, *p.auth, link);
-  profile::add_routes(p.router, *p.profile, link, *p.blobs, c.max_upload_bytes);
-  p.blobs->add_routes(p.router);
+  p.uploads = std::make_unique<uploads::ImageUploads>(*p.blobs, c.max_upload_bytes);
+  profile::add_routes(p.router, *p.profile, link, *p.uploads);
+  uploads::add_file_routes(p.router, *p.blobs, *p.blocking);
 
   engineio::Options eo;
   eo.ping_interval = std::chrono::milliseconds(c.ping_interval_ms);
@@ -161,12 +166,12 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
                                                issued_image_exists(*p.blobs));
   p.chat_events = std::make_unique<chat::ChatEvents>(p.sio->of("/chat"), link);
   p.gateway = std::make_unique<chat::Gateway>(p.sio->of("/chat"), *p.auth, *p.chat, *p.chat_events,
-                                              *p.presence);
+                                              *p.online);
   chat::add_routes(p.router, *p.chat, *p.chat_events, link);
   // Before users::add_routes: "/api/users/online" must not be taken for "/api/users/:userId".
-  chat::add_presence_routes(p.router, *p.presence, p.sio->of("/chat"));
+  chat::add_presence_routes(p.router, *p.online, p.sio->of("/chat"));
   users::add_routes(p.router, *p.users, link);
-  chat::add_upload_routes(p.router, *p.chat, *p.chat_events, *p.blobs, link, c.max_upload_bytes);
+  chat::add_upload_routes(p.router, *p.chat, *p.chat_events, *p.uploads, link);
   p.metrics.add_counter("chatd_messages_stored_total", "Chat messages stored.",
                         [w = p.writer.get()] { return static_cast<double>(w->stored()); });
   p.metrics.add_counter("chatd_message_batches_total", "Transactions that stored messages.",

@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "cluster/redis_url.hpp"
+#include "core/parse_int.hpp"
 
 #include <charconv>
 #include <cstdlib>
@@ -20,13 +21,11 @@ std::string trim(std::string s) {
 
 template <typename T>
 T parse_number(const std::string& name, const std::string& text, T min, T max) {
-  T value{};
-  const auto* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || value < min || value > max)
+  const auto value = core::parse_int<T>(text);
+  if (!value || *value < min || *value > max)
     throw ConfigError(name + ": expected a number between " + std::to_string(min) + " and " +
                       std::to_string(max) + ", got '" + text + "'");
-  return value;
+  return *value;
 }
 
 double parse_double(const std::string& name, const std::string& text, double min) {

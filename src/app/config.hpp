@@ -1,6 +1,6 @@
 #pragma once
-// Configuration from the environment and an optional .env file (DESIGN §1). Bad values stop
-// start-up with one line naming the variable.
+// Configuration from the environment and an optional .env file (docs/configuration.md). Bad values
+// stop start-up with one line naming the variable.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -19,7 +19,7 @@ struct Config {
   std::string host = "0.0.0.0";
   std::uint16_t port = 3001;
   std::string data_dir = "./data";
-  std::string database_url;  // default sqlite://<data_dir>/chatd.db
+  std::string database_url;            // default sqlite://<data_dir>/chatd.db
   std::optional<std::string> jwe_key;  // base64url of 32 bytes; else <data_dir>/jwe.key
   std::optional<std::string> jwe_private_key_file;
   std::optional<std::string> jwe_public_key_file;
@@ -43,8 +43,8 @@ struct Config {
   std::int64_t connect_timeout_ms = 45000;
   bool conformance = false;
   std::string web_root = "./web";
-  std::size_t io_threads = 0;       // 0: one per core
-  std::size_t blocking_threads = 8; // database calls and password hashing
+  std::size_t io_threads = 0;        // 0: one per core
+  std::size_t blocking_threads = 8;  // database calls and password hashing
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

@@ -72,7 +72,7 @@ class EchoListener : public engineio::SessionListener {
 
 }  // namespace
 
-std::unique_ptr<engineio::Server> make_conformance_echo_engine(http::IoPool& io,
+std::unique_ptr<engineio::Server> make_conformance_echo_engine(core::IoPool& io,
                                                                const engineio::Options& options) {
   auto engine = std::make_unique<engineio::Server>(io, options);
   engine->on_connection([](const std::shared_ptr<engineio::Session>& session) {

@@ -1,7 +1,7 @@
 #pragma once
 #include <memory>
 
-#include "http/io_pool.hpp"
+#include "core/io_pool.hpp"
 #include "realtime/engineio/server.hpp"
 #include "realtime/socketio/server.hpp"
 
@@ -15,7 +15,7 @@ void add_conformance_namespaces(socketio::Server& io);
 // Also with CHATD_CONFORMANCE=1: the bare Engine.IO server of the engine.io-protocol suite,
 // which echoes every message back to its sender. The caller serves it on /engine.io/ (routes
 // and WebSocket upgrades) beside the Socket.IO one on /socket.io/.
-std::unique_ptr<engineio::Server> make_conformance_echo_engine(http::IoPool& io,
+std::unique_ptr<engineio::Server> make_conformance_echo_engine(core::IoPool& io,
                                                                const engineio::Options& options);
 
 }  // namespace chatd::app

@@ -2,7 +2,7 @@
 
 #include <boost/json/object.hpp>
 
-#include "app/embedded.hpp"
+#include "app/openapi.hpp"
 #include "http/envelope.hpp"
 #include "http/error.hpp"
 #include "http/static_files.hpp"
@@ -12,7 +12,7 @@ using http::Request;
 using http::Response;
 using Awaitable = boost::asio::awaitable<Response>;
 
-void add_system_routes(http::Router& router, storage::Database& db, http::BlockingPool& pool,
+void add_system_routes(http::Router& router, storage::Database& db, core::BlockingPool& pool,
                        http::Metrics& metrics, const std::filesystem::path& web_root,
                        RedisState redis_state) {
   router.add(
@@ -53,7 +53,8 @@ void add_system_routes(http::Router& router, storage::Database& db, http::Blocki
       "GET", "/api-docs-json",
       [](Request&) -> Awaitable {
         Response r;
-        r.body = std::string(embedded::find("http/openapi.json").value_or("{}"));
+        r.body =
+            std::string(core::find_embedded(embedded_files(), "app/openapi.json").value_or("{}"));
         co_return r;
       },
       true);

@@ -4,7 +4,7 @@
 #include <functional>
 #include <string>
 
-#include "http/blocking.hpp"
+#include "core/blocking_pool.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "storage/repository.hpp"
@@ -14,7 +14,7 @@ namespace chatd::app {
 // "off" without REDIS_URL, else "up" or "down".
 using RedisState = std::function<std::string()>;
 
-void add_system_routes(http::Router& router, storage::Database& db, http::BlockingPool& pool,
+void add_system_routes(http::Router& router, storage::Database& db, core::BlockingPool& pool,
                        http::Metrics& metrics, const std::filesystem::path& web_root,
                        RedisState redis_state);
 

@@ -1,14 +1,14 @@
 #include "auth/bearer.hpp"
 
-#include "http/text.hpp"
+#include "core/text.hpp"
 
 namespace chatd::auth {
 
 std::optional<std::string> bearer_token(std::string_view value, bool allow_raw) {
-  value = http::trim_space(value);
+  value = core::trim_space(value);
   if (value.size() > 7) {
-    if (http::to_lower(value.substr(0, 7)) == "bearer ") {
-      auto token = http::trim_space(value.substr(7));
+    if (core::to_lower(value.substr(0, 7)) == "bearer ") {
+      auto token = core::trim_space(value.substr(7));
       if (token.empty()) return std::nullopt;
       return std::string(token);
     }

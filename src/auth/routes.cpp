@@ -61,7 +61,7 @@ void add_routes(http::Router& router, AuthService& service, users::ImageLinker l
 }
 
 http::Authenticator make_authenticator(AuthService& service) {
-  return [&service](Request& req) -> boost::asio::awaitable<http::Principal> {
+  return [&service](Request& req) -> boost::asio::awaitable<core::Principal> {
     auto header = req.header("authorization");
     auto token = header ? bearer_token(*header, false) : std::nullopt;
     if (!token) throw http::unauthorized("Missing or malformed Authorization header");

@@ -5,14 +5,14 @@
 
 namespace chatd::auth {
 
-AuthService::AuthService(storage::Database& db, http::BlockingPool& pool,
+AuthService::AuthService(storage::Database& db, core::BlockingPool& pool,
                          const TokenService& tokens)
     : db_(db), pool_(pool), tokens_(tokens), dummy_hash_(hash_password("chatd-timing-pad")) {}
 
 boost::asio::awaitable<storage::User> AuthService::register_user(Registration input) {
   try {
     auto job = [this, in = std::move(input)] {
-      storage::NewUser user{in.email, in.username, hash_password(in.password),
+      storage::NewUser user{in.email,     in.username, hash_password(in.password),
                             in.full_name, in.location, in.age};
       return db_.users().create(user);
     };
@@ -33,13 +33,14 @@ boost::asio::awaitable<LoginResult> AuthService::login(std::string email, std::s
   co_return LoginResult{tokens_.issue(user->id, user->username), std::move(*user)};
 }
 
-boost::asio::awaitable<std::optional<http::Principal>> AuthService::authenticate(std::string token) {
+boost::asio::awaitable<std::optional<core::Principal>> AuthService::authenticate(
+    std::string token) {
   auto result = tokens_.verify(token);
   if (!result.claims) co_return std::nullopt;
   const auto id = result.claims->sub;
   auto user = co_await pool_.run([this, id] { return db_.users().find_by_id(id); });
   if (!user) co_return std::nullopt;
-  co_return http::Principal{user->id, user->username};
+  co_return core::Principal{user->id, user->username};
 }
 
 }  // namespace chatd::auth

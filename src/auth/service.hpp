@@ -5,7 +5,7 @@
 #include <string>
 
 #include "auth/token_service.hpp"
-#include "http/blocking.hpp"
+#include "core/blocking_pool.hpp"
 #include "http/message.hpp"
 #include "storage/repository.hpp"
 
@@ -27,18 +27,18 @@ struct LoginResult {
 
 class AuthService {
  public:
-  AuthService(storage::Database& db, http::BlockingPool& pool, const TokenService& tokens);
+  AuthService(storage::Database& db, core::BlockingPool& pool, const TokenService& tokens);
 
   // Throws HttpError 409 on a duplicate email or username.
   boost::asio::awaitable<storage::User> register_user(Registration input);
   // Throws HttpError 401 "Invalid credentials".
   boost::asio::awaitable<LoginResult> login(std::string email, std::string password);
   // The caller of a token whose user still exists; nullopt otherwise (missing, bad, expired).
-  boost::asio::awaitable<std::optional<http::Principal>> authenticate(std::string token);
+  boost::asio::awaitable<std::optional<core::Principal>> authenticate(std::string token);
 
  private:
   storage::Database& db_;
-  http::BlockingPool& pool_;
+  core::BlockingPool& pool_;
   const TokenService& tokens_;
   std::string dummy_hash_;  // verified against when the email is unknown, to even out timing
 };

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/base64.hpp"
+
 namespace chatd::auth {
 namespace fs = std::filesystem;
 
@@ -30,7 +32,7 @@ std::string read_file(const fs::path& path, const char* variable) {
 }
 
 std::vector<unsigned char> decode_key(const std::string& text, const char* source) {
-  auto raw = base64url_decode(text);
+  auto raw = core::base64url_decode(text);
   if (!raw || raw->size() != 32)
     throw std::runtime_error(std::string(source) +
                              ": expected 32 random bytes in base64url (43 characters)");
@@ -51,7 +53,7 @@ std::vector<unsigned char> load_or_create_key(const std::optional<std::string>& 
   if (key_file.has_parent_path()) fs::create_directories(key_file.parent_path(), ec);
   unsigned char key[32];
   if (RAND_bytes(key, sizeof key) != 1) throw std::runtime_error("JWE_KEY: no random source");
-  const auto text = base64url_encode(key, sizeof key) + "\n";
+  const auto text = core::base64url_encode(key, sizeof key) + "\n";
   // O_EXCL: two nodes starting on one data folder must not overwrite each other's key.
   int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (fd < 0) {

@@ -4,7 +4,8 @@
 #include <stdexcept>
 
 #include "blob/azure_sign.hpp"
-#include "http/text.hpp"
+#include "core/base64.hpp"
+#include "core/text.hpp"
 
 namespace chatd::blob {
 namespace {
@@ -23,21 +24,21 @@ AzureAccount parse_connection_string(std::string_view text) {
   while (pos <= text.size()) {
     auto end = text.find(';', pos);
     if (end == std::string_view::npos) end = text.size();
-    const auto item = http::trim_space(text.substr(pos, end - pos));
+    const auto item = core::trim_space(text.substr(pos, end - pos));
     pos = end + 1;
     if (item.empty()) continue;
     const auto eq = item.find('=');  // the first '=': keys end in base64 padding
     if (eq == std::string_view::npos)
       throw std::invalid_argument(std::string(kVariable) +
                                   "expected Key=Value pairs separated by ';'");
-    fields[http::to_lower(http::trim_space(item.substr(0, eq)))] =
-        std::string(http::trim_space(item.substr(eq + 1)));
+    fields[core::to_lower(core::trim_space(item.substr(0, eq)))] =
+        std::string(core::trim_space(item.substr(eq + 1)));
   }
   AzureAccount a;
   if (auto it = fields.find("usedevelopmentstorage");
-      it != fields.end() && http::to_lower(it->second) == "true") {
+      it != fields.end() && core::to_lower(it->second) == "true") {
     a.name = kDevAccount;
-    a.key = base64_decode(kDevKey);
+    a.key = core::base64_decode(kDevKey).value();
     a.endpoint = std::string("http://127.0.0.1:10000/") + kDevAccount;
     return a;
   }
@@ -52,21 +53,20 @@ AzureAccount parse_connection_string(std::string_view text) {
   if (key.empty())
     throw std::invalid_argument(std::string(kVariable) +
                                 "AccountKey is missing (SharedKey authorization needs it)");
-  try {
-    a.key = base64_decode(key);
-  } catch (const std::invalid_argument&) {
+  auto decoded = core::base64_decode(key);
+  if (!decoded)
     throw std::invalid_argument(std::string(kVariable) + "AccountKey is not valid base64");
-  }
+  a.key = std::move(*decoded);
   a.endpoint = get("blobendpoint");
   if (a.endpoint.empty()) {
-    auto protocol = http::to_lower(get("defaultendpointsprotocol"));
+    auto protocol = core::to_lower(get("defaultendpointsprotocol"));
     if (protocol.empty()) protocol = "https";
     auto suffix = get("endpointsuffix");
     if (suffix.empty()) suffix = "core.windows.net";
     a.endpoint = protocol + "://" + a.name + ".blob." + suffix;
   }
   while (a.endpoint.ends_with('/')) a.endpoint.pop_back();
-  const auto scheme = http::to_lower(a.endpoint.substr(0, a.endpoint.find(':')));
+  const auto scheme = core::to_lower(a.endpoint.substr(0, a.endpoint.find(':')));
   if ((scheme != "http" && scheme != "https") || a.endpoint.find("://") == std::string::npos)
     throw std::invalid_argument(std::string(kVariable) +
                                 "the blob endpoint must be an http(s) URL");

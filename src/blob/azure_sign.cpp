@@ -8,13 +8,11 @@
 #include <ctime>
 #include <stdexcept>
 
-#include "http/text.hpp"
+#include "core/base64.hpp"
+#include "core/text.hpp"
 
 namespace chatd::blob {
 namespace {
-
-constexpr std::string_view kBase64 =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 std::string_view find(const HeaderList& headers, std::string_view name) {
   for (const auto& [k, v] : headers)
@@ -24,61 +22,13 @@ std::string_view find(const HeaderList& headers, std::string_view name) {
 
 }  // namespace
 
-std::string base64_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const unsigned v = static_cast<unsigned char>(bytes[i]) << 16 |
-                       static_cast<unsigned char>(bytes[i + 1]) << 8 |
-                       static_cast<unsigned char>(bytes[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kBase64[v >> s & 63];
-  }
-  if (const auto rest = bytes.size() - i; rest) {
-    unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-    if (rest == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    out += kBase64[v >> 18 & 63];
-    out += kBase64[v >> 12 & 63];
-    out += rest == 2 ? kBase64[v >> 6 & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::string base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) throw std::invalid_argument("base64: bad length");
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  unsigned v = 0;
-  int bits = 0;
-  std::size_t pad = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '=') {
-      if (i + 2 < text.size()) throw std::invalid_argument("base64: misplaced padding");
-      ++pad;
-      continue;
-    }
-    if (pad) throw std::invalid_argument("base64: data after padding");
-    const auto d = kBase64.find(c);
-    if (d == std::string_view::npos) throw std::invalid_argument("base64: bad character");
-    v = v << 6 | static_cast<unsigned>(d);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>(v >> bits & 0xFF);
-    }
-  }
-  return out;
-}
-
 std::string hmac_sha256_base64(std::string_view key, std::string_view message) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
             reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len))
     throw std::runtime_error("HMAC-SHA256 failed");
-  return base64_encode(std::string_view(reinterpret_cast<const char*>(mac), len));
+  return core::base64_encode(std::string_view(reinterpret_cast<const char*>(mac), len));
 }
 
 std::string url_encode(std::string_view text) {
@@ -113,12 +63,12 @@ std::string shared_key_authorization(const AzureAccount& account, std::string_vi
   }
   HeaderList ms;
   for (const auto& [k, v] : headers)
-    if (k.starts_with("x-ms-")) ms.emplace_back(k, std::string(http::trim_ows(v)));
+    if (k.starts_with("x-ms-")) ms.emplace_back(k, std::string(core::trim_ows(v)));
   std::sort(ms.begin(), ms.end());
   for (const auto& [k, v] : ms) sts += k + ":" + v + "\n";
   sts += "/" + account.name + std::string(path);
   HeaderList q = query;
-  for (auto& [k, v] : q) k = http::to_lower(k);
+  for (auto& [k, v] : q) k = core::to_lower(k);
   std::sort(q.begin(), q.end());
   for (const auto& [k, v] : q) sts += "\n" + k + ":" + v;
   return "SharedKey " + account.name + ":" + hmac_sha256_base64(account.key, sts);

@@ -13,9 +13,6 @@ namespace chatd::blob {
 
 inline constexpr const char* kAzureApiVersion = "2021-12-02";
 
-std::string base64_encode(std::string_view bytes);
-// Standard alphabet with padding; throws std::invalid_argument on bad input.
-std::string base64_decode(std::string_view text);
 std::string hmac_sha256_base64(std::string_view key, std::string_view message);
 // Percent-encodes all but unreserved characters (RFC 3986).
 std::string url_encode(std::string_view text);

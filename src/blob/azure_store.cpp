@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "blob/blob_name.hpp"
+#include "core/base64.hpp"
 
 namespace chatd::blob {
 using boost::asio::awaitable;
@@ -46,7 +47,7 @@ std::optional<std::string> percent_decode(std::string_view s) {
 
 class AzureUpload final : public BlobUpload {
  public:
-  AzureUpload(AzureBlobStore& store, http::BlockingPool& pool, std::string key,
+  AzureUpload(AzureBlobStore& store, core::BlockingPool& pool, std::string key,
               std::string content_type)
       : store_(store), pool_(pool), key_(std::move(key)) {
     props_.content_type = std::move(content_type);
@@ -109,7 +110,7 @@ class AzureUpload final : public BlobUpload {
   std::string next_block_id() const {
     char index[8];
     std::snprintf(index, sizeof index, "%06zu", block_ids_.size());
-    return base64_encode(index);
+    return core::base64_encode(index);
   }
 
   void ensure_container() {
@@ -119,7 +120,7 @@ class AzureUpload final : public BlobUpload {
   }
 
   AzureBlobStore& store_;
-  http::BlockingPool& pool_;
+  core::BlockingPool& pool_;
   std::string key_;
   BlobProperties props_;
   std::string buffer_;
@@ -130,7 +131,7 @@ class AzureUpload final : public BlobUpload {
 }  // namespace
 
 AzureBlobStore::AzureBlobStore(AzureAccount account, std::string container, AzureOptions options,
-                               http::BlockingPool& pool)
+                               core::BlockingPool& pool)
     : client_(std::move(account), container), options_(options), pool_(pool) {
   if (!valid_container_name(container))
     throw std::invalid_argument(

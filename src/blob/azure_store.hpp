@@ -12,7 +12,7 @@
 
 #include "blob/azure_client.hpp"
 #include "blob/blob_store.hpp"
-#include "http/blocking.hpp"
+#include "core/blocking_pool.hpp"
 
 namespace chatd::blob {
 
@@ -25,7 +25,7 @@ class AzureBlobStore final : public BlobStore {
  public:
   // Validates the container name (throws std::invalid_argument naming AZURE_CONTAINER_NAME).
   AzureBlobStore(AzureAccount account, std::string container, AzureOptions options,
-                 http::BlockingPool& pool);
+                 core::BlockingPool& pool);
 
   // Creates the container if missing. Blocking: for start-up. Throws AzureError.
   void ensure_container();
@@ -48,7 +48,7 @@ class AzureBlobStore final : public BlobStore {
  private:
   AzureClient client_;
   AzureOptions options_;
-  http::BlockingPool& pool_;
+  core::BlockingPool& pool_;
   std::atomic<bool> container_ready_{false};
 };
 

@@ -2,15 +2,15 @@
 
 #include <openssl/rand.h>
 
-#include <charconv>
 #include <stdexcept>
+
+#include "core/base64.hpp"
+#include "core/parse_int.hpp"
 
 namespace chatd::blob {
 namespace {
 
 constexpr std::size_t kRandomChars = 24;  // 18 random bytes
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 bool is_name_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -20,10 +20,7 @@ bool is_name_char(char c) {
 // A positive decimal without leading zeros, at most 9 digits (fits an int).
 std::optional<int> dimension(std::string_view s) {
   if (s.empty() || s.size() > 9 || s[0] == '0') return std::nullopt;
-  int v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
+  return core::parse_int<int>(s);
 }
 
 }  // namespace
@@ -31,12 +28,7 @@ std::optional<int> dimension(std::string_view s) {
 std::string make_blob_name(ImageType type, std::optional<int> width, std::optional<int> height) {
   unsigned char bytes[kRandomChars * 3 / 4];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-  std::string name;
-  name.reserve(kRandomChars + 24);
-  for (std::size_t i = 0; i < sizeof bytes; i += 3) {
-    const unsigned v = bytes[i] << 16 | bytes[i + 1] << 8 | bytes[i + 2];
-    for (int shift = 18; shift >= 0; shift -= 6) name += kAlphabet[v >> shift & 63];
-  }
+  std::string name = core::base64url_encode(bytes, sizeof bytes);
   if (width && height && *width > 0 && *height > 0)
     name += "." + std::to_string(*width) + "x" + std::to_string(*height);
   name += '.';

@@ -8,8 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include "http/router.hpp"
-
 namespace chatd::blob {
 
 // One blob being written. Nothing is visible under the key before commit() returns.
@@ -44,14 +42,7 @@ class BlobStore {
   // The key of a URL this store issued through link(), or nullopt for any other URL. Looks at
   // the URL only, never at storage: the blob may have been deleted since (see exists()).
   virtual std::optional<std::string> key_of(std::string_view url) const = 0;
-  // Routes the store serves itself (the local folder's GET /uploads/:name).
-  virtual void add_routes(http::Router&) {}
 };
-
-// What a client hears when the store cannot answer (a retry may work): uploads and send_image
-// both say it, with status 503.
-inline constexpr const char* kStoreUnavailable =
-    "Image storage is unavailable, please try again later";
 
 // A URL chatd issued, resolved to its key and the pixel size encoded in the name.
 struct IssuedImage {

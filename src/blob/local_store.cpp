@@ -6,9 +6,6 @@
 #include <cstdio>
 
 #include "blob/blob_name.hpp"
-#include "blob/stored_file.hpp"
-#include "http/envelope.hpp"
-#include "http/error.hpp"
 
 namespace chatd::blob {
 namespace fs = std::filesystem;
@@ -22,7 +19,7 @@ constexpr std::size_t kFlushBytes = 256 * 1024;
 
 class LocalUpload final : public BlobUpload {
  public:
-  LocalUpload(fs::path dir, const std::string& key, http::BlockingPool& pool)
+  LocalUpload(fs::path dir, const std::string& key, core::BlockingPool& pool)
       : temp_(dir / (std::string(kTempPrefix) + key)), final_(dir / key), pool_(pool) {}
 
   ~LocalUpload() override {
@@ -77,7 +74,7 @@ class LocalUpload final : public BlobUpload {
   }
 
   fs::path temp_, final_;
-  http::BlockingPool& pool_;
+  core::BlockingPool& pool_;
   std::string buffer_;
   std::FILE* file_ = nullptr;
   bool committed_ = false;
@@ -85,7 +82,7 @@ class LocalUpload final : public BlobUpload {
 
 }  // namespace
 
-LocalBlobStore::LocalBlobStore(fs::path dir, http::BlockingPool& pool)
+LocalBlobStore::LocalBlobStore(fs::path dir, core::BlockingPool& pool)
     : dir_(std::move(dir)), pool_(pool) {
   std::error_code ec;
   fs::create_directories(dir_, ec);
@@ -139,27 +136,6 @@ std::optional<std::string> LocalBlobStore::key_of(std::string_view url) const {
   const auto name = url.substr(kPrefix.size());
   if (!parse_blob_name(name)) return std::nullopt;
   return std::string(name);
-}
-
-void LocalBlobStore::add_routes(http::Router& router) {
-  router.add(
-      "GET", "/uploads/:name",
-      [this](http::Request& req) -> awaitable<http::Response> {
-        const auto& name = req.param("name");
-        if (!parse_blob_name(name)) throw http::not_found("Cannot " + req.method + " " + req.path);
-        StoredFileRequest sr;
-        if (auto v = req.header("if-none-match")) sr.if_none_match = std::string(*v);
-        if (auto v = req.header("range")) sr.range = std::string(*v);
-        if (auto v = req.header("if-range")) sr.if_range = std::string(*v);
-        auto job = [file = dir_ / name, name, sr] { return serve_stored_file(file, name, sr); };
-        auto res = co_await pool_.run(std::move(job));
-        if (!res) throw http::not_found("Cannot " + req.method + " " + req.path);
-        // The server reads the chunks as it sends them: on this pool, not on an I/O thread
-        // that a slow disk would stall for every connection it serves.
-        if (res->file) res->file->read_pool = &pool_;
-        co_return std::move(*res);
-      },
-      true);
 }
 
 }  // namespace chatd::blob

@@ -7,7 +7,7 @@
 
 namespace chatd::blob {
 
-std::unique_ptr<BlobStore> open_blob_store(const StoreSettings& s, http::BlockingPool& pool) {
+std::unique_ptr<BlobStore> open_blob_store(const StoreSettings& s, core::BlockingPool& pool) {
   if (s.blob_store.starts_with("local:")) {
     auto store = std::make_unique<LocalBlobStore>(s.blob_store.substr(6), pool);
     spdlog::info("blob store: local folder {}", store->dir().string());

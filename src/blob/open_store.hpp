@@ -6,7 +6,7 @@
 #include <string>
 
 #include "blob/blob_store.hpp"
-#include "http/blocking.hpp"
+#include "core/blocking_pool.hpp"
 
 namespace chatd::blob {
 
@@ -20,6 +20,6 @@ struct StoreSettings {
 // Throws std::invalid_argument (bad settings, naming the variable) or std::runtime_error.
 // For Azure it also creates the container when missing; if the service cannot be reached it
 // logs a warning and the first upload tries again.
-std::unique_ptr<BlobStore> open_blob_store(const StoreSettings& settings, http::BlockingPool& pool);
+std::unique_ptr<BlobStore> open_blob_store(const StoreSettings& settings, core::BlockingPool& pool);
 
 }  // namespace chatd::blob

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "auth/bearer.hpp"
+#include "core/iso_time.hpp"
 #include "http/envelope.hpp"
 
 namespace chatd::chat {
@@ -21,7 +22,7 @@ using socketio::Event;
 // even when one message waits for a recipient look-up. Only that first phase is serial: the
 // commits of consecutive messages overlap.
 struct Gateway::Connection {
-  http::Principal user;
+  core::Principal user;
   bool busy = false;
   // A vector, not a deque: it is empty almost always, and an empty deque still allocates ~0.5 KB
   // per connection.
@@ -77,7 +78,7 @@ class Turn {
 }  // namespace
 
 Gateway::Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat,
-                 ChatEvents& events, Presence& presence)
+                 ChatEvents& events, presence::Presence& presence)
     : nsp_(nsp), auth_(auth), chat_(chat), events_(events), presence_(presence) {
   nsp_.use([this](SocketPtr socket) { return authenticate(std::move(socket)); });
   nsp_.on_connection([this](const SocketPtr& socket) { on_connection(socket); });
@@ -131,7 +132,7 @@ void Gateway::on_connection(const SocketPtr& socket) {
 }
 
 // Once for the namespace rather than per socket: an idle connection then holds no handler list
-// (issue 7).
+// (memory per connection).
 void Gateway::register_handlers() {
   nsp_.on_disconnect([this](socketio::Socket& s, std::string_view) {
     if (const auto* conn = std::any_cast<std::shared_ptr<Connection>>(&s.data))
@@ -166,7 +167,7 @@ const json::value* field(const json::value& payload, std::string_view name) {
 }
 
 json::value stored_ack(const storage::Message& m) {
-  return json::object{{"id", m.id}, {"createdAt", http::iso_time(m.created_at)}};
+  return json::object{{"id", m.id}, {"createdAt", core::iso_time(m.created_at)}};
 }
 
 }  // namespace

@@ -1,12 +1,12 @@
 #pragma once
-// The /chat namespace: handshake authentication, rooms, and the events of DESIGN §3.
+// The /chat namespace: handshake authentication, rooms, and the events of docs/events.md.
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 
 #include "auth/service.hpp"
 #include "chat/events.hpp"
-#include "chat/presence.hpp"
 #include "chat/service.hpp"
+#include "presence/presence.hpp"
 #include "realtime/socketio/server.hpp"
 
 namespace chatd::chat {
@@ -14,7 +14,7 @@ namespace chatd::chat {
 class Gateway {
  public:
   Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat, ChatEvents& events,
-          Presence& presence);
+          presence::Presence& presence);
 
   struct Connection;  // per-socket state (socket->data)
 
@@ -43,7 +43,7 @@ class Gateway {
   auth::AuthService& auth_;
   ChatService& chat_;
   ChatEvents& events_;
-  Presence& presence_;
+  presence::Presence& presence_;
 };
 
 }  // namespace chatd::chat

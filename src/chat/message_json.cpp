@@ -1,5 +1,6 @@
 #include "chat/message_json.hpp"
 
+#include "core/iso_time.hpp"
 #include "http/envelope.hpp"
 
 namespace chatd::chat {
@@ -28,8 +29,8 @@ json::object message_json(const storage::Message& m, const ImageLinker& link) {
       {"type", image ? "image" : "text"},
       {"width", opt_int(m.width)},
       {"height", opt_int(m.height)},
-      {"createdAt", http::iso_time(m.created_at)},
-      {"updatedAt", http::iso_time(m.updated_at)},
+      {"createdAt", core::iso_time(m.created_at)},
+      {"updatedAt", core::iso_time(m.updated_at)},
       {"sender", json::object{{"id", m.sender_id}, {"username", m.sender_username}}}};
 }
 
@@ -39,7 +40,7 @@ json::object public_event(const storage::Message& m, const std::string& username
                       {"id", m.id},
                       {"senderId", m.sender_id},
                       {"username", username},
-                      {"createdAt", http::iso_time(m.created_at)}};
+                      {"createdAt", core::iso_time(m.created_at)}};
 }
 
 json::object private_event(const storage::Message& m, const std::string& username) {
@@ -48,7 +49,7 @@ json::object private_event(const storage::Message& m, const std::string& usernam
                       {"id", m.id},
                       {"recipientId", opt_id(m.recipient_id)},
                       {"username", username},
-                      {"createdAt", http::iso_time(m.created_at)}};
+                      {"createdAt", core::iso_time(m.created_at)}};
 }
 
 json::object image_event(const storage::Message& m, const std::string& username,
@@ -61,7 +62,7 @@ json::object image_event(const storage::Message& m, const std::string& username,
                       {"username", username},
                       {"width", opt_int(m.width)},
                       {"height", opt_int(m.height)},
-                      {"createdAt", http::iso_time(m.created_at)}};
+                      {"createdAt", core::iso_time(m.created_at)}};
 }
 
 }  // namespace chatd::chat

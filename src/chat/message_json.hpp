@@ -1,5 +1,5 @@
 #pragma once
-// Message shapes: the REST Message of DESIGN §2 and the real-time event payloads of §3.
+// Message shapes: the REST Message of docs/rest.md and the event payloads of docs/events.md.
 #include <boost/json/object.hpp>
 #include <functional>
 #include <string>

@@ -2,7 +2,7 @@
 
 #include <boost/json/array.hpp>
 
-#include "http/await_callback.hpp"
+#include "core/await_callback.hpp"
 #include "http/envelope.hpp"
 #include "http/error.hpp"
 #include "http/input.hpp"
@@ -105,7 +105,8 @@ void add_routes(http::Router& router, ChatService& chat, ChatEvents& events, Ima
   });
 }
 
-void add_presence_routes(http::Router& router, Presence& presence, socketio::Namespace& nsp) {
+void add_presence_routes(http::Router& router, presence::Presence& presence,
+                         socketio::Namespace& nsp) {
   router.add("GET", "/api/users/online", [&presence](Request&) -> Awaitable {
     const auto online = co_await presence.online();
     json::array users;
@@ -119,13 +120,13 @@ void add_presence_routes(http::Router& router, Presence& presence, socketio::Nam
     auto count = [&nsp, room](std::function<void(std::size_t)> done) {
       nsp.adapter().count_sockets(room, std::move(done));
     };
-    const std::size_t devices = co_await http::await_callback<std::size_t>(std::move(count));
+    const std::size_t devices = co_await core::await_callback<std::size_t>(std::move(count));
     json::object data{{"userId", user_id}, {"online", devices > 0}, {"devices", devices}};
     if (req.principal && req.principal->id == user_id) {
       auto list = [&nsp, room](std::function<void(std::vector<std::string>)> done) {
         nsp.adapter().rooms_of(room, std::move(done));
       };
-      auto rooms = co_await http::await_callback<std::vector<std::string>>(std::move(list));
+      auto rooms = co_await core::await_callback<std::vector<std::string>>(std::move(list));
       json::array shown;
       for (const auto& r : rooms)
         if (is_chat_room(r)) shown.emplace_back(r);

@@ -5,15 +5,16 @@
 #include <algorithm>
 #include <limits>
 
-#include "blob/blob_store.hpp"
-#include "http/input.hpp"
+#include "core/parse_int.hpp"
+#include "core/utf8.hpp"
+#include "uploads/store_unavailable.hpp"
 
 namespace chatd::chat {
 namespace json = boost::json;
 using storage::Message;
 using storage::NewMessage;
 
-ChatService::ChatService(storage::Database& db, http::BlockingPool& pool, BatchWriter& writer,
+ChatService::ChatService(storage::Database& db, core::BlockingPool& pool, BatchWriter& writer,
                          ChatLimits limits, ImageResolver resolve_image, ImageExists image_exists)
     : db_(db),
       pool_(pool),
@@ -56,29 +57,11 @@ bool blank_code_point(char32_t c) {
 // True when the text shows nothing: empty, or blank code points only. The text is valid UTF-8
 // (the JSON parser checked it); a malformed sequence counts as something shown.
 bool blank(std::string_view text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   for (std::size_t i = 0; i < text.size();) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    char32_t c = 0;
-    if (lead < 0x80) {
-      length = 1;
-      c = lead;
-    } else if ((lead >> 5) == 0x6) {
-      length = 2;
-      c = lead & 0x1F;
-    } else if ((lead >> 4) == 0xE) {
-      length = 3;
-      c = lead & 0x0F;
-    } else if ((lead >> 3) == 0x1E) {
-      length = 4;
-      c = lead & 0x07;
-    } else {
-      return false;
-    }
-    if (i + length > text.size()) return false;
-    for (std::size_t k = 1; k < length; ++k)
-      c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    if (!blank_code_point(c)) return false;
+    const std::size_t length = s[i] < 0x80 ? 1 : core::utf8_sequence_length(s + i, text.size() - i);
+    if (length == 0) return false;
+    if (!blank_code_point(core::utf8_code_point(s + i, length))) return false;
     i += length;
   }
   return true;
@@ -92,7 +75,7 @@ std::string ChatService::validate_text(const json::value* value) const {
   if (text.find('\0') != std::string::npos)
     throw ChatError(400, "message must not contain NUL characters");
   if (blank(text)) throw ChatError(400, "message must not be empty");
-  if (http::utf8_length(text) > limits_.max_length)
+  if (core::utf8_length(text) > limits_.max_length)
     throw ChatError(
         400, "message must be at most " + std::to_string(limits_.max_length) + " characters");
   return text;
@@ -111,7 +94,7 @@ std::int64_t ChatService::parse_id(const json::value* value, const char* field) 
     if (d >= 1 && d < 9.0e15 && d == static_cast<double>(static_cast<std::int64_t>(d)))
       id = static_cast<std::int64_t>(d);
   } else if (value && value->is_string()) {
-    id = http::parse_int(std::string_view(value->as_string())).value_or(0);
+    id = core::parse_int(std::string_view(value->as_string())).value_or(0);
   }
   if (id <= 0) throw ChatError(400, std::string(field) + " must be a positive integer");
   return id;
@@ -150,7 +133,7 @@ boost::asio::awaitable<void> ChatService::check_stored(std::string key) {
   } catch (const std::exception& e) {
     // The client hears what an upload would say now; the cause goes to the log.
     spdlog::error("send_image: image storage check failed: {}", e.what());
-    throw ChatError(503, blob::kStoreUnavailable);
+    throw ChatError(503, uploads::kStoreUnavailable);
   }
   if (!stored) throw ChatError(400, "imageUrl refers to an image that no longer exists");
 }
@@ -165,7 +148,7 @@ struct QueuedGuard {
 };
 }  // namespace
 
-boost::asio::awaitable<Message> ChatService::post_public(http::Principal sender, std::string text,
+boost::asio::awaitable<Message> ChatService::post_public(core::Principal sender, std::string text,
                                                          std::function<void()> on_queued) {
   QueuedGuard guard{on_queued};
   check_rate(sender.id);
@@ -179,7 +162,7 @@ boost::asio::awaitable<Message> ChatService::post_public(http::Principal sender,
   co_return stored;
 }
 
-boost::asio::awaitable<Message> ChatService::post_private(http::Principal sender,
+boost::asio::awaitable<Message> ChatService::post_private(core::Principal sender,
                                                           std::int64_t recipient, std::string text,
                                                           std::function<void()> on_queued) {
   QueuedGuard guard{on_queued};
@@ -197,7 +180,7 @@ boost::asio::awaitable<Message> ChatService::post_private(http::Principal sender
   co_return stored;
 }
 
-boost::asio::awaitable<Message> ChatService::post_image(http::Principal sender, ImageRef image,
+boost::asio::awaitable<Message> ChatService::post_image(core::Principal sender, ImageRef image,
                                                         std::optional<std::int64_t> recipient,
                                                         std::function<void()> on_queued) {
   QueuedGuard guard{on_queued};

@@ -12,7 +12,7 @@
 
 #include "chat/batch_writer.hpp"
 #include "chat/rate_limiter.hpp"
-#include "http/blocking.hpp"
+#include "core/blocking_pool.hpp"
 #include "http/message.hpp"
 #include "storage/repository.hpp"
 
@@ -52,7 +52,7 @@ using ImageExists = std::function<boost::asio::awaitable<bool>(std::string key)>
 
 class ChatService {
  public:
-  ChatService(storage::Database& db, http::BlockingPool& pool, BatchWriter& writer,
+  ChatService(storage::Database& db, core::BlockingPool& pool, BatchWriter& writer,
               ChatLimits limits, ImageResolver resolve_image, ImageExists image_exists);
 
   // Text after validation: a string, not blank, at most max_length characters.
@@ -63,14 +63,14 @@ class ChatService {
   std::optional<ImageRef> resolve_image(std::string_view url) const;
 
   // on_queued: see BatchWriter::store. It also runs when the message is refused.
-  boost::asio::awaitable<storage::Message> post_public(http::Principal sender, std::string text,
+  boost::asio::awaitable<storage::Message> post_public(core::Principal sender, std::string text,
                                                        std::function<void()> on_queued = {});
-  boost::asio::awaitable<storage::Message> post_private(http::Principal sender,
+  boost::asio::awaitable<storage::Message> post_private(core::Principal sender,
                                                         std::int64_t recipient, std::string text,
                                                         std::function<void()> on_queued = {});
   // When image.check_stored, refuses (ChatError 400) an image whose blob is gone, after the
   // rate limit and before the message is queued; a storage failure propagates.
-  boost::asio::awaitable<storage::Message> post_image(http::Principal sender, ImageRef image,
+  boost::asio::awaitable<storage::Message> post_image(core::Principal sender, ImageRef image,
                                                       std::optional<std::int64_t> recipient,
                                                       std::function<void()> on_queued = {});
   // Throws ChatError 404 when there is no such user, 400 for oneself when !allow_self.
@@ -102,7 +102,7 @@ class ChatService {
   boost::asio::awaitable<void> check_stored(std::string key);
 
   storage::Database& db_;
-  http::BlockingPool& pool_;
+  core::BlockingPool& pool_;
   BatchWriter& writer_;
   ChatLimits limits_;
   RateLimiter limiter_;

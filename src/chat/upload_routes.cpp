@@ -3,7 +3,6 @@
 #include <boost/json/value.hpp>
 #include <exception>
 
-#include "blob/image_upload.hpp"
 #include "http/envelope.hpp"
 #include "http/error.hpp"
 
@@ -13,7 +12,7 @@ using http::Response;
 
 namespace {
 
-std::optional<std::int64_t> recipient_field(const blob::ReceivedImage& image) {
+std::optional<std::int64_t> recipient_field(const uploads::ReceivedImage& image) {
   const auto it = image.fields.find("recipientId");
   if (it == image.fields.end() || it->second.find_first_not_of(" \t\r\n") == std::string::npos)
     return std::nullopt;
@@ -24,13 +23,13 @@ std::optional<std::int64_t> recipient_field(const blob::ReceivedImage& image) {
 }  // namespace
 
 void add_upload_routes(http::Router& router, ChatService& chat, ChatEvents& events,
-                       blob::BlobStore& store, ImageLinker link, std::size_t max_upload_bytes) {
+                       uploads::ImageUploads& uploads, ImageLinker link) {
   router.add_upload("POST", "/api/chat/send-image",
-                    [&chat, &events, &store, link, max_upload_bytes](
+                    [&chat, &events, &uploads, link](
                         Request& req, http::BodyReader& body) -> boost::asio::awaitable<Response> {
                       // The recipient may come after the file in the form, so it is checked once
                       // the image is stored; a refusal then deletes the image again.
-                      auto image = co_await blob::receive_image(req, body, store, max_upload_bytes);
+                      auto image = co_await uploads.receive(req, body);
                       std::optional<storage::Message> stored;
                       std::exception_ptr failure;
                       try {
@@ -46,7 +45,7 @@ void add_upload_routes(http::Router& router, ChatService& chat, ChatEvents& even
                         failure = std::current_exception();
                       }
                       if (failure) {
-                        co_await store.remove(std::move(image.key));
+                        co_await uploads.remove(std::move(image.key));
                         std::rethrow_exception(failure);
                       }
                       // No sending socket to leave out: every device of the sender hears about it

@@ -7,8 +7,8 @@
 
 #include "cluster/node.hpp"
 #include "cluster/presence_scripts.hpp"
-#include "http/await_callback.hpp"
-#include "http/input.hpp"
+#include "core/await_callback.hpp"
+#include "core/parse_int.hpp"
 
 namespace chatd::cluster {
 
@@ -20,7 +20,7 @@ bool is_one(const RedisReply& r) {
 
 }  // namespace
 
-ClusterPresence::ClusterPresence(Node& node, chat::PresenceListener listener)
+ClusterPresence::ClusterPresence(Node& node, presence::PresenceListener listener)
     : node_(node), listener_(std::move(listener)), heartbeat_timer_(node.context()) {
   // After every (re)connection: Redis may have lost our registration (restart) or others may
   // have retired us while we were cut off; renew it, then keep it alive.
@@ -52,19 +52,19 @@ void ClusterPresence::device_disconnected(std::int64_t user_id) {
                            });
 }
 
-boost::asio::awaitable<std::vector<chat::OnlineUser>> ClusterPresence::online() {
-  auto start = [this](std::function<void(std::vector<chat::OnlineUser>)> done) {
+boost::asio::awaitable<std::vector<presence::OnlineUser>> ClusterPresence::online() {
+  auto start = [this](std::function<void(std::vector<presence::OnlineUser>)> done) {
     node_.commands().command({"EVAL", scripts::kOnline, "0"}, [this, done](RedisReply r) {
       if (r.type != RedisReply::Type::array) return done(devices_.users());
-      std::vector<chat::OnlineUser> users;
+      std::vector<presence::OnlineUser> users;
       for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2)
-        if (auto id = http::parse_int(r.elements[i].str))
+        if (auto id = core::parse_int(r.elements[i].str))
           users.push_back({*id, r.elements[i + 1].str});
       std::sort(users.begin(), users.end());
       done(std::move(users));
     });
   };
-  co_return co_await http::await_callback<std::vector<chat::OnlineUser>>(std::move(start));
+  co_return co_await core::await_callback<std::vector<presence::OnlineUser>>(std::move(start));
 }
 
 void ClusterPresence::schedule_heartbeat() {
@@ -111,7 +111,7 @@ void ClusterPresence::resync() {
 
 void ClusterPresence::announce(const RedisReply& ids, bool online) {
   for (const auto& e : ids.elements)
-    if (auto id = http::parse_int(e.str)) listener_(*id, online);
+    if (auto id = core::parse_int(e.str)) listener_(*id, online);
 }
 
 }  // namespace chatd::cluster

@@ -9,22 +9,22 @@
 #include <boost/asio/steady_timer.hpp>
 #include <mutex>
 
-#include "chat/presence.hpp"
+#include "presence/presence.hpp"
 
 namespace chatd::cluster {
 
 class Node;
 struct RedisReply;
 
-class ClusterPresence : public chat::Presence {
+class ClusterPresence : public presence::Presence {
  public:
   // Registers its hooks on the node: create it before node.start().
-  ClusterPresence(Node& node, chat::PresenceListener listener);
+  ClusterPresence(Node& node, presence::PresenceListener listener);
   ~ClusterPresence() override;
 
   void device_connected(std::int64_t user_id, const std::string& username) override;
   void device_disconnected(std::int64_t user_id) override;
-  boost::asio::awaitable<std::vector<chat::OnlineUser>> online() override;
+  boost::asio::awaitable<std::vector<presence::OnlineUser>> online() override;
 
  private:
   void schedule_heartbeat();
@@ -33,9 +33,9 @@ class ClusterPresence : public chat::Presence {
   void announce(const RedisReply& ids, bool online);
 
   Node& node_;
-  chat::PresenceListener listener_;
+  presence::PresenceListener listener_;
   std::mutex order_;  // Redis sees a user's transitions in the order they happened here
-  chat::DeviceCounts devices_;
+  presence::DeviceCounts devices_;
   boost::asio::steady_timer heartbeat_timer_;
 };
 

@@ -3,15 +3,16 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "core/parse_int.hpp"
+
 namespace chatd::cluster {
 namespace {
 
 int parse_int(std::string_view s, int max, const char* what) {
-  int v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < 0 || v > max)
+  const auto v = core::parse_int<int>(s);
+  if (!v || *v < 0 || *v > max)
     throw std::invalid_argument(std::string("invalid ") + what + " in REDIS_URL");
-  return v;
+  return *v;
 }
 
 std::string percent_decode(std::string_view s) {

@@ -1,5 +1,5 @@
 #pragma once
-// The response envelopes of DESIGN §2, produced here and nowhere else.
+// The response envelopes of docs/rest.md, produced here and nowhere else.
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <string>
@@ -15,16 +15,13 @@ const char* reason_phrase(int status);
 // {success:true, message, data}
 Response success(int status, std::string_view message, boost::json::value data);
 // {meta:{totalItems,currentPage,itemCount,itemsPerPage,totalPages}, message, data:[...]}
-Response paginated(std::string_view message, boost::json::array items, std::int64_t total,
-                   int page, int per_page);
+Response paginated(std::string_view message, boost::json::array items, std::int64_t total, int page,
+                   int per_page);
 // {success:false, statusCode, code, error, message}; message is a string or, for body
 // validation, a list.
 Response error_response(int status, const std::vector<std::string>& messages, bool as_list);
 Response error_response(int status, std::string_view message);
 // A raw JSON body (the unwrapped login answer).
 Response json_response(int status, const boost::json::value& body);
-
-// ISO-8601 UTC with milliseconds, as Prisma serialises DateTime: 2024-01-02T03:04:05.678Z
-std::string iso_time(std::int64_t millis);
 
 }  // namespace chatd::http

@@ -1,6 +1,6 @@
 #pragma once
 // The one exception type handlers throw to answer with an error envelope. The router turns it
-// (and anything else) into the DESIGN §2 error shape; other exceptions become a bare 500.
+// (and anything else) into the error shape of docs/rest.md; other exceptions become a bare 500.
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -28,10 +28,20 @@ class HttpError : public std::runtime_error {
   bool is_list_ = false;
 };
 
-inline HttpError bad_request(std::string m) { return HttpError(400, std::move(m)); }
-inline HttpError unauthorized(std::string m = "Unauthorized") { return HttpError(401, std::move(m)); }
-inline HttpError forbidden(std::string m = "Forbidden") { return HttpError(403, std::move(m)); }
-inline HttpError not_found(std::string m) { return HttpError(404, std::move(m)); }
-inline HttpError conflict(std::string m) { return HttpError(409, std::move(m)); }
+inline HttpError bad_request(std::string m) {
+  return HttpError(400, std::move(m));
+}
+inline HttpError unauthorized(std::string m = "Unauthorized") {
+  return HttpError(401, std::move(m));
+}
+inline HttpError forbidden(std::string m = "Forbidden") {
+  return HttpError(403, std::move(m));
+}
+inline HttpError not_found(std::string m) {
+  return HttpError(404, std::move(m));
+}
+inline HttpError conflict(std::string m) {
+  return HttpError(409, std::move(m));
+}
 
 }  // namespace chatd::http

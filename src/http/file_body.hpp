@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <memory>
 
-namespace chatd::http {
-
+namespace chatd::core {
 class BlockingPool;
+}
+
+namespace chatd::http {
 
 // An open, read-only file descriptor, closed with its last owner. A response holds the
 // descriptor rather than the path: what was checked (exists, regular, its size) is what is
@@ -33,7 +35,7 @@ struct FileBody {
   std::uint64_t size = 0;    // bytes sent (the Content-Length)
   // Where the server runs each blocking chunk read: the pool of the handler that opened the
   // file (the server owns none). Null: on the I/O thread.
-  BlockingPool* read_pool = nullptr;
+  core::BlockingPool* read_pool = nullptr;
 };
 
 }  // namespace chatd::http

@@ -1,28 +1,16 @@
 #include "http/input.hpp"
 
 #include <boost/json/parse.hpp>
-#include <charconv>
 
+#include "core/parse_int.hpp"
+#include "core/text.hpp"
+#include "core/utf8.hpp"
 #include "http/error.hpp"
-#include "http/text.hpp"
 
 namespace chatd::http {
 namespace json = boost::json;
-
-std::optional<std::int64_t> parse_int(std::string_view text) {
-  std::int64_t v = 0;
-  if (text.empty()) return std::nullopt;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-  return v;
-}
-
-std::size_t utf8_length(std::string_view text) {
-  std::size_t n = 0;
-  for (unsigned char c : text)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
+using core::parse_int;
+using core::to_lower;
 
 json::object json_body(const Request& request) {
   auto type = request.header("content-type");
@@ -72,7 +60,7 @@ std::optional<std::string> BodyValidator::string(std::string_view field, bool re
     return std::nullopt;
   }
   std::string s(v->as_string());
-  const auto len = utf8_length(s);
+  const auto len = core::utf8_length(s);
   if (required && s.empty()) {
     errors_.push_back(name + " should not be empty");
     return std::nullopt;

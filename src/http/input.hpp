@@ -12,9 +12,6 @@
 
 namespace chatd::http {
 
-// The whole text as a base-10 int64 (sign allowed); nullopt for anything else.
-std::optional<std::int64_t> parse_int(std::string_view text);
-
 // The body as a JSON object: 415 unless Content-Type is application/json, 400 when malformed
 // or not an object.
 boost::json::object json_body(const Request& request);
@@ -45,7 +42,5 @@ class BodyValidator {
   const boost::json::object& body_;
   std::vector<std::string> errors_;
 };
-
-std::size_t utf8_length(std::string_view text);
 
 }  // namespace chatd::http

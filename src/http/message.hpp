@@ -9,27 +9,22 @@
 #include <utility>
 #include <vector>
 
+#include "core/principal.hpp"
 #include "http/file_body.hpp"
 
 namespace chatd::http {
 
-// The authenticated caller, set by the router for non-public routes.
-struct Principal {
-  std::int64_t id = 0;
-  std::string username;
-};
-
 struct Request {
-  std::string method;  // upper case, e.g. "GET"
-  std::string target;  // raw request target, path and query
-  std::string path;    // percent-decoded path without the query
-  std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
+  std::string method;                                      // upper case, e.g. "GET"
+  std::string target;                                      // raw request target, path and query
+  std::string path;                                        // percent-decoded path without the query
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string remote_address;
   std::map<std::string, std::string, std::less<>> params;  // path parameters, e.g. ":userId"
-  std::optional<Principal> principal;
-  std::string route;  // the matched route pattern, for metrics and logs
+  std::optional<core::Principal> principal;  // set by the router for non-public routes
+  std::string route;                         // the matched route pattern, for metrics and logs
 
   std::optional<std::string_view> header(std::string_view lower_name) const;
   std::optional<std::string_view> query_param(std::string_view name) const;

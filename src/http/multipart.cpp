@@ -1,7 +1,7 @@
 #include "http/multipart.hpp"
 
+#include "core/text.hpp"
 #include "http/error.hpp"
-#include "http/text.hpp"
 
 namespace chatd::http {
 namespace {
@@ -18,7 +18,7 @@ void for_each_param(std::string_view header, F&& f) {
     ++i;
     const auto eq = header.find('=', i);
     if (eq == std::string_view::npos) return;
-    const auto name = to_lower(trim_ows(header.substr(i, eq - i)));
+    const auto name = core::to_lower(core::trim_ows(header.substr(i, eq - i)));
     std::size_t j = eq + 1;
     while (j < header.size() && (header[j] == ' ' || header[j] == '\t')) ++j;
     std::string value;
@@ -30,8 +30,8 @@ void for_each_param(std::string_view header, F&& f) {
       i = header.find(';', j);
     } else {
       const auto end = header.find(';', j);
-      value =
-          std::string(trim_ows(header.substr(j, end == std::string_view::npos ? end : end - j)));
+      value = std::string(
+          core::trim_ows(header.substr(j, end == std::string_view::npos ? end : end - j)));
       i = end;
     }
     f(name, std::move(value));
@@ -42,7 +42,7 @@ void for_each_param(std::string_view header, F&& f) {
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
   const auto semi = content_type.find(';');
-  if (to_lower(trim_ows(content_type.substr(0, semi))) != "multipart/form-data")
+  if (core::to_lower(core::trim_ows(content_type.substr(0, semi))) != "multipart/form-data")
     return std::nullopt;
   std::optional<std::string> boundary;
   for_each_param(content_type, [&](const std::string& name, std::string value) {
@@ -70,11 +70,11 @@ void MultipartParser::header_line(std::string_view line) {
   const auto colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0)
     throw bad_request("Malformed multipart body: bad part header");
-  const auto name = to_lower(trim_ows(line.substr(0, colon)));
-  const auto value = trim_ows(line.substr(colon + 1));
+  const auto name = core::to_lower(core::trim_ows(line.substr(0, colon)));
+  const auto value = core::trim_ows(line.substr(colon + 1));
   if (name == "content-disposition") {
     const auto semi = value.find(';');
-    if (to_lower(trim_ows(value.substr(0, semi))) != "form-data")
+    if (core::to_lower(core::trim_ows(value.substr(0, semi))) != "form-data")
       throw bad_request("Malformed multipart body: parts must be form-data");
     for_each_param(value, [this](const std::string& key, std::string v) {
       if (key == "name") part_.name = std::move(v);

@@ -15,7 +15,7 @@ using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 // An upload route's handler reads the body itself, piece by piece (Request::body stays empty).
 using UploadHandler = std::function<boost::asio::awaitable<Response>(Request&, BodyReader&)>;
 // Resolves the caller of a non-public route, or throws HttpError(401).
-using Authenticator = std::function<boost::asio::awaitable<Principal>(Request&)>;
+using Authenticator = std::function<boost::asio::awaitable<core::Principal>(Request&)>;
 
 class Router {
  public:

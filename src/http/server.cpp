@@ -11,10 +11,10 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
-#include "http/blocking.hpp"
+#include "core/blocking_pool.hpp"
+#include "core/text.hpp"
 #include "http/envelope.hpp"
 #include "http/stream_body.hpp"
-#include "http/text.hpp"
 
 namespace chatd::http {
 namespace asio = boost::asio;
@@ -45,7 +45,7 @@ bool to_request_head(const bhttp::request<bhttp::string_body>& in, const std::st
   opts.space_as_plus = true;
   for (auto param : url->params(opts)) out.query.emplace_back(param.key, param.value);
   for (const auto& field : in) {
-    out.headers.emplace_back(to_lower(field.name_string()), std::string(field.value()));
+    out.headers.emplace_back(core::to_lower(field.name_string()), std::string(field.value()));
   }
   out.remote_address = remote;
   return true;
@@ -146,7 +146,7 @@ Response preflight() {
 
 }  // namespace
 
-Server::Server(IoPool& io, ServerOptions options, const Router& router, Metrics& metrics)
+Server::Server(core::IoPool& io, ServerOptions options, const Router& router, Metrics& metrics)
     : io_(io), options_(std::move(options)), router_(router), metrics_(metrics) {}
 
 Server::~Server() = default;

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/io_pool.hpp"
 #include "http/cors.hpp"
-#include "http/io_pool.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/upgrade.hpp"
@@ -35,7 +35,7 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(IoPool& io, ServerOptions options, const Router& router, Metrics& metrics);
+  Server(core::IoPool& io, ServerOptions options, const Router& router, Metrics& metrics);
   ~Server();
 
   // Requests to paths starting with prefix that ask for a WebSocket upgrade go to handler.
@@ -57,7 +57,7 @@ class Server {
   boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket,
                                        std::shared_ptr<Connection> conn);
 
-  IoPool& io_;
+  core::IoPool& io_;
   ServerOptions options_;
   const Router& router_;
   Metrics& metrics_;

@@ -22,7 +22,8 @@ const char* mime_type(std::string_view ext) {
   return "application/octet-stream";
 }
 
-std::optional<Response> StaticFiles::serve(const Request& request, std::string_view relative) const {
+std::optional<Response> StaticFiles::serve(const Request& request,
+                                           std::string_view relative) const {
   std::string rel(relative.empty() ? "index.html" : relative);
   // Refuse any segment that could climb out of the root, before touching the disk.
   for (std::size_t pos = 0; pos <= rel.size();) {

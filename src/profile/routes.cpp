@@ -2,9 +2,9 @@
 
 #include <exception>
 
-#include "blob/image_upload.hpp"
 #include "http/envelope.hpp"
 #include "http/input.hpp"
+#include "uploads/image_upload.hpp"
 
 namespace chatd::profile {
 using http::Request;
@@ -17,11 +17,11 @@ namespace {
 // deleted only when storage reports it orphaned: a chat message may share an avatar's blob
 // (send_image accepts avatar URLs) and must keep its image.
 void add_image_route(http::Router& router, ProfileService& service, users::ImageLinker link,
-                     blob::BlobStore& store, std::size_t max_upload_bytes) {
+                     uploads::ImageUploads& uploads) {
   router.add_upload("POST", "/api/profile/update-image",
-                    [&service, link, &store, max_upload_bytes](
+                    [&service, link, &uploads](
                         Request& req, http::BodyReader& body) -> boost::asio::awaitable<Response> {
-                      auto image = co_await blob::receive_image(req, body, store, max_upload_bytes);
+                      auto image = co_await uploads.receive(req, body);
                       std::optional<ProfileService::ImageChange> change;
                       std::exception_ptr failure;
                       try {
@@ -30,12 +30,12 @@ void add_image_route(http::Router& router, ProfileService& service, users::Image
                         failure = std::current_exception();
                       }
                       if (failure) {
-                        co_await store.remove(std::move(image.key));
+                        co_await uploads.remove(std::move(image.key));
                         std::rethrow_exception(failure);
                       }
                       if (change->orphaned_key) {
                         auto old = std::move(*change->orphaned_key);
-                        co_await store.remove(std::move(old));
+                        co_await uploads.remove(std::move(old));
                       }
                       co_return http::success(200, "Profile image updated successfully",
                                               users::user_json(change->user, true, link));
@@ -45,7 +45,7 @@ void add_image_route(http::Router& router, ProfileService& service, users::Image
 }  // namespace
 
 void add_routes(http::Router& router, ProfileService& service, users::ImageLinker link,
-                blob::BlobStore& store, std::size_t max_upload_bytes) {
+                uploads::ImageUploads& uploads) {
   router.add("GET", "/api/profile",
              [&service, link](Request& req) -> boost::asio::awaitable<Response> {
                auto user = co_await service.get(req.principal->id);
@@ -65,7 +65,7 @@ void add_routes(http::Router& router, ProfileService& service, users::ImageLinke
                co_return http::success(200, "Profile updated successfully",
                                        users::user_json(user, true, link));
              });
-  add_image_route(router, service, link, store, max_upload_bytes);
+  add_image_route(router, service, link, uploads);
 }
 
 }  // namespace chatd::profile

@@ -4,14 +4,14 @@
 #include <optional>
 #include <string>
 
-#include "http/blocking.hpp"
+#include "core/blocking_pool.hpp"
 #include "storage/repository.hpp"
 
 namespace chatd::profile {
 
 class ProfileService {
  public:
-  ProfileService(storage::Database& db, http::BlockingPool& pool) : db_(db), pool_(pool) {}
+  ProfileService(storage::Database& db, core::BlockingPool& pool) : db_(db), pool_(pool) {}
 
   // Throws HttpError 401 when the user vanished after authentication.
   boost::asio::awaitable<storage::User> get(std::int64_t user_id);
@@ -28,7 +28,7 @@ class ProfileService {
 
  private:
   storage::Database& db_;
-  http::BlockingPool& pool_;
+  core::BlockingPool& pool_;
 };
 
 }  // namespace chatd::profile

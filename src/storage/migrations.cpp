@@ -6,7 +6,7 @@
 
 namespace chatd::storage {
 
-std::vector<Migration> find_migrations(const std::vector<embedded::File>& files,
+std::vector<Migration> find_migrations(const std::vector<core::EmbeddedFile>& files,
                                        std::string_view backend) {
   const std::string prefix = "storage/migrations/" + std::string(backend) + "/";
   std::vector<Migration> out;
@@ -31,7 +31,7 @@ std::vector<Migration> find_migrations(const std::vector<embedded::File>& files,
 }
 
 std::vector<Migration> embedded_migrations(std::string_view backend) {
-  auto out = find_migrations(embedded::files(), backend);
+  auto out = find_migrations(migration_files(), backend);
   if (out.empty())
     throw std::runtime_error("no " + std::string(backend) + " migrations compiled in");
   return out;

@@ -1,9 +1,9 @@
 #pragma once
 // Small text helpers shared by both backends.
-#include <algorithm>
 #include <string>
 #include <string_view>
 
+#include "core/text.hpp"
 #include "storage/models.hpp"
 
 namespace chatd::storage {
@@ -11,11 +11,7 @@ namespace chatd::storage {
 // ASCII only, on purpose: SQLite's lower() and NOCASE collation fold ASCII only, so both
 // backends agree on what "the same email" means.
 inline std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : char(c);
-  });
-  return out;
+  return core::to_lower(s);
 }
 
 inline const char* message_type_name(MessageType t) {

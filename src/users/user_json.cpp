@@ -2,6 +2,7 @@
 
 #include <boost/json/value_from.hpp>
 
+#include "core/iso_time.hpp"
 #include "http/envelope.hpp"
 
 namespace chatd::users {
@@ -26,16 +27,16 @@ json::value profile_json(const std::optional<storage::Profile>& profile, const I
                       {"age", optional_value(p.age)},
                       {"location", optional_value(p.location)},
                       {"userId", p.user_id},
-                      {"createdAt", http::iso_time(p.created_at)},
-                      {"updatedAt", http::iso_time(p.updated_at)}};
+                      {"createdAt", core::iso_time(p.created_at)},
+                      {"updatedAt", core::iso_time(p.updated_at)}};
 }
 
 json::object user_json(const storage::User& user, bool with_email, const ImageLinker& link) {
   json::object o{{"id", user.id}};
   if (with_email) o["email"] = user.email;
   o["username"] = user.username;
-  o["createdAt"] = http::iso_time(user.created_at);
-  o["updatedAt"] = http::iso_time(user.updated_at);
+  o["createdAt"] = core::iso_time(user.created_at);
+  o["updatedAt"] = core::iso_time(user.updated_at);
   o["profile"] = profile_json(user.profile, link);
   return o;
 }

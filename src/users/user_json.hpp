@@ -1,5 +1,5 @@
 #pragma once
-// The compat User shape of DESIGN §2, built in one place for every route that returns users.
+// The compat User shape of docs/rest.md, built in one place for every route that returns users.
 #include <boost/json/object.hpp>
 #include <functional>
 #include <optional>

@@ -76,12 +76,12 @@ TEST(Migrations, EmbeddedSetsExistForBothBackends) {
 }
 
 TEST(Migrations, FindsSortsAndRejectsDuplicates) {
-  std::vector<embedded::File> files = {
+  std::vector<core::EmbeddedFile> files = {
       {"storage/migrations/sqlite/010_later.sql", "ten"},
       {"storage/migrations/sqlite/002_second.sql", "two"},
       {"storage/migrations/postgres/001_pg.sql", "pg"},
       {"storage/migrations/sqlite/001_first.sql", "one"},
-      {"http/openapi.json", "{}"},
+      {"app/openapi.json", "{}"},
   };
   auto ms = find_migrations(files, "sqlite");
   ASSERT_EQ(ms.size(), 3u);

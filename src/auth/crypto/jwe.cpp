@@ -16,6 +16,7 @@
 #include "auth/crypto/aes_gcm.hpp"
 #include "auth/crypto/claims.hpp"
 #include "auth/crypto/rsa_oaep.hpp"
+#include "core/base64.hpp"
 
 namespace chatd::auth {
 namespace json = boost::json;
@@ -71,7 +72,7 @@ bool split(std::string_view token, std::array<std::string, 5>& parts) {
 }
 
 std::variant<Alg, TokenError> parse_header(const std::string& encoded) {
-  const auto decoded = base64url_decode(encoded);
+  const auto decoded = core::base64url_decode(encoded);
   if (!decoded) return TokenError::kMalformed;
   json::error_code ec;
   const json::value parsed = json::parse(*decoded, ec);
@@ -101,10 +102,10 @@ TokenResult verify_token(const std::string& token, std::int64_t now,
   const auto alg = parse_header(parts[0]);
   if (const auto* error = std::get_if<TokenError>(&alg)) return fail(*error);
 
-  const auto encrypted_key = base64url_decode(parts[1]);
-  const auto iv = base64url_decode(parts[2]);
-  const auto ciphertext = base64url_decode(parts[3]);
-  const auto tag = base64url_decode(parts[4]);
+  const auto encrypted_key = core::base64url_decode(parts[1]);
+  const auto iv = core::base64url_decode(parts[2]);
+  const auto ciphertext = core::base64url_decode(parts[3]);
+  const auto tag = core::base64url_decode(parts[4]);
   if (!encrypted_key || !iv || !ciphertext || !tag || iv->size() != detail::kGcmIvSize ||
       tag->size() != detail::kGcmTagSize) {
     return fail(TokenError::kMalformed);
@@ -190,7 +191,7 @@ void TokenCodec::set_rsa_keys(const std::string& private_pem, const std::string&
 
 std::string TokenCodec::issue(const Claims& claims) const {
   const bool rsa = issue_rsa_ && rsa_ && rsa_->public_key;
-  const std::string header = base64url_encode(std::string(rsa ? kRsaHeader : kDirHeader));
+  const std::string header = core::base64url_encode(std::string(rsa ? kRsaHeader : kDirHeader));
 
   Cek cek;
   std::span<const unsigned char> key = key_;
@@ -205,8 +206,8 @@ std::string TokenCodec::issue(const Claims& claims) const {
   const std::string iv = random_string(detail::kGcmIvSize);
   const auto sealed = detail::gcm_seal(key, iv, header, detail::encode_claims(claims));
 
-  return header + '.' + base64url_encode(encrypted_key) + '.' + base64url_encode(iv) + '.' +
-         base64url_encode(sealed.ciphertext) + '.' + base64url_encode(sealed.tag);
+  return header + '.' + core::base64url_encode(encrypted_key) + '.' + core::base64url_encode(iv) +
+         '.' + core::base64url_encode(sealed.ciphertext) + '.' + core::base64url_encode(sealed.tag);
 }
 
 TokenResult TokenCodec::verify(const std::string& token, std::int64_t now) const {

@@ -55,10 +55,4 @@ class TokenCodec {
   bool issue_rsa_ = false;
 };
 
-// base64url without padding.
-std::string base64url_encode(const unsigned char* data, std::size_t size);
-std::string base64url_encode(const std::string& data);
-// Returns nullopt on characters outside the base64url alphabet or a bad length.
-std::optional<std::string> base64url_decode(const std::string& text);
-
 }  // namespace chatd::auth

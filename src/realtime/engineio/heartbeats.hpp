@@ -1,6 +1,6 @@
 #pragma once
 // One timer per io_context for every session's heartbeat, instead of a timer and a pending wait
-// per session (about 170 bytes per idle connection; issue 7). Entries live in a min-heap by due
+// per session (about 170 bytes per idle connection). Entries live in a min-heap by due
 // time; a session re-arming only adds an entry, and the entry it replaced is recognised as stale
 // (its due time is no longer the session's) when it comes up. Runs on its io_context's thread
 // only, like the sessions it serves.

@@ -1,6 +1,6 @@
 #include "realtime/engineio/packet.hpp"
 
-#include "realtime/engineio/base64.hpp"
+#include "core/base64.hpp"
 
 namespace chatd::engineio {
 namespace {
@@ -61,7 +61,7 @@ Decoded<Packet> decode_text(std::string_view frame) {
   if (frame.empty()) return Error::empty_packet;
   const char c = frame.front();
   if (c == 'b') {
-    auto bytes = base64_decode(frame.substr(1));
+    auto bytes = core::base64_decode(frame.substr(1));
     if (!bytes) return Error::bad_base64;
     return Packet::binary_message(std::move(*bytes));
   }
@@ -76,7 +76,7 @@ Packet decode_binary(std::string bytes) {
 void append_payload_packet(std::string& out, const Packet& packet) {
   if (packet.binary) {
     out.push_back('b');
-    append_base64(out, packet.data);
+    core::append_base64(out, packet.data);
   } else {
     out.push_back(type_char(packet));
     out.append(packet.data);

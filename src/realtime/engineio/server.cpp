@@ -12,8 +12,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
-#include "http/text.hpp"
-#include "realtime/engineio/base64.hpp"
+#include "core/base64.hpp"
+#include "core/text.hpp"
 
 namespace chatd::engineio {
 namespace asio = boost::asio;
@@ -23,14 +23,8 @@ namespace json = boost::json;
 std::string random_id() {
   unsigned char bytes[15];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random source");
-  std::string id;
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   // 15 bytes → 20 base64url characters, like the reference's ids.
-  for (int i = 0; i < 15; i += 3) {
-    const unsigned v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    for (int s = 18; s >= 0; s -= 6) id += kAlphabet[(v >> s) & 63];
-  }
-  return id;
+  return core::base64url_encode(bytes, sizeof bytes);
 }
 
 namespace {
@@ -101,7 +95,7 @@ http::Response error_answer(HandshakeError error) {
   return r;
 }
 
-Server::Server(http::IoPool& io, Options options) : io_(io), options_(std::move(options)) {}
+Server::Server(core::IoPool& io, Options options) : io_(io), options_(std::move(options)) {}
 
 Server::~Server() = default;
 
@@ -238,10 +232,10 @@ http::UpgradeHandler Server::upgrade_handler() {
       }
       Handshake hs;
       // What middlewares may read; the WebSocket protocol's own headers mean nothing once the
-      // connection is upgraded and are not kept (issue 7: memory per connection).
+      // connection is upgraded and are not kept (memory per connection).
       for (const auto& f : request)
         if (!is_protocol_header(f.name()))
-          hs.headers.add(http::to_lower(f.name_string()), f.value());
+          hs.headers.add(core::to_lower(f.name_string()), f.value());
       hs.headers.shrink_to_fit();
       hs.query = packed(query);
       hs.remote_address = std::move(remote);

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-#include "http/io_pool.hpp"
+#include "core/io_pool.hpp"
 #include "http/router.hpp"
 #include "http/upgrade.hpp"
 #include "realtime/engineio/options.hpp"
@@ -34,7 +34,7 @@ class Server {
   // Called on the new session's executor before any packet is delivered: set a listener.
   using ConnectionHandler = std::function<void(const std::shared_ptr<Session>&)>;
 
-  Server(http::IoPool& io, Options options);
+  Server(core::IoPool& io, Options options);
   ~Server();
 
   void on_connection(ConnectionHandler handler) { on_connection_ = std::move(handler); }
@@ -60,11 +60,11 @@ class Server {
   std::shared_ptr<Session> find(const std::string& id);
   std::string open_packet(const Session& session) const;
 
-  http::IoPool& io_;
+  core::IoPool& io_;
   Options options_;
   ConnectionHandler on_connection_;
   std::mutex mutex_;
-  // Keyed by a view of the session's own id (no copy of it per connection; issue 7).
+  // Keyed by a view of the session's own id (no copy of it per connection).
   boost::unordered_flat_map<std::string_view, std::shared_ptr<Session>> sessions_;
   std::atomic<std::size_t> count_{0};
   std::atomic<std::uint64_t> slow_dropped_{0};

@@ -1,6 +1,6 @@
 #pragma once
 // The timer of the real-time layer: bound to the io_context executor, so the timer and its
-// pending waits are smaller than with any_io_executor (many live per connection count; issue 7).
+// pending waits are smaller than with any_io_executor (many live per connection count).
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>

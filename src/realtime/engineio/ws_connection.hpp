@@ -63,7 +63,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   // blocked write forever).
   static constexpr std::chrono::seconds kCloseGrace{10};
   // How long frames that follow a written one wait to be gathered (see ws_connection.cpp).
-  // Fan-out to 1,000 receivers on 2 cores (issue 7): with 2 ms, 200 messages/s were not
+  // Fan-out to 1,000 receivers on 2 cores: with 2 ms, 200 messages/s were not
   // sustained (p99 > 100 ms, the kernel's sendmsg at 83 % of the server's CPU); with 8 ms,
   // 400 messages/s (400,000 deliveries/s) were, p99 35 ms, the server at 90 % of one core.
   static constexpr std::chrono::microseconds kGatherDelay{8000};
@@ -97,7 +97,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   void release_buffer();
 
   // Bound to the io_context executor: a smaller socket, and smaller pending operations, than
-  // with any_io_executor (every idle connection has its read wait pending; issue 7).
+  // with any_io_executor (every idle connection has its read wait pending).
   using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp,
                                                   boost::asio::io_context::executor_type>;
   static Socket adopt(boost::asio::ip::tcp::socket socket);

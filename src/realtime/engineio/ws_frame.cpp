@@ -36,47 +36,6 @@ std::string encode_close(std::uint16_t code) {
   return encode_frame(Opcode::close, std::string_view(payload, 2));
 }
 
-bool valid_utf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* end = p + text.size();
-  while (p < end) {
-    // ASCII runs, eight bytes at a time.
-    while (end - p >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      if (w & 0x8080808080808080ULL) break;
-      p += 8;
-    }
-    if (p >= end) break;
-    const unsigned c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    std::size_t len;
-    unsigned min_second = 0x80, max_second = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-      len = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      len = 3;
-      if (c == 0xe0) min_second = 0xa0;  // overlong
-      if (c == 0xed) max_second = 0x9f;  // surrogates
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4;
-      if (c == 0xf0) min_second = 0x90;  // overlong
-      if (c == 0xf4) max_second = 0x8f;  // above U+10FFFF
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(end - p) < len) return false;
-    if (p[1] < min_second || p[1] > max_second) return false;
-    for (std::size_t i = 2; i < len; ++i)
-      if ((p[i] & 0xc0) != 0x80) return false;
-    p += len;
-  }
-  return true;
-}
-
 std::uint16_t FrameParser::read_head(std::span<const char> data, Head& head) const {
   if (data.size() < 2) return 1;
   const auto b0 = static_cast<unsigned char>(data[0]);

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/utf8.hpp"
+
 namespace chatd::engineio::ws {
 
 enum class Opcode : std::uint8_t {
@@ -43,8 +45,6 @@ constexpr std::size_t header_size(std::uint64_t payload_size) {
 std::string encode_frame(Opcode opcode, std::string_view payload);
 // A close frame with a status code (and no reason).
 std::string encode_close(std::uint16_t code);
-
-bool valid_utf8(std::string_view text);
 
 // What the parser found: data messages and control frames go to a sink with
 //   bool on_message(std::string_view payload, bool binary);
@@ -122,7 +122,7 @@ ParseResult FrameParser::parse(std::span<char> data, Sink& sink) {
     std::string_view view(payload, n);
     if (control) {
       if (h.opcode == Opcode::close && n >= 2 &&
-          !valid_utf8(view.substr(2))) {  // the close reason must be UTF-8
+          !core::valid_utf8(view.substr(2))) {  // the close reason must be UTF-8
         r.error = invalid_payload;
         return r;
       }
@@ -143,7 +143,7 @@ ParseResult FrameParser::parse(std::span<char> data, Sink& sink) {
       const bool binary = fragments_binary_;
       std::string message = std::move(fragments_);
       fragments_ = {};
-      if (!binary && !valid_utf8(message)) {
+      if (!binary && !core::valid_utf8(message)) {
         r.error = invalid_payload;
         return r;
       }
@@ -165,7 +165,7 @@ ParseResult FrameParser::parse(std::span<char> data, Sink& sink) {
       fragments_.assign(view);
       continue;
     }
-    if (!binary && !valid_utf8(view)) {
+    if (!binary && !core::valid_utf8(view)) {
       r.error = invalid_payload;
       return r;
     }

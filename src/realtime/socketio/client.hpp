@@ -36,7 +36,7 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
   std::vector<Joined>::iterator joined(std::string_view nsp);
 
   Decoder decoder_;
-  // A client joins one or two namespaces: vectors are smaller than maps (issue 7).
+  // A client joins one or two namespaces: vectors are smaller than maps.
   std::vector<Joined> sockets_;
   std::vector<std::string> connecting_;
   // Only until a namespace is joined: an idle connection keeps neither the timer nor a wait.

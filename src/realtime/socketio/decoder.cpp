@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/utf8.hpp"
 #include "realtime/socketio/json_reader.hpp"
 #include "realtime/socketio/json_writer.hpp"
 
@@ -28,7 +29,7 @@ bool is_valid_namespace(std::string_view nsp) {
                   [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; })) {
     return false;
   }
-  return is_valid_utf8(nsp);
+  return core::valid_utf8(nsp);
 }
 
 // Every {"_placeholder":true,...} must point at one of the `count` attachments; upstream throws

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/utf8.hpp"
+
 namespace chatd::socketio {
 namespace json = boost::json;
 namespace {
@@ -15,34 +17,6 @@ void append_integer(std::string& out, Int n) {
   char buf[24];
   const auto res = std::to_chars(buf, buf + sizeof buf, n);
   out.append(buf, res.ptr);
-}
-
-// Length of the valid UTF-8 sequence starting at s[0], or 0 if it is not one (overlong forms,
-// surrogates and code points past U+10FFFF are invalid, as in RFC 3629).
-std::size_t utf8_sequence_length(const unsigned char* s, std::size_t avail) {
-  const unsigned char c = s[0];
-  std::size_t len = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (avail < len) return 0;
-  if (s[1] < lo || s[1] > hi) return 0;
-  for (std::size_t i = 2; i < len; ++i) {
-    if (s[i] < 0x80 || s[i] > 0xBF) return 0;
-  }
-  return len;
 }
 
 void append_array(std::string& out, const json::array& arr) {
@@ -71,21 +45,6 @@ void append_object(std::string& out, const json::object& obj) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (s[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    const std::size_t len = utf8_sequence_length(s + i, text.size() - i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
-
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -101,7 +60,7 @@ void append_json_string(std::string& out, std::string_view text) {
       continue;
     }
     if (c >= 0x80) {
-      const std::size_t len = utf8_sequence_length(s + i, n - i);
+      const std::size_t len = core::utf8_sequence_length(s + i, n - i);
       if (len != 0) {
         i += len;
         continue;

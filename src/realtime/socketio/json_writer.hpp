@@ -19,9 +19,6 @@ namespace chatd::socketio {
 void append_json(std::string& out, const boost::json::value& value);
 void append_json_string(std::string& out, std::string_view text);
 
-// RFC 3629 UTF-8: no overlong forms, surrogates or code points past U+10FFFF.
-bool is_valid_utf8(std::string_view text);
-
 // String(number) in JavaScript: used for numeric event names.
 void append_js_number(std::string& out, double number);
 

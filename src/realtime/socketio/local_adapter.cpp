@@ -8,7 +8,7 @@
 
 namespace chatd::socketio {
 
-LocalAdapter::LocalAdapter(http::IoPool& io) : io_(io), shards_(io.size()) {}
+LocalAdapter::LocalAdapter(core::IoPool& io) : io_(io), shards_(io.size()) {}
 
 void LocalAdapter::add(Socket& socket, const std::string& room) {
   if (room == socket.id()) return;  // implicit: found through sockets

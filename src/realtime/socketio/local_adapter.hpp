@@ -4,7 +4,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "http/io_pool.hpp"
+#include "core/io_pool.hpp"
 #include "realtime/socketio/adapter.hpp"
 #include "realtime/socketio/socket.hpp"
 
@@ -15,7 +15,7 @@ namespace chatd::socketio {
 // its local members.
 class LocalAdapter : public Adapter {
  public:
-  explicit LocalAdapter(http::IoPool& io);
+  explicit LocalAdapter(core::IoPool& io);
 
   void add(Socket& socket, const std::string& room) override;
   void remove(Socket& socket, const std::string& room) override;
@@ -32,7 +32,7 @@ class LocalAdapter : public Adapter {
  private:
   // Open-addressing sets: a member costs about 10 bytes instead of a 32-byte node and its bucket.
   // A socket's own room (its id) is not stored as a room: sockets are found by id instead,
-  // which spares every connection a room of one (about 300 bytes; issue 7).
+  // which spares every connection a room of one (about 300 bytes).
   using Members = boost::unordered_flat_set<Socket*>;
   struct Shard {
     std::unordered_map<std::string, Members> rooms;
@@ -42,7 +42,7 @@ class LocalAdapter : public Adapter {
     template <typename F>
     void for_each_member(const std::string& room, F&& f) const;
   };
-  http::IoPool& io_;
+  core::IoPool& io_;
   std::vector<Shard> shards_;
 };
 

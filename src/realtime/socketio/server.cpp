@@ -5,7 +5,7 @@
 
 namespace chatd::socketio {
 
-Server::Server(http::IoPool& io, engineio::Server& engine, ServerOptions options)
+Server::Server(core::IoPool& io, engineio::Server& engine, ServerOptions options)
     : io_(io), engine_(engine), options_(std::move(options)) {
   adapter_factory_ = [this](const std::string&) { return std::make_unique<LocalAdapter>(io_); };
   engine_.on_connection([this](const std::shared_ptr<engineio::Session>& session) {

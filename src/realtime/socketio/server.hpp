@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "http/io_pool.hpp"
+#include "core/io_pool.hpp"
 #include "realtime/engineio/server.hpp"
 #include "realtime/socketio/decoder.hpp"
 #include "realtime/socketio/namespace.hpp"
@@ -22,7 +22,7 @@ class Server {
  public:
   using AdapterFactory = std::function<std::unique_ptr<Adapter>(const std::string& nsp)>;
 
-  Server(http::IoPool& io, engineio::Server& engine, ServerOptions options);
+  Server(core::IoPool& io, engineio::Server& engine, ServerOptions options);
   ~Server();
 
   // Namespaces must be created before the server starts accepting connections.
@@ -36,7 +36,7 @@ class Server {
   void count_socket(int delta) { sockets_ += delta; }
 
  private:
-  http::IoPool& io_;
+  core::IoPool& io_;
   engineio::Server& engine_;
   ServerOptions options_;
   AdapterFactory adapter_factory_;

@@ -59,7 +59,7 @@ struct Event {
 
 using EventHandler = std::function<void(const std::shared_ptr<Socket>&, Event&)>;
 // Handlers by event name, for a socket or a namespace. A handful each: a vector is smaller than
-// a map (issue 7).
+// a map.
 class EventHandlers {
  public:
   // Replaces the handler of the same name, if any.
@@ -149,7 +149,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   boost::json::object auth_;
   bool connected_ = false;
   // Only for sockets given handlers of their own: a namespace that registers its handlers once
-  // (chat) keeps its sockets small (issue 7).
+  // (chat) keeps its sockets small.
   struct OwnHandlers {
     EventHandlers events;
     EventHandler unknown;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "auth/crypto/jwe.hpp"
+#include "core/base64.hpp"
 #include "token_helpers.hpp"
 
 namespace chatd::auth {
@@ -94,8 +95,8 @@ TEST_F(JweRsa, RoundTrip) {
   const std::string token = codec.issue(Claims{7, "bob", kNow, kNow + 60});
   const auto parts = split(token);
   ASSERT_EQ(parts.size(), 5u);
-  EXPECT_EQ(base64url_decode(parts[0]), R"({"alg":"RSA-OAEP-256","enc":"A256GCM"})");
-  EXPECT_EQ(base64url_decode(parts[1])->size(), 256u);  // one 2048-bit RSA block
+  EXPECT_EQ(core::base64url_decode(parts[0]), R"({"alg":"RSA-OAEP-256","enc":"A256GCM"})");
+  EXPECT_EQ(core::base64url_decode(parts[1])->size(), 256u);  // one 2048-bit RSA block
   const auto result = codec.verify(token, kNow);
   ASSERT_TRUE(result.claims) << to_string(result.error);
   EXPECT_EQ(result.claims->sub, 7);
@@ -112,7 +113,7 @@ TEST_F(JweRsa, IssuesWithPrivateKeyAlone) {
   TokenCodec codec(test_key());
   codec.set_rsa_keys(private_pem(), "", true);
   const std::string token = codec.issue(Claims{7, "bob", kNow, kNow + 60});
-  EXPECT_EQ(base64url_decode(split(token)[0]), R"({"alg":"RSA-OAEP-256","enc":"A256GCM"})");
+  EXPECT_EQ(core::base64url_decode(split(token)[0]), R"({"alg":"RSA-OAEP-256","enc":"A256GCM"})");
   EXPECT_TRUE(codec.verify(token, kNow).claims);
 }
 
@@ -122,7 +123,7 @@ TEST_F(JweRsa, CompatAcceptsBothKindsButIssuesDir) {
   TokenCodec codec(test_key());
   codec.set_rsa_keys(private_pem(), public_pem(), false);
   const std::string own = codec.issue(Claims{1, "a", kNow, kNow + 60});
-  EXPECT_EQ(base64url_decode(split(own)[0]), R"({"alg":"dir","enc":"A256GCM"})");
+  EXPECT_EQ(core::base64url_decode(split(own)[0]), R"({"alg":"dir","enc":"A256GCM"})");
   EXPECT_TRUE(codec.verify(own, kNow).claims);
   EXPECT_TRUE(codec.verify(rsa_issuer.issue(Claims{2, "b", kNow, kNow + 60}), kNow).claims);
 }
@@ -151,10 +152,10 @@ TEST_F(JweRsa, TamperedEncryptedKeyFails) {
   codec.set_rsa_keys(private_pem(), public_pem(), true);
   auto parts = split(codec.issue(Claims{7, "bob", kNow, kNow + 60}));
   for (const std::size_t byte : {0u, 100u, 255u}) {
-    auto wrapped = base64url_decode(parts[1]).value();
+    auto wrapped = core::base64url_decode(parts[1]).value();
     wrapped[byte] = static_cast<char>(wrapped[byte] ^ 0x40);
     auto tampered = parts;
-    tampered[1] = base64url_encode(wrapped);
+    tampered[1] = core::base64url_encode(wrapped);
     const std::string token =
         tampered[0] + "." + tampered[1] + "." + tampered[2] + "." + tampered[3] + "." + tampered[4];
     const auto result = codec.verify(token, kNow);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "auth/crypto/jwe.hpp"
+#include "core/base64.hpp"
 #include "token_helpers.hpp"
 
 namespace chatd::auth {
@@ -41,9 +42,9 @@ std::string join(const std::vector<std::string>& parts) {
 // notice (a flipped base64 character alone might just be a decoding error).
 std::string flip_bit(const std::string& token, std::size_t part, std::size_t byte = 0) {
   auto parts = split(token);
-  auto bytes = base64url_decode(parts[part]).value();
+  auto bytes = core::base64url_decode(parts[part]).value();
   bytes.at(byte) = static_cast<char>(bytes[byte] ^ 0x01);
-  parts[part] = base64url_encode(bytes);
+  parts[part] = core::base64url_encode(bytes);
   return join(parts);
 }
 
@@ -68,10 +69,10 @@ TEST(Jwe, CompactShapeAndHeader) {
   TokenCodec codec(test_key());
   const auto parts = split(codec.issue(alice()));
   ASSERT_EQ(parts.size(), 5u);
-  EXPECT_EQ(base64url_decode(parts[0]), R"({"alg":"dir","enc":"A256GCM"})");
+  EXPECT_EQ(core::base64url_decode(parts[0]), R"({"alg":"dir","enc":"A256GCM"})");
   EXPECT_TRUE(parts[1].empty());  // "dir": no encrypted key
-  EXPECT_EQ(base64url_decode(parts[2])->size(), 12u);
-  EXPECT_EQ(base64url_decode(parts[4])->size(), 16u);
+  EXPECT_EQ(core::base64url_decode(parts[2])->size(), 12u);
+  EXPECT_EQ(core::base64url_decode(parts[4])->size(), 16u);
 }
 
 TEST(Jwe, FreshIvEveryToken) {
@@ -96,10 +97,10 @@ TEST(Jwe, TamperedPartsFail) {
   const std::string token = codec.issue(alice());
   // Header: re-encode with a different but still valid header; the AAD no longer matches.
   auto parts = split(token);
-  parts[0] = base64url_encode(std::string(R"({"enc":"A256GCM","alg":"dir"})"));
+  parts[0] = core::base64url_encode(std::string(R"({"enc":"A256GCM","alg":"dir"})"));
   EXPECT_EQ(error_of(codec, join(parts)), TokenError::kDecryptFailed);
   parts = split(token);
-  parts[0] = base64url_encode(std::string(R"({"alg":"dir","enc":"A256GCM","kid":"x"})"));
+  parts[0] = core::base64url_encode(std::string(R"({"alg":"dir","enc":"A256GCM","kid":"x"})"));
   EXPECT_EQ(error_of(codec, join(parts)), TokenError::kDecryptFailed);
   EXPECT_EQ(error_of(codec, flip_bit(token, 2)), TokenError::kDecryptFailed);      // IV
   EXPECT_EQ(error_of(codec, flip_bit(token, 2, 11)), TokenError::kDecryptFailed);  // IV end
@@ -113,14 +114,15 @@ TEST(Jwe, TruncatedOrExtendedPartsFail) {
   TokenCodec codec(test_key());
   const std::string token = codec.issue(alice());
   auto parts = split(token);
-  const auto ct = base64url_decode(parts[3]).value();
-  parts[3] = base64url_encode(ct.substr(0, ct.size() - 1));
+  const auto ct = core::base64url_decode(parts[3]).value();
+  parts[3] = core::base64url_encode(ct.substr(0, ct.size() - 1));
   EXPECT_EQ(error_of(codec, join(parts)), TokenError::kDecryptFailed);
   parts = split(token);
-  parts[4] = base64url_encode(base64url_decode(parts[4]).value().substr(0, 12));  // short tag
+  parts[4] =
+      core::base64url_encode(core::base64url_decode(parts[4]).value().substr(0, 12));  // short tag
   EXPECT_EQ(error_of(codec, join(parts)), TokenError::kMalformed);
   parts = split(token);
-  parts[2] = base64url_encode(base64url_decode(parts[2]).value() + "x");  // 13-byte IV
+  parts[2] = core::base64url_encode(core::base64url_decode(parts[2]).value() + "x");  // 13-byte IV
   EXPECT_EQ(error_of(codec, join(parts)), TokenError::kMalformed);
   parts = split(token);
   parts[1] = "AAAA";  // "dir" tokens carry no encrypted key
@@ -161,11 +163,12 @@ TEST(Jwe, GarbageIsMalformed) {
       std::string(1 << 20, 'A'),
       std::string(1 << 20, '.'),
       std::string(100000, 'A') + "...." + std::string(100000, 'A'),
-      base64url_encode(std::string("not json")) + "..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
-      base64url_encode(std::string("[]")) + "..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
-      base64url_encode(std::string(R"({"enc":"A256GCM"})")) +
+      core::base64url_encode(std::string("not json")) +
           "..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
-      base64url_encode(std::string(R"({"alg":1,"enc":"A256GCM"})")) +
+      core::base64url_encode(std::string("[]")) + "..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
+      core::base64url_encode(std::string(R"({"enc":"A256GCM"})")) +
+          "..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
+      core::base64url_encode(std::string(R"({"alg":1,"enc":"A256GCM"})")) +
           "..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
   };
   for (const auto& token : garbage) {
@@ -179,7 +182,8 @@ TEST(Jwe, GarbageIsMalformed) {
 TEST(Jwe, DeeplyNestedHeaderDoesNotCrash) {
   TokenCodec codec(test_key());
   const std::string deep = std::string(5000, '[') + std::string(5000, ']');
-  const std::string token = base64url_encode(deep) + "..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA";
+  const std::string token =
+      core::base64url_encode(deep) + "..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA";
   EXPECT_EQ(error_of(codec, token), TokenError::kMalformed);
 }
 

@@ -5,6 +5,7 @@
 
 #include "auth/crypto/aes_gcm.hpp"
 #include "auth/crypto/jwe.hpp"
+#include "core/base64.hpp"
 
 namespace chatd::auth::test {
 
@@ -17,11 +18,11 @@ inline std::vector<unsigned char> test_key(unsigned char seed = 0) {
 // A "dir" token sealed with `key`, whatever the header and payload say.
 inline std::string make_dir_token(const std::vector<unsigned char>& key,
                                   const std::string& header_json, const std::string& payload_json) {
-  const std::string header = base64url_encode(header_json);
+  const std::string header = core::base64url_encode(header_json);
   const std::string iv(detail::kGcmIvSize, '\x07');
   const auto sealed = detail::gcm_seal(key, iv, header, payload_json);
-  return header + ".." + base64url_encode(iv) + "." + base64url_encode(sealed.ciphertext) + "." +
-         base64url_encode(sealed.tag);
+  return header + ".." + core::base64url_encode(iv) + "." +
+         core::base64url_encode(sealed.ciphertext) + "." + core::base64url_encode(sealed.tag);
 }
 
 inline std::string make_dir_token(const std::vector<unsigned char>& key,

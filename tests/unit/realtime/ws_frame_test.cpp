@@ -62,18 +62,6 @@ TEST(WsFrame, EncodeClose) {
   EXPECT_EQ((static_cast<unsigned char>(f[2]) << 8) | static_cast<unsigned char>(f[3]), 1009);
 }
 
-TEST(WsFrame, Utf8) {
-  EXPECT_TRUE(ws::valid_utf8(""));
-  EXPECT_TRUE(ws::valid_utf8("plain ascii text, longer than eight bytes"));
-  EXPECT_TRUE(ws::valid_utf8("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80"));  // é € 😀
-  EXPECT_FALSE(ws::valid_utf8("\xc3"));                                       // truncated
-  EXPECT_FALSE(ws::valid_utf8("abc\xc0\xaf"));                                // overlong
-  EXPECT_FALSE(ws::valid_utf8("\xed\xa0\x80"));                               // surrogate
-  EXPECT_FALSE(ws::valid_utf8("\xf4\x90\x80\x80"));                           // > U+10FFFF
-  EXPECT_FALSE(ws::valid_utf8("\xff"));
-  EXPECT_FALSE(ws::valid_utf8("abcdefgh\x80"));
-}
-
 TEST(WsFrameParser, TextAndBinaryMessages) {
   ws::FrameParser p(1000);
   Recorder r;

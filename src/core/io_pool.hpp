@@ -1,14 +1,14 @@
 #pragma once
-// One io_context per thread ("one per core", DESIGN §4): a connection lives on one context for
-// its whole life, so its state needs no locks.
+// One io_context per thread ("one per core", docs/architecture.md): a connection lives on one
+// context for its whole life, so its state needs no locks.
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <atomic>
 #include <memory>
 #include <thread>
 #include <vector>
 
-namespace chatd::http {
+namespace chatd::core {
 
 class IoPool {
  public:
@@ -36,4 +36,4 @@ class IoPool {
   std::atomic<std::size_t> next_{0};
 };
 
-}  // namespace chatd::http
+}  // namespace chatd::core

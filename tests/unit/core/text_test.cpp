@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "http/text.hpp"
+#include "core/text.hpp"
 
-using namespace chatd::http;
+using namespace chatd::core;
 
 TEST(Text, ToLowerFoldsAsciiOnly) {
   EXPECT_EQ(to_lower("Content-Type: ABC xyz 09"), "content-type: abc xyz 09");

@@ -1,8 +1,8 @@
-#include "blob/byte_range.hpp"
+#include "uploads/byte_range.hpp"
 
 #include <gtest/gtest.h>
 
-namespace chatd::blob {
+namespace chatd::uploads {
 namespace {
 using Kind = RangeRequest::Kind;
 
@@ -38,4 +38,4 @@ TEST(ByteRange, IgnoresWhatItDoesNotUnderstand) {
 }
 
 }  // namespace
-}  // namespace chatd::blob
+}  // namespace chatd::uploads

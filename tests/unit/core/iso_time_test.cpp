@@ -4,7 +4,7 @@
 #include <ctime>
 #include <random>
 
-#include "http/envelope.hpp"
+#include "core/iso_time.hpp"
 
 namespace {
 
@@ -25,7 +25,7 @@ std::string via_gmtime(std::int64_t millis) {
 }
 
 TEST(IsoTime, KnownInstants) {
-  using chatd::http::iso_time;
+  using chatd::core::iso_time;
   EXPECT_EQ(iso_time(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(iso_time(-1), "1969-12-31T23:59:59.999Z");
   EXPECT_EQ(iso_time(951782400000), "2000-02-29T00:00:00.000Z");
@@ -36,7 +36,7 @@ TEST(IsoTime, KnownInstants) {
 }
 
 TEST(IsoTime, OutOfFourDigitYearsStayWellFormed) {
-  using chatd::http::iso_time;
+  using chatd::core::iso_time;
   EXPECT_EQ(iso_time(253402300800000), "9999-12-31T23:59:59.999Z");
   EXPECT_EQ(iso_time(-62167219200001), "0000-01-01T00:00:00.000Z");
 }
@@ -47,11 +47,11 @@ TEST(IsoTime, AgreesWithGmtimeAcrossCenturies) {
   std::uniform_int_distribution<std::int64_t> any(-62135596800000, 253402300799999);
   for (int i = 0; i < 200000; ++i) {
     const auto t = any(rng);
-    ASSERT_EQ(chatd::http::iso_time(t), via_gmtime(t)) << t;
+    ASSERT_EQ(chatd::core::iso_time(t), via_gmtime(t)) << t;
   }
   for (std::int64_t day = -719162; day < 2932897; day += 997) {
     for (std::int64_t t : {day * 86400000, day * 86400000 + 86399999}) {
-      ASSERT_EQ(chatd::http::iso_time(t), via_gmtime(t)) << t;
+      ASSERT_EQ(chatd::core::iso_time(t), via_gmtime(t)) << t;
     }
   }
 }

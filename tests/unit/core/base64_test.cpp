@@ -1,11 +1,11 @@
-#include "realtime/engineio/base64.hpp"
+#include "core/base64.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace chatd::engineio {
+namespace chatd::core {
 namespace {
 
 struct Vector {
@@ -83,5 +83,23 @@ TEST(Base64, RejectsNonCanonicalAndForeignInput) {
   }
 }
 
+// Every byte outside the alphabet, in the last place of an otherwise valid text: refused by both
+// variants (libsodium alone takes bytes of 0x80 and above for letters).
+TEST(Base64, EveryByteOutsideTheAlphabetIsRefused) {
+  constexpr std::string_view kStandard =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  constexpr std::string_view kUrl =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (int byte = 0; byte < 256; ++byte) {
+    const char c = static_cast<char>(byte);
+    std::string text = "AAAA";
+    text[3] = c;
+    const bool padding = c == '=';  // "AAA=" is two zero bytes
+    EXPECT_EQ(base64_decode(text).has_value(), kStandard.find(c) != kStandard.npos || padding)
+        << byte;
+    EXPECT_EQ(base64url_decode(text).has_value(), kUrl.find(c) != kUrl.npos) << byte;
+  }
+}
+
 }  // namespace
-}  // namespace chatd::engineio
+}  // namespace chatd::core

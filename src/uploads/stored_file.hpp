@@ -8,7 +8,7 @@
 
 #include "http/message.hpp"
 
-namespace chatd::blob {
+namespace chatd::uploads {
 
 struct StoredFileRequest {
   std::optional<std::string> if_none_match;
@@ -23,4 +23,4 @@ std::optional<http::Response> serve_stored_file(const std::filesystem::path& fil
                                                 const std::string& name,
                                                 const StoredFileRequest& request);
 
-}  // namespace chatd::blob
+}  // namespace chatd::uploads

@@ -12,7 +12,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace chatd::http {
+namespace chatd::core {
 
 class BlockingPool {
  public:
@@ -23,8 +23,7 @@ class BlockingPool {
   boost::asio::awaitable<std::invoke_result_t<std::decay_t<F>>> run(F&& f) {
     using R = std::invoke_result_t<std::decay_t<F>>;
     return boost::asio::co_spawn(
-        pool_,
-        [f = std::forward<F>(f)]() mutable -> boost::asio::awaitable<R> { co_return f(); },
+        pool_, [f = std::forward<F>(f)]() mutable -> boost::asio::awaitable<R> { co_return f(); },
         boost::asio::use_awaitable);
   }
 
@@ -35,4 +34,4 @@ class BlockingPool {
   boost::asio::thread_pool pool_;
 };
 
-}  // namespace chatd::http
+}  // namespace chatd::core

@@ -1,4 +1,4 @@
-#include "blob/stored_file.hpp"
+#include "uploads/stored_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -6,10 +6,10 @@
 #include <memory>
 
 #include "blob/blob_name.hpp"
-#include "blob/byte_range.hpp"
-#include "http/text.hpp"
+#include "core/text.hpp"
+#include "uploads/byte_range.hpp"
 
-namespace chatd::blob {
+namespace chatd::uploads {
 namespace {
 
 // If-None-Match: "*" or a list of (possibly weak) tags; weak comparison, as RFC 9110 asks.
@@ -18,7 +18,7 @@ bool etag_matches(std::string_view header, std::string_view etag) {
   while (pos < header.size()) {
     auto end = header.find(',', pos);
     if (end == std::string_view::npos) end = header.size();
-    auto tag = http::trim_ows(header.substr(pos, end - pos));
+    auto tag = core::trim_ows(header.substr(pos, end - pos));
     if (tag.starts_with("W/")) tag.remove_prefix(2);
     if (tag == "*" || tag == etag) return true;
     pos = end + 1;
@@ -31,7 +31,7 @@ bool etag_matches(std::string_view header, std::string_view etag) {
 std::optional<http::Response> serve_stored_file(const std::filesystem::path& file,
                                                 const std::string& name,
                                                 const StoredFileRequest& request) {
-  const auto parsed = parse_blob_name(name);
+  const auto parsed = blob::parse_blob_name(name);
   if (!parsed) return std::nullopt;
   // O_NONBLOCK: should something other than a file sit at that name (a FIFO), open must not
   // wait for a writer; reads of a regular file ignore the flag.
@@ -46,7 +46,7 @@ std::optional<http::Response> serve_stored_file(const std::filesystem::path& fil
   // Names are random and never rewritten, so the name is a strong validator by itself.
   const std::string etag = '"' + name + '"';
   http::Response res;
-  res.content_type = content_type(parsed->type);
+  res.content_type = blob::content_type(parsed->type);
   res.set("ETag", etag);
   res.set("Cache-Control", "public, max-age=31536000, immutable");
   res.set("X-Content-Type-Options", "nosniff");
@@ -83,4 +83,4 @@ std::optional<http::Response> serve_stored_file(const std::filesystem::path& fil
   return res;
 }
 
-}  // namespace chatd::blob
+}  // namespace chatd::uploads

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace chatd::blob {
+namespace chatd::uploads {
 
 struct RangeRequest {
   enum class Kind { kWhole, kPart, kUnsatisfiable };
@@ -15,4 +15,4 @@ struct RangeRequest {
 // header: the Range value; size: the file size. Malformed or multiple ranges give kWhole.
 RangeRequest parse_range(std::string_view header, std::uint64_t size);
 
-}  // namespace chatd::blob
+}  // namespace chatd::uploads

@@ -11,17 +11,19 @@
 #include <random>
 #include <thread>
 
+#include "../blob/test_images.hpp"
 #include "blob/blob_name.hpp"
-#include "blob/image_upload.hpp"
 #include "blob/local_store.hpp"
-#include "blob/stored_file.hpp"
 #include "http/error.hpp"
 #include "http/router.hpp"
-#include "test_images.hpp"
+#include "uploads/file_routes.hpp"
+#include "uploads/image_upload.hpp"
+#include "uploads/stored_file.hpp"
 
-namespace chatd::blob {
+namespace chatd::uploads {
 namespace {
 namespace fs = std::filesystem;
+using namespace blob;
 
 template <typename T>
 T run(boost::asio::awaitable<T> aw) {
@@ -81,7 +83,7 @@ class LocalStoreTest : public ::testing::Test {
     return {std::istreambuf_iterator<char>(in), {}};
   }
 
-  http::BlockingPool pool_{2};
+  core::BlockingPool pool_{2};
   fs::path dir_;
   std::unique_ptr<LocalBlobStore> store_;
 };
@@ -226,7 +228,7 @@ TEST_F(LocalStoreTest, TheRouteHandsTheOpenFileOverWithReadsOnThePool) {
   const auto png = test::png(3, 3, 5000);
   const auto r = upload(form(png));
   http::Router router;
-  store_->add_routes(router);
+  add_file_routes(router, *store_, pool_);
   http::Request req;
   req.method = "GET";
   req.path = "/uploads/" + r.key;
@@ -256,4 +258,4 @@ TEST_F(LocalStoreTest, RemovesTemporaryFilesLeftByACrash) {
 }
 
 }  // namespace
-}  // namespace chatd::blob
+}  // namespace chatd::uploads

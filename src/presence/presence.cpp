@@ -1,8 +1,8 @@
-#include "chat/presence.hpp"
+#include "presence/presence.hpp"
 
 #include <algorithm>
 
-namespace chatd::chat {
+namespace chatd::presence {
 
 bool DeviceCounts::connect(std::int64_t user_id, const std::string& username) {
   std::lock_guard lock(mutex_);
@@ -43,4 +43,4 @@ boost::asio::awaitable<std::vector<OnlineUser>> LocalPresence::online() {
   co_return devices_.users();
 }
 
-}  // namespace chatd::chat
+}  // namespace chatd::presence

@@ -10,7 +10,7 @@
 #include <functional>
 #include <memory>
 
-namespace chatd::http {
+namespace chatd::core {
 
 template <typename T, typename Start>
 boost::asio::awaitable<T> await_callback(Start start) {
@@ -30,4 +30,4 @@ boost::asio::awaitable<T> await_callback(Start start) {
       std::move(initiation), boost::asio::use_awaitable);
 }
 
-}  // namespace chatd::http
+}  // namespace chatd::core

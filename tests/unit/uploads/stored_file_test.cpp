@@ -9,11 +9,13 @@
 #include <string>
 
 #include "blob/blob_name.hpp"
-#include "blob/stored_file.hpp"
+#include "uploads/stored_file.hpp"
 
-namespace chatd::blob {
+namespace chatd::uploads {
 namespace {
 namespace fs = std::filesystem;
+using blob::ImageType;
+using blob::make_blob_name;
 
 class StoredFileTest : public ::testing::Test {
  protected:
@@ -127,4 +129,4 @@ TEST_F(StoredFileTest, ReadsPastTheEndAreShort) {
 }
 
 }  // namespace
-}  // namespace chatd::blob
+}  // namespace chatd::uploads

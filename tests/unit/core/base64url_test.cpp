@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "auth/crypto/jwe.hpp"
+#include "core/base64.hpp"
 
-namespace chatd::auth {
+namespace chatd::core {
 namespace {
 
 struct Vector {
@@ -66,4 +66,4 @@ TEST(Base64Url, RejectsNonCanonicalTrailingBits) {
 }
 
 }  // namespace
-}  // namespace chatd::auth
+}  // namespace chatd::core

@@ -1,4 +1,4 @@
-#include "blob/image_upload.hpp"
+#include "uploads/image_upload.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -8,8 +8,9 @@
 #include "blob/image_probe.hpp"
 #include "http/error.hpp"
 #include "http/multipart.hpp"
+#include "uploads/store_unavailable.hpp"
 
-namespace chatd::blob {
+namespace chatd::uploads {
 using boost::asio::awaitable;
 
 namespace {
@@ -23,7 +24,7 @@ constexpr std::size_t kMaxProbeBytes = 1024 * 1024;
 // The "file" part on its way into the store.
 class ImageSink {
  public:
-  ImageSink(BlobStore& store, std::size_t max_bytes) : store_(store), max_bytes_(max_bytes) {}
+  ImageSink(blob::BlobStore& store, std::size_t max_bytes) : store_(store), max_bytes_(max_bytes) {}
 
   awaitable<void> write(std::string_view bytes) {
     bytes_ += bytes.size();
@@ -67,25 +68,25 @@ class ImageSink {
   }
 
   awaitable<void> start() {
-    key_ = make_blob_name(*probe_.type(), probe_.width(), probe_.height());
-    upload_ = store_.begin(key_, content_type(*probe_.type()));
+    key_ = blob::make_blob_name(*probe_.type(), probe_.width(), probe_.height());
+    upload_ = store_.begin(key_, blob::content_type(*probe_.type()));
     std::string head = std::move(head_);
     head_.clear();
     co_await upload_->write(head);
   }
 
-  BlobStore& store_;
+  blob::BlobStore& store_;
   std::size_t max_bytes_;
   std::uint64_t bytes_ = 0;
-  ImageProbe probe_;
+  blob::ImageProbe probe_;
   std::string head_;
   std::string key_;
-  std::unique_ptr<BlobUpload> upload_;
+  std::unique_ptr<blob::BlobUpload> upload_;
 };
 
 // HttpErrors pass; anything else means the store failed (disk full, Azure unreachable):
 // retryable, unlike a bad request.
-std::exception_ptr as_http_error(const BlobStore& store, std::exception_ptr failure) {
+std::exception_ptr as_http_error(const blob::BlobStore& store, std::exception_ptr failure) {
   try {
     std::rethrow_exception(failure);
   } catch (const http::HttpError&) {
@@ -101,7 +102,7 @@ std::exception_ptr as_http_error(const BlobStore& store, std::exception_ptr fail
 }  // namespace
 
 awaitable<ReceivedImage> receive_image(const http::Request& request, http::BodyReader& body,
-                                       BlobStore& store, std::size_t max_file_bytes) {
+                                       blob::BlobStore& store, std::size_t max_file_bytes) {
   const auto boundary = http::multipart_boundary(request.header("content-type").value_or(""));
   if (!boundary)
     throw http::bad_request("Content-Type must be multipart/form-data with a boundary");
@@ -166,4 +167,4 @@ awaitable<ReceivedImage> receive_image(const http::Request& request, http::BodyR
   co_return result;
 }
 
-}  // namespace chatd::blob
+}  // namespace chatd::uploads

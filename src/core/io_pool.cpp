@@ -1,8 +1,8 @@
-#include "http/io_pool.hpp"
+#include "core/io_pool.hpp"
 
 #include <spdlog/spdlog.h>
 
-namespace chatd::http {
+namespace chatd::core {
 
 IoPool::IoPool(std::size_t size) {
   if (size == 0) size = 1;
@@ -51,4 +51,4 @@ void IoPool::join() {
   threads_.clear();
 }
 
-}  // namespace chatd::http
+}  // namespace chatd::core

@@ -12,7 +12,7 @@
 #include "http/body_reader.hpp"
 #include "http/message.hpp"
 
-namespace chatd::blob {
+namespace chatd::uploads {
 
 struct ReceivedImage {
   std::string key;  // committed blob: the caller removes it if it cannot use it
@@ -25,7 +25,27 @@ struct ReceivedImage {
 // an oversized text field), 413 (file over max_file_bytes), 415 (not a JPEG, PNG, GIF or
 // WebP image, whatever its name or declared type). When it throws, nothing is left stored.
 boost::asio::awaitable<ReceivedImage> receive_image(const http::Request& request,
-                                                    http::BodyReader& body, BlobStore& store,
+                                                    http::BodyReader& body, blob::BlobStore& store,
                                                     std::size_t max_file_bytes);
 
-}  // namespace chatd::blob
+// Image uploads into one store, for the routes that take them (avatars, send-image): they see
+// this, never the store.
+class ImageUploads {
+ public:
+  ImageUploads(blob::BlobStore& store, std::size_t max_file_bytes)
+      : store_(store), max_file_bytes_(max_file_bytes) {}
+
+  // receive_image into the store, with the configured limit.
+  boost::asio::awaitable<ReceivedImage> receive(const http::Request& request,
+                                                http::BodyReader& body) {
+    return receive_image(request, body, store_, max_file_bytes_);
+  }
+  // Deletes a stored image that turned out unused; see BlobStore::remove (never throws).
+  boost::asio::awaitable<void> remove(std::string key) { return store_.remove(std::move(key)); }
+
+ private:
+  blob::BlobStore& store_;
+  std::size_t max_file_bytes_;
+};
+
+}  // namespace chatd::uploads

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace chatd::http {
+namespace chatd::core {
 
 inline std::string to_lower(std::string_view s) {
   std::string out(s);
@@ -28,4 +28,4 @@ inline std::string_view trim_space(std::string_view s) {
   return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
 }
 
-}  // namespace chatd::http
+}  // namespace chatd::core

@@ -1,6 +1,9 @@
 #pragma once
 // Who is online: a user is online while at least one of their devices is connected, on any
 // node. Transitions (first device in, last device out) are what clients hear about.
+// A module of its own, below chat and cluster: the chat gateway reports devices through
+// Presence and asks it who is online; a node alone uses LocalPresence, a cluster the Redis-backed
+// cluster::ClusterPresence, and app chooses. So cluster implements this, never a chat interface.
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
@@ -9,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace chatd::chat {
+namespace chatd::presence {
 
 struct OnlineUser {
   std::int64_t id = 0;
@@ -61,4 +64,4 @@ class LocalPresence : public Presence {
   PresenceListener listener_;
 };
 
-}  // namespace chatd::chat
+}  // namespace chatd::presence

@@ -1,21 +1,19 @@
-#include "blob/byte_range.hpp"
+#include "uploads/byte_range.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <optional>
 
-namespace chatd::blob {
+#include "core/parse_int.hpp"
+#include "core/text.hpp"
+
+namespace chatd::uploads {
 namespace {
 
 std::optional<std::uint64_t> number(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  if (s.empty() || s.size() > 19) return std::nullopt;
-  std::uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
+  s = core::trim_ows(s);
+  if (s.size() > 19) return std::nullopt;
+  return core::parse_int<std::uint64_t>(s);
 }
 
 }  // namespace
@@ -57,4 +55,4 @@ RangeRequest parse_range(std::string_view header, std::uint64_t size) {
   return r;
 }
 
-}  // namespace chatd::blob
+}  // namespace chatd::uploads
