@@ -11,7 +11,7 @@
 #             that the scripts work (scripts/test.sh); figures are never asserted
 #   --build   build directory to use (default build/release, Release); with --quick, reuse the
 #             tree scripts/test.sh has built: bench/compare.sh --quick --build build/test
-#   --only    scenarios to run: connect5k, connect20k, fanout, private, store, store-sqlite
+#   --only    scenarios to run: connect5k, connect20k, fanout, private, store, store-sqlite, recover
 # Environment: CHATD_BIN, CHATD_BENCH_BIN: use these binaries instead of building them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +45,7 @@ if [[ $quick -eq 1 ]]; then
   connect_large=(--connections 400 --settle 1 --probe-rate 2 --probe-seconds 1)
   private=(--pairs 10 --window 4 --duration 1 --drain 2)
   store=(--senders 10 --window 16 --duration 1 --drain 2)
+  recover=(--connections 100 --senders 4 --rates 10 --before 1 --after 1 --drain 2)
 else
   users=200
   # 20,000 idle connections, less a margin for the server's other descriptors: the hard limit of
@@ -56,6 +57,10 @@ else
   # 190 senders: chatd-bench paces a socket at 400 msgs/s at most (--socket-rate), so 100
   # senders capped the offered load at 40,000/s, below what chatd stores.
   store=(--senders 190 --window 64 --duration 10)
+  # 10,000 clients (fewer if the open-file limit is lower) and a modest 2 messages/s: 20,000
+  # deliveries/s, well within both servers' fan-out, so that the storm is what is measured.
+  recover_clients=$((fd_limit - 200 < 10000 ? fd_limit - 200 : 10000))
+  recover=(--connections "$recover_clients" --senders 10 --rates 2 --before 5 --after 5 --connect-timeout 240)
 fi
 fanout_params "$quick"  # shared with bench/cluster.sh
 
@@ -70,6 +75,7 @@ chmod 755 "$work"
 server_pid=""
 cleanup() {
   [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [[ -s "$work/restarted.pid" ]] && kill "$(cat "$work/restarted.pid")" 2>/dev/null
   pg_stop
   rm -rf "$work"
 }
@@ -89,21 +95,31 @@ for kind in chatd reference sqlite; do
 done
 mkdir -p "$work/chatd" "$work/sqlite"
 
-start_server() {
-  local kind=$1
+# $work/start-<kind>.sh execs that server, always with the same data, port and settings; and
+# $work/restart-<kind>.sh starts it in the background and prints its pid (also kept in
+# $work/restarted.pid): chatd-bench recover runs it after it has SIGKILLed the server.
+for kind in chatd reference sqlite; do
   case $kind in
     chatd | sqlite)
-      local db="$pg_url/chatd"
+      db="$pg_url/chatd"
       [[ $kind == sqlite ]] && db="sqlite://$work/sqlite/chatd.db"
-      (cd "$work/$kind" && exec env HOST=127.0.0.1 PORT="${port[$kind]}" DATA_DIR="$work/$kind" \
-        DATABASE_URL="$db" JWE_KEY="${key[$kind]}" MESSAGE_RATE_PER_SECOND=0 LOG_LEVEL=warn \
-        WEB_ROOT="$root/web" "$chatd_bin" >>"$work/$kind.log" 2>&1) &
+      command=$(printf 'cd %q && exec env HOST=127.0.0.1 PORT=%q DATA_DIR=%q DATABASE_URL=%q JWE_KEY=%q MESSAGE_RATE_PER_SECOND=0 LOG_LEVEL=warn WEB_ROOT=%q %q' \
+        "$work/$kind" "${port[$kind]}" "$work/$kind" "$db" "${key[$kind]}" "$root/web" "$chatd_bin")
       ;;
     reference)
-      (cd "$root/bench/reference" && exec env HOST=127.0.0.1 PORT="${port[$kind]}" \
-        DATABASE_URL="$pg_url/reference" JWE_KEY="${key[$kind]}" node server.mjs >>"$work/$kind.log" 2>&1) &
+      command=$(printf 'cd %q && exec env HOST=127.0.0.1 PORT=%q DATABASE_URL=%q JWE_KEY=%q node server.mjs' \
+        "$root/bench/reference" "${port[$kind]}" "$pg_url/reference" "${key[$kind]}")
       ;;
   esac
+  printf '#!/usr/bin/env bash\n%s\n' "$command" >"$work/start-$kind.sh"
+  printf '#!/usr/bin/env bash\n%q >>%q 2>&1 &\necho $! >%q\necho $!\n' \
+    "$work/start-$kind.sh" "$work/$kind.log" "$work/restarted.pid" >"$work/restart-$kind.sh"
+  chmod +x "$work/start-$kind.sh" "$work/restart-$kind.sh"
+done
+
+start_server() {
+  local kind=$1
+  "$work/start-$kind.sh" >>"$work/$kind.log" 2>&1 &
   server_pid=$!
   wait_healthy "${port[$kind]}" "$server_pid" && return 0
   echo "$kind did not start:" >&2
@@ -115,6 +131,7 @@ stop_server() {
   [[ -z "$server_pid" ]] && return 0
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
+  wait_gone "$server_pid"  # a restarted server is not this shell's child: wait cannot reap it
   server_pid=""
   sleep 0.5  # let the closed connections leave the kernel's tables
 }
@@ -126,12 +143,21 @@ results="$work/results.jsonl"
 run_one() {
   local id=$1 kind=$2
   shift 2
+  local extra=()
+  [[ $1 == recover ]] && extra=(--restart-command "$work/restart-$kind.sh")
+  rm -f "$work/restarted.pid"
   start_server "$kind" || { echo "{\"id\":\"$id\",\"server\":\"$kind\",\"error\":\"server did not start\"}" >>"$results"; return 0; }
   log "$id on $kind"
   local line
-  line=$(timeout 900 "$bench_bin" "$@" --url "${url[$kind]}" --server-pid "$server_pid" \
+  line=$(timeout 900 "$bench_bin" "$@" "${extra[@]}" --url "${url[$kind]}" --server-pid "$server_pid" \
     --tokens "$work/tokens-$kind.txt" --users "$users" --label "$kind" 2>>"$work/bench.log" | tail -1) || true
   [[ -z "$line" ]] && line='{"error":"chatd-bench printed nothing"}'
+  if [[ -s "$work/restarted.pid" ]]; then
+    # recover SIGKILLed the server and started it again: the new process is the one to judge and stop.
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=$(cat "$work/restarted.pid")
+    rm -f "$work/restarted.pid"
+  fi
   if ! kill -0 "$server_pid" 2>/dev/null; then
     line="${line%\}},\"server_died\":true}"
     tail -5 "$work/$kind.log" >&2
@@ -166,6 +192,7 @@ run_alternately fanout "chatd reference" fanout "${fanout[@]}"
 run_alternately private "chatd reference" private "${private[@]}"
 run_alternately store "chatd reference" store "${store[@]}"
 run_alternately store-sqlite sqlite store "${store[@]}"
+run_alternately recover "chatd reference" recover "${recover[@]}"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(($(date +%s) - started))
 

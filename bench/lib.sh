@@ -67,6 +67,17 @@ EOF
   return 1
 }
 
+# wait_gone <pid>: waits (up to 10 s) until that process has exited (a zombie counts as gone).
+wait_gone() {
+  local pid=$1
+  for _ in $(seq 1 100); do
+    [[ -r /proc/$pid/stat ]] || return 0
+    [[ $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -c1) == Z ]] && return 0
+    sleep 0.1
+  done
+  echo "process $pid did not exit" >&2
+}
+
 # register_users <url> <count> <tokens-file> <label>: registers and logs in the benchmark users
 # once (chatd-bench users), keeping their tokens; exits the script on failure.
 register_users() {

@@ -39,6 +39,13 @@ const rows = [
   ['store', 'stored messages/s, PostgreSQL', 'stored_per_s', '/s', 'higher', 'chatd ≥ 20,000 and ≥ 10×'],
   ['store', 'store: ack p99, PostgreSQL', 'step.ack_latency_ms.p99', 'ms', 'lower'],
   ['store-sqlite', 'stored messages/s, SQLite (chatd only)', 'stored_per_s', '/s', 'higher'],
+  ['recover', 'recovery after SIGKILL: time to all reconnected', 'all_reconnected_s', 's', 'lower'],
+  ['recover', 'recovery after SIGKILL: time to all recovered', 'all_recovered_s', 's', 'lower', 'chatd ≤ 10 s'],
+  ['recover', 'recovery after SIGKILL: recovered', 'recovered_pct', '%', 'higher', 'chatd 100 %'],
+  ['recover', 'recovery after SIGKILL: missed deliveries', 'missed', '', 'lower', 'chatd 0'],
+  ['recover', 'recovery after SIGKILL: duplicated deliveries', 'duplicates', '', 'lower', 'chatd 0'],
+  ['recover', 'recovery after SIGKILL: server CPU, restart to all reconnected (start-up included)', 'recovery_server_cpu_s', 's', 'lower'],
+  ['recover', 'recovery after SIGKILL: server peak RSS while clients reconnect', 'recovery_server_peak_rss_mib', 'MiB', 'lower'],
 ];
 
 function median(values) {
@@ -87,6 +94,8 @@ for (const r of runs) {
   if (res.failed) problems.push(`${res.failed} connections failed (${res.first_failure ?? ''})`);
   if (res.first_close) problems.push(`a socket was closed: ${res.first_close}`);
   if (res.first_error) problems.push(`server error: ${res.first_error}`);
+  if (res.restart_error) problems.push(`restart: ${res.restart_error}`);
+  if (res.history_error) problems.push(`history not readable, judged against the acks: ${res.history_error}`);
   if (problems.length) notes.push(`- ${r.id} on ${r.server}: ${problems.join('; ')}`);
 }
 const cpu = [];
@@ -126,6 +135,24 @@ if (fanoutSteps.length) {
         .map((s) => `${s.rate} → ${Math.round(s.deliveries_per_s)}/s, ${s.latency_ms.p99} ms${s.pass ? '' : s.sustained ? ' (over 50 ms)' : ' ✗'}`)
         .join('; ')}`,
     );
+}
+const recoverRuns = runs.filter((r) => r.id === 'recover' && r.result && !r.result.error);
+if (recoverRuns.length) {
+  out.push('');
+  out.push(
+    'Recovery after SIGKILL, per run (times from the restart; missed: stored messages of the run a client should have received and never did, live or replayed; a client that is not recovered is expected to refetch its history):',
+  );
+  const n = (v) => fmt(v);
+  for (const r of recoverRuns) {
+    const x = r.result;
+    out.push(
+      `- ${r.server}: ${x.reconnected}/${x.to_reconnect} back after ${fmt(x.all_reconnected_s ?? undefined, 's')} (first ${fmt(x.first_reconnect_s ?? undefined, 's')}, ${x.failed_attempts} failed attempts), ` +
+        `recovered ${x.recovered} (${x.recovered_pct} %); ${x.made} messages (${x.made_while_disconnected} made while disconnected, ${x.resent} resent), ` +
+        `stored ${n(x.stored_public)} public + ${n(x.stored_private)} private (${x.stored_twice} twice); missed ${n(x.missed)} of ${n(x.expected)} deliveries ` +
+        `(${n(x.missed_at_recovered)} at recovered clients, ${x.clients_missing} clients missing some), duplicated ${n(x.duplicates)}, unexpected ${n(x.unexpected)}, out of order ${n(x.out_of_order)}; ` +
+        `presence deliveries during the storm ${n(x.presence_deliveries_recovery)}; server CPU ${fmt(x.recovery_server_cpu_s, 's')}, peak RSS ${fmt(x.recovery_server_peak_rss_mib, 'MiB')}; generator CPU ${fmt(x.recovery_generator_cpu_pct, '%')}`,
+    );
+  }
 }
 if (notes.length) {
   out.push('');

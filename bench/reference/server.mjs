@@ -4,11 +4,17 @@
 // message.create did). No NestJS layers: those would only make the reference slower.
 //
 // Environment: PORT (3002), HOST (127.0.0.1), DATABASE_URL (postgresql://..., required),
-// JWE_KEY (base64url of 32 bytes; random when unset), PG_POOL_SIZE (10).
+// JWE_KEY (base64url of 32 bytes; random when unset), PG_POOL_SIZE (10),
+// CONNECTION_STATE_RECOVERY (1; 0 turns Socket.IO's connection state recovery off).
 //
-// REST: POST /api/auth/register, POST /api/auth/login, GET /health.
+// REST: POST /api/auth/register, POST /api/auth/login, GET /health, and the histories the
+// recover benchmark reads back: GET /api/chat/public, GET /api/chat/private/:from/:to
+// (page, perPage, before; newest first).
 // Socket.IO: namespace /chat, handshake auth (auth.token or the Authorization header), rooms
-// public_room and user:<id>, events public_message, private_message, join_room.
+// public_room and user:<id>, events public_message, private_message, join_room. Connection state
+// recovery as Socket.IO 4.6+ offers it (in memory, 2 minutes, middlewares run again): the CONNECT
+// answer carries a pid and every broadcast its offset as the last argument; a process that dies
+// loses it all, which is what the recover benchmark shows.
 import { createServer } from 'node:http';
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -92,8 +98,16 @@ function send(res, status, body) {
 }
 
 function fail(res, status, message) {
-  const error = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict' }[status];
+  const error = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' }[status];
   send(res, status, { success: false, statusCode: status, code: status, error, message });
+}
+
+// A refusal with its status, answered by the route dispatcher.
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
 }
 
 function readJson(req) {
@@ -146,21 +160,124 @@ async function login(req, res) {
   send(res, 201, { access_token: await issueToken(rows[0]), expires_in: tokenTtl, user: userJson(rows[0]) });
 }
 
+// ---- histories (as chatd's: newest first; page/perPage, or before=<id>) ----
+async function caller(req) {
+  const header = req.headers.authorization;
+  if (typeof header !== 'string' || !/^bearer /i.test(header)) throw new HttpError(401, 'Unauthorized');
+  try {
+    return await verifyToken(header.slice(7));
+  } catch {
+    throw new HttpError(401, 'Unauthorized');
+  }
+}
+
+function positiveQuery(query, name, fallback) {
+  if (!query.has(name)) return fallback;
+  const v = Number(query.get(name));
+  if (!Number.isInteger(v) || v <= 0) throw new HttpError(400, `${name} must be a positive integer`);
+  return v;
+}
+
+function messageJson(row) {
+  return {
+    id: row.id,
+    content: row.content,
+    blobUrl: row.blobUrl,
+    isPublic: row.isPublic,
+    senderId: row.senderId,
+    recipientId: row.recipientId,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    sender: { id: row.senderId, username: row.username },
+  };
+}
+
+// One page of the messages matching `where` (SQL over "Message" m, with `params`).
+async function history(res, url, where, params) {
+  const page = positiveQuery(url.searchParams, 'page', 1);
+  const perPage = positiveQuery(url.searchParams, 'perPage', 10);
+  if (perPage > 100) throw new HttpError(400, 'perPage must not be greater than 100');
+  const before = positiveQuery(url.searchParams, 'before', null);
+  const args = [...params];
+  let filter = where;
+  if (before !== null) {
+    args.push(before);
+    filter += ` AND m.id < $${args.length}`;
+  }
+  args.push(perPage, before !== null ? 0 : (page - 1) * perPage);
+  const { rows } = await pool.query(
+    `SELECT m.*, u.username FROM "Message" m JOIN "User" u ON u.id = m."senderId"
+     WHERE ${filter} ORDER BY m.id DESC LIMIT $${args.length - 1} OFFSET $${args.length}`,
+    args,
+  );
+  const { rows: [{ total }] } = await pool.query(`SELECT count(*)::int AS total FROM "Message" m WHERE ${where}`, params);
+  send(res, 200, {
+    meta: {
+      totalItems: total,
+      currentPage: before !== null ? 1 : page,
+      itemCount: rows.length,
+      itemsPerPage: perPage,
+      totalPages: Math.ceil(total / perPage),
+    },
+    message: 'Messages retrieved successfully',
+    data: rows.map(messageJson),
+  });
+}
+
+async function publicHistory(req, res, url) {
+  await caller(req);
+  await history(res, url, 'm."isPublic"', []);
+}
+
+async function privateHistory(req, res, url, [from, to]) {
+  const me = await caller(req);
+  const [a, b] = [from, to].map((v, i) => {
+    const id = Number(v);
+    if (!Number.isInteger(id) || id <= 0) throw new HttpError(400, `${i ? 'to' : 'from'} must be a positive integer`);
+    return id;
+  });
+  if (me.sub !== a && me.sub !== b) throw new HttpError(403, 'You can only read your own conversations');
+  await history(
+    res,
+    url,
+    'NOT m."isPublic" AND ((m."senderId" = $1 AND m."recipientId" = $2) OR (m."senderId" = $2 AND m."recipientId" = $1))',
+    [a, b],
+  );
+}
+
+const routes = [
+  ['POST', /^\/api\/auth\/register$/, register],
+  ['POST', /^\/api\/auth\/login$/, login],
+  ['GET', /^\/health$/, async (_q, r) => send(r, 200, { status: 'ok' })],
+  ['GET', /^\/api\/chat\/public$/, publicHistory],
+  ['GET', /^\/api\/chat\/private\/([^/]+)\/([^/]+)$/, privateHistory],
+];
+
 const httpServer = createServer((req, res) => {
-  const route = `${req.method} ${req.url.split('?')[0]}`;
-  const handler = {
-    'POST /api/auth/register': register,
-    'POST /api/auth/login': login,
-    'GET /health': async (_q, r) => send(r, 200, { status: 'ok' }),
-  }[route];
+  const url = new URL(req.url, 'http://localhost');
+  let handler;
+  let match;
+  for (const [method, pattern, fn] of routes) {
+    if (method === req.method && (match = pattern.exec(url.pathname))) {
+      handler = fn;
+      break;
+    }
+  }
   if (!handler) return fail(res, 404, `Cannot ${req.method} ${req.url}`);
-  handler(req, res).catch((e) => {
-    if (!res.headersSent) fail(res, e instanceof SyntaxError ? 400 : 500, e instanceof SyntaxError ? 'Invalid JSON' : 'Internal server error');
+  handler(req, res, url, match.slice(1)).catch((e) => {
+    if (res.headersSent) return;
+    if (e instanceof HttpError) fail(res, e.status, e.message);
+    else if (e instanceof SyntaxError) fail(res, 400, 'Invalid JSON');
+    else fail(res, 500, 'Internal server error');
   });
 });
 
 // ---- Socket.IO ----
-const io = new Server(httpServer, { cors: { origin: true } });
+const recovery = process.env.CONNECTION_STATE_RECOVERY !== '0';
+const io = new Server(httpServer, {
+  cors: { origin: true },
+  ...(recovery && { connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false } }),
+});
 const chat = io.of('/chat');
 
 chat.use(async (socket, next) => {

@@ -16,6 +16,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "wire.hpp"
+
 namespace bench {
 namespace json = boost::json;
 using asio::use_awaitable;
@@ -38,21 +40,13 @@ constexpr std::string_view kBrowserHeaders =
 
 constexpr std::size_t kAckRing = 4096;
 
-double cpu_seconds_self() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-char* put(char* p, std::string_view s) {
-  std::memcpy(p, s.data(), s.size());
-  return p + s.size();
-}
-
-template <typename T>
-char* put_number(char* p, T v) {
-  return std::to_chars(p, p + 24, v).ptr;
+// A "<key> <n> kB" line of /proc/<pid>/status (pid 0: this process), in bytes; 0 when absent.
+std::size_t status_bytes(int pid, std::string_view key) {
+  std::ifstream in(pid ? "/proc/" + std::to_string(pid) + "/status" : "/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with(key)) return std::stoull(line.substr(key.size())) * 1024;
+  return 0;
 }
 
 // JSON text with plain decimal numbers (Boost.JSON writes doubles as 1.5E3).
@@ -99,6 +93,13 @@ void write_json(std::string& out, const json::value& v) {
 }
 
 }  // namespace
+
+double cpu_seconds_self() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 double round_to(double v, int digits) {
   const double f = std::pow(10.0, digits);
@@ -170,9 +171,10 @@ asio::awaitable<void> Bench::ensure_users(std::size_t count) {
   if (!opt.tokens_file.empty()) write_tokens(opt.tokens_file, users);
 }
 
-Connection& Bench::add_connection(const User& user, std::size_t node) {
-  conns.push_back(
-      std::make_unique<Connection>(io, *this, targets.at(node), conns.size(), user.token));
+Connection& Bench::add_connection(const User& user, std::size_t node,
+                                  ConnectionListener* listener) {
+  conns.push_back(std::make_unique<Connection>(io, listener ? *listener : *this, targets.at(node),
+                                               conns.size(), user.token));
   conns.back()->load.user_id = user.id;
   conns.back()->load.node = static_cast<std::uint32_t>(node);
   return *conns.back();
@@ -266,21 +268,7 @@ void Bench::send_one(Connection& c) {
     p = put_number(p, l.peer_id);
     p = put(p, ",\"message\":\"");
   }
-  char* text = p;
-  *p++ = 'b';
-  p = put_number(p, l.tag);
-  *p++ = ' ';
-  p = put_number(p, l.seq++);
-  *p++ = ' ';
-  p = put_number(p, ts);
-  if (static_cast<std::size_t>(p - text) < opt.size) {
-    *p++ = ' ';
-    const auto pad = opt.size > static_cast<std::size_t>(p - text)
-                         ? opt.size - static_cast<std::size_t>(p - text)
-                         : 0;
-    std::memset(p, 'x', pad);
-    p += pad;
-  }
+  p = put_text(p, l.tag, l.seq++, ts, opt.size);
   p = put(p, public_ ? "\"]" : "\"}]");
   c.send_text(std::string_view(scratch_, static_cast<std::size_t>(p - scratch_)));
   ++step_.sent;
@@ -449,11 +437,11 @@ std::size_t Bench::server_rss() const {
 }
 
 std::size_t Bench::process_rss(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;
-  return 0;
+  return pid ? status_bytes(pid, "VmRSS:") : 0;
+}
+
+std::size_t Bench::process_peak_rss(int pid) {
+  return pid ? status_bytes(pid, "VmHWM:") : 0;
 }
 
 // Not inlined into run_step: there GCC 12 reports a false -Wmismatched-new-delete on the
@@ -471,11 +459,7 @@ double Bench::server_wait_ns() const {
 }
 
 std::size_t Bench::own_rss() const {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;
-  return 0;
+  return status_bytes(0, "VmRSS:");
 }
 
 double Bench::server_cpu_seconds() const {

@@ -18,6 +18,7 @@ namespace bench {
 
 std::int64_t now_us();
 double round_to(double v, int digits);
+double cpu_seconds_self();  // this process, user + system
 
 struct Counters {
   std::uint64_t sent = 0;
@@ -80,8 +81,10 @@ class Bench : public ConnectionListener {
   std::string first_failure, first_close, first_error;
 
   boost::asio::awaitable<void> ensure_users(std::size_t count);
-  // A connection to server `node` (an index into opt.servers and targets).
-  Connection& add_connection(const User& user, std::size_t node = 0);
+  // A connection to server `node` (an index into opt.servers and targets); its events go to
+  // `listener` (a scenario with its own bookkeeping) or to this Bench.
+  Connection& add_connection(const User& user, std::size_t node = 0,
+                             ConnectionListener* listener = nullptr);
   // Connects every connection not yet started, at most connect_concurrency at a time. Returns the
   // seconds until the last one was ready (or failed, or the timeout).
   boost::asio::awaitable<double> connect_all();
@@ -95,8 +98,9 @@ class Bench : public ConnectionListener {
 
   std::size_t server_rss() const;  // bytes, summed over the server pids; 0 when unknown
   static std::size_t process_rss(int pid);
-  double server_cpu_seconds() const;  // summed over the server pids
-  double server_wait_ns() const;      // run-queue wait, summed over the server pids
+  static std::size_t process_peak_rss(int pid);  // VmHWM: the largest RSS since it started
+  double server_cpu_seconds() const;             // summed over the server pids
+  double server_wait_ns() const;                 // run-queue wait, summed over the server pids
   std::size_t own_rss() const;
 
   static boost::json::object step_json(const StepResult& r, std::size_t receivers);

@@ -6,6 +6,7 @@
 #include <boost/beast/http/read.hpp>
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
@@ -20,18 +21,62 @@ namespace {
 constexpr std::size_t kInitialBuffer = 4096;
 constexpr std::size_t kLargeBuffer = 256 * 1024;
 constexpr std::string_view kNamespace = "/chat,";
+constexpr std::string_view kConnectPrefix = "40/chat,{";
+
+// The text of the string member `"key":"…"` of a flat JSON object as it stands (escapes kept);
+// empty when there is none.
+std::string_view string_member(std::string_view object, std::string_view key) {
+  std::string needle;
+  needle.append("\"").append(key).append("\":\"");
+  const auto at = object.find(needle);
+  if (at == std::string_view::npos) return {};
+  const auto start = at + needle.size();
+  auto end = start;
+  while (end < object.size() && object[end] != '"') end += object[end] == '\\' ? 2 : 1;
+  if (end >= object.size()) return {};
+  return object.substr(start, end - start);
+}
+
+// The last element of an event's JSON array when it is a string, as it stands (escapes kept):
+// what socket.io-client takes as the offset. Nothing when the last element is not a string.
+std::optional<std::string_view> last_string(std::string_view array) {
+  if (array.size() < 4 || array.back() != ']' || array[array.size() - 2] != '"') return {};
+  const std::size_t close = array.size() - 2;
+  for (std::size_t i = close; i-- > 0;) {
+    if (array[i] != '"') continue;
+    std::size_t slashes = 0;  // an odd number of backslashes escapes this quote
+    while (i > slashes && array[i - 1 - slashes] == '\\') ++slashes;
+    if (slashes % 2 == 0) return array.substr(i + 1, close - i - 1);
+  }
+  return {};
+}
+
 }  // namespace
 
 Connection::Connection(asio::io_context& io, ConnectionListener& listener, const Target& target,
                        std::size_t index, std::string_view token)
     : listener_(listener), target_(target), index_(index), socket_(io) {
   connect_packet_.reserve(token.size() + 24);
-  connect_packet_.append("40/chat,{\"token\":\"");
+  connect_packet_.append(kConnectPrefix).append("\"token\":\"");
   connect_packet_.append(token);
   connect_packet_.append("\"}");
 }
 
 void Connection::start() {
+  if (state_ != State::idle) {
+    // A reconnection: the previous attempt's pending callbacks become stale.
+    ++generation_;
+    error_code ignored;
+    socket_.close(ignored);
+    handshake_buffer_.reset();
+    parser_.reset();
+    begin_ = end_ = 0;
+    fragments_.clear();
+    early_.clear();
+    writing_.clear();
+    pending_.clear();
+    write_busy_ = false;
+  }
   state_ = State::connecting;
   error_code ec;
   socket_.open(target_.server.protocol(), ec);
@@ -43,7 +88,7 @@ void Connection::start() {
     socket_.bind(tcp::endpoint(target_.sources[index_ % target_.sources.size()], 0), ec);
   }
   if (ec) return fail("socket: " + ec.message());
-  socket_.async_connect(target_.server, [this](const error_code& e) { on_connect(e); });
+  socket_.async_connect(target_.server, guarded([this](const error_code& e) { on_connect(e); }));
 }
 
 void Connection::on_connect(const error_code& ec) {
@@ -52,15 +97,16 @@ void Connection::on_connect(const error_code& ec) {
   socket_.set_option(tcp::no_delay(true), ignored);
   state_ = State::upgrading;
   asio::async_write(socket_, asio::buffer(target_.upgrade_request),
-                    [this](const error_code& e, std::size_t) { on_upgrade_sent(e); });
+                    guarded([this](const error_code& e, std::size_t) { on_upgrade_sent(e); }));
 }
 
 void Connection::on_upgrade_sent(const error_code& ec) {
   if (ec) return fail("upgrade request: " + ec.message());
   handshake_buffer_.emplace();
   parser_.emplace();
-  http::async_read_header(socket_, *handshake_buffer_, *parser_,
-                          [this](const error_code& e, std::size_t) { on_upgrade_response(e); });
+  http::async_read_header(
+      socket_, *handshake_buffer_, *parser_,
+      guarded([this](const error_code& e, std::size_t) { on_upgrade_response(e); }));
 }
 
 void Connection::on_upgrade_response(const error_code& ec) {
@@ -84,7 +130,7 @@ void Connection::on_upgrade_response(const error_code& ec) {
 void Connection::do_read() {
   if (end_ == in_.size()) in_.resize(in_.size() * 2);
   socket_.async_read_some(asio::buffer(in_.data() + end_, in_.size() - end_),
-                          [this](const error_code& e, std::size_t n) { on_read(e, n); });
+                          guarded([this](const error_code& e, std::size_t n) { on_read(e, n); }));
 }
 
 void Connection::on_read(const error_code& ec, std::size_t n) {
@@ -190,8 +236,16 @@ void Connection::on_engineio(std::string_view packet) {
       send_text("3");
       return;
     case '0':  // open: join /chat with the token
-      if (state_ == State::opening) {
-        state_ = State::joining;
+      if (state_ != State::opening) return;
+      state_ = State::joining;
+      if (recovery_ && !pid_.empty()) {
+        // socket.io-client: Object.assign({pid, offset}, auth); an unknown offset is left out.
+        std::string packet(kConnectPrefix);
+        packet.append("\"pid\":\"").append(pid_).append("\",");
+        if (has_offset_) packet.append("\"offset\":\"").append(offset_).append("\",");
+        packet.append(std::string_view(connect_packet_).substr(kConnectPrefix.size()));
+        send_text(packet);
+      } else {
         send_text(connect_packet_);
       }
       return;
@@ -211,7 +265,13 @@ void Connection::on_socketio(std::string_view packet) {
   packet.remove_prefix(kNamespace.size());
   switch (type) {
     case '2':  // EVENT: "[...]" (servers send no ack ids to this client)
-      if (state_ == State::ready) listener_.on_event(*this, packet);
+      if (state_ == State::ready) {
+        on_event(packet);
+      } else if (state_ == State::joining) {
+        // Socket.IO sends a recovered session's missed packets before its CONNECT answer;
+        // socket.io-client keeps them (receiveBuffer) and emits them once connected.
+        early_.emplace_back(packet);
+      }
       return;
     case '3': {  // ACK: "<id>[...]"
       std::uint64_t id = 0;
@@ -222,10 +282,7 @@ void Connection::on_socketio(std::string_view packet) {
       return;
     }
     case '0':
-      if (state_ == State::joining) {
-        state_ = State::ready;
-        listener_.on_ready(*this);
-      }
+      if (state_ == State::joining) on_connected(packet);
       return;
     case '4':
       fail("connect_error " + std::string(packet));
@@ -236,6 +293,34 @@ void Connection::on_socketio(std::string_view packet) {
     default:
       return;
   }
+}
+
+void Connection::on_event(std::string_view args) {
+  listener_.on_event(*this, args);
+  if (recovery_ && !pid_.empty())
+    if (const auto offset = last_string(args)) {
+      offset_.assign(*offset);
+      has_offset_ = true;
+    }
+}
+
+void Connection::on_connected(std::string_view answer) {
+  if (recovery_) {
+    // socket.io-client: recovered = pid && _pid === pid; _pid = pid.
+    const auto pid = string_member(answer, "pid");
+    recovered_ = !pid.empty() && pid == pid_;
+    pid_.assign(pid);
+    sid_.assign(string_member(answer, "sid"));
+  }
+  state_ = State::ready;
+  // As socket.io-client: the events received before the answer first, then "connect".
+  auto early = std::move(early_);
+  early_.clear();
+  for (const auto& args : early) {
+    on_event(args);
+    if (state_ != State::ready) return;
+  }
+  listener_.on_ready(*this);
 }
 
 void Connection::append_frame(unsigned opcode, std::string_view payload) {
@@ -270,19 +355,20 @@ void Connection::flush() {
   std::swap(writing_, pending_);
   pending_.clear();
   write_busy_ = true;
-  asio::async_write(socket_, asio::buffer(writing_), [this](const error_code& ec, std::size_t) {
-    write_busy_ = false;
-    if (state_ == State::closed) return;
-    if (ec) {
-      if (state_ == State::ready)
-        close("write: " + ec.message());
-      else
-        fail("write: " + ec.message());
-      return;
-    }
-    writing_.clear();
-    flush();
-  });
+  asio::async_write(socket_, asio::buffer(writing_),
+                    guarded([this](const error_code& ec, std::size_t) {
+                      write_busy_ = false;
+                      if (state_ == State::closed) return;
+                      if (ec) {
+                        if (state_ == State::ready)
+                          close("write: " + ec.message());
+                        else
+                          fail("write: " + ec.message());
+                        return;
+                      }
+                      writing_.clear();
+                      flush();
+                    }));
 }
 
 void Connection::fail(std::string_view why) {

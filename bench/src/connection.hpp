@@ -6,7 +6,10 @@
 //    servers accept, so a payload is copied once and never transformed);
 //  - Engine.IO v4: "0{...}" open, "2" ping answered with "3", "4..." messages;
 //  - Socket.IO v5: "40/chat,{token}" connect, "40/chat,{sid}" connected, events and acks passed
-//    to the listener as text.
+//    to the listener as text;
+//  - optionally connection state recovery as socket.io-client >= 4.6 does it (track_recovery).
+// A closed connection can be started again (a reconnection): callbacks of the previous attempt
+// are recognised by their generation number and dropped.
 // No allocation per message in steady state: the buffers keep their capacity.
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -18,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace bench {
@@ -87,6 +91,7 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // Connects (idle), or reconnects (closed).
   void start();
   // One Engine.IO packet ("4" + Socket.IO packet, or "3" for a pong) as a text frame.
   void send_text(std::string_view text);
@@ -96,6 +101,16 @@ class Connection {
   bool ready() const { return state_ == State::ready; }
   std::size_t index() const { return index_; }
   std::uint64_t pings() const { return pings_; }
+
+  // Connection state recovery, as socket.io-client >= 4.6: the `pid` of the CONNECT answer is
+  // kept, and while there is one, the last argument of every event when it is a string (the
+  // server's offset); the next start() sends CONNECT {pid, offset, token}. recovered(): the
+  // last CONNECT answer carried the pid this connection had (the client's `socket.recovered`).
+  void track_recovery(bool on) { recovery_ = on; }
+  bool recovered() const { return recovered_; }
+  const std::string& pid() const { return pid_; }
+  const std::string& sid() const { return sid_; }
+  const std::string& offset() const { return offset_; }
 
   Load load;
 
@@ -112,6 +127,15 @@ class Connection {
   void append_frame(unsigned opcode, std::string_view payload);
   void flush();
   void fail(std::string_view why);
+  void on_connected(std::string_view answer);
+  void on_event(std::string_view args);
+  // A completion handler of this attempt: dropped when the connection was restarted since.
+  template <typename F>
+  auto guarded(F f) {
+    return [this, g = generation_, f = std::move(f)](auto&&... args) {
+      if (g == generation_) f(std::forward<decltype(args)>(args)...);
+    };
+  }
 
   ConnectionListener& listener_;
   const Target& target_;
@@ -119,6 +143,10 @@ class Connection {
   tcp::socket socket_;
   State state_ = State::idle;
   std::string connect_packet_;  // "40/chat,{\"token\":...}"
+  std::uint32_t generation_ = 0;
+  bool recovery_ = false, recovered_ = false, has_offset_ = false;
+  // As received, JSON escapes included: they go back into the CONNECT packet as they came.
+  std::string pid_, sid_, offset_;
 
   // Upgrade phase only; released once the 101 is in.
   std::optional<boost::beast::flat_buffer> handshake_buffer_;
@@ -126,7 +154,8 @@ class Connection {
 
   std::vector<char> in_;  // received bytes [begin_, end_)
   std::size_t begin_ = 0, end_ = 0;
-  std::string fragments_;  // a fragmented text message being assembled
+  std::string fragments_;           // a fragmented text message being assembled
+  std::vector<std::string> early_;  // events received before the CONNECT answer
   std::string writing_, pending_;
   bool write_busy_ = false;
   std::uint64_t pings_ = 0;

@@ -72,6 +72,12 @@ scenarios:
             as acked, --window per socket): messages/s, latency, loss
   store     --senders S sockets sending with acks, --window in flight each, for --duration:
             stored (acked) messages/s; --event private (to an offline user, default) or public
+  recover   --connections N (10000) clients with connection state recovery, --senders S of them
+            sending at --rates R (2) messages/s in total (--private-share of them private); after
+            --before s the server (--server-pid) is SIGKILLed and --restart-command started
+            --down s after it died; clients reconnect with socket.io-client's backoff; --after s
+            of traffic once all are back: reconnect and recovery times, missed and duplicated
+            deliveries against the stored history, server CPU and peak RSS
 options:
   --url http://127.0.0.1:3001   --server-pid PID   --label TEXT   --tokens FILE
             --url and --server-pid take comma lists or repeat: fanout spreads its receivers and
@@ -81,6 +87,9 @@ options:
   --connect-timeout S   --source-ips N   --duration S   --drain S   --settle S   --window N
   --socket-rate R   --size BYTES   --slo-ms MS   --probe-rate R   --probe-seconds S
   --headers minimal|browser   the upgrade request's headers (browser: ~600 bytes more, as Chrome)
+  recover: --restart-command CMD   --before S   --after S   --down S   --recover-timeout S
+  --private-share F   --reconnection-delay MS   --reconnection-delay-max MS
+  --randomization-factor F   --seed N
 Each scenario prints one JSON line on stdout; progress goes to stderr.
 )";
 }
@@ -90,9 +99,9 @@ Options parse_options(int argc, char** argv) {
   if (argc < 2) throw std::invalid_argument("missing scenario");
   o.scenario = argv[1];
   if (o.scenario != "users" && o.scenario != "connect" && o.scenario != "fanout" &&
-      o.scenario != "private" && o.scenario != "store")
+      o.scenario != "private" && o.scenario != "store" && o.scenario != "recover")
     throw std::invalid_argument("unknown scenario '" + o.scenario + "'");
-  bool urls_given = false, pids_given = false;
+  bool urls_given = false, pids_given = false, connections_given = false;
   for (int i = 2; i < argc; ++i) {
     const std::string name = argv[i];
     if (i + 1 >= argc) throw std::invalid_argument(name + ": missing value");
@@ -116,8 +125,29 @@ Options parse_options(int argc, char** argv) {
       o.users = to_size(name, v);
     else if (name == "--register-concurrency")
       o.register_concurrency = to_size(name, v);
-    else if (name == "--connections" || name == "--receivers")
+    else if (name == "--connections" || name == "--receivers") {
       o.connections = to_size(name, v);
+      connections_given = true;
+    } else if (name == "--restart-command")
+      o.restart_command = v;
+    else if (name == "--before")
+      o.before = to_double(name, v);
+    else if (name == "--after")
+      o.after = to_double(name, v);
+    else if (name == "--down")
+      o.down = to_double(name, v);
+    else if (name == "--recover-timeout")
+      o.recover_timeout = to_double(name, v);
+    else if (name == "--private-share")
+      o.private_share = to_double(name, v);
+    else if (name == "--reconnection-delay")
+      o.reconnection_delay = to_double(name, v);
+    else if (name == "--reconnection-delay-max")
+      o.reconnection_delay_max = to_double(name, v);
+    else if (name == "--randomization-factor")
+      o.randomization_factor = to_double(name, v);
+    else if (name == "--seed")
+      o.seed = to_size(name, v);
     else if (name == "--senders")
       o.senders = to_size(name, v);
     else if (name == "--pairs")
@@ -164,6 +194,17 @@ Options parse_options(int argc, char** argv) {
   if (o.size > 4000) throw std::invalid_argument("--size: at most 4000");
   if (o.connect_concurrency == 0 || o.register_concurrency == 0 || o.source_ips == 0)
     throw std::invalid_argument("concurrency and --source-ips must be at least 1");
+  if (o.private_share > 1) throw std::invalid_argument("--private-share: 0 to 1");
+  if (o.randomization_factor > 1) throw std::invalid_argument("--randomization-factor: 0 to 1");
+  if (o.scenario == "recover") {
+    if (!connections_given) o.connections = 10000;
+    if (!o.rates_given) o.rates = {2};
+    if (o.rates.size() != 1) throw std::invalid_argument("recover: --rates takes one rate");
+    if (o.restart_command.empty())
+      throw std::invalid_argument("recover: --restart-command is required");
+    if (o.server_pids.empty())
+      throw std::invalid_argument("recover: --server-pid (the server to kill) is required");
+  }
   return o;
 }
 

@@ -55,6 +55,22 @@ struct Options {
   std::string event = "private";  // store: private (to an offline user) or public
   double probe_rate = 0;          // connect: public messages/s sent after connecting
   double probe_seconds = 5;
+
+  // recover: the server (the first --server-pid) is SIGKILLed after `before` seconds of traffic,
+  // `restart_command` (run with /bin/sh; prints the new server's pid) starts it again `down`
+  // seconds after it died, and the traffic goes on for `after` seconds once every client is back
+  // (or `recover_timeout` seconds after the restart).
+  std::string restart_command;
+  double before = 5;
+  double after = 5;
+  double down = 0;
+  double recover_timeout = 60;
+  double private_share = 0.2;  // fraction of the messages sent as private messages
+  // socket.io-client's reconnection options (milliseconds; its defaults).
+  double reconnection_delay = 1000;
+  double reconnection_delay_max = 5000;
+  double randomization_factor = 0.5;
+  std::uint64_t seed = 0;  // of the backoff jitter; 0: random (the result gives the one used)
 };
 
 // Throws std::invalid_argument with a message naming the bad option.

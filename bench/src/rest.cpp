@@ -1,5 +1,6 @@
 #include "rest.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -17,6 +18,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace json = boost::json;
+using tcp = asio::ip::tcp;
 using asio::use_awaitable;
 
 namespace {
@@ -38,14 +40,25 @@ struct Reply {
 
 class Client {
  public:
-  Client(asio::any_io_executor ex, const RegisterRequest& request)
-      : stream_(std::move(ex)), request_(request) {}
+  Client(asio::any_io_executor ex, tcp::endpoint server, std::string host)
+      : stream_(std::move(ex)), server_(server), host_(std::move(host)) {}
 
   asio::awaitable<Reply> post(const std::string& target, const std::string& body) {
+    co_return co_await request(http::verb::post, target, body, {});
+  }
+
+  asio::awaitable<Reply> get(const std::string& target, const std::string& token) {
+    co_return co_await request(http::verb::get, target, {}, token);
+  }
+
+ private:
+  // Views, not strings: no temporary with a destructor inside the callers' co_await (GCC 12).
+  asio::awaitable<Reply> request(http::verb verb, const std::string& target, std::string_view body,
+                                 std::string_view token) {
     // One retry: the server may have closed an idle keep-alive connection.
     for (int attempt = 0;; ++attempt) {
       try {
-        Reply reply = co_await exchange(target, body);
+        Reply reply = co_await exchange(verb, target, body, token);
         co_return reply;
       } catch (const std::exception&) {
         connected_ = false;
@@ -56,18 +69,25 @@ class Client {
     }
   }
 
- private:
-  asio::awaitable<Reply> exchange(const std::string& target, const std::string& body) {
+  asio::awaitable<Reply> exchange(http::verb verb, const std::string& target, std::string_view body,
+                                  std::string_view token) {
     if (!connected_) {
       stream_.expires_after(std::chrono::seconds(30));
-      co_await stream_.async_connect(request_.server, use_awaitable);
+      co_await stream_.async_connect(server_, use_awaitable);
       connected_ = true;
     }
-    http::request<http::string_body> req{http::verb::post, target, 11};
-    req.set(http::field::host, request_.host);
-    req.set(http::field::content_type, "application/json");
+    http::request<http::string_body> req{verb, target, 11};
+    req.set(http::field::host, host_);
+    if (!token.empty()) {
+      std::string bearer = "Bearer ";
+      bearer.append(token);
+      req.set(http::field::authorization, bearer);
+    }
+    if (verb == http::verb::post) {
+      req.set(http::field::content_type, "application/json");
+      req.body() = body;
+    }
     req.keep_alive(true);
-    req.body() = body;
     req.prepare_payload();
     stream_.expires_after(std::chrono::seconds(60));
     co_await http::async_write(stream_, req, use_awaitable);
@@ -82,13 +102,14 @@ class Client {
   }
 
   beast::tcp_stream stream_;
-  const RegisterRequest& request_;
+  tcp::endpoint server_;
+  std::string host_;
   beast::flat_buffer buffer_;
   bool connected_ = false;
 };
 
 asio::awaitable<void> worker(Shared& shared) {
-  Client client(co_await asio::this_coro::executor, shared.request);
+  Client client(co_await asio::this_coro::executor, shared.request.server, shared.request.host);
   const std::string register_target = "/api/auth/register";
   const std::string login_target = "/api/auth/login";
   for (;;) {
@@ -147,6 +168,60 @@ asio::awaitable<std::vector<User>> register_users(RegisterRequest request) {
   }
   if (!shared->error.empty()) throw std::runtime_error(shared->error);
   co_return std::move(shared->users);
+}
+
+namespace {
+
+json::value get_page(const Reply& reply, const std::string& target) {
+  if (reply.status != 200)
+    throw std::runtime_error("GET " + target + ": HTTP " + std::to_string(reply.status) + " " +
+                             reply.body.substr(0, 200));
+  return json::parse(reply.body);
+}
+
+}  // namespace
+
+asio::awaitable<std::int64_t> newest_id(tcp::endpoint server, std::string host, std::string path,
+                                        std::string token) {
+  Client client(co_await asio::this_coro::executor, server, std::move(host));
+  const std::string target = path + "?perPage=1";
+  const Reply reply = co_await client.get(target, token);
+  const auto page = get_page(reply, target);
+  const auto& data = page.at("data").as_array();
+  co_return data.empty() ? 0 : data.front().at("id").to_number<std::int64_t>();
+}
+
+asio::awaitable<std::vector<StoredMessage>> read_history(tcp::endpoint server, std::string host,
+                                                         std::string path, std::string token,
+                                                         std::int64_t after) {
+  Client client(co_await asio::this_coro::executor, server, std::move(host));
+  std::vector<StoredMessage> out;
+  std::int64_t before = 0;
+  for (;;) {
+    std::string target = path + "?perPage=100";
+    if (before > 0) target.append("&before=").append(std::to_string(before));
+    const Reply reply = co_await client.get(target, token);
+    const auto page = get_page(reply, target);
+    const auto& data = page.at("data").as_array();
+    bool older = false;  // the page reached messages at or below `after`
+    for (const auto& item : data) {
+      const auto& m = item.as_object();
+      StoredMessage s;
+      s.id = m.at("id").to_number<std::int64_t>();
+      if (s.id <= after) {
+        older = true;
+        continue;
+      }
+      s.sender_id = m.at("senderId").to_number<std::int64_t>();
+      if (const auto* r = m.if_contains("recipientId"); r && !r->is_null())
+        s.recipient_id = r->to_number<std::int64_t>();
+      if (const auto* c = m.if_contains("content"); c && c->is_string())
+        s.content = std::string(c->as_string());
+      before = before == 0 ? s.id : std::min(before, s.id);
+      out.push_back(std::move(s));
+    }
+    if (data.empty() || older) co_return out;
+  }
 }
 
 std::vector<User> read_tokens(const std::string& path) {

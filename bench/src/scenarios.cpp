@@ -1,9 +1,11 @@
-// The scenarios of chatd-bench: users, connect, fanout, private, store (see options.cpp usage()).
+// The scenarios of chatd-bench: users, connect, fanout, private, store (see options.cpp usage());
+// recover has its own file.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/json/array.hpp>
 #include <iostream>
 
 #include "bench.hpp"
+#include "recover.hpp"
 
 namespace bench {
 namespace json = boost::json;
@@ -247,6 +249,7 @@ awaitable<json::object> dispatch(Bench& b) {
   if (s == "connect") co_return co_await connect_scenario(b);
   if (s == "fanout") co_return co_await fanout_scenario(b);
   if (s == "private") co_return co_await private_scenario(b);
+  if (s == "recover") co_return co_await recover_scenario(b);
   co_return co_await store_scenario(b);
 }
 
