@@ -8,11 +8,13 @@
 //    accept more only when the text escapes a lone UTF-16 surrogate, which it repairs), and
 //    the values match (doubles within one unit in the last place: Boost's are approximate; see
 //    boost_close);
-//  - a number alone is read as std::from_chars reads it (correctly rounded, as JSON.parse).
+//  - a number alone is read as std::from_chars reads it (correctly rounded, as JSON.parse);
+//    a string alone decodes as its escapes say, a lone surrogate as U+FFFD.
 #include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -116,6 +118,75 @@ std::string_view trim(std::string_view s) {
   return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
 }
 
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | cp >> 6);
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | cp >> 12);
+    out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | cp >> 18);
+    out += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
+    out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// The text of a JSON string literal, decoded here as UTF-16 escapes: a surrogate pair is one
+// code point, a lone surrogate U+FFFD (the reader's documented repair). Nullopt when the text
+// is not one string literal.
+std::optional<std::string> reference_string(std::string_view t) {
+  t = trim(t);
+  if (t.size() < 2 || t.front() != '"' || t.back() != '"') return std::nullopt;
+  t = t.substr(1, t.size() - 2);
+  const auto unit_at = [&](std::size_t i) -> long {  // the \uXXXX at t[i], or -1
+    if (i + 6 > t.size() || t[i] != '\\' || t[i + 1] != 'u') return -1;
+    long unit = 0;
+    for (std::size_t k = i + 2; k < i + 6; ++k) {
+      const char c = t[k];
+      const int d = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
+      if (d < 0) return -1;
+      unit = unit * 16 + d;
+    }
+    return unit;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '"') return std::nullopt;
+    if (t[i] != '\\') {
+      out += t[i];
+      continue;
+    }
+    if (i + 1 >= t.size()) return std::nullopt;
+    static constexpr std::string_view kFrom = "\"\\/bfnrt", kTo = "\"\\/\b\f\n\r\t";
+    if (const auto k = kFrom.find(t[i + 1]); k != std::string_view::npos) {
+      out += kTo[k];
+      ++i;
+      continue;
+    }
+    const long unit = unit_at(i);
+    if (unit < 0) return std::nullopt;
+    i += 5;
+    if (unit >= 0xD800 && unit <= 0xDBFF) {
+      const long low = unit_at(i + 1);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        append_utf8(out, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
+        i += 6;
+        continue;
+      }
+    }
+    append_utf8(out, unit >= 0xD800 && unit <= 0xDFFF ? 0xFFFD : static_cast<std::uint32_t>(unit));
+  }
+  return out;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -147,6 +218,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   sio::append_json(out2, *again);
   check(out2 == out);
 
+  if (value->is_string()) {
+    const auto expected = reference_string(text);
+    check(expected && *expected == value->get_string());
+  }
   if (value->is_double()) {
     const auto number = trim(text);
     double expected = 0;
