@@ -152,19 +152,25 @@ export async function rawSocketIo(baseUrl) {
 }
 
 // A WebSocket client made by hand over plain TCP, for tests that need control over reading
-// (the ws package always reads). Resolves once the 101 answer has arrived.
+// (the ws package always reads) or over every bit of a frame. Resolves once the 101 answer has
+// arrived, with the socket paused and whatever followed the answer (the first frames) put back
+// to be read.
 export function handmadeWebSocket(port, path) {
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1');
     sock.on('error', reject);
-    let head = '';
+    let head = Buffer.alloc(0);
     const onData = (d) => {
-      head += d.toString('latin1');
-      if (head.includes('\r\n\r\n')) {
-        sock.off('data', onData);
-        if (!head.startsWith('HTTP/1.1 101')) reject(new Error('no upgrade: ' + head));
-        else resolve(sock);
-      }
+      head = Buffer.concat([head, d]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      sock.off('data', onData);
+      sock.off('error', reject);
+      sock.pause();
+      const answer = head.subarray(0, end).toString('latin1');
+      if (!answer.startsWith('HTTP/1.1 101')) return reject(new Error('no upgrade: ' + answer));
+      if (head.length > end + 4) sock.unshift(head.subarray(end + 4));
+      resolve(sock);
     };
     sock.on('data', onData);
     sock.write(
@@ -174,26 +180,103 @@ export function handmadeWebSocket(port, path) {
   });
 }
 
-// One masked client text frame (RFC 6455 §5.2), for handmadeWebSocket.
-export function textFrame(text) {
-  const payload = Buffer.from(text);
-  const mask = randomBytes(4);
-  let header;
-  if (payload.length < 126) header = Buffer.from([0x81, 0x80 | payload.length]);
-  else if (payload.length < 65536) {
-    header = Buffer.alloc(4);
-    header[0] = 0x81;
-    header[1] = 0x80 | 126;
-    header.writeUInt16BE(payload.length, 2);
+// One client frame (RFC 6455 §5.2), masked with a random key. The options can break the rules
+// on purpose: fin, rsv (the three bits, 0-7), mask: false, lengthForm 16 or 64 (a longer length
+// field than the payload needs), length (the value written in the length field).
+export function clientFrame(opcode, payload = '', options = {}) {
+  const { fin = true, rsv = 0, mask = true, lengthForm, length } = options;
+  const data = Buffer.from(payload);
+  const declared = BigInt(length ?? data.length);
+  const form = lengthForm ?? (declared < 126n ? 7 : declared < 65536n ? 16 : 64);
+  const header = Buffer.alloc(form === 7 ? 2 : form === 16 ? 4 : 10);
+  header[0] = (fin ? 0x80 : 0) | (rsv << 4) | opcode;
+  const maskBit = mask ? 0x80 : 0;
+  if (form === 7) header[1] = maskBit | Number(declared);
+  else if (form === 16) {
+    header[1] = maskBit | 126;
+    header.writeUInt16BE(Number(declared), 2);
   } else {
-    header = Buffer.alloc(10);
-    header[0] = 0x81;
-    header[1] = 0x80 | 127;
-    header.writeBigUInt64BE(BigInt(payload.length), 2);
+    header[1] = maskBit | 127;
+    header.writeBigUInt64BE(declared, 2);
   }
-  const masked = Buffer.alloc(payload.length);
-  for (let i = 0; i < payload.length; i++) masked[i] = payload[i] ^ mask[i % 4];
-  return Buffer.concat([header, mask, masked]);
+  if (!mask) return Buffer.concat([header, data]);
+  const key = randomBytes(4);
+  const masked = Buffer.alloc(data.length);
+  for (let i = 0; i < data.length; i++) masked[i] = data[i] ^ key[i % 4];
+  return Buffer.concat([header, key, masked]);
+}
+
+// One masked client text frame, for handmadeWebSocket.
+export const textFrame = (text) => clientFrame(0x1, text);
+
+// Reads the server's frames from a handmadeWebSocket (which it resumes): next() resolves with
+// the next {fin, rsv, opcode, payload}; ended resolves once the server closed the TCP
+// connection.
+export function serverFrames(sock) {
+  let buffered = Buffer.alloc(0);
+  const frames = [];
+  const waiters = [];
+  let ended = false;
+  const settle = () => {
+    while (waiters.length && (frames.length || ended)) {
+      const { resolve, reject, timer } = waiters.shift();
+      clearTimeout(timer);
+      if (frames.length) resolve(frames.shift());
+      else reject(new Error('connection ended'));
+    }
+  };
+  sock.on('data', (d) => {
+    buffered = Buffer.concat([buffered, d]);
+    for (;;) {
+      if (buffered.length < 2) break;
+      let length = buffered[1] & 0x7f;
+      let at = 2;
+      if (length === 126) {
+        if (buffered.length < 4) break;
+        length = buffered.readUInt16BE(2);
+        at = 4;
+      } else if (length === 127) {
+        if (buffered.length < 10) break;
+        length = Number(buffered.readBigUInt64BE(2));
+        at = 10;
+      }
+      if (buffered[1] & 0x80) throw new Error('a server frame must not be masked');
+      if (buffered.length < at + length) break;
+      frames.push({
+        fin: (buffered[0] & 0x80) !== 0,
+        rsv: (buffered[0] >> 4) & 7,
+        opcode: buffered[0] & 0x0f,
+        payload: buffered.subarray(at, at + length),
+      });
+      buffered = buffered.subarray(at + length);
+    }
+    settle();
+  });
+  const endedPromise = new Promise((resolve) => {
+    const done = () => {
+      ended = true;
+      settle();
+      resolve();
+    };
+    sock.on('end', done);
+    sock.on('close', done);
+  });
+  sock.on('error', () => {});
+  sock.resume();
+  return {
+    ended: endedPromise,
+    next(timeout = 3000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const i = waiters.findIndex((w) => w.resolve === resolve);
+          if (i >= 0) waiters.splice(i, 1);
+          reject(new Error(`no frame within ${timeout} ms`));
+        }, timeout);
+        waiters.push({ resolve, reject, timer });
+        settle();
+      });
+    },
+  };
 }
 
 // A metric's value from /metrics (first sample of that name), or NaN.
