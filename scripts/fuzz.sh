@@ -57,7 +57,7 @@ seeds_ws_frame() {
   seed length16 "$raw\x82\xfe\x00\x80${key}$(printf 'x%.0s' {1..128})"
   # Structured mode, 1 MiB limit (0x0f): 255 bytes repeated 512 times (a 64-bit length), then
   # a text message in two fragments around a ping.
-  seed length64 "\x0f\x01\x02\x03\x04\x82\x90\x01\x02\x03\x04\xff$(printf 'y%.0s' {1..255})"
+  seed length64 "\x0f\x01\x02\x03\x04\x82\xf0\x01\x02\x03\x04\xff$(printf 'y%.0s' {1..255})"
   seed records "\x0f\x05\x06\x07\x08\x01\x00\x05\x06\x07\x08\x03abc\x89\x00${key}\x00\x80\x00\x09\x09\x09\x09\x02de"
 }
 seeds_multipart() {
