@@ -7,7 +7,8 @@
 //    outcome, and the events must follow the grammar (begin, data..., end; done last).
 //  - Structured mode: the target writes a form itself (a boundary, parts with names, file names,
 //    content types and contents, preamble, transport padding, epilogue) the way a browser would;
-//    the Content-Type must give back the boundary, and the parser the very parts written.
+//    the Content-Type must give back the boundary, and the parser the very parts written (up
+//    to a part whose header block is over 16 KiB, which must be refused).
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <algorithm>
@@ -120,10 +121,12 @@ void structured(FuzzedDataProvider& in, Chunker& chunker) {
   const std::string delimiter = "\r\n--" + boundary;
 
   std::vector<Part> parts(in.ConsumeIntegralInRange(0, 4));
+  std::size_t first_too_large = parts.size();  // a part whose header block is over 16 KiB
   std::string body;
   std::string preamble = printable(in, 40);
   if (!preamble.empty()) body = preamble + "\r\n";
-  for (Part& p : parts) {
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    Part& p = parts[i];
     p.name = printable(in, 20);
     if (in.ConsumeBool()) p.filename = printable(in, 20);
     // Header values are read without surrounding blanks.
@@ -134,14 +137,17 @@ void structured(FuzzedDataProvider& in, Chunker& chunker) {
     while (!p.content_type.empty() && (p.content_type[0] == ' ' || p.content_type[0] == '\t'))
       p.content_type.erase(0, 1);
     p.content = in.ConsumeRandomLengthString(2000);
-    if (in.ConsumeBool()) p.content += p.content + delimiter.substr(0, delimiter.size() - 1);
-    body += "--" + boundary + std::string(in.ConsumeIntegralInRange(0, 3), ' ') + "\r\n";
-    body += "Content-Disposition: form-data; name=" + quoted(p.name);
-    if (p.filename) body += "; filename=" + quoted(*p.filename);
-    body += "\r\n";
+    if (in.ConsumeBool()) p.content += delimiter.substr(0, delimiter.size() - 1);
+    std::string headers = "Content-Disposition: form-data; name=" + quoted(p.name);
+    if (p.filename) headers += "; filename=" + quoted(*p.filename);
+    headers += "\r\n";
     if (!p.content_type.empty() || in.ConsumeBool())
-      body += "content-type:  " + p.content_type + "\r\n";
-    body += "\r\n" + p.content + "\r\n";
+      headers += "content-type:  " + p.content_type + "\r\n";
+    if (in.ConsumeBool())
+      headers += "X-Padding: " + std::string(in.ConsumeIntegralInRange(0, 17000), 'p') + "\r\n";
+    if (headers.size() + 2 > 16 * 1024 && first_too_large == parts.size()) first_too_large = i;
+    body += "--" + boundary + std::string(in.ConsumeIntegralInRange(0, 3), ' ') + "\r\n";
+    body += headers + "\r\n" + p.content + "\r\n";
   }
   body += "--" + boundary + "--";
   body += in.ConsumeRemainingBytesAsString();  // the epilogue
@@ -155,7 +161,12 @@ void structured(FuzzedDataProvider& in, Chunker& chunker) {
   if (delimiters != parts.size() + 1) return;
 
   const Outcome out = parse(boundary, body, &chunker);
-  check(!out.error && out.complete && !out.in_part);
+  if (first_too_large < parts.size()) {
+    check(out.error && out.error->find("too large") != std::string::npos);
+    parts.resize(first_too_large);
+  } else {
+    check(!out.error && out.complete && !out.in_part);
+  }
   check(out.parts == parts);
 }
 

@@ -1,10 +1,11 @@
 // libFuzzer target for the WebSocket frame parser (ws::FrameParser), the first code that reads
 // what a WebSocket client sends.
 //
-// Input: byte 0 picks the mode (bit 0) and the message limit (bits 1-3), bytes 1-4 seed the
-// read sizes, the rest is the client's byte stream: verbatim (raw mode), or frame records the
-// target encodes and masks itself (structured mode: fragmented messages, control frames between
-// fragments, 16- and 64-bit lengths, large payloads come easily then).
+// Input: byte 0 picks the mode (bit 0), the message limit (bits 1-3) and the message after
+// which the sink stops the parser as a closing connection does (bits 4-7, 0 for none), bytes
+// 1-4 seed the read sizes, the rest is the client's byte stream: verbatim (raw mode), or frame
+// records the target encodes and masks itself (structured mode: fragmented messages, control frames
+// between fragments, 16- and 64-bit lengths, large payloads come easily then).
 //
 // The stream goes to the parser the way WsConnection gives it: in reads of random sizes, the
 // unconsumed tail kept and completed by the next read; and once in one piece. Checks:
@@ -13,7 +14,10 @@
 //    same messages and control frames, and a protocol error exactly when the stream breaks the
 //    protocol, with a close code the violation calls for (1002, 1007 or 1009);
 //  - the parser never asks to buffer more than one frame within the limits (header plus the
-//    message limit, or 125 bytes for a control frame), and consumes only whole frames.
+//    message limit, or 125 bytes for a control frame), and consumes only whole frames;
+//  - after reset() it starts afresh (no message being assembled);
+//  - what the server would send back (encode_frame, encode_close), masked with a zero key,
+//    parses to the same message or control frame.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -46,17 +50,19 @@ struct Event {
 struct Outcome {
   std::vector<Event> events;
   std::uint16_t error = 0;
-  bool stopped = false;  // at a close frame, as WsConnection stops reading there
+  bool stopped = false;  // at a close frame or the stop message, as WsConnection stops there
   bool assembling = false;
   bool operator==(const Outcome&) const = default;
 };
 
 struct Sink {
   std::vector<Event>* events;
+  std::size_t stop_after = 0;  // messages; 0: never
+  std::size_t messages = 0;
   bool on_message(std::string_view data, bool binary) {
     check(binary || reference_utf8(data));
     events->push_back({false, binary ? 1u : 0u, std::string(data)});
-    return true;
+    return ++messages != stop_after;
   }
   bool on_control(ws::Opcode op, std::string_view payload) {
     check(payload.size() <= ws::kMaxControlPayload);
@@ -65,11 +71,38 @@ struct Sink {
   }
 };
 
+// After reset(), as WsConnection::finish leaves it: no message is being assembled.
+void check_reset(ws::FrameParser& parser) {
+  parser.reset();
+  check(!parser.assembling());
+  std::vector<Event> events;
+  Sink sink{&events};
+  const std::string key(4, '\0');
+  std::string continuation = "\x80\x80" + key;
+  check(parser.parse(std::span<char>(continuation.data(), continuation.size()), sink).error ==
+        ws::protocol_error);
+  parser.reset();
+  std::string text = "\x81\x80" + key;  // empty: within any limit
+  const auto r = parser.parse(std::span<char>(text.data(), text.size()), sink);
+  check(!r.error && r.consumed == text.size() && events.size() == 1 && events[0].payload.empty());
+}
+
+Outcome feed(ws::FrameParser& parser, const std::string& stream, std::size_t limit,
+             std::size_t stop_after, Chunker* chunker);
+
 // Feeds the stream in reads of the chunker's sizes (or whole, without one).
-Outcome run_parser(const std::string& stream, std::size_t limit, Chunker* chunker) {
+Outcome run_parser(const std::string& stream, std::size_t limit, std::size_t stop_after,
+                   Chunker* chunker) {
   ws::FrameParser parser(limit);
+  const Outcome out = feed(parser, stream, limit, stop_after, chunker);
+  check_reset(parser);
+  return out;
+}
+
+Outcome feed(ws::FrameParser& parser, const std::string& stream, std::size_t limit,
+             std::size_t stop_after, Chunker* chunker) {
   Outcome out;
-  Sink sink{&out.events};
+  Sink sink{&out.events, stop_after};
   std::string buffer;
   std::size_t fed = 0;
   for (;;) {
@@ -127,8 +160,9 @@ bool code_in(std::uint16_t code, unsigned set) {
          (code == ws::too_big && (set & kTooBig));
 }
 
-Verdict model(std::string_view s, std::size_t limit) {
+Verdict model(std::string_view s, std::size_t limit, std::size_t stop_after) {
   Verdict v;
+  std::size_t messages = 0;
   std::string fragments;
   bool fragments_binary = false;
   std::size_t pos = 0;
@@ -223,6 +257,10 @@ Verdict model(std::string_view s, std::size_t limit) {
     }
     v.events.push_back({false, fragments_binary ? 1u : 0u, fragments});
     fragments.clear();
+    if (++messages == stop_after) {
+      v.stopped = true;
+      return v;
+    }
   }
   return v;
 }
@@ -281,23 +319,55 @@ std::string encode_records(std::string_view in) {
   return out;
 }
 
+// A frame as the server sends it, made into a client frame (mask bit, zero key), must parse to
+// `expected` alone.
+void check_server_frame(const std::string& frame, std::size_t payload_size, const Event& expected) {
+  const std::size_t head = ws::header_size(payload_size);
+  check(frame.size() == head + payload_size);
+  std::string client = frame.substr(0, head) + std::string(4, '\0') + frame.substr(head);
+  client[1] = static_cast<char>(client[1] | 0x80);
+  ws::FrameParser parser(payload_size);
+  std::vector<Event> events;
+  Sink sink{&events};
+  const auto r = parser.parse(std::span<char>(client.data(), client.size()), sink);
+  check(!r.error && r.consumed == client.size() && events.size() == 1 && events[0] == expected);
+}
+
+void check_encoders(const std::vector<Event>& events) {
+  for (const Event& e : events) {
+    if (!e.control) {
+      const auto op = e.kind ? ws::Opcode::binary : ws::Opcode::text;
+      check_server_frame(ws::encode_frame(op, e.payload), e.payload.size(), e);
+    } else if (e.kind == static_cast<unsigned>(ws::Opcode::ping)) {
+      const Event pong{true, static_cast<unsigned>(ws::Opcode::pong), e.payload};
+      check_server_frame(ws::encode_frame(ws::Opcode::pong, e.payload), e.payload.size(), pong);
+    } else if (e.kind == static_cast<unsigned>(ws::Opcode::close) && e.payload.size() >= 2) {
+      const auto code = static_cast<std::uint16_t>(static_cast<unsigned char>(e.payload[0]) << 8 |
+                                                   static_cast<unsigned char>(e.payload[1]));
+      const Event close{true, e.kind, e.payload.substr(0, 2)};
+      check_server_frame(ws::encode_close(code), 2, close);
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 5) return 0;
   const bool structured = data[0] & 1;
   const std::size_t limit = kLimits[data[0] >> 1 & 7];
+  const std::size_t stop_after = data[0] >> 4;
   std::uint32_t seed;
   std::memcpy(&seed, data + 1, 4);
   const std::string_view rest(reinterpret_cast<const char*>(data + 5), size - 5);
   const std::string stream = structured ? encode_records(rest) : std::string(rest);
 
-  const Outcome whole = run_parser(stream, limit, nullptr);
+  const Outcome whole = run_parser(stream, limit, stop_after, nullptr);
   Chunker chunker(seed, 4096);
-  const Outcome pieces = run_parser(stream, limit, &chunker);
+  const Outcome pieces = run_parser(stream, limit, stop_after, &chunker);
   check(whole == pieces);
 
-  const Verdict expected = model(stream, limit);
+  const Verdict expected = model(stream, limit, stop_after);
   check(whole.events == expected.events);
   // A frame that breaks several rules may be refused for any of them.
   if (expected.required) check(whole.error != 0);
@@ -306,5 +376,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(whole.stopped == expected.stopped);
     if (!whole.stopped) check(whole.assembling == expected.assembling);
   }
+  check_encoders(whole.events);
   return 0;
 }
