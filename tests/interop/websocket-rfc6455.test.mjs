@@ -89,6 +89,16 @@ test('a text message in fragments (a character split between two) reaches the se
     clientFrame(OP.continuation, bytes.subarray(cut)),
   );
   assert.equal(await c.next(), messageBack('fragmented ✓ text'));
+  // One frame per byte.
+  const single = Buffer.from(message('byte by byte ✓'));
+  c.send(
+    ...[...single].map((b, i) =>
+      clientFrame(i === 0 ? OP.text : OP.continuation, Buffer.from([b]), {
+        fin: i === single.length - 1,
+      }),
+    ),
+  );
+  assert.equal(await c.next(), messageBack('byte by byte ✓'));
   await stillWorks(c);
 });
 
