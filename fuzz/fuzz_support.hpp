@@ -5,12 +5,33 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <optional>
 #include <string_view>
 
 namespace chatd::fuzz {
 
 inline void check(bool ok) {
   if (!ok) std::abort();
+}
+
+// The input of the stream targets: byte 0 holds the mode (bit 0: structured) and options, bytes
+// 1-4 seed the read sizes, the rest is the input proper.
+struct StreamInput {
+  std::uint8_t mode;
+  std::uint32_t seed;
+  std::string_view rest;
+  bool structured() const { return mode & 1; }
+  const std::uint8_t* rest_bytes() const {
+    return reinterpret_cast<const std::uint8_t*>(rest.data());
+  }
+};
+
+inline std::optional<StreamInput> stream_input(const std::uint8_t* data, std::size_t size) {
+  if (size < 5) return std::nullopt;
+  StreamInput in{data[0], 0, {reinterpret_cast<const char*>(data + 5), size - 5}};
+  std::memcpy(&in.seed, data + 1, 4);
+  return in;
 }
 
 // Sizes of successive reads from a socket, drawn from a seed the input carries, so that one

@@ -15,7 +15,6 @@
 #include <climits>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -156,16 +155,15 @@ void structured(FuzzedDataProvider& in, Chunker& chunker) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 5) return 0;
-  std::uint32_t seed;
-  std::memcpy(&seed, data + 1, 4);
-  Chunker chunker(seed, 64);
-  if (data[0] & 1) {
-    FuzzedDataProvider in(data + 5, size - 5);
-    structured(in, chunker);
+  const auto in = chatd::fuzz::stream_input(data, size);
+  if (!in) return 0;
+  Chunker chunker(in->seed, 64);
+  if (in->structured()) {
+    FuzzedDataProvider provider(in->rest_bytes(), in->rest.size());
+    structured(provider, chunker);
     return 0;
   }
-  const std::string_view file(reinterpret_cast<const char*>(data + 5), size - 5);
+  const std::string_view file = in->rest;
   const Answer whole = probe(file, nullptr);
   check(whole.type == magic(file));
   check(probe(file, nullptr, 1) == whole);

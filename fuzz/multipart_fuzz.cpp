@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -173,16 +172,15 @@ void structured(FuzzedDataProvider& in, Chunker& chunker) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 5) return 0;
-  std::uint32_t seed;
-  std::memcpy(&seed, data + 1, 4);
-  Chunker chunker(seed, 512);
-  if (data[0] & 1) {
-    FuzzedDataProvider in(data + 5, size - 5);
-    structured(in, chunker);
+  const auto in = chatd::fuzz::stream_input(data, size);
+  if (!in) return 0;
+  Chunker chunker(in->seed, 512);
+  if (in->structured()) {
+    FuzzedDataProvider provider(in->rest_bytes(), in->rest.size());
+    structured(provider, chunker);
     return 0;
   }
-  const std::string_view input(reinterpret_cast<const char*>(data + 5), size - 5);
+  const std::string_view input = in->rest;
   const auto eol = input.find('\n');
   if (eol == std::string_view::npos) return 0;
   const auto boundary = http::multipart_boundary(input.substr(0, eol));

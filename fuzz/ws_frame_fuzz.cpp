@@ -21,7 +21,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -353,17 +352,14 @@ void check_encoders(const std::vector<Event>& events) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 5) return 0;
-  const bool structured = data[0] & 1;
-  const std::size_t limit = kLimits[data[0] >> 1 & 7];
-  const std::size_t stop_after = data[0] >> 4;
-  std::uint32_t seed;
-  std::memcpy(&seed, data + 1, 4);
-  const std::string_view rest(reinterpret_cast<const char*>(data + 5), size - 5);
-  const std::string stream = structured ? encode_records(rest) : std::string(rest);
+  const auto in = chatd::fuzz::stream_input(data, size);
+  if (!in) return 0;
+  const std::size_t limit = kLimits[in->mode >> 1 & 7];
+  const std::size_t stop_after = in->mode >> 4;
+  const std::string stream = in->structured() ? encode_records(in->rest) : std::string(in->rest);
 
   const Outcome whole = run_parser(stream, limit, stop_after, nullptr);
-  Chunker chunker(seed, 4096);
+  Chunker chunker(in->seed, 4096);
   const Outcome pieces = run_parser(stream, limit, stop_after, &chunker);
   check(whole == pieces);
 
