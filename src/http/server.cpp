@@ -78,6 +78,7 @@ bhttp::response<bhttp::string_body> to_beast(Response&& res, bool keep_alive, bo
   return out;
 }
 
+constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kFileChunk = 64 * 1024;
 
 // Writes the header (Content-Length: the file body's size), then, unless head_only, the file
@@ -209,7 +210,7 @@ void Server::run_session(tcp::socket socket) {
   }
   ++open_;
   auto ex = socket.get_executor();
-  asio::co_spawn(ex, session(std::move(socket), conn), [this, conn](std::exception_ptr e) {
+  asio::co_spawn(ex, serve(std::move(socket), conn), [this, conn](std::exception_ptr e) {
     if (e) {
       try {
         std::rethrow_exception(e);
@@ -224,143 +225,221 @@ void Server::run_session(tcp::socket socket) {
   });
 }
 
+// What a connection does once a request is answered.
+enum class Next { read, close, drain_and_close, handed_off };
+
+// A request's response, and what it leaves of the connection.
+struct Answer {
+  Response response;
+  bool keep_alive = false;
+  bool unread_body = false;  // the rest of the body is still coming: drain it before closing
+};
+
+// One connection: its stream and buffer, and one member coroutine per step of a request.
+class Server::Session {
+ public:
+  Session(Server& server, tcp::socket socket, Connection& conn)
+      : server_(server),
+        options_(server.options_),
+        conn_(conn),
+        stream_(std::move(socket)),
+        remote_(remote_address(stream_)) {
+    conn_.stream = &stream_;
+  }
+  ~Session() { conn_.stream = nullptr; }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  asio::awaitable<Next> serve_request();
+  asio::awaitable<void> close(bool drain_first);
+
+ private:
+  using Parser = bhttp::request_parser<bhttp::string_body>;
+  static std::string remote_address(beast::tcp_stream& stream);
+  asio::awaitable<void> refuse_header(boost::system::error_code ec);
+  asio::awaitable<Next> hand_off(Parser& parser, const UpgradeHandler& handler);
+  asio::awaitable<std::optional<Answer>> answer(Parser& parser, Request& request,
+                                                const std::optional<std::string>& origin);
+  asio::awaitable<boost::system::error_code> read_body(Parser& parser);
+  asio::awaitable<Answer> dispatch_upload(Request& request, Parser&& parser, std::uint64_t limit);
+  asio::awaitable<boost::system::error_code> write_response(
+      Response response, bool keep_alive, bool head_only, const std::optional<std::string>& origin);
+
+  Server& server_;
+  const ServerOptions& options_;
+  Connection& conn_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::string remote_;
+};
+
+std::string Server::Session::remote_address(beast::tcp_stream& stream) {
+  boost::system::error_code ec;
+  auto endpoint = stream.socket().remote_endpoint(ec);
+  return ec ? std::string() : endpoint.address().to_string();
+}
+
+// Reads one request and answers it.
+asio::awaitable<Next> Server::Session::serve_request() {
+  Parser parser;
+  parser.header_limit(kHeaderLimit);
+  parser.body_limit(boost::none);  // set once the route, and so the limit, is known
+  conn_.idle = true;
+  if (server_.stopping_) co_return Next::close;
+  stream_.expires_after(options_.idle_timeout);
+  auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
+  conn_.idle = false;
+  if (ec) {
+    co_await refuse_header(ec);
+    co_return Next::close;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto& head = parser.get();
+  if (const auto* upgrade = server_.upgrade_for(head))
+    co_return co_await hand_off(parser, *upgrade);
+  const auto origin = options_.cors.allow(head[bhttp::field::origin]);
+  const bool head_only = head.method() == bhttp::verb::head;
+  Request request;
+  auto answered = co_await answer(parser, request, origin);
+  if (!answered) co_return Next::close;  // the client is gone
+  if (server_.stopping_) answered->keep_alive = false;
+  const int status = answered->response.status;
+  const auto write_ec = co_await write_response(std::move(answered->response), answered->keep_alive,
+                                                head_only, origin);
+  server_.metrics_.observe_request(
+      request.method, request.route, status,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  if (write_ec) co_return Next::close;
+  if (answered->keep_alive) co_return Next::read;
+  co_return answered->unread_body ? Next::drain_and_close : Next::close;
+}
+
+// A header that is too large or malformed gets its status; a connection that failed or timed
+// out before a whole header came gets nothing.
+asio::awaitable<void> Server::Session::refuse_header(boost::system::error_code ec) {
+  if (ec != bhttp::error::header_limit && !is_parse_error(ec)) co_return;
+  auto res =
+      to_beast(error_response(ec == bhttp::error::header_limit ? 431 : 400, "Malformed request"),
+               false, false, std::nullopt);
+  stream_.expires_after(options_.read_timeout);
+  co_await bhttp::async_write(stream_, res, kTuple);
+}
+
+// The stream leaves this session for the WebSocket side once the request is complete.
+asio::awaitable<Next> Server::Session::hand_off(Parser& parser, const UpgradeHandler& handler) {
+  stream_.expires_after(options_.read_timeout);
+  auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
+  if (ec) co_return Next::close;
+  stream_.expires_never();
+  conn_.stream = nullptr;
+  // Bytes already buffered past the request would be a protocol violation by the client.
+  handler(std::move(stream_), parser.release(), remote_);
+  co_return Next::handed_off;
+}
+
+// The response to a request whose header has been read: refused on its body, dispatched to an
+// upload route that reads the body itself, or dispatched with the whole body read. None when
+// the client went away while sending the body.
+asio::awaitable<std::optional<Answer>> Server::Session::answer(
+    Parser& parser, Request& request, const std::optional<std::string>& origin) {
+  const auto& head = parser.get();
+  const bool target_ok = to_request_head(head, remote_, request);
+  const bool upload = target_ok && server_.router_.accepts_upload(request);
+  const std::uint64_t limit = upload ? options_.upload_limit : options_.body_limit;
+  parser.body_limit(limit);
+  std::optional<Response> refusal;
+  if (auto len = parser.content_length(); len && *len > limit) {
+    refusal = error_response(413, "Request body too large");
+  } else if (!upload) {
+    const auto ec = co_await read_body(parser);
+    if (ec == bhttp::error::body_limit)
+      refusal = error_response(413, "Request body too large");
+    else if (ec == beast::error::timeout)
+      refusal = error_response(408, "Request timeout");
+    else if (is_parse_error(ec))
+      refusal = error_response(400, "Malformed request");
+    else if (ec)
+      co_return std::nullopt;
+  }
+  if (refusal) {
+    request.method = std::string(head.method_string());
+    request.route = "rejected";
+    co_return Answer{std::move(*refusal), false, true};
+  }
+  if (upload) co_return co_await dispatch_upload(request, std::move(parser), limit);
+  Answer answer{{}, parser.keep_alive(), false};
+  request.body = std::move(parser.get().body());
+  if (!target_ok) {
+    answer.response = error_response(400, "Malformed request target");
+    request.route = "rejected";
+  } else if (request.method == "OPTIONS" && origin) {
+    answer.response = preflight();
+    request.route = "preflight";
+  } else {
+    stream_.expires_never();  // long-polling handlers may wait for a while
+    answer.response = co_await server_.router_.dispatch(request);
+  }
+  co_return answer;
+}
+
+// The whole body of a route that is not an upload, after a 100 Continue if the client waits
+// for one.
+asio::awaitable<boost::system::error_code> Server::Session::read_body(Parser& parser) {
+  if (parser.get()[bhttp::field::expect] == "100-continue") {
+    bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+    co_await bhttp::async_write(stream_, cont, kTuple);
+  }
+  stream_.expires_after(options_.read_timeout);
+  auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
+  co_return ec;
+}
+
+// The handler reads the body itself, after authentication, as it stores it.
+asio::awaitable<Answer> Server::Session::dispatch_upload(Request& request, Parser&& parser,
+                                                         std::uint64_t limit) {
+  stream_.expires_never();  // the reader sets a deadline for each read
+  StreamBodyReader body(stream_, buffer_, std::move(parser), limit, options_.read_timeout);
+  auto response = co_await server_.router_.dispatch(request, &body);
+  co_return Answer{std::move(response), body.done() && body.keep_alive(), !body.done()};
+}
+
+asio::awaitable<boost::system::error_code> Server::Session::write_response(
+    Response response, bool keep_alive, bool head_only, const std::optional<std::string>& origin) {
+  if (response.file) {
+    const FileBody file = std::move(*response.file);
+    bhttp::response<bhttp::empty_body> header;
+    set_head(header, response, keep_alive, origin);
+    header.content_length(file.size);
+    co_return co_await write_file_response(stream_, header, file, head_only, options_.read_timeout);
+  }
+  auto out = to_beast(std::move(response), keep_alive, head_only, origin);
+  stream_.expires_after(options_.read_timeout);
+  auto [ec, n] = co_await bhttp::async_write(stream_, out, kTuple);
+  co_return ec;
+}
+
+asio::awaitable<void> Server::Session::close(bool drain_first) {
+  boost::system::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  if (drain_first) co_await drain(stream_);
+  stream_.socket().close(ignored);
+}
+
+const UpgradeHandler* Server::upgrade_for(const UpgradeRequest& head) const {
+  if (!beast::websocket::is_upgrade(head)) return nullptr;
+  const UpgradeHandler* found = nullptr;
+  for (const auto& [prefix, handler] : upgrades_)
+    if (head.target().starts_with(prefix)) found = &handler;
+  return found;
+}
+
 // A member coroutine, not a lambda: its parameters live in the coroutine frame, whereas a
 // lambda's captures would die with the lambda object.
-asio::awaitable<void> Server::session(tcp::socket sock, std::shared_ptr<Connection> conn) {
-  {
-    beast::tcp_stream stream(std::move(sock));
-    conn->stream = &stream;
-    boost::system::error_code ignored;
-    std::string remote;
-    auto ep = stream.socket().remote_endpoint(ignored);
-    if (!ignored) remote = ep.address().to_string();
-    beast::flat_buffer buffer;
-    bool handed_off = false;
-    bool linger = false;  // drain what the client still sends before closing
-    for (;;) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(16 * 1024);
-      parser.body_limit(boost::none);  // set once the route, and so the limit, is known
-      conn->idle = true;
-      if (stopping_) break;
-      stream.expires_after(options_.idle_timeout);
-      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-      conn->idle = false;
-      if (ec) {
-        if (ec == bhttp::error::header_limit || is_parse_error(ec)) {
-          auto res = to_beast(
-              error_response(ec == bhttp::error::header_limit ? 431 : 400, "Malformed request"),
-              false, false, std::nullopt);
-          stream.expires_after(options_.read_timeout);
-          co_await bhttp::async_write(stream, res, kTuple);
-        }
-        break;
-      }
-      const auto start = std::chrono::steady_clock::now();
-      auto& head = parser.get();
-      const auto origin = options_.cors.allow(head[bhttp::field::origin]);
-      const bool is_head = head.method() == bhttp::verb::head;
-
-      const UpgradeHandler* upgrade = nullptr;
-      if (beast::websocket::is_upgrade(head))
-        for (const auto& [prefix, h] : upgrades_)
-          if (head.target().starts_with(prefix)) upgrade = &h;
-      if (upgrade) {
-        stream.expires_after(options_.read_timeout);
-        auto [ec2, n2] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-        if (ec2) break;
-        stream.expires_never();
-        conn->stream = nullptr;
-        handed_off = true;
-        // Bytes already buffered past the request would be a protocol violation by the client.
-        (*upgrade)(std::move(stream), parser.release(), remote);
-        break;
-      }
-
-      Request request;
-      const bool target_ok = to_request_head(head, remote, request);
-      const bool upload = target_ok && router_.accepts_upload(request);
-      const std::uint64_t limit = upload ? options_.upload_limit : options_.body_limit;
-      parser.body_limit(limit);
-      std::optional<Response> early;
-      if (auto len = parser.content_length(); len && *len > limit)
-        early = error_response(413, "Request body too large");
-      else if (!upload && head[bhttp::field::expect] == "100-continue") {
-        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-        co_await bhttp::async_write(stream, cont, kTuple);
-      }
-      if (!early && !upload) {
-        stream.expires_after(options_.read_timeout);
-        auto [ec2, n2] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-        if (ec2 == bhttp::error::body_limit)
-          early = error_response(413, "Request body too large");
-        else if (ec2 == beast::error::timeout)
-          early = error_response(408, "Request timeout");
-        else if (is_parse_error(ec2))
-          early = error_response(400, "Malformed request");
-        else if (ec2)
-          break;
-      }
-      Response response;
-      bool keep_alive = false;
-      bool unread_body = false;
-      if (early) {
-        // The rest of the body is unread: the connection cannot be reused.
-        response = std::move(*early);
-        request.method = std::string(head.method_string());
-        request.route = "rejected";
-        unread_body = true;
-      } else if (upload) {
-        // The handler reads the body itself, after authentication, as it stores it.
-        stream.expires_never();  // the reader sets a deadline for each read
-        StreamBodyReader body(stream, buffer, std::move(parser), limit, options_.read_timeout);
-        response = co_await router_.dispatch(request, &body);
-        keep_alive = body.done() && body.keep_alive();
-        unread_body = !body.done();
-      } else {
-        keep_alive = parser.keep_alive();
-        request.body = std::move(parser.get().body());
-        if (!target_ok) {
-          response = error_response(400, "Malformed request target");
-          request.route = "rejected";
-        } else if (request.method == "OPTIONS" && origin) {
-          response = preflight();
-          request.route = "preflight";
-        } else {
-          stream.expires_never();  // long-polling handlers may wait for a while
-          response = co_await router_.dispatch(request);
-        }
-      }
-      if (stopping_) keep_alive = false;
-      const int status = response.status;
-      boost::system::error_code ec3;
-      if (response.file) {
-        const FileBody file = std::move(*response.file);
-        bhttp::response<bhttp::empty_body> header;
-        set_head(header, response, keep_alive, origin);
-        header.content_length(file.size);
-        ec3 = co_await write_file_response(stream, header, file, is_head, options_.read_timeout);
-      } else {
-        auto out = to_beast(std::move(response), keep_alive, is_head, origin);
-        stream.expires_after(options_.read_timeout);
-        auto [write_ec, n3] = co_await bhttp::async_write(stream, out, kTuple);
-        ec3 = write_ec;
-      }
-      metrics_.observe_request(
-          request.method, request.route, status,
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      if (ec3 || !keep_alive) {
-        linger = !ec3 && unread_body;
-        break;
-      }
-    }
-    if (!handed_off) {
-      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      if (linger) co_await drain(stream);
-      stream.socket().close(ignored);
-    }
-    conn->stream = nullptr;
-  }
+asio::awaitable<void> Server::serve(tcp::socket socket, std::shared_ptr<Connection> conn) {
+  Session session(*this, std::move(socket), *conn);
+  Next next = Next::read;
+  while (next == Next::read) next = co_await session.serve_request();
+  if (next != Next::handed_off) co_await session.close(next == Next::drain_and_close);
 }
 
 void Server::stop() {

@@ -52,10 +52,14 @@ class Server {
   struct Connection;  // per-connection state, shared with stop()
 
  private:
+  class Session;  // one connection's requests, answered in order (server.cpp)
+
   void accept_loop();
   void run_session(boost::asio::ip::tcp::socket socket);
-  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket,
-                                       std::shared_ptr<Connection> conn);
+  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket,
+                                     std::shared_ptr<Connection> conn);
+  // The handler for a request that asks for a WebSocket upgrade of its path, or null.
+  const UpgradeHandler* upgrade_for(const UpgradeRequest& head) const;
 
   core::IoPool& io_;
   ServerOptions options_;
