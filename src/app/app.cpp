@@ -67,6 +67,7 @@ struct App::Parts {
   std::unique_ptr<auth::TokenService> tokens;
   http::Metrics metrics;
   http::Router router;
+  users::ImageLinker link;  // stored keys become links when read
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<users::UsersService> users;
   std::unique_ptr<profile::ProfileService> profile;
@@ -81,108 +82,141 @@ struct App::Parts {
   std::unique_ptr<presence::Presence> online;  // who is online, on this node or cluster-wide
   std::unique_ptr<chat::Gateway> gateway;
   std::unique_ptr<http::Server> server;
+
+  // In this order: each step uses what the ones before it made, and routes match in the order
+  // they are added.
+  void make_pools_and_database();
+  void make_token_service();
+  void make_cluster_and_presence();
+  void make_accounts();
+  void make_realtime();
+  void make_chat();
+  void make_http_server();
+  void add_metrics();
 };
 
 App::App(Config config) : parts_(std::make_unique<Parts>()) {
   auto& p = *parts_;
   p.config = std::move(config);
-  const auto& c = p.config;
+  p.make_pools_and_database();
+  p.make_token_service();
+  p.make_cluster_and_presence();
+  p.make_accounts();
+  p.make_realtime();
+  p.make_chat();
+  p.make_http_server();
+  p.add_metrics();
+}
+
+void App::Parts::make_pools_and_database() {
+  const auto& c = config;
   const auto threads =
       c.io_threads ? c.io_threads : std::max(1u, std::thread::hardware_concurrency());
-  p.io = std::make_unique<core::IoPool>(threads);
-  p.blocking = std::make_unique<core::BlockingPool>(c.blocking_threads);
-  p.db = storage::open_database(c.database_url);
-  spdlog::info("storage: {} ready", p.db->backend_name());
+  io = std::make_unique<core::IoPool>(threads);
+  blocking = std::make_unique<core::BlockingPool>(c.blocking_threads);
+  db = storage::open_database(c.database_url);
+  spdlog::info("storage: {} ready", db->backend_name());
+}
 
+void App::Parts::make_token_service() {
+  const auto& c = config;
   auth::TokenSettings ts;
   ts.key_base64url = c.jwe_key;
   ts.key_file = std::filesystem::path(c.data_dir) / "jwe.key";
   if (c.jwe_private_key_file) ts.rsa_private_pem = *c.jwe_private_key_file;
   if (c.jwe_public_key_file) ts.rsa_public_pem = *c.jwe_public_key_file;
   ts.ttl_seconds = c.token_ttl_seconds;
-  p.tokens = std::make_unique<auth::TokenService>(ts);
+  tokens = std::make_unique<auth::TokenService>(ts);
+}
 
+void App::Parts::make_cluster_and_presence() {
+  const auto& c = config;
   if (c.redis_url) {
     cluster::NodeOptions no;
     no.redis_url = *c.redis_url;
     no.node_ttl = std::chrono::milliseconds(c.cluster_node_ttl_ms);
-    p.cluster = std::make_unique<cluster::Node>(no);
+    cluster = std::make_unique<cluster::Node>(no);
   }
   // Presence changes go to everyone on /chat; chat_events exists by the time any socket does.
-  presence::PresenceListener on_presence = [&p](std::int64_t user_id, bool online) {
-    p.chat_events->presence(user_id, online);
+  presence::PresenceListener on_presence = [this](std::int64_t user_id, bool is_online) {
+    chat_events->presence(user_id, is_online);
   };
-  if (p.cluster)
-    p.online = std::make_unique<cluster::ClusterPresence>(*p.cluster, std::move(on_presence));
+  if (cluster)
+    online = std::make_unique<cluster::ClusterPresence>(*cluster, std::move(on_presence));
   else
-    p.online = std::make_unique<presence::LocalPresence>(std::move(on_presence));
+    online = std::make_unique<presence::LocalPresence>(std::move(on_presence));
+}
 
-  p.auth = std::make_unique<auth::AuthService>(*p.db, *p.blocking, *p.tokens);
-  p.users = std::make_unique<users::UsersService>(*p.db, *p.blocking);
-  p.profile = std::make_unique<profile::ProfileService>(*p.db, *p.blocking);
+// Accounts, profiles and the images they link to: services, blob store and routes.
+void App::Parts::make_accounts() {
+  const auto& c = config;
+  auth = std::make_unique<auth::AuthService>(*db, *blocking, *tokens);
+  users = std::make_unique<users::UsersService>(*db, *blocking);
+  profile = std::make_unique<profile::ProfileService>(*db, *blocking);
 
   blob::StoreSettings bs;
   bs.blob_store = c.blob_store;
   bs.azure_connection_string = c.azure_connection_string;
   bs.azure_container = c.azure_container;
   bs.link_ttl = std::chrono::seconds(c.blob_link_ttl_seconds);
-  p.blobs = blob::open_blob_store(bs, *p.blocking);
-  // Stored keys become links when read: /uploads/<name>, or a freshly signed Azure SAS URL.
-  const users::ImageLinker link = [b = p.blobs.get()](const std::string& key) {
-    return b->link(key);
-  };
-  p.router.set_authenticator(auth::make_authenticator(*p.auth));
-  auth::add_routes(p.router, *p.auth, link);
-  p.uploads = std::make_unique<uploads::ImageUploads>(*p.blobs, c.max_upload_bytes);
-  profile::add_routes(p.router, *p.profile, link, *p.uploads);
-  uploads::add_file_routes(p.router, *p.blobs, *p.blocking);
+  blobs = blob::open_blob_store(bs, *blocking);
+  // /uploads/<name>, or a freshly signed Azure SAS URL.
+  link = [b = blobs.get()](const std::string& key) { return b->link(key); };
+  router.set_authenticator(auth::make_authenticator(*auth));
+  auth::add_routes(router, *auth, link);
+  uploads = std::make_unique<uploads::ImageUploads>(*blobs, c.max_upload_bytes);
+  profile::add_routes(router, *profile, link, *uploads);
+  uploads::add_file_routes(router, *blobs, *blocking);
+}
 
+void App::Parts::make_realtime() {
+  const auto& c = config;
   engineio::Options eo;
   eo.ping_interval = std::chrono::milliseconds(c.ping_interval_ms);
   eo.ping_timeout = std::chrono::milliseconds(c.ping_timeout_ms);
   eo.max_payload = c.max_payload_bytes;
   eo.max_sessions = c.max_connections;
   eo.cors = http::CorsPolicy(c.cors_origins);
-  p.engine = std::make_unique<engineio::Server>(*p.io, eo);
-  socketio::ServerOptions sio;
-  sio.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
-  p.sio = std::make_unique<socketio::Server>(*p.io, *p.engine, sio);
-  if (p.cluster) {
-    p.sio->set_adapter_factory([&p](const std::string& nsp) -> std::unique_ptr<socketio::Adapter> {
+  engine = std::make_unique<engineio::Server>(*io, eo);
+  socketio::ServerOptions so;
+  so.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+  sio = std::make_unique<socketio::Server>(*io, *engine, so);
+  if (cluster) {
+    sio->set_adapter_factory([this](const std::string& nsp) -> std::unique_ptr<socketio::Adapter> {
       return std::make_unique<cluster::ClusterAdapter>(
-          nsp, std::make_unique<socketio::LocalAdapter>(*p.io), *p.cluster);
+          nsp, std::make_unique<socketio::LocalAdapter>(*io), *cluster);
     });
   }
   if (c.conformance) {
-    add_conformance_namespaces(*p.sio);
-    p.echo = make_conformance_echo_engine(*p.io, eo);
-    p.echo->add_routes(p.router, "/engine.io");
+    add_conformance_namespaces(*sio);
+    echo = make_conformance_echo_engine(*io, eo);
+    echo->add_routes(router, "/engine.io");
   }
+}
 
-  p.writer = std::make_unique<chat::BatchWriter>(*p.db);
+void App::Parts::make_chat() {
+  const auto& c = config;
+  writer = std::make_unique<chat::BatchWriter>(*db);
   chat::ChatLimits limits{c.max_message_length, c.message_rate_per_second, c.message_burst};
-  p.chat = std::make_unique<chat::ChatService>(*p.db, *p.blocking, *p.writer, limits,
-                                               issued_image_resolver(*p.blobs),
-                                               issued_image_exists(*p.blobs));
-  p.chat_events = std::make_unique<chat::ChatEvents>(p.sio->of("/chat"), link);
-  p.gateway = std::make_unique<chat::Gateway>(p.sio->of("/chat"), *p.auth, *p.chat, *p.chat_events,
-                                              *p.online);
-  chat::add_routes(p.router, *p.chat, *p.chat_events, link);
+  chat = std::make_unique<chat::ChatService>(
+      *db, *blocking, *writer, limits, issued_image_resolver(*blobs), issued_image_exists(*blobs));
+  chat_events = std::make_unique<chat::ChatEvents>(sio->of("/chat"), link);
+  gateway = std::make_unique<chat::Gateway>(sio->of("/chat"), *auth, *chat, *chat_events, *online);
+  chat::add_routes(router, *chat, *chat_events, link);
   // Before users::add_routes: "/api/users/online" must not be taken for "/api/users/:userId".
-  chat::add_presence_routes(p.router, *p.online, p.sio->of("/chat"));
-  users::add_routes(p.router, *p.users, link);
-  chat::add_upload_routes(p.router, *p.chat, *p.chat_events, *p.uploads, link);
-  p.metrics.add_counter("chatd_messages_stored_total", "Chat messages stored.",
-                        [w = p.writer.get()] { return static_cast<double>(w->stored()); });
-  p.metrics.add_counter("chatd_message_batches_total", "Transactions that stored messages.",
-                        [w = p.writer.get()] { return static_cast<double>(w->batches()); });
-  p.engine->add_routes(p.router);
-  add_system_routes(p.router, *p.db, *p.blocking, p.metrics, c.web_root,
-                    [n = p.cluster.get()]() -> std::string {
+  chat::add_presence_routes(router, *online, sio->of("/chat"));
+  users::add_routes(router, *users, link);
+  chat::add_upload_routes(router, *chat, *chat_events, *uploads, link);
+}
+
+void App::Parts::make_http_server() {
+  const auto& c = config;
+  engine->add_routes(router);
+  add_system_routes(router, *db, *blocking, metrics, c.web_root,
+                    [n = cluster.get()]() -> std::string {
                       if (!n) return "off";
                       return n->redis_up() ? "up" : "down";
                     });
-
   http::ServerOptions so;
   so.host = c.host;
   so.port = c.port;
@@ -191,18 +225,25 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   so.upload_limit = c.max_upload_bytes + 64 * 1024;
   so.max_connections = c.max_connections;
   so.cors = http::CorsPolicy(c.cors_origins);
-  p.server = std::make_unique<http::Server>(*p.io, so, p.router, p.metrics);
-  p.server->set_upgrade_handler("/socket.io", p.engine->upgrade_handler());
-  if (p.echo) p.server->set_upgrade_handler("/engine.io", p.echo->upgrade_handler());
-  p.metrics.add_gauge("chatd_engineio_sessions", "Open Engine.IO sessions.",
-                      [e = p.engine.get()] { return static_cast<double>(e->session_count()); });
-  p.metrics.add_gauge("chatd_socketio_sockets", "Connected Socket.IO sockets.",
-                      [s = p.sio.get()] { return static_cast<double>(s->socket_count()); });
-  p.metrics.add_counter(
+  server = std::make_unique<http::Server>(*io, so, router, metrics);
+  server->set_upgrade_handler("/socket.io", engine->upgrade_handler());
+  if (echo) server->set_upgrade_handler("/engine.io", echo->upgrade_handler());
+}
+
+void App::Parts::add_metrics() {
+  metrics.add_counter("chatd_messages_stored_total", "Chat messages stored.",
+                      [w = writer.get()] { return static_cast<double>(w->stored()); });
+  metrics.add_counter("chatd_message_batches_total", "Transactions that stored messages.",
+                      [w = writer.get()] { return static_cast<double>(w->batches()); });
+  metrics.add_gauge("chatd_engineio_sessions", "Open Engine.IO sessions.",
+                    [e = engine.get()] { return static_cast<double>(e->session_count()); });
+  metrics.add_gauge("chatd_socketio_sockets", "Connected Socket.IO sockets.",
+                    [s = sio.get()] { return static_cast<double>(s->socket_count()); });
+  metrics.add_counter(
       "chatd_slow_clients_dropped_total", "Clients disconnected for not reading.",
-      [e = p.engine.get()] { return static_cast<double>(e->dropped_slow_clients()); });
-  p.metrics.add_gauge("chatd_http_open_connections", "Open HTTP connections.",
-                      [s = p.server.get()] { return static_cast<double>(s->open_connections()); });
+      [e = engine.get()] { return static_cast<double>(e->dropped_slow_clients()); });
+  metrics.add_gauge("chatd_http_open_connections", "Open HTTP connections.",
+                    [s = server.get()] { return static_cast<double>(s->open_connections()); });
 }
 
 App::~App() {

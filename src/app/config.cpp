@@ -82,28 +82,41 @@ EnvLookup process_env(const std::string& dotenv_path) {
   };
 }
 
-Config load_config(const EnvLookup& lookup) {
-  Config c;
-  // Empty values count as unset, as with most .env tooling.
-  auto get = [&](const char* name) -> std::optional<std::string> {
-    auto v = lookup(name);
-    if (v && trim(*v).empty()) return std::nullopt;
-    if (v) return trim(*v);
-    return v;
-  };
-  if (auto v = get("HOST")) c.host = *v;
-  if (auto v = get("PORT")) c.port = parse_number<std::uint16_t>("PORT", *v, 0, 65535);
-  if (auto v = get("DATA_DIR")) c.data_dir = *v;
+namespace {
+
+// Settings by name, trimmed; empty values count as unset, as with most .env tooling.
+class Settings {
+ public:
+  explicit Settings(const EnvLookup& lookup) : lookup_(lookup) {}
+  std::optional<std::string> operator()(const char* name) const {
+    auto v = lookup_(name);
+    if (!v) return v;
+    auto trimmed = trim(*v);
+    if (trimmed.empty()) return std::nullopt;
+    return trimmed;
+  }
+
+ private:
+  const EnvLookup& lookup_;
+};
+
+void read_database(const Settings& get, Config& c) {
   c.database_url = get("DATABASE_URL").value_or("sqlite://" + c.data_dir + "/chatd.db");
   if (!c.database_url.starts_with("sqlite://") && !c.database_url.starts_with("postgresql://") &&
       !c.database_url.starts_with("postgres://"))
     throw ConfigError("DATABASE_URL: expected sqlite://<file> or postgresql://..., got '" +
                       c.database_url.substr(0, c.database_url.find(':')) + "://...'");
+}
+
+void read_tokens(const Settings& get, Config& c) {
   c.jwe_key = get("JWE_KEY");
   c.jwe_private_key_file = get("JWE_PRIVATE_KEY_FILE");
   c.jwe_public_key_file = get("JWE_PUBLIC_KEY_FILE");
   if (auto v = get("TOKEN_TTL_SECONDS"))
     c.token_ttl_seconds = parse_number<std::int64_t>("TOKEN_TTL_SECONDS", *v, 1, 365LL * 24 * 3600);
+}
+
+void read_blob_store(const Settings& get, Config& c) {
   c.blob_store = get("BLOB_STORE").value_or("local:" + c.data_dir + "/uploads");
   c.azure_connection_string = get("AZURE_STORAGE_CONNECTION_STRING");
   c.azure_container = get("AZURE_CONTAINER_NAME");
@@ -118,6 +131,9 @@ Config load_config(const EnvLookup& lookup) {
   if (auto v = get("BLOB_LINK_TTL_SECONDS"))
     c.blob_link_ttl_seconds =
         parse_number<std::int64_t>("BLOB_LINK_TTL_SECONDS", *v, 1, 7LL * 24 * 3600);
+}
+
+void read_cluster(const Settings& get, Config& c) {
   c.redis_url = get("REDIS_URL");
   if (c.redis_url) {
     try {
@@ -129,14 +145,19 @@ Config load_config(const EnvLookup& lookup) {
   }
   if (auto v = get("CLUSTER_NODE_TTL_MS"))
     c.cluster_node_ttl_ms = parse_number<std::int64_t>("CLUSTER_NODE_TTL_MS", *v, 300, 3'600'000);
-  if (auto v = get("LOG_LEVEL")) {
-    static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-    bool ok = false;
-    for (auto* l : kLevels) ok = ok || *v == l;
-    if (!ok) throw ConfigError("LOG_LEVEL: expected trace, debug, info, warn, error or off");
-    c.log_level = *v;
-  }
-  if (auto v = get("CORS_ORIGINS")) c.cors_origins = split_list(*v);
+}
+
+void read_log_level(const Settings& get, Config& c) {
+  auto v = get("LOG_LEVEL");
+  if (!v) return;
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  bool ok = false;
+  for (auto* l : kLevels) ok = ok || *v == l;
+  if (!ok) throw ConfigError("LOG_LEVEL: expected trace, debug, info, warn, error or off");
+  c.log_level = *v;
+}
+
+void read_limits(const Settings& get, Config& c) {
   if (auto v = get("MAX_PAYLOAD_BYTES"))
     c.max_payload_bytes =
         parse_number<std::size_t>("MAX_PAYLOAD_BYTES", *v, 1024, 100 * 1024 * 1024);
@@ -150,6 +171,9 @@ Config load_config(const EnvLookup& lookup) {
     c.max_message_length = parse_number<std::size_t>("MAX_MESSAGE_LENGTH", *v, 1, 1'000'000);
   if (auto v = get("MAX_CONNECTIONS"))
     c.max_connections = parse_number<std::size_t>("MAX_CONNECTIONS", *v, 1, 10'000'000);
+}
+
+void read_realtime(const Settings& get, Config& c) {
   if (auto v = get("PING_INTERVAL_MS"))
     c.ping_interval_ms = parse_number<std::int64_t>("PING_INTERVAL_MS", *v, 10, 3'600'000);
   if (auto v = get("PING_TIMEOUT_MS"))
@@ -157,6 +181,25 @@ Config load_config(const EnvLookup& lookup) {
   if (auto v = get("CONNECT_TIMEOUT_MS"))
     c.connect_timeout_ms = parse_number<std::int64_t>("CONNECT_TIMEOUT_MS", *v, 10, 3'600'000);
   if (auto v = get("CHATD_CONFORMANCE")) c.conformance = *v == "1" || *v == "true";
+}
+
+}  // namespace
+
+// Of several bad settings, the first one read here is the one reported.
+Config load_config(const EnvLookup& lookup) {
+  const Settings get(lookup);
+  Config c;
+  if (auto v = get("HOST")) c.host = *v;
+  if (auto v = get("PORT")) c.port = parse_number<std::uint16_t>("PORT", *v, 0, 65535);
+  if (auto v = get("DATA_DIR")) c.data_dir = *v;
+  read_database(get, c);
+  read_tokens(get, c);
+  read_blob_store(get, c);
+  read_cluster(get, c);
+  read_log_level(get, c);
+  if (auto v = get("CORS_ORIGINS")) c.cors_origins = split_list(*v);
+  read_limits(get, c);
+  read_realtime(get, c);
   if (auto v = get("WEB_ROOT")) c.web_root = *v;
   if (auto v = get("IO_THREADS"))
     c.io_threads = parse_number<std::size_t>("IO_THREADS", *v, 0, 256);

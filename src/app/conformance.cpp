@@ -54,6 +54,36 @@ json::object handshake_of(const Socket& socket) {
 // How long `ask` waits for the client's answer before reporting a timeout.
 constexpr std::chrono::milliseconds kAskTimeout{2000};
 
+// broadcast([room], value): the server sends "broadcast" with value to every other socket, or
+// to those in room.
+void broadcast(const std::shared_ptr<Socket>& s, Event& ev) {
+  auto op = s->broadcast();
+  if (!ev.args.empty() && ev.args[0].is_string()) op = s->to(std::string(ev.args[0].as_string()));
+  Packet p;
+  p.type = PacketType::event;
+  json::array data{"broadcast"};
+  if (ev.args.size() > 1) data.push_back(ev.args[1]);
+  p.data = std::move(data);
+  p.attachments = ev.packet->attachments;
+  op.emit_packet(std::move(p));
+  ev.ack.send({});
+}
+
+// ask(event, ...args, ack): the server emits `event` with args and an ack of its own, then
+// answers ask's ack with whatever the client answered (binary included), or with
+// {"error":"timeout"} if it did not answer in time.
+void ask(const std::shared_ptr<Socket>& s, Event& ev) {
+  if (ev.args.empty() || !ev.args[0].is_string()) return ev.ack.send({"bad ask"});
+  auto reply_to = ev.ack;
+  s->emit_packet_with_ack(repack(ev.args[0].as_string(), ev, 1), kAskTimeout,
+                          [reply_to](std::optional<socketio::AckReply> reply) mutable {
+                            if (!reply)
+                              reply_to.send({json::object{{"error", "timeout"}}});
+                            else
+                              reply_to.send(std::move(reply->args), std::move(reply->attachments));
+                          });
+}
+
 // The engine.io-protocol suite's server: every message goes back to its sender unchanged.
 class EchoListener : public engineio::SessionListener {
  public:
@@ -82,8 +112,7 @@ std::unique_ptr<engineio::Server> make_conformance_echo_engine(core::IoPool& io,
 }
 
 void add_conformance_namespaces(socketio::Server& io) {
-  auto& root = io.of("/");
-  root.on_connection([&root](const std::shared_ptr<Socket>& socket) {
+  io.of("/").on_connection([](const std::shared_ptr<Socket>& socket) {
     socket->emit("auth", {socket->auth()});
     socket->on("message", [](const std::shared_ptr<Socket>& s, Event& ev) {
       s->emit_packet(repack("message-back", ev));
@@ -101,34 +130,8 @@ void add_conformance_namespaces(socketio::Server& io) {
       if (!ev.args.empty() && ev.args[0].is_string()) s->join(std::string(ev.args[0].as_string()));
       ev.ack.send({});
     });
-    socket->on("broadcast", [&root](const std::shared_ptr<Socket>& s, Event& ev) {
-      auto op = s->broadcast();
-      if (!ev.args.empty() && ev.args[0].is_string())
-        op = s->to(std::string(ev.args[0].as_string()));
-      Packet p;
-      p.type = PacketType::event;
-      json::array data{"broadcast"};
-      if (ev.args.size() > 1) data.push_back(ev.args[1]);
-      p.data = std::move(data);
-      p.attachments = ev.packet->attachments;
-      op.emit_packet(std::move(p));
-      ev.ack.send({});
-    });
-    // ask(event, ...args, ack): the server emits `event` with args and an ack of its own, then
-    // answers ask's ack with whatever the client answered (binary included), or with
-    // {"error":"timeout"} if it did not answer in time.
-    socket->on("ask", [](const std::shared_ptr<Socket>& s, Event& ev) {
-      if (ev.args.empty() || !ev.args[0].is_string()) return ev.ack.send({"bad ask"});
-      auto reply_to = ev.ack;
-      s->emit_packet_with_ack(repack(ev.args[0].as_string(), ev, 1), kAskTimeout,
-                              [reply_to](std::optional<socketio::AckReply> reply) mutable {
-                                if (!reply)
-                                  reply_to.send({json::object{{"error", "timeout"}}});
-                                else
-                                  reply_to.send(std::move(reply->args),
-                                                std::move(reply->attachments));
-                              });
-    });
+    socket->on("broadcast", broadcast);
+    socket->on("ask", ask);
     // disconnect-me([closeTransport]): the server ends this socket (the client sees "io server
     // disconnect"), and with true also the whole connection.
     socket->on("disconnect-me", [](const std::shared_ptr<Socket>& s, Event& ev) {

@@ -12,8 +12,9 @@ using http::Request;
 using http::Response;
 using Awaitable = boost::asio::awaitable<Response>;
 
-void add_system_routes(http::Router& router, storage::Database& db, core::BlockingPool& pool,
-                       http::Metrics& metrics, const std::filesystem::path& web_root,
+namespace {
+
+void add_health_routes(http::Router& router, storage::Database& db, core::BlockingPool& pool,
                        RedisState redis_state) {
   router.add(
       "GET", "/health",
@@ -40,6 +41,9 @@ void add_system_routes(http::Router& router, storage::Database& db, core::Blocki
                                                        {"redis", redis}});
       },
       true);
+}
+
+void add_metrics_route(http::Router& router, http::Metrics& metrics) {
   router.add(
       "GET", "/metrics",
       [&metrics](Request&) -> Awaitable {
@@ -49,6 +53,16 @@ void add_system_routes(http::Router& router, storage::Database& db, core::Blocki
         co_return r;
       },
       true);
+}
+
+Response serve(const http::StaticFiles& files, const Request& req, std::string_view rel) {
+  if (auto r = files.serve(req, rel)) return std::move(*r);
+  throw http::not_found("Cannot " + req.method + " " + req.path);
+}
+
+// The OpenAPI document, and Swagger UI (its page and init script from the web root, the rest
+// from its npm package).
+void add_api_docs_routes(http::Router& router, const std::filesystem::path& web_root) {
   router.add(
       "GET", "/api-docs-json",
       [](Request&) -> Awaitable {
@@ -58,43 +72,48 @@ void add_system_routes(http::Router& router, storage::Database& db, core::Blocki
         co_return r;
       },
       true);
-
   auto web = std::make_shared<http::StaticFiles>(web_root);
   auto swagger = std::make_shared<http::StaticFiles>(web_root / "node_modules" / "swagger-ui-dist");
-  auto socketio =
-      std::make_shared<http::StaticFiles>(web_root / "node_modules" / "socket.io-client" / "dist");
-  auto serve = [](std::shared_ptr<http::StaticFiles> files, const Request& req,
-                  std::string_view rel) -> Response {
-    if (auto r = files->serve(req, rel)) return std::move(*r);
-    throw http::not_found("Cannot " + req.method + " " + req.path);
-  };
   router.add(
       "GET", "/api-docs",
-      [web, serve](Request& req) -> Awaitable { co_return serve(web, req, "api-docs.html"); },
-      true);
+      [web](Request& req) -> Awaitable { co_return serve(*web, req, "api-docs.html"); }, true);
   router.add(
       "GET", "/api-docs/*",
-      [swagger, web, serve](Request& req) -> Awaitable {
+      [swagger, web](Request& req) -> Awaitable {
         const auto& rest = req.param("*");
-        if (rest == "init.js") co_return serve(web, req, "api-docs-init.js");
-        co_return serve(swagger, req, rest);
+        if (rest == "init.js") co_return serve(*web, req, "api-docs-init.js");
+        co_return serve(*swagger, req, rest);
       },
       true);
+}
+
+// The web client, and the Socket.IO browser client from its npm package.
+void add_web_client_routes(http::Router& router, const std::filesystem::path& web_root) {
+  auto web = std::make_shared<http::StaticFiles>(web_root);
+  auto socketio =
+      std::make_shared<http::StaticFiles>(web_root / "node_modules" / "socket.io-client" / "dist");
   router.add(
       "GET", "/vendor/socket.io/*",
-      [socketio, serve](Request& req) -> Awaitable {
-        co_return serve(socketio, req, req.param("*"));
-      },
+      [socketio](Request& req) -> Awaitable { co_return serve(*socketio, req, req.param("*")); },
       true);
   router.add(
-      "GET", "/",
-      [web, serve](Request& req) -> Awaitable { co_return serve(web, req, "index.html"); }, true);
+      "GET", "/", [web](Request& req) -> Awaitable { co_return serve(*web, req, "index.html"); },
+      true);
   router.add(
       "GET", "/app/*",
-      [web, serve](Request& req) -> Awaitable {
-        co_return serve(web, req, "app/" + req.param("*"));
-      },
+      [web](Request& req) -> Awaitable { co_return serve(*web, req, "app/" + req.param("*")); },
       true);
+}
+
+}  // namespace
+
+void add_system_routes(http::Router& router, storage::Database& db, core::BlockingPool& pool,
+                       http::Metrics& metrics, const std::filesystem::path& web_root,
+                       RedisState redis_state) {
+  add_health_routes(router, db, pool, std::move(redis_state));
+  add_metrics_route(router, metrics);
+  add_api_docs_routes(router, web_root);
+  add_web_client_routes(router, web_root);
 }
 
 }  // namespace chatd::app
