@@ -3,6 +3,7 @@
 // the Unix epoch (UTC); the HTTP edge formats them as ISO-8601 like the original's Prisma output.
 // Optional inputs say "= std::nullopt" so that designated initializers ({.age = 3}) may omit them
 // without tripping -Wmissing-field-initializers under -Werror.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -80,8 +81,16 @@ struct Message {
   std::optional<int> height;
   Millis created_at = 0;
   Millis updated_at = 0;
-  std::string sender_username;  // filled on reads (join with users)
+  std::string sender_username;               // filled on reads (join with users)
+  std::optional<std::string> client_msg_id;  // the sender's idempotency key, when it gave one
+  std::optional<std::int64_t> origin;        // the sending socket's tag (see NewMessage)
+  // Set only in what insert_batch returns: this message repeated an earlier one's
+  // (sender_id, client_msg_id), and the record is that earlier, stored message, unchanged.
+  bool duplicate = false;
 };
+
+// The longest client_msg_id callers accept (the clientMsgId); storage does not check it.
+inline constexpr std::size_t kMaxClientMsgIdLength = 64;
 
 struct NewMessage {
   std::string content;
@@ -92,6 +101,13 @@ struct NewMessage {
   MessageType type = MessageType::kText;
   std::optional<int> width = std::nullopt;
   std::optional<int> height = std::nullopt;
+  // Idempotency key, unique per sender: a repeat stores nothing and gets the first message back.
+  // Callers validate it (1..kMaxClientMsgIdLength characters).
+  std::optional<std::string> client_msg_id = std::nullopt;
+  // A 64-bit tag of the socket that sent a message with a recipient, computed by the caller:
+  // live delivery leaves the sending socket out, and recovery must leave out the same one
+  // (MessageRepository::replay_for). Storage keeps it and compares it, nothing more.
+  std::optional<std::int64_t> origin = std::nullopt;
 };
 
 // Newest first. Either page/per_page, or a cursor: only messages with id < before.

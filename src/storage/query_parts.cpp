@@ -1,6 +1,7 @@
 #include "storage/query_parts.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace chatd::storage {
@@ -30,6 +31,11 @@ PageWindow history_window(const HistoryQuery& query) {
   return w;
 }
 
+std::int64_t sql_limit(std::size_t limit) {
+  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  return static_cast<std::int64_t>(std::min(limit, kMax));
+}
+
 Message stored_message(const NewMessage& in, std::int64_t id, Millis created_at, Millis updated_at,
                        std::string sender_username) {
   return stored_message(NewMessage(in), id, created_at, updated_at, std::move(sender_username));
@@ -50,6 +56,8 @@ Message stored_message(NewMessage&& in, std::int64_t id, Millis created_at, Mill
   m.created_at = created_at;
   m.updated_at = updated_at;
   m.sender_username = std::move(sender_username);
+  m.client_msg_id = std::move(in.client_msg_id);
+  m.origin = in.origin;
   return m;
 }
 

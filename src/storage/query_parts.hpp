@@ -2,6 +2,7 @@
 // The parts of queries, and of their results, that the SQLite and PostgreSQL repositories share:
 // SQL text both dialects spell the same, the LIMIT/OFFSET of a page, and the Message an insert
 // returns. Pure functions only; each backend keeps its own dialect and its own row readers.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -28,6 +29,9 @@ PageWindow page_window(int page, int per_page);
 // The same for chat history: with a `before` cursor the page starts right below that id, so the
 // offset is 0.
 PageWindow history_window(const HistoryQuery& query);
+
+// A result count for LIMIT: SIZE_MAX (no cap) and anything above INT64_MAX become INT64_MAX.
+std::int64_t sql_limit(std::size_t limit);
 
 // The Message stored for `in`, given what the database assigned to it; the second form takes
 // in's strings instead of copying them.

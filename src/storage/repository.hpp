@@ -1,9 +1,13 @@
 #pragma once
 // Repository interfaces. Every call blocks: services run them on the blocking pool, never on an
 // I/O thread. Implementations are thread-safe (a connection per call from a pool, or a lock).
+#include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "storage/models.hpp"
 
@@ -58,9 +62,36 @@ class UserRepository {
 class MessageRepository {
  public:
   virtual ~MessageRepository() = default;
-  // Inserts all messages in one transaction, in order; returns them with ids and times. Taken
-  // by value: the stored rows reuse the messages' strings (no copy of each text).
+  // Stores the messages in one transaction, in order, and returns one record per message, in
+  // the same order. Taken by value: the stored rows reuse the messages' strings.
+  //
+  // Ids are offsets (docs/architecture.md, "Message ids are offsets"): the new messages get the
+  // next ids of the message log, head + 1, head + 2, ..., with no gap, and a message with id k+1
+  // is only ever visible once every message up to k is.
+  //
+  // Idempotent sends: a message whose (sender_id, client_msg_id) is already stored, or appeared
+  // earlier in the same batch, is not stored again and consumes no id; its record is the first
+  // message with that key as stored (id, created_at, content, ...: the first one wins, even if
+  // the repeat's content differs), with duplicate = true.
+  //
+  // All or nothing: on an error (e.g. an unknown sender) nothing is stored and no id is used.
   virtual std::vector<Message> insert_batch(std::vector<NewMessage> messages) = 0;
+  // The newest committed id (0 when none was ever stored). Every id <= head() is committed and
+  // visible to any later read, except messages deleted since (users are never deleted by chatd).
+  virtual std::int64_t head() = 0;
+  // The messages with from_exclusive < id <= to_inclusive, in id order, at most `limit`: with
+  // to_inclusive <= head() this is every message of the range (contiguous ids unless deleted).
+  virtual std::vector<Message> after(std::int64_t from_exclusive, std::int64_t to_inclusive,
+                                     std::size_t limit) = 0;
+  // What user_id's socket heard live in after_id < id <= up_to_id, in id order, at most
+  // `limit` (ask for cap + 1 to learn whether there are more than cap): every public message,
+  // and the private messages (text or image) user_id sent or received, except those user_id
+  // sent with origin == exclude_origin (live delivery left the sending socket out). Public
+  // messages are never excluded: their sender hears them too.
+  virtual std::vector<Message> replay_for(std::int64_t user_id, std::int64_t after_id,
+                                          std::int64_t up_to_id,
+                                          std::optional<std::int64_t> exclude_origin,
+                                          std::size_t limit) = 0;
   virtual Page<Message> list_public(const HistoryQuery& query) = 0;
   // Both directions between a and b.
   virtual Page<Message> list_private(std::int64_t a, std::int64_t b, const HistoryQuery& query) = 0;
@@ -73,11 +104,27 @@ class MessageRepository {
   virtual std::int64_t unread_count(std::int64_t reader_id, std::int64_t peer_id) = 0;
 };
 
+// The rooms a socket had joined, kept durably for connection-state recovery: a client may come
+// back after a crash or restart, or on another node. `key` names the session (e.g. its socket
+// id); rooms are the caller's names.
+class RecoveryRoomRepository {
+ public:
+  virtual ~RecoveryRoomRepository() = default;
+  // Records the room for the session; adding it again refreshes its time.
+  virtual void add(const std::string& key, const std::string& room) = 0;
+  // The session's rooms, sorted by name.
+  virtual std::vector<std::string> list(const std::string& key) = 0;
+  // Deletes the entries added (or refreshed) more than `older_than` milliseconds ago; returns
+  // how many.
+  virtual std::int64_t prune(Millis older_than) = 0;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
   virtual UserRepository& users() = 0;
   virtual MessageRepository& messages() = 0;
+  virtual RecoveryRoomRepository& recovery_rooms() = 0;
   // True when the database answers a trivial query.
   virtual bool ping() = 0;
   virtual std::string backend_name() const = 0;

@@ -6,6 +6,7 @@
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
+#include "storage/batch_plan.hpp"
 #include "storage/postgres/array_literal.hpp"
 #include "storage/postgres/rows.hpp"
 #include "storage/postgres/statements.hpp"
@@ -24,41 +25,104 @@ std::vector<Message> read_messages(const pqxx::result& r) {
 
 }  // namespace
 
+// Gap-free, commit-ordered ids (docs/architecture.md, "Message ids are offsets"). The first
+// statement of the transaction locks the message log's single row; every insert_batch, on every
+// node, takes that lock first and holds it until it commits or rolls back. So:
+//  - the repeat look-up is a later statement, its snapshot taken after the lock was granted,
+//    hence after every earlier batch committed: it sees every earlier message with a key;
+//  - the ids head + 1 .. head + n and the new head commit together or not at all: a rollback
+//    leaves head where it was, and the next batch takes the same ids;
+//  - a batch gets the lock only once the previous holder's commit is visible (PostgreSQL
+//    releases row locks after marking the transaction committed), so the batch holding k+1
+//    commits after the one holding k: a reader that sees k+1 sees k.
+// Other writes that lock the same rows (the users named, message_totals) come after the log
+// lock in every transaction, so this order adds no deadlock.
 std::vector<Message> PgMessageRepository::insert_batch(std::vector<NewMessage> in) {
   if (in.empty()) return {};
-  // One array per column: the whole batch is a single statement and a single round trip.
-  ArrayLiteral content, blob_url, is_public, sender, recipient, type, width, height;
-  for (const auto& n : in) {
-    content.add(n.content);
-    blob_url.add(n.blob_url);
-    is_public.add(n.is_public);
-    sender.add(n.sender_id);
-    recipient.add(n.recipient_id);
-    type.add(std::string_view(message_type_name(n.type)));
-    width.add(n.width);
-    height.add(n.height);
+  const auto keys = client_keys(in);
+  std::string key_senders, key_ids;
+  if (!keys.empty()) {
+    ArrayLiteral senders, ids;
+    for (const auto& k : keys) {
+      senders.add(k.sender_id);
+      ids.add(k.client_msg_id);
+    }
+    key_senders = senders.str();
+    key_ids = ids.str();
   }
-  const std::string a1 = content.str(), a2 = blob_url.str(), a3 = is_public.str(),
-                    a4 = sender.str(), a5 = recipient.str(), a6 = type.str(), a7 = width.str(),
-                    a8 = height.str();
-  auto r = pool_.run([&](pqxx::connection& c) {
+
+  struct Outcome {
+    BatchPlan plan;
+    std::vector<Message> stored;
+    std::vector<Assigned> assigned;
+  };
+  // Safe to repeat after a broken connection: the transaction then never committed.
+  auto outcome = pool_.run([&](pqxx::connection& c) {
+    Outcome o;
     pqxx::work tx(c);
-    auto result = tx.exec_prepared(stmt::kMessageInsertBatch, a1, a2, a3, a4, a5, a6, a7, a8);
+    const auto head = tx.exec_prepared1(stmt::kMessageLogLock)[0].as<std::int64_t>();
+    if (!keys.empty())
+      for (const auto& row : tx.exec_prepared(stmt::kMessageRepeats, key_senders, key_ids))
+        o.stored.push_back(read_message(row));
+    o.plan = plan_batch(in, o.stored);
+    if (!o.plan.fresh.empty()) {
+      // One array per column: the whole batch is a single statement and a single round trip.
+      ArrayLiteral content, blob_url, is_public, sender, recipient, type, width, height,
+          client_msg_id, origin;
+      for (const std::size_t i : o.plan.fresh) {
+        const auto& n = in[i];
+        content.add(n.content);
+        blob_url.add(n.blob_url);
+        is_public.add(n.is_public);
+        sender.add(n.sender_id);
+        recipient.add(n.recipient_id);
+        type.add(std::string_view(message_type_name(n.type)));
+        width.add(n.width);
+        height.add(n.height);
+        client_msg_id.add(n.client_msg_id);
+        origin.add(n.origin);
+      }
+      const auto new_head = head + static_cast<std::int64_t>(o.plan.fresh.size());
+      const auto r =
+          tx.exec_prepared(stmt::kMessageInsertBatch, head, content.str(), blob_url.str(),
+                           is_public.str(), sender.str(), recipient.str(), type.str(), width.str(),
+                           height.str(), client_msg_id.str(), origin.str(), new_head);
+      o.assigned.reserve(r.size());
+      for (const auto& row : r)
+        o.assigned.push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
+                              row[2].as<std::int64_t>(), row[3].as<std::string>()});
+    }
     tx.commit();
-    return result;
+    return o;
   });
-  if (r.size() != in.size())
-    throw std::runtime_error("insert_batch: " + std::to_string(in.size()) + " messages in, " +
-                             std::to_string(r.size()) + " rows back");
-  std::vector<Message> out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const auto row = r[static_cast<pqxx::result::size_type>(i)];
-    out.push_back(stored_message(std::move(in[i]), row[0].as<std::int64_t>(),
-                                 row[1].as<std::int64_t>(), row[2].as<std::int64_t>(),
-                                 row[3].as<std::string>()));
-  }
-  return out;
+  return batch_result(in, outcome.plan, std::move(outcome.assigned), std::move(outcome.stored));
+}
+
+std::int64_t PgMessageRepository::head() {
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    return tx.exec_prepared1(stmt::kMessageHead)[0].as<std::int64_t>();
+  });
+}
+
+std::vector<Message> PgMessageRepository::after(std::int64_t from_exclusive,
+                                                std::int64_t to_inclusive, std::size_t limit) {
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    return read_messages(
+        tx.exec_prepared(stmt::kMessagesAfter, from_exclusive, to_inclusive, sql_limit(limit)));
+  });
+}
+
+std::vector<Message> PgMessageRepository::replay_for(std::int64_t user_id, std::int64_t after_id,
+                                                     std::int64_t up_to_id,
+                                                     std::optional<std::int64_t> exclude_origin,
+                                                     std::size_t limit) {
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    return read_messages(tx.exec_prepared(stmt::kReplayFor, user_id, after_id, up_to_id,
+                                          exclude_origin, sql_limit(limit)));
+  });
 }
 
 Page<Message> PgMessageRepository::list_public(const HistoryQuery& query) {

@@ -8,6 +8,7 @@
 #include "storage/migrations.hpp"
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/message_repository.hpp"
+#include "storage/postgres/recovery_room_repository.hpp"
 #include "storage/postgres/statements.hpp"
 #include "storage/postgres/user_repository.hpp"
 
@@ -61,10 +62,11 @@ class PgMigrationTarget final : public MigrationTarget {
 class PgDatabase final : public Database {
  public:
   explicit PgDatabase(std::unique_ptr<ConnectionPool> pool)
-      : pool_(std::move(pool)), users_(*pool_), messages_(*pool_) {}
+      : pool_(std::move(pool)), users_(*pool_), messages_(*pool_), recovery_rooms_(*pool_) {}
 
   UserRepository& users() override { return users_; }
   MessageRepository& messages() override { return messages_; }
+  RecoveryRoomRepository& recovery_rooms() override { return recovery_rooms_; }
   std::string backend_name() const override { return "postgresql"; }
 
   bool ping() override {
@@ -82,6 +84,7 @@ class PgDatabase final : public Database {
   std::unique_ptr<ConnectionPool> pool_;
   PgUserRepository users_;
   PgMessageRepository messages_;
+  PgRecoveryRoomRepository recovery_rooms_;
 };
 
 }  // namespace

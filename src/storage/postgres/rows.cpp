@@ -25,7 +25,7 @@ const std::string& message_columns() {
   static const std::string kColumns =
       "m.id, m.content, m.blob_url, m.is_public, m.sender_id, m.recipient_id, m.type, m.width, "
       "m.height, " +
-      ms("m.created_at") + ", " + ms("m.updated_at") + ", u.username";
+      ms("m.created_at") + ", " + ms("m.updated_at") + ", u.username, m.client_msg_id, m.origin";
   return kColumns;
 }
 
@@ -39,6 +39,11 @@ std::optional<std::string> opt_text(const pqxx::field& f) {
 std::optional<int> opt_int(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return f.as<int>();
+}
+
+std::optional<std::int64_t> opt_int64(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return f.as<std::int64_t>();
 }
 
 User read_user(const pqxx::row& r, int first) {
@@ -71,13 +76,15 @@ Message read_message(const pqxx::row& r, int first) {
   m.blob_url = opt_text(r[first + 2]);
   m.is_public = r[first + 3].as<bool>();
   m.sender_id = r[first + 4].as<std::int64_t>();
-  if (!r[first + 5].is_null()) m.recipient_id = r[first + 5].as<std::int64_t>();
+  m.recipient_id = opt_int64(r[first + 5]);
   m.type = parse_message_type(r[first + 6].c_str());
   m.width = opt_int(r[first + 7]);
   m.height = opt_int(r[first + 8]);
   m.created_at = r[first + 9].as<std::int64_t>();
   m.updated_at = r[first + 10].as<std::int64_t>();
   m.sender_username = r[first + 11].as<std::string>();
+  m.client_msg_id = opt_text(r[first + 12]);
+  m.origin = opt_int64(r[first + 13]);
   return m;
 }
 

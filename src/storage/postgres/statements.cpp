@@ -91,19 +91,62 @@ void define_user_statements(pqxx::connection& c) {
 void define_message_statements(pqxx::connection& c) {
   const std::string select_message = "SELECT " + message_columns() + kMessageFrom;
 
-  // The batch arrives as one array per column. Ids come from the identity in ORDER BY ord
-  // order, so sorting the result by id gives the input order back.
+  // insert_batch, in one transaction (see PgMessageRepository::insert_batch): lock the message
+  // log, look up repeated client ids, insert with explicit ids and advance the log.
+  c.prepare(stmt::kMessageLogLock, "SELECT head FROM message_log FOR UPDATE");
+  c.prepare(stmt::kMessageHead, "SELECT head FROM message_log");
+  // $1, $2: the batch's (sender_id, client_msg_id) keys. One probe of
+  // messages_client_msg_id_key per key, spelled as a LATERAL ... LIMIT 1 so that the planner
+  // cannot flatten it: with the arrays' length unknown to a generic plan, the flattened join
+  // started from users and scanned each sender's keyed messages once per key (seconds per batch
+  // once senders had thousands of them). A key names at most one row, so the LIMIT drops none.
+  c.prepare(stmt::kMessageRepeats,
+            "SELECT r.* FROM unnest($1::bigint[], $2::text[]) AS k(sender_id, client_msg_id)"
+            " CROSS JOIN LATERAL (SELECT " +
+                message_columns() + kMessageFrom +
+                " WHERE m.sender_id = k.sender_id AND m.client_msg_id = k.client_msg_id"
+                " LIMIT 1) AS r");
+  // The fresh messages arrive as one array per column; the k-th (ord k) gets id $1 + k, and the
+  // log's head becomes $12 (= $1 + their count) in the same statement. Sorting the result by id
+  // gives the input order back.
   c.prepare(stmt::kMessageInsertBatch,
-            "WITH ins AS (INSERT INTO messages (content, blob_url, is_public, sender_id,"
-            " recipient_id, type, width, height)"
-            " SELECT b.content, b.blob_url, b.is_public, b.sender_id, b.recipient_id, b.type,"
-            " b.width, b.height FROM unnest($1::text[], $2::text[], $3::boolean[],"
-            " $4::bigint[], $5::bigint[], $6::text[], $7::int[], $8::int[]) WITH ORDINALITY"
+            "WITH ins AS (INSERT INTO messages (id, content, blob_url, is_public, sender_id,"
+            " recipient_id, type, width, height, client_msg_id, origin)"
+            " SELECT $1::bigint + b.ord, b.content, b.blob_url, b.is_public, b.sender_id,"
+            " b.recipient_id, b.type, b.width, b.height, b.client_msg_id, b.origin"
+            " FROM unnest($2::text[], $3::text[], $4::boolean[], $5::bigint[], $6::bigint[],"
+            " $7::text[], $8::int[], $9::int[], $10::text[], $11::bigint[]) WITH ORDINALITY"
             " AS b(content, blob_url, is_public, sender_id, recipient_id, type, width, height,"
-            " ord) ORDER BY b.ord RETURNING id, sender_id, created_at, updated_at)"
+            " client_msg_id, origin, ord) RETURNING id, sender_id, created_at, updated_at),"
+            " log AS (UPDATE message_log SET head = $12::bigint)"
             " SELECT ins.id, " +
                 ms("ins.created_at") + ", " + ms("ins.updated_at") +
                 ", u.username FROM ins JOIN users u ON u.id = ins.sender_id ORDER BY ins.id");
+
+  // A range of the primary key.
+  c.prepare(stmt::kMessagesAfter, select_message +
+                                      " WHERE m.id > $1::bigint AND m.id <= $2::bigint"
+                                      " ORDER BY m.id LIMIT $3::bigint");
+
+  // $1 user, ($2, $3] the id range, $4 the origin to leave out (or NULL), $5 the limit. Three
+  // ordered halves, each cut at the limit, merged: public messages (messages_public_idx),
+  // received private ones (messages_unread_idx; a message to oneself comes from the sent half
+  // only) and sent private ones (messages_sender_idx), or the primary key's id range where the
+  // planner finds that cheaper.
+  const std::string range =
+      " AND id > $2::bigint AND id <= $3::bigint ORDER BY id LIMIT $5::bigint)";
+  c.prepare(stmt::kReplayFor,
+            "SELECT " + message_columns() + " FROM ((SELECT id FROM messages WHERE is_public" +
+                range +
+                " UNION ALL (SELECT id FROM messages WHERE recipient_id = $1::bigint"
+                " AND sender_id <> $1::bigint AND NOT is_public" +
+                range +
+                " UNION ALL (SELECT id FROM messages WHERE sender_id = $1::bigint"
+                " AND recipient_id IS NOT NULL AND NOT is_public"
+                " AND ($4::bigint IS NULL OR origin IS DISTINCT FROM $4::bigint)" +
+                range +
+                ") AS r JOIN messages m ON m.id = r.id JOIN users u ON u.id = m.sender_id"
+                " ORDER BY m.id LIMIT $5::bigint");
 
   c.prepare(stmt::kMessageFind, select_message + " WHERE m.id = $1::bigint");
 
@@ -173,6 +216,17 @@ void define_message_statements(pqxx::connection& c) {
             " WHERE reader_id = $1::bigint AND peer_id = $2::bigint), 0)");
 }
 
+void define_recovery_statements(pqxx::connection& c) {
+  c.prepare(stmt::kRecoveryRoomAdd,
+            "INSERT INTO recovery_rooms (session_key, room) VALUES ($1::text, $2::text)"
+            " ON CONFLICT (session_key, room) DO UPDATE SET created_at = now()");
+  c.prepare(stmt::kRecoveryRooms,
+            "SELECT room FROM recovery_rooms WHERE session_key = $1::text ORDER BY room");
+  c.prepare(stmt::kRecoveryRoomsPrune,
+            "DELETE FROM recovery_rooms"
+            " WHERE created_at < now() - $1::bigint * interval '1 millisecond'");
+}
+
 }  // namespace
 
 std::string user_list_statement(SortKey key, SortOrder order) {
@@ -192,6 +246,7 @@ void setup_connection(pqxx::connection& conn) {
   conn.prepare(stmt::kPing, "SELECT 1");
   define_user_statements(conn);
   define_message_statements(conn);
+  define_recovery_statements(conn);
 }
 
 }  // namespace chatd::storage::postgres

@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include "storage/batch_plan.hpp"
 #include "storage/query_parts.hpp"
 #include "storage/sqlite/rows.hpp"
 #include "storage/text.hpp"
@@ -30,44 +31,124 @@ constexpr const char* kUnreadCount =
 
 }  // namespace
 
+// Gap-free, commit-ordered ids (docs/architecture.md, "Message ids are offsets"). The IMMEDIATE
+// transaction takes SQLite's single write lock before it reads anything, and holds it until it
+// commits or rolls back: the repeat look-up sees every earlier batch, the ids head + 1 .. head + n
+// and the new head commit together or not at all, and batches commit one after another in the
+// order they took their ids, so a reader that sees k+1 sees k.
 std::vector<Message> SqliteMessageRepository::insert_batch(std::vector<NewMessage> in) {
-  std::vector<Message> out;
-  if (in.empty()) return out;
-  out.reserve(in.size());
+  if (in.empty()) return {};
   auto lease = c_.write();
   auto& db = lease.db();
   SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-  const Millis now = now_millis();
-  SQLite::Statement ins(db,
-                        "INSERT INTO messages (content, blob_url, is_public, sender_id,"
-                        " recipient_id, type, width, height, created_at, updated_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  SQLite::Statement who(db, "SELECT username FROM users WHERE id = ?");
-  std::unordered_map<std::int64_t, std::string> usernames;
-  for (auto& n : in) {
-    ins.bind(1, n.content);
-    bind_opt(ins, 2, n.blob_url);
-    ins.bind(3, n.is_public ? 1 : 0);
-    ins.bind(4, n.sender_id);
-    bind_opt(ins, 5, n.recipient_id);
-    ins.bind(6, message_type_name(n.type));
-    bind_opt(ins, 7, n.width);
-    bind_opt(ins, 8, n.height);
-    ins.bind(9, now);
-    ins.bind(10, now);
-    ins.exec();
-    ins.reset();
+  std::int64_t head = db.execAndGet("SELECT head FROM message_log").getInt64();
 
-    const std::int64_t id = db.getLastInsertRowid();
-    auto [it, fresh] = usernames.try_emplace(n.sender_id);
-    if (fresh) {
-      who.bind(1, n.sender_id);
-      if (who.executeStep()) it->second = who.getColumn(0).getString();
-      who.reset();
+  // One probe of messages_client_msg_id_key per key: in-process, a probe costs no round trip.
+  std::vector<Message> stored;
+  const auto keys = client_keys(in);
+  if (!keys.empty()) {
+    SQLite::Statement repeat(db, kSelectMessage + " WHERE m.sender_id = ? AND m.client_msg_id = ?");
+    for (const auto& k : keys) {
+      repeat.bind(1, k.sender_id);
+      repeat.bind(2, std::string(k.client_msg_id));  // as TEXT: (pointer, size) binds a BLOB
+      if (repeat.executeStep()) stored.push_back(read_message(repeat));
+      repeat.reset();
     }
-    out.push_back(stored_message(std::move(n), id, now, now, it->second));
+  }
+  const BatchPlan plan = plan_batch(in, stored);
+
+  std::vector<Assigned> assigned;
+  assigned.reserve(plan.fresh.size());
+  if (!plan.fresh.empty()) {
+    const Millis now = now_millis();
+    SQLite::Statement ins(db,
+                          "INSERT INTO messages (id, content, blob_url, is_public, sender_id,"
+                          " recipient_id, type, width, height, client_msg_id, origin, created_at,"
+                          " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement who(db, "SELECT username FROM users WHERE id = ?");
+    std::unordered_map<std::int64_t, std::string> usernames;
+    for (const std::size_t i : plan.fresh) {
+      const auto& n = in[i];
+      ins.bind(1, ++head);
+      ins.bind(2, n.content);
+      bind_opt(ins, 3, n.blob_url);
+      ins.bind(4, n.is_public ? 1 : 0);
+      ins.bind(5, n.sender_id);
+      bind_opt(ins, 6, n.recipient_id);
+      ins.bind(7, message_type_name(n.type));
+      bind_opt(ins, 8, n.width);
+      bind_opt(ins, 9, n.height);
+      bind_opt(ins, 10, n.client_msg_id);
+      bind_opt(ins, 11, n.origin);
+      ins.bind(12, now);
+      ins.bind(13, now);
+      ins.exec();
+      ins.reset();
+
+      auto [it, fresh] = usernames.try_emplace(n.sender_id);
+      if (fresh) {
+        who.bind(1, n.sender_id);
+        if (who.executeStep()) it->second = who.getColumn(0).getString();
+        who.reset();
+      }
+      assigned.push_back({head, now, now, it->second});
+    }
+    SQLite::Statement log(db, "UPDATE message_log SET head = ?");
+    log.bind(1, head);
+    log.exec();
   }
   tx.commit();
+  return batch_result(in, plan, std::move(assigned), std::move(stored));
+}
+
+std::int64_t SqliteMessageRepository::head() {
+  auto lease = c_.read();
+  return lease.db().execAndGet("SELECT head FROM message_log").getInt64();
+}
+
+std::vector<Message> SqliteMessageRepository::after(std::int64_t from_exclusive,
+                                                    std::int64_t to_inclusive, std::size_t limit) {
+  auto lease = c_.read();
+  SQLite::Statement s(lease.db(),
+                      kSelectMessage + " WHERE m.id > ?1 AND m.id <= ?2 ORDER BY m.id LIMIT ?3");
+  s.bind(1, from_exclusive);
+  s.bind(2, to_inclusive);
+  s.bind(3, sql_limit(limit));
+  std::vector<Message> out;
+  while (s.executeStep()) out.push_back(read_message(s));
+  return out;
+}
+
+std::vector<Message> SqliteMessageRepository::replay_for(std::int64_t user_id,
+                                                         std::int64_t after_id,
+                                                         std::int64_t up_to_id,
+                                                         std::optional<std::int64_t> exclude_origin,
+                                                         std::size_t limit) {
+  auto lease = c_.read();
+  // Three ordered parts, each cut at the limit, merged: public messages (messages_public_idx),
+  // received private ones (messages_unread_idx; a message to oneself comes from the sent part
+  // only) and sent private ones (messages_sender_idx). "+is_public" keeps SQLite from reading
+  // the private parts off messages_public_idx's (is_public = 0, id range): that visits every
+  // private message of the range, everyone's, where the user's own index entries are few
+  // (measured on 500,000 messages: 0.4 s instead of 10 ms for a range of all of them).
+  static const std::string kRange = " AND id > ?2 AND id <= ?3 ORDER BY id LIMIT ?5)";
+  static const std::string kSql =
+      kSelectMessage +
+      " WHERE m.id IN (SELECT id FROM (SELECT id FROM messages WHERE is_public = 1" + kRange +
+      " UNION ALL SELECT id FROM (SELECT id FROM messages WHERE recipient_id = ?1"
+      " AND sender_id <> ?1 AND +is_public = 0" +
+      kRange +
+      " UNION ALL SELECT id FROM (SELECT id FROM messages WHERE sender_id = ?1"
+      " AND recipient_id IS NOT NULL AND +is_public = 0 AND (?4 IS NULL OR origin IS NOT ?4)" +
+      kRange + ") ORDER BY m.id LIMIT ?5";
+  SQLite::Statement s(lease.db(), kSql);
+  s.bind(1, user_id);
+  s.bind(2, after_id);
+  s.bind(3, up_to_id);
+  bind_opt(s, 4, exclude_origin);
+  s.bind(5, sql_limit(limit));
+  std::vector<Message> out;
+  while (s.executeStep()) out.push_back(read_message(s));
   return out;
 }
 

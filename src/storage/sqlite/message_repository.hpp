@@ -9,6 +9,12 @@ class SqliteMessageRepository final : public MessageRepository {
   explicit SqliteMessageRepository(Connections& connections) : c_(connections) {}
 
   std::vector<Message> insert_batch(std::vector<NewMessage> messages) override;
+  std::int64_t head() override;
+  std::vector<Message> after(std::int64_t from_exclusive, std::int64_t to_inclusive,
+                             std::size_t limit) override;
+  std::vector<Message> replay_for(std::int64_t user_id, std::int64_t after_id,
+                                  std::int64_t up_to_id, std::optional<std::int64_t> exclude_origin,
+                                  std::size_t limit) override;
   Page<Message> list_public(const HistoryQuery& query) override;
   Page<Message> list_private(std::int64_t a, std::int64_t b, const HistoryQuery& query) override;
   std::optional<Message> find(std::int64_t id) override;

@@ -21,6 +21,12 @@ std::optional<int> opt_int(SQLite::Statement& s, int col) {
   return c.getInt();
 }
 
+std::optional<std::int64_t> opt_int64(SQLite::Statement& s, int col) {
+  auto c = s.getColumn(col);
+  if (c.isNull()) return std::nullopt;
+  return c.getInt64();
+}
+
 void bind_opt(SQLite::Statement& s, int index, const std::optional<std::string>& v) {
   if (v)
     s.bind(index, *v);
@@ -72,13 +78,15 @@ Message read_message(SQLite::Statement& s, int first) {
   m.blob_url = opt_text(s, first + 2);
   m.is_public = s.getColumn(first + 3).getInt() != 0;
   m.sender_id = s.getColumn(first + 4).getInt64();
-  if (!s.getColumn(first + 5).isNull()) m.recipient_id = s.getColumn(first + 5).getInt64();
+  m.recipient_id = opt_int64(s, first + 5);
   m.type = parse_message_type(s.getColumn(first + 6).getString());
   m.width = opt_int(s, first + 7);
   m.height = opt_int(s, first + 8);
   m.created_at = s.getColumn(first + 9).getInt64();
   m.updated_at = s.getColumn(first + 10).getInt64();
   m.sender_username = s.getColumn(first + 11).getString();
+  m.client_msg_id = opt_text(s, first + 12);
+  m.origin = opt_int64(s, first + 13);
   return m;
 }
 

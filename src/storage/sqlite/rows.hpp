@@ -19,16 +19,17 @@ inline constexpr const char* kUserColumns =
     "u.id, u.email, u.username, u.password_hash, u.created_at, u.updated_at, "
     "p.id, p.full_name, p.profile_image, p.age, p.location, p.created_at, p.updated_at";
 
-// kMessagesWithSenders (messages m JOIN users u, the sender): 12 columns.
+// kMessagesWithSenders (messages m JOIN users u, the sender): 14 columns.
 inline constexpr const char* kMessageColumns =
     "m.id, m.content, m.blob_url, m.is_public, m.sender_id, m.recipient_id, m.type, m.width, "
-    "m.height, m.created_at, m.updated_at, u.username";
+    "m.height, m.created_at, m.updated_at, u.username, m.client_msg_id, m.origin";
 
 User read_user(SQLite::Statement& s, int first = 0);
 Message read_message(SQLite::Statement& s, int first = 0);
 
 std::optional<std::string> opt_text(SQLite::Statement& s, int col);
 std::optional<int> opt_int(SQLite::Statement& s, int col);
+std::optional<std::int64_t> opt_int64(SQLite::Statement& s, int col);
 
 void bind_opt(SQLite::Statement& s, int index, const std::optional<std::string>& v);
 void bind_opt(SQLite::Statement& s, int index, const std::optional<int>& v);

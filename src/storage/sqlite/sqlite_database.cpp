@@ -9,6 +9,7 @@
 #include "storage/migrations.hpp"
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/message_repository.hpp"
+#include "storage/sqlite/recovery_room_repository.hpp"
 #include "storage/sqlite/rows.hpp"
 #include "storage/sqlite/user_repository.hpp"
 
@@ -70,10 +71,11 @@ class SqliteMigrationTarget final : public MigrationTarget {
 class SqliteDatabase final : public Database {
  public:
   explicit SqliteDatabase(std::unique_ptr<Connections> c)
-      : c_(std::move(c)), users_(*c_), messages_(*c_) {}
+      : c_(std::move(c)), users_(*c_), messages_(*c_), recovery_rooms_(*c_) {}
 
   UserRepository& users() override { return users_; }
   MessageRepository& messages() override { return messages_; }
+  RecoveryRoomRepository& recovery_rooms() override { return recovery_rooms_; }
   std::string backend_name() const override { return "sqlite"; }
 
   bool ping() override {
@@ -89,6 +91,7 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<Connections> c_;
   SqliteUserRepository users_;
   SqliteMessageRepository messages_;
+  SqliteRecoveryRoomRepository recovery_rooms_;
 };
 
 }  // namespace
