@@ -75,6 +75,39 @@ Handshake polling_handshake(const http::Request& request) {
   return hs;
 }
 
+// What middlewares may read; the WebSocket protocol's own headers mean nothing once the
+// connection is upgraded and are not kept (memory per connection).
+Handshake websocket_handshake(const http::UpgradeRequest& request,
+                              const std::vector<std::pair<std::string, std::string>>& query,
+                              std::string remote, std::string target) {
+  Handshake hs;
+  for (const auto& f : request)
+    if (!is_protocol_header(f.name())) hs.headers.add(core::to_lower(f.name_string()), f.value());
+  hs.headers.shrink_to_fit();
+  hs.query = packed(query);
+  hs.remote_address = std::move(remote);
+  hs.url = std::move(target);
+  hs.issued_ms = now_ms();
+  return hs;
+}
+
+// An upgrade request that opens no WebSocket gets the protocol's error answer, and the
+// connection is closed.
+void reject_upgrade(beast::tcp_stream stream, HandshakeError error) {
+  auto answer = error_answer(error);
+  auto res = std::make_shared<beast::http::response<beast::http::string_body>>(
+      static_cast<beast::http::status>(answer.status), 11);
+  res->set(beast::http::field::content_type, "application/json");
+  res->body() = answer.body;
+  res->prepare_payload();
+  res->keep_alive(false);
+  auto sp = std::make_shared<beast::tcp_stream>(std::move(stream));
+  beast::http::async_write(*sp, *res, [sp, res](boost::system::error_code, std::size_t) {
+    boost::system::error_code ignored;
+    sp->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  });
+}
+
 std::optional<HandshakeError> check_query(const Query& q) {
   if (!q.transport || (*q.transport != "polling" && *q.transport != "websocket"))
     return HandshakeError::transport_unknown;
@@ -199,78 +232,70 @@ asio::awaitable<http::Response> Server::handle_polling(http::Request& request) {
 
 http::UpgradeHandler Server::upgrade_handler() {
   return [this](beast::tcp_stream stream, http::UpgradeRequest request, std::string remote) {
-    auto reject = [](beast::tcp_stream s, HandshakeError error) {
-      auto answer = error_answer(error);
-      auto res = std::make_shared<beast::http::response<beast::http::string_body>>(
-          static_cast<beast::http::status>(answer.status), 11);
-      res->set(beast::http::field::content_type, "application/json");
-      res->body() = answer.body;
-      res->prepare_payload();
-      res->keep_alive(false);
-      auto sp = std::make_shared<beast::tcp_stream>(std::move(s));
-      beast::http::async_write(*sp, *res, [sp, res](boost::system::error_code, std::size_t) {
-        boost::system::error_code ignored;
-        sp->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-      });
-    };
-    std::vector<std::pair<std::string, std::string>> query;
-    std::string target(request.target());
-    if (auto url = boost::urls::parse_origin_form(target)) {
-      for (auto p : url->params()) query.emplace_back(p.key, p.value);
-    }
-    const auto q = read_query(query);
-    if (auto err = check_query(q)) return reject(std::move(stream), *err);
-    if (*q.transport != "websocket") return reject(std::move(stream), HandshakeError::bad_request);
-
-    auto socket = stream.release_socket();
-    auto& here = static_cast<asio::io_context&>(
-        asio::query(socket.get_executor(), asio::execution::context));
-    if (!q.sid) {
-      if (count_.load() >= options_.max_sessions) {
-        spdlog::warn("engine.io: session limit {} reached", options_.max_sessions);
-        return reject(beast::tcp_stream(std::move(socket)), HandshakeError::forbidden);
-      }
-      Handshake hs;
-      // What middlewares may read; the WebSocket protocol's own headers mean nothing once the
-      // connection is upgraded and are not kept (memory per connection).
-      for (const auto& f : request)
-        if (!is_protocol_header(f.name()))
-          hs.headers.add(core::to_lower(f.name_string()), f.value());
-      hs.headers.shrink_to_fit();
-      hs.query = packed(query);
-      hs.remote_address = std::move(remote);
-      hs.url = target;
-      hs.issued_ms = now_ms();
-      auto session = create(here, Session::Transport::websocket, std::move(hs));
-      const auto open = open_packet(*session);
-      session->start();
-      session->send(text_frame(open));
-      if (on_connection_) on_connection_(session);
-      session->attach_websocket(std::move(socket), std::move(request));
-      return;
-    }
-    auto session = find(*q.sid);
-    if (!session)
-      return reject(beast::tcp_stream(std::move(socket)), HandshakeError::session_unknown);
-    // The session decides, on its own thread, whether this socket upgrades it.
-    auto& target_ctx =
-        static_cast<asio::io_context&>(asio::query(session->executor(), asio::execution::context));
-    if (&target_ctx == &here) {
-      session->attach_websocket(std::move(socket), std::move(request));
-      return;
-    }
-    // The session lives on another thread: move the descriptor over to its io_context.
-    boost::system::error_code ec;
-    const auto protocol = socket.local_endpoint(ec).protocol();
-    if (ec) return;
-    const auto fd = socket.release(ec);
-    if (ec) return;
-    asio::post(session->executor(),
-               [session, fd, protocol, req = std::move(request), &target_ctx]() mutable {
-                 asio::ip::tcp::socket moved(target_ctx, protocol, fd);
-                 session->attach_websocket(std::move(moved), std::move(req));
-               });
+    handle_upgrade(std::move(stream), std::move(request), std::move(remote));
   };
+}
+
+void Server::handle_upgrade(beast::tcp_stream stream, http::UpgradeRequest request,
+                            std::string remote) {
+  std::vector<std::pair<std::string, std::string>> query;
+  std::string target(request.target());
+  if (auto url = boost::urls::parse_origin_form(target)) {
+    for (auto p : url->params()) query.emplace_back(p.key, p.value);
+  }
+  const auto q = read_query(query);
+  if (auto err = check_query(q)) return reject_upgrade(std::move(stream), *err);
+  if (*q.transport != "websocket")
+    return reject_upgrade(std::move(stream), HandshakeError::bad_request);
+  auto socket = stream.release_socket();
+  if (!q.sid) {
+    if (count_.load() >= options_.max_sessions) {
+      spdlog::warn("engine.io: session limit {} reached", options_.max_sessions);
+      return reject_upgrade(beast::tcp_stream(std::move(socket)), HandshakeError::forbidden);
+    }
+    auto hs = websocket_handshake(request, query, std::move(remote), std::move(target));
+    return open_websocket_session(std::move(socket), std::move(request), std::move(hs));
+  }
+  auto session = find(*q.sid);
+  if (!session)
+    return reject_upgrade(beast::tcp_stream(std::move(socket)), HandshakeError::session_unknown);
+  offer_upgrade(session, std::move(socket), std::move(request));
+}
+
+void Server::open_websocket_session(asio::ip::tcp::socket socket, http::UpgradeRequest request,
+                                    Handshake handshake) {
+  auto& here =
+      static_cast<asio::io_context&>(asio::query(socket.get_executor(), asio::execution::context));
+  auto session = create(here, Session::Transport::websocket, std::move(handshake));
+  const auto open = open_packet(*session);
+  session->start();
+  session->send(text_frame(open));
+  if (on_connection_) on_connection_(session);
+  session->attach_websocket(std::move(socket), std::move(request));
+}
+
+// The session decides, on its own thread, whether this socket upgrades it.
+void Server::offer_upgrade(const std::shared_ptr<Session>& session, asio::ip::tcp::socket socket,
+                           http::UpgradeRequest request) {
+  auto& here =
+      static_cast<asio::io_context&>(asio::query(socket.get_executor(), asio::execution::context));
+  auto& target_ctx =
+      static_cast<asio::io_context&>(asio::query(session->executor(), asio::execution::context));
+  if (&target_ctx == &here) {
+    session->attach_websocket(std::move(socket), std::move(request));
+    return;
+  }
+  // The session lives on another thread: move the descriptor over to its io_context.
+  boost::system::error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) return;
+  const auto fd = socket.release(ec);
+  if (ec) return;
+  asio::post(session->executor(),
+             [session, fd, protocol, req = std::move(request), &target_ctx]() mutable {
+               asio::ip::tcp::socket moved(target_ctx, protocol, fd);
+               session->attach_websocket(std::move(moved), std::move(req));
+             });
 }
 
 }  // namespace chatd::engineio

@@ -55,6 +55,12 @@ class Server {
 
  private:
   boost::asio::awaitable<http::Response> handle_polling(http::Request& request);
+  void handle_upgrade(boost::beast::tcp_stream stream, http::UpgradeRequest request,
+                      std::string remote);
+  void open_websocket_session(boost::asio::ip::tcp::socket socket, http::UpgradeRequest request,
+                              Handshake handshake);
+  void offer_upgrade(const std::shared_ptr<Session>& session, boost::asio::ip::tcp::socket socket,
+                     http::UpgradeRequest request);
   std::shared_ptr<Session> create(boost::asio::io_context& context, Session::Transport transport,
                                   Handshake handshake);
   std::shared_ptr<Session> find(const std::string& id);

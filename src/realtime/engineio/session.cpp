@@ -29,6 +29,13 @@ const OutFrame& ping_frame() {
   return frame;
 }
 
+http::Response text_answer(std::string body) {
+  http::Response res;
+  res.content_type = "text/plain; charset=UTF-8";
+  res.body = std::move(body);
+  return res;
+}
+
 void log_exception(std::exception_ptr e) {
   if (!e) return;
   try {
@@ -220,46 +227,19 @@ void Session::on_packet(Packet packet) {
 }
 
 asio::awaitable<http::Response> Session::handle_poll(std::string method, std::string body) {
-  http::Response res;
-  res.content_type = "text/plain; charset=UTF-8";
   // Polling requests that race an upgrade get the reference's "transport mismatch" answer.
   if (transport_ != Transport::polling) co_return error_answer(HandshakeError::bad_request);
-  if (method == "POST") {
-    if (post_pending_) {
-      close("transport error", CloseMode::immediate);
-      co_return error_answer(HandshakeError::bad_request);
-    }
-    if (body.size() > server_.options().max_payload) {
-      close("transport error", CloseMode::immediate);
-      res.status = 413;
-      res.body = "payload too large";
-      co_return res;
-    }
-    post_pending_ = true;
-    auto packets = decode_payload(body);
-    if (!packets) {
-      post_pending_ = false;
-      close("parse error", CloseMode::immediate);
-      co_return error_answer(HandshakeError::bad_request);
-    }
-    for (auto& p : *packets) on_packet(std::move(p));
-    post_pending_ = false;
-    res.content_type = "text/html";
-    res.body = "ok";
-    co_return res;
-  }
-  // GET: wait until there is something to send.
+  if (method == "POST") co_return receive_payload(body);
   if (poll_pending_) {
     // A second concurrent GET is a client bug; the reference server closes the session.
     close("transport error", CloseMode::immediate);
     co_return error_answer(HandshakeError::bad_request);
   }
-  if (transport_ != Transport::polling) co_return error_answer(HandshakeError::bad_request);
   if (queue_.empty() && !closed_ && !send_noop_) {
+    // Wait until there is something to send. A GET that comes while a WebSocket is upgrading
+    // this session may be racing the client's "5": like the reference (which answers such a
+    // poll from a 100 ms check), it gives the upgrade that long to complete.
     poll_pending_ = true;
-    // A GET that comes while a WebSocket is upgrading this session may be racing the
-    // client's "5": like the reference (which answers such a poll from a 100 ms check), it
-    // gives the upgrade that long to complete before it is answered.
     poll_during_upgrade_ = upgrading_;
     if (upgrading_)
       poll_wake_->expires_after(kUpgradePollWait);
@@ -271,10 +251,41 @@ asio::awaitable<http::Response> Session::handle_poll(std::string method, std::st
   }
   // The upgrade completed while this GET waited: polling is over for this session.
   if (transport_ != Transport::polling) co_return error_answer(HandshakeError::bad_request);
+  co_return answer_poll();
+}
+
+http::Response Session::receive_payload(std::string_view body) {
+  if (post_pending_) {
+    close("transport error", CloseMode::immediate);
+    return error_answer(HandshakeError::bad_request);
+  }
+  if (body.size() > server_.options().max_payload) {
+    close("transport error", CloseMode::immediate);
+    http::Response res = text_answer("payload too large");
+    res.status = 413;
+    return res;
+  }
+  post_pending_ = true;
+  auto packets = decode_payload(body);
+  if (!packets) {
+    post_pending_ = false;
+    close("parse error", CloseMode::immediate);
+    return error_answer(HandshakeError::bad_request);
+  }
+  for (auto& p : *packets) on_packet(std::move(p));
+  post_pending_ = false;
+  http::Response res = text_answer("ok");
+  res.content_type = "text/html";
+  return res;
+}
+
+// What is queued, as one payload, then the close packet if the session is closed; a noop when
+// there is nothing (an upgrade is under way or completed, or shutdown), which keeps the client
+// polling correctly.
+http::Response Session::answer_poll() {
   if (send_noop_ && queue_.empty()) {
     send_noop_ = false;
-    res.body = "6";
-    co_return res;
+    return text_answer("6");
   }
   std::string payload;
   bool first = true;
@@ -298,12 +309,9 @@ asio::awaitable<http::Response> Session::handle_poll(std::string method, std::st
     if (!first) payload += kRecordSeparator;
     payload += '1';
   } else if (payload.empty()) {
-    // Woken without data (an upgrade completed, or shutdown): a noop keeps the client polling
-    // correctly.
     payload = "6";
   }
-  res.body = std::move(payload);
-  co_return res;
+  return text_answer(std::move(payload));
 }
 
 void Session::attach_websocket(asio::ip::tcp::socket socket, http::UpgradeRequest request) {

@@ -81,6 +81,8 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   enum class WsRole { initial, upgrade, refuse };
   boost::asio::awaitable<void> accept_websocket(boost::asio::ip::tcp::socket socket,
                                                 http::UpgradeRequest request, WsRole role);
+  http::Response receive_payload(std::string_view body);  // a POST
+  http::Response answer_poll();                           // a GET, once there is an answer
   void on_ws_message(WsConnection& connection, std::string_view data, bool binary) override;
   void on_ws_end(WsConnection& connection, WsConnection::End why) override;
   void on_probe_message(std::string_view data, bool binary);

@@ -30,8 +30,6 @@ bool valid_close_code(std::uint16_t code) {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014);
 }
 
-constexpr int kMaxIov = 64;
-
 // Plain operator new for an operation that stays pending for long. Asio replaces
 // std::allocator<void> with its recycling allocator, which hands out whatever block a finished
 // operation left in the thread's cache, often a much bigger one (the handshake's writes).
@@ -224,64 +222,20 @@ WsConnection::Write WsConnection::write_queued() {
   while (head_ < queue_.size()) {
     iovec iov[kMaxIov];
     char heads[kMaxIov / 2][ws::kMaxHeader];
-    int n = 0;
-    int k = 0;
-    std::size_t skip = offset_;
-    for (std::size_t i = head_; i < queue_.size() && n + 2 <= kMaxIov; ++i) {
-      const Out& o = queue_[i];
-      std::size_t hlen = 0;
-      char* head = heads[k++];
-      if (o.opcode != kRaw)
-        hlen = ws::write_header(head, static_cast<ws::Opcode>(o.opcode), o.data->size());
-      const char* payload = o.data->data();
-      std::size_t psize = o.data->size();
-      if (skip >= hlen) {
-        skip -= hlen;
-        hlen = 0;
-      } else {
-        head += skip;
-        hlen -= skip;
-        skip = 0;
-      }
-      if (skip) {  // only for the first entry, partly written before
-        payload += skip;
-        psize -= skip;
-        skip = 0;
-      }
-      if (hlen) iov[n++] = {head, hlen};
-      if (psize) iov[n++] = {const_cast<char*>(payload), psize};
-    }
     msghdr msg{};
     msg.msg_iov = iov;
-    msg.msg_iovlen = static_cast<decltype(msg.msg_iovlen)>(n);
+    msg.msg_iovlen = static_cast<decltype(msg.msg_iovlen)>(gather(iov, heads));
     const ssize_t w = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (w < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (head_ > 0) {
-          queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
-          head_ = 0;
-        }
-        return Write::blocked;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return Write::failed;
+      if (head_ > 0) {
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
       }
-      return Write::failed;
+      return Write::blocked;
     }
-    auto left = static_cast<std::size_t>(w);
-    while (head_ < queue_.size()) {
-      Out& o = queue_[head_];
-      const std::size_t size = o.data->size();
-      const std::size_t total = (o.opcode == kRaw ? 0 : ws::header_size(size)) + size;
-      const std::size_t remaining = total - offset_;
-      if (left < remaining) {
-        offset_ += left;
-        break;
-      }
-      left -= remaining;
-      queued_bytes_ -= size;
-      o.data.reset();
-      ++head_;
-      offset_ = 0;
-    }
+    advance(static_cast<std::size_t>(w));
   }
   queue_.clear();
   head_ = 0;
@@ -289,6 +243,58 @@ WsConnection::Write WsConnection::write_queued() {
   queued_bytes_ = 0;
   if (queue_.capacity() > 64) queue_.shrink_to_fit();
   return Write::drained;
+}
+
+// Fills iov with the unwritten frames from queue_[head_] on (headers written into heads), as
+// many as fit; returns the number of entries.
+int WsConnection::gather(iovec* iov, char (*heads)[ws::kMaxHeader]) const {
+  int n = 0;
+  int k = 0;
+  std::size_t skip = offset_;
+  for (std::size_t i = head_; i < queue_.size() && n + 2 <= kMaxIov; ++i) {
+    const Out& o = queue_[i];
+    std::size_t hlen = 0;
+    char* head = heads[k++];
+    if (o.opcode != kRaw)
+      hlen = ws::write_header(head, static_cast<ws::Opcode>(o.opcode), o.data->size());
+    const char* payload = o.data->data();
+    std::size_t psize = o.data->size();
+    if (skip >= hlen) {
+      skip -= hlen;
+      hlen = 0;
+    } else {
+      head += skip;
+      hlen -= skip;
+      skip = 0;
+    }
+    if (skip) {  // only for the first entry, partly written before
+      payload += skip;
+      psize -= skip;
+      skip = 0;
+    }
+    if (hlen) iov[n++] = {head, hlen};
+    if (psize) iov[n++] = {const_cast<char*>(payload), psize};
+  }
+  return n;
+}
+
+// Lets go of the frames that `written` bytes completed, and notes how far the next one got.
+void WsConnection::advance(std::size_t written) {
+  while (head_ < queue_.size()) {
+    Out& o = queue_[head_];
+    const std::size_t size = o.data->size();
+    const std::size_t total = (o.opcode == kRaw ? 0 : ws::header_size(size)) + size;
+    const std::size_t remaining = total - offset_;
+    if (written < remaining) {
+      offset_ += written;
+      break;
+    }
+    written -= remaining;
+    queued_bytes_ -= size;
+    o.data.reset();
+    ++head_;
+    offset_ = 0;
+  }
 }
 
 void WsConnection::wait_writable() {
@@ -329,80 +335,75 @@ void WsConnection::on_readable(boost::system::error_code ec) {
     finish();
     return;
   }
-  const int fd = socket_.native_handle();
   for (int round = 0; round < 16; ++round) {
-    char* buf;
-    std::size_t cap;
-    std::size_t have;
-    if (rx_ && rx_capacity_ <= kScratchSize) {
-      // A small leftover (a frame cut by the last read) goes back to the scratch buffer.
-      buf = scratch();
-      cap = kScratchSize;
-      have = rx_size_;
-      std::memcpy(buf, rx_.get(), have);
-      release_buffer();
-    } else if (rx_) {
-      // A frame larger than the scratch buffer: read straight into its own buffer.
-      buf = rx_.get();
-      cap = rx_capacity_;
-      have = rx_size_;
-    } else {
-      buf = scratch();
-      cap = kScratchSize;
-      have = 0;
+    const Input in = take_input();
+    const ssize_t n =
+        ::recv(socket_.native_handle(), in.data + in.size, in.capacity - in.size, MSG_DONTWAIT);
+    if (n > 0) {
+      if (!consume(in.data, in.size + static_cast<std::size_t>(n))) return;
+      if (static_cast<std::size_t>(n) < in.capacity - in.size) break;  // the socket is drained
+      continue;
     }
-    const ssize_t n = ::recv(fd, buf + have, cap - have, MSG_DONTWAIT);
     const int err = n < 0 ? errno : 0;
-    if (n == 0 || (n < 0 && err != EINTR && err != EAGAIN && err != EWOULDBLOCK)) {
-      if (n < 0) {
-        end(End::error);
-      } else {
-        end(End::peer_closed);
-      }
+    if (n == 0 || (err != EINTR && err != EAGAIN && err != EWOULDBLOCK)) {
+      end(n == 0 ? End::peer_closed : End::error);
       finish();
       return;
     }
-    if (n < 0) {
-      // Nothing more to read: keep what we have (it is in buf) and wait.
-      if (have > 0 && buf != rx_.get()) {
-        rx_.reset(new char[have]);
-        std::memcpy(rx_.get(), buf, have);
-        rx_size_ = rx_capacity_ = have;
-      }
-      if (err == EINTR) continue;
-      break;
-    }
-    const std::size_t total = have + static_cast<std::size_t>(n);
-    Sink sink{this};
-    const auto r = parser_.parse(std::span<char>(buf, total), sink);
-    if (finished_) return;
-    if (r.error) {
-      fail(r.error == ws::too_big ? End::too_big : End::protocol, r.error);
-      return;
-    }
-    if (!reading_) return;  // the client's close frame: nothing after it is read
-    const std::size_t left = total - r.consumed;
-    if (left == 0) {
-      release_buffer();
-    } else {
-      const std::size_t want = std::max(r.need, left);
-      if (buf == rx_.get() && rx_capacity_ >= want) {
-        std::memmove(buf, buf + r.consumed, left);
-        rx_size_ = left;
-      } else {
-        // Small leftovers are kept at their size (they go back to the scratch buffer on the
-        // next read); a large frame gets a buffer of its full size.
-        const std::size_t capacity = want > kScratchSize ? want : left;
-        std::unique_ptr<char[]> next(new char[capacity]);
-        std::memcpy(next.get(), buf + r.consumed, left);
-        rx_ = std::move(next);
-        rx_size_ = left;
-        rx_capacity_ = capacity;
-      }
-    }
-    if (static_cast<std::size_t>(n) < cap - have) break;  // the socket is drained
+    keep_unparsed(in.data, in.size, 0, 0);  // nothing more to read now
+    if (err != EINTR) break;
   }
   wait_readable();
+}
+
+// Where the next read goes, after the partial frame that the last one left.
+WsConnection::Input WsConnection::take_input() {
+  if (!rx_) return {scratch(), kScratchSize, 0};
+  if (rx_capacity_ > kScratchSize) {
+    // A frame larger than the scratch buffer: read straight into its own buffer.
+    return {rx_.get(), rx_capacity_, rx_size_};
+  }
+  // A small leftover (a frame cut by the last read) goes back to the scratch buffer.
+  const Input in{scratch(), kScratchSize, rx_size_};
+  std::memcpy(in.data, rx_.get(), in.size);
+  release_buffer();
+  return in;
+}
+
+// Parses what was read; false once nothing more is to be read (the connection finished, the
+// client broke the protocol or sent its close frame).
+bool WsConnection::consume(char* data, std::size_t size) {
+  Sink sink{this};
+  const auto r = parser_.parse(std::span<char>(data, size), sink);
+  if (finished_) return false;
+  if (r.error) {
+    fail(r.error == ws::too_big ? End::too_big : End::protocol, r.error);
+    return false;
+  }
+  if (!reading_) return false;  // the client's close frame: nothing after it is read
+  keep_unparsed(data, size, r.consumed, r.need);
+  return true;
+}
+
+// Keeps data[consumed, size), the start of a frame of `need` bytes (or 0 when its size is not
+// known yet), for the next read. Small leftovers are kept at their size (they go back to the
+// scratch buffer on the next read); a large frame gets a buffer of its full size.
+void WsConnection::keep_unparsed(char* data, std::size_t size, std::size_t consumed,
+                                 std::size_t need) {
+  const std::size_t left = size - consumed;
+  if (left == 0) return release_buffer();
+  const std::size_t want = std::max(need, left);
+  if (data == rx_.get() && rx_capacity_ >= want) {
+    std::memmove(data, data + consumed, left);
+    rx_size_ = left;
+    return;
+  }
+  const std::size_t capacity = want > kScratchSize ? want : left;
+  std::unique_ptr<char[]> next(new char[capacity]);
+  std::memcpy(next.get(), data + consumed, left);
+  rx_ = std::move(next);
+  rx_size_ = left;
+  rx_capacity_ = capacity;
 }
 
 bool WsConnection::on_control(ws::Opcode opcode, std::string_view payload) {

@@ -17,6 +17,8 @@
 #include "realtime/engineio/frame.hpp"
 #include "realtime/engineio/ws_frame.hpp"
 
+struct iovec;  // <sys/uio.h>
+
 namespace chatd::engineio {
 
 class WsConnection : public std::enable_shared_from_this<WsConnection> {
@@ -86,8 +88,20 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   void schedule_flush();
   // Writes what is queued without blocking; calls no handler.
   Write write_queued();
+  static constexpr int kMaxIov = 64;  // iovec entries per sendmsg
+  int gather(iovec* iov, char (*heads)[ws::kMaxHeader]) const;
+  void advance(std::size_t written);
   void wait_readable();
   void on_readable(boost::system::error_code ec);
+  // The buffer a read goes to: data[0, size) holds the start of a frame, capacity its room.
+  struct Input {
+    char* data;
+    std::size_t capacity;
+    std::size_t size;
+  };
+  Input take_input();
+  bool consume(char* data, std::size_t size);
+  void keep_unparsed(char* data, std::size_t size, std::size_t consumed, std::size_t need);
   void wait_writable();
   bool on_control(ws::Opcode opcode, std::string_view payload);
   void fail(End why, std::uint16_t code);

@@ -37,7 +37,7 @@ std::string encode_close(std::uint16_t code) {
 }
 
 std::uint16_t FrameParser::read_head(std::span<const char> data, Head& head) const {
-  if (data.size() < 2) return 1;
+  if (data.size() < 2) return kMore;
   const auto b0 = static_cast<unsigned char>(data[0]);
   const auto b1 = static_cast<unsigned char>(data[1]);
   if (b0 & 0x70) return protocol_error;  // RSV1-3: no extension was negotiated
@@ -59,13 +59,13 @@ std::uint16_t FrameParser::read_head(std::span<const char> data, Head& head) con
   std::uint64_t len = b1 & 0x7f;
   std::size_t pos = 2;
   if (len == 126) {
-    if (data.size() < 4) return 1;
+    if (data.size() < 4) return kMore;
     len = (std::uint64_t{static_cast<unsigned char>(data[2])} << 8) |
           static_cast<unsigned char>(data[3]);
     if (len < 126) return protocol_error;  // not the shortest form
     pos = 4;
   } else if (len == 127) {
-    if (data.size() < 10) return 1;
+    if (data.size() < 10) return kMore;
     len = 0;
     for (int i = 0; i < 8; ++i) len = (len << 8) | static_cast<unsigned char>(data[2 + i]);
     if (len >> 63) return protocol_error;
@@ -76,11 +76,11 @@ std::uint16_t FrameParser::read_head(std::span<const char> data, Head& head) con
     if (!head.fin || len > kMaxControlPayload) return protocol_error;
     if (op == 8 && len == 1) return protocol_error;  // a close payload is empty or has a code
   }
-  if (data.size() < pos + 4) return 1;
+  if (data.size() < pos + 4) return kMore;
   for (int i = 0; i < 4; ++i) head.mask[i] = static_cast<unsigned char>(data[pos + i]);
   head.header = pos + 4;
   head.length = len;
-  return 0;
+  return kNext;
 }
 
 void FrameParser::unmask(char* p, std::size_t n, const std::array<unsigned char, 4>& mask) {

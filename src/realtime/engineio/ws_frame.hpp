@@ -81,8 +81,24 @@ class FrameParser {
     std::size_t header;  // bytes
     std::array<unsigned char, 4> mask;
   };
-  // 0 = a head was read into `head`; 1 = more bytes needed; otherwise a close code.
+  // What a step of the parser returns: go on, more bytes needed (read_head), the sink asked to
+  // stop, or else the close code of the protocol error found.
+  static constexpr std::uint16_t kNext = 0;
+  static constexpr std::uint16_t kMore = 1;
+  static constexpr std::uint16_t kStop = 2;
+  // kNext when a head was read into `head`, kMore, or a close code.
   std::uint16_t read_head(std::span<const char> data, Head& head) const;
+  // A whole frame's unmasked payload, handed on to the sink. Inlined into parse's loop: they
+  // run for every frame, and GCC keeps them out of line otherwise (5 % more instructions).
+  template <class Sink>
+  [[gnu::always_inline]] inline std::uint16_t control_frame(const Head& h, std::string_view payload,
+                                                            Sink& sink);
+  template <class Sink>
+  [[gnu::always_inline]] inline std::uint16_t data_frame(const Head& h, std::string_view payload,
+                                                         Sink& sink);
+  template <class Sink>
+  [[gnu::always_inline]] inline std::uint16_t deliver(std::string_view message, bool binary,
+                                                      Sink& sink);
   static void unmask(char* p, std::size_t n, const std::array<unsigned char, 4>& mask);
 
   std::size_t max_message_;
@@ -97,19 +113,14 @@ ParseResult FrameParser::parse(std::span<char> data, Sink& sink) {
   while (r.consumed < data.size()) {
     auto rest = data.subspan(r.consumed);
     Head h{};
-    const auto status = read_head(rest, h);
-    if (status == 1) return r;
-    if (status != 0) {
-      r.error = status;
+    if (const auto status = read_head(rest, h); status != 0) {
+      if (status != kMore) r.error = status;
       return r;
     }
     const bool control = static_cast<std::uint8_t>(h.opcode) >= 8;
-    if (!control) {
-      const std::uint64_t total = (assembling_ ? fragments_.size() : 0) + h.length;
-      if (total > max_message_) {
-        r.error = too_big;
-        return r;
-      }
+    if (!control && (assembling_ ? fragments_.size() : 0) + h.length > max_message_) {
+      r.error = too_big;
+      return r;
     }
     if (rest.size() - h.header < h.length) {
       r.need = h.header + static_cast<std::size_t>(h.length);
@@ -119,62 +130,53 @@ ParseResult FrameParser::parse(std::span<char> data, Sink& sink) {
     const auto n = static_cast<std::size_t>(h.length);
     unmask(payload, n, h.mask);
     r.consumed += h.header + n;
-    std::string_view view(payload, n);
-    if (control) {
-      if (h.opcode == Opcode::close && n >= 2 &&
-          !core::valid_utf8(view.substr(2))) {  // the close reason must be UTF-8
-        r.error = invalid_payload;
-        return r;
-      }
-      if (!sink.on_control(h.opcode, view)) {
-        r.stopped = true;
-        return r;
-      }
-      continue;
-    }
-    if (h.opcode == Opcode::continuation) {
-      if (!assembling_) {
-        r.error = protocol_error;
-        return r;
-      }
-      fragments_.append(view);
-      if (!h.fin) continue;
-      assembling_ = false;
-      const bool binary = fragments_binary_;
-      std::string message = std::move(fragments_);
-      fragments_ = {};
-      if (!binary && !core::valid_utf8(message)) {
-        r.error = invalid_payload;
-        return r;
-      }
-      if (!sink.on_message(std::string_view(message), binary)) {
-        r.stopped = true;
-        return r;
-      }
-      continue;
-    }
-    // A new text or binary message.
-    if (assembling_) {
-      r.error = protocol_error;
-      return r;
-    }
-    const bool binary = h.opcode == Opcode::binary;
-    if (!h.fin) {
-      assembling_ = true;
-      fragments_binary_ = binary;
-      fragments_.assign(view);
-      continue;
-    }
-    if (!binary && !core::valid_utf8(view)) {
-      r.error = invalid_payload;
-      return r;
-    }
-    if (!sink.on_message(view, binary)) {
+    const std::string_view view(payload, n);
+    const auto step = control ? control_frame(h, view, sink) : data_frame(h, view, sink);
+    if (step == kStop) {
       r.stopped = true;
+      return r;
+    }
+    if (step != kNext) {
+      r.error = step;
       return r;
     }
   }
   return r;
+}
+
+template <class Sink>
+std::uint16_t FrameParser::control_frame(const Head& h, std::string_view payload, Sink& sink) {
+  // The close reason must be UTF-8.
+  if (h.opcode == Opcode::close && payload.size() >= 2 && !core::valid_utf8(payload.substr(2)))
+    return invalid_payload;
+  return sink.on_control(h.opcode, payload) ? kNext : kStop;
+}
+
+template <class Sink>
+std::uint16_t FrameParser::data_frame(const Head& h, std::string_view payload, Sink& sink) {
+  if (h.opcode == Opcode::continuation) {
+    if (!assembling_) return protocol_error;
+    fragments_.append(payload);
+    if (!h.fin) return kNext;
+    assembling_ = false;
+    const std::string message = std::move(fragments_);
+    fragments_ = {};
+    return deliver(message, fragments_binary_, sink);
+  }
+  // A new text or binary message.
+  if (assembling_) return protocol_error;
+  const bool binary = h.opcode == Opcode::binary;
+  if (h.fin) return deliver(payload, binary, sink);
+  assembling_ = true;
+  fragments_binary_ = binary;
+  fragments_.assign(payload);
+  return kNext;
+}
+
+template <class Sink>
+std::uint16_t FrameParser::deliver(std::string_view message, bool binary, Sink& sink) {
+  if (!binary && !core::valid_utf8(message)) return invalid_payload;
+  return sink.on_message(message, binary) ? kNext : kStop;
 }
 
 }  // namespace chatd::engineio::ws
