@@ -155,16 +155,7 @@ void ImageProbe::feed_jpeg(std::string_view bytes) {
         break;
       case Jpeg::kCode:
         ++i;
-        if (b == 0xFF) break;  // fill byte
-        marker_ = b;
-        if (b == 0xD8 || b == 0x01 || (b >= 0xD0 && b <= 0xD7)) {
-          jpeg_ = Jpeg::kMarker;  // markers without a segment
-        } else if (b == 0xD9 || b == 0xDA || b == 0x00) {
-          state_ = State::kSettled;  // image data or the end before any frame header
-          return;
-        } else {
-          jpeg_ = Jpeg::kLength1;
-        }
+        jpeg_marker_code(b);
         break;
       case Jpeg::kLength1:
         segment_left_ = std::uint32_t{b} << 8;
@@ -172,19 +163,8 @@ void ImageProbe::feed_jpeg(std::string_view bytes) {
         ++i;
         break;
       case Jpeg::kLength2:
-        segment_left_ |= b;
         ++i;
-        if (segment_left_ < 2) {
-          state_ = State::kSettled;
-          return;
-        }
-        segment_left_ -= 2;  // the length counts itself
-        if (is_sof(marker_)) {
-          frame_.clear();
-          jpeg_ = Jpeg::kFrame;
-        } else {
-          jpeg_ = segment_left_ ? Jpeg::kSkip : Jpeg::kMarker;
-        }
+        jpeg_segment_length(b);
         break;
       case Jpeg::kSkip: {
         const auto n = std::min<std::size_t>(segment_left_, bytes.size() - i);
@@ -203,6 +183,36 @@ void ImageProbe::feed_jpeg(std::string_view bytes) {
         }
         break;
     }
+  }
+}
+
+// The byte after 0xFF: a fill byte, a marker without a segment, the end of what can hold the
+// size, or a segment's marker (its length follows).
+void ImageProbe::jpeg_marker_code(std::uint8_t b) {
+  if (b == 0xFF) return;  // fill byte
+  marker_ = b;
+  if (b == 0xD8 || b == 0x01 || (b >= 0xD0 && b <= 0xD7)) {
+    jpeg_ = Jpeg::kMarker;  // markers without a segment
+  } else if (b == 0xD9 || b == 0xDA || b == 0x00) {
+    state_ = State::kSettled;  // image data or the end before any frame header
+  } else {
+    jpeg_ = Jpeg::kLength1;
+  }
+}
+
+// The length's low byte: a frame header is read, any other segment skipped.
+void ImageProbe::jpeg_segment_length(std::uint8_t low) {
+  segment_left_ |= low;
+  if (segment_left_ < 2) {
+    state_ = State::kSettled;
+    return;
+  }
+  segment_left_ -= 2;  // the length counts itself
+  if (is_sof(marker_)) {
+    frame_.clear();
+    jpeg_ = Jpeg::kFrame;
+  } else {
+    jpeg_ = segment_left_ ? Jpeg::kSkip : Jpeg::kMarker;
   }
 }
 

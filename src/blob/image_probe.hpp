@@ -36,6 +36,8 @@ class ImageProbe {
   void sniff();
   void parse_header();
   void feed_jpeg(std::string_view bytes);
+  void jpeg_marker_code(std::uint8_t b);
+  void jpeg_segment_length(std::uint8_t low);
   void set_size(std::uint64_t w, std::uint64_t h);
 
   State state_ = State::kSniffing;

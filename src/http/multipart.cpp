@@ -88,79 +88,96 @@ void MultipartParser::header_line(std::string_view line) {
 MultipartParser::Event MultipartParser::next() {
   const std::string_view buf(buffer_);
   for (;;) {
+    std::optional<Event> event;
     switch (state_) {
-      case State::kPreamble: {
-        const auto at = buf.find(delimiter_, pos_);
-        if (at == std::string_view::npos) {
-          // Keep only what could be the start of a delimiter.
-          if (buf.size() - pos_ >= delimiter_.size()) pos_ = buf.size() - (delimiter_.size() - 1);
-          return Event::kNeedMore;
-        }
-        pos_ = at + delimiter_.size();
-        state_ = State::kAfterDelimiter;
+      case State::kPreamble:
+        event = skip_preamble(buf);
         break;
-      }
-      case State::kAfterDelimiter: {
-        if (buf.size() - pos_ < 2) return Event::kNeedMore;
-        if (buf.substr(pos_, 2) == "--") {
-          pos_ = buf.size();
-          state_ = State::kDone;
-          return Event::kDone;
-        }
-        std::size_t p = pos_;
-        while (p < buf.size() && (buf[p] == ' ' || buf[p] == '\t')) ++p;
-        if (p - pos_ > kMaxLinePadding)
-          throw bad_request("Malformed multipart body: bad delimiter line");
-        if (buf.size() - p < 2) return Event::kNeedMore;
-        if (buf.substr(p, 2) != "\r\n")
-          throw bad_request("Malformed multipart body: bad delimiter line");
-        pos_ = p + 2;
-        part_ = {};
-        header_bytes_ = 0;
-        state_ = State::kHeaders;
+      case State::kAfterDelimiter:
+        event = after_delimiter(buf);
         break;
-      }
-      case State::kHeaders: {
-        const auto eol = buf.find("\r\n", pos_);
-        if (eol == std::string_view::npos) {
-          if (header_bytes_ + (buf.size() - pos_) > kMaxHeaderBlock)
-            throw bad_request("Malformed multipart body: part headers too large");
-          return Event::kNeedMore;
-        }
-        const auto line = buf.substr(pos_, eol - pos_);
-        header_bytes_ += line.size() + 2;
-        if (header_bytes_ > kMaxHeaderBlock)
-          throw bad_request("Malformed multipart body: part headers too large");
-        pos_ = eol + 2;
-        if (line.empty()) {
-          state_ = State::kBody;
-          return Event::kPartBegin;
-        }
-        header_line(line);
+      case State::kHeaders:
+        event = header(buf);
         break;
-      }
-      case State::kBody: {
-        const auto at = buf.find(delimiter_, pos_);
-        if (at == pos_) {
-          pos_ += delimiter_.size();
-          state_ = State::kAfterDelimiter;
-          return Event::kPartEnd;
-        }
-        // Up to the delimiter, or up to what could still be the start of one.
-        std::size_t end = at;
-        if (at == std::string_view::npos) {
-          if (buf.size() - pos_ < delimiter_.size()) return Event::kNeedMore;
-          end = buf.size() - (delimiter_.size() - 1);
-        }
-        data_ = buf.substr(pos_, end - pos_);
-        pos_ = end;
-        return Event::kData;
-      }
+      case State::kBody:
+        return body(buf);
       case State::kDone:
         pos_ = buf.size();
         return Event::kDone;
     }
+    if (event) return *event;
   }
+}
+
+std::optional<MultipartParser::Event> MultipartParser::skip_preamble(std::string_view buf) {
+  const auto at = buf.find(delimiter_, pos_);
+  if (at == std::string_view::npos) {
+    // Keep only what could be the start of a delimiter.
+    if (buf.size() - pos_ >= delimiter_.size()) pos_ = buf.size() - (delimiter_.size() - 1);
+    return Event::kNeedMore;
+  }
+  pos_ = at + delimiter_.size();
+  state_ = State::kAfterDelimiter;
+  return std::nullopt;
+}
+
+// "--" closes the body; otherwise optional padding and CRLF start a part's headers.
+std::optional<MultipartParser::Event> MultipartParser::after_delimiter(std::string_view buf) {
+  if (buf.size() - pos_ < 2) return Event::kNeedMore;
+  if (buf.substr(pos_, 2) == "--") {
+    pos_ = buf.size();
+    state_ = State::kDone;
+    return Event::kDone;
+  }
+  std::size_t p = pos_;
+  while (p < buf.size() && (buf[p] == ' ' || buf[p] == '\t')) ++p;
+  if (p - pos_ > kMaxLinePadding) throw bad_request("Malformed multipart body: bad delimiter line");
+  if (buf.size() - p < 2) return Event::kNeedMore;
+  if (buf.substr(p, 2) != "\r\n") throw bad_request("Malformed multipart body: bad delimiter line");
+  pos_ = p + 2;
+  part_ = {};
+  header_bytes_ = 0;
+  state_ = State::kHeaders;
+  return std::nullopt;
+}
+
+// One header line of a part; the empty line ends them and begins the part's body.
+std::optional<MultipartParser::Event> MultipartParser::header(std::string_view buf) {
+  const auto eol = buf.find("\r\n", pos_);
+  if (eol == std::string_view::npos) {
+    if (header_bytes_ + (buf.size() - pos_) > kMaxHeaderBlock)
+      throw bad_request("Malformed multipart body: part headers too large");
+    return Event::kNeedMore;
+  }
+  const auto line = buf.substr(pos_, eol - pos_);
+  header_bytes_ += line.size() + 2;
+  if (header_bytes_ > kMaxHeaderBlock)
+    throw bad_request("Malformed multipart body: part headers too large");
+  pos_ = eol + 2;
+  if (line.empty()) {
+    state_ = State::kBody;
+    return Event::kPartBegin;
+  }
+  header_line(line);
+  return std::nullopt;
+}
+
+MultipartParser::Event MultipartParser::body(std::string_view buf) {
+  const auto at = buf.find(delimiter_, pos_);
+  if (at == pos_) {
+    pos_ += delimiter_.size();
+    state_ = State::kAfterDelimiter;
+    return Event::kPartEnd;
+  }
+  // Up to the delimiter, or up to what could still be the start of one.
+  std::size_t end = at;
+  if (at == std::string_view::npos) {
+    if (buf.size() - pos_ < delimiter_.size()) return Event::kNeedMore;
+    end = buf.size() - (delimiter_.size() - 1);
+  }
+  data_ = buf.substr(pos_, end - pos_);
+  pos_ = end;
+  return Event::kData;
 }
 
 }  // namespace chatd::http

@@ -37,6 +37,11 @@ class MultipartParser {
 
  private:
   enum class State { kPreamble, kAfterDelimiter, kHeaders, kBody, kDone };
+  // One state's step: an event for the caller, or none to go on with the next state.
+  std::optional<Event> skip_preamble(std::string_view buf);
+  std::optional<Event> after_delimiter(std::string_view buf);
+  std::optional<Event> header(std::string_view buf);
+  Event body(std::string_view buf);
   void header_line(std::string_view line);
 
   std::string delimiter_;  // CRLF "--" boundary

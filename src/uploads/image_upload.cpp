@@ -84,6 +84,44 @@ class ImageSink {
   std::unique_ptr<blob::BlobUpload> upload_;
 };
 
+// Which part of the form the parser is in: the one "file" (its bytes go to an ImageSink), a
+// text field (kept, within limits), or anything else (skipped).
+class FormParts {
+ public:
+  void begin(const http::MultipartPart& p) {
+    if (p.name == "file") {
+      if (have_file_) throw http::bad_request("Only one file may be uploaded");
+      have_file_ = true;
+      part_ = Part::kFile;
+    } else if (!p.filename && !p.name.empty()) {
+      if (fields_.size() >= kMaxFields) throw http::bad_request("Too many form fields");
+      field_name_ = p.name;
+      fields_[field_name_];
+      part_ = Part::kField;
+    } else {
+      part_ = Part::kSkip;  // other files are not read
+    }
+  }
+  bool in_file() const { return part_ == Part::kFile; }
+  void field_data(std::string_view data) {
+    if (part_ != Part::kField) return;
+    auto& value = fields_[field_name_];
+    if (value.size() + data.size() > kMaxFieldBytes)
+      throw http::bad_request("Form field " + field_name_ + " is too long");
+    value.append(data);
+  }
+  void end() { part_ = Part::kNone; }
+  bool has_file() const { return have_file_; }
+  std::map<std::string, std::string, std::less<>> take_fields() { return std::move(fields_); }
+
+ private:
+  enum class Part { kNone, kFile, kField, kSkip };
+  Part part_ = Part::kNone;
+  bool have_file_ = false;
+  std::string field_name_;
+  std::map<std::string, std::string, std::less<>> fields_;
+};
+
 // HttpErrors pass; anything else means the store failed (disk full, Azure unreachable):
 // retryable, unlike a bad request.
 std::exception_ptr as_http_error(const blob::BlobStore& store, std::exception_ptr failure) {
@@ -108,52 +146,32 @@ awaitable<ReceivedImage> receive_image(const http::Request& request, http::BodyR
     throw http::bad_request("Content-Type must be multipart/form-data with a boundary");
   http::MultipartParser parser(*boundary);
   ImageSink sink(store, max_file_bytes);
-  std::map<std::string, std::string, std::less<>> fields;
-  enum class Part { kNone, kFile, kField, kSkip } part = Part::kNone;
-  bool have_file = false;
-  std::string field_name;
+  FormParts form;
   std::exception_ptr failure;
   try {
+    using Event = http::MultipartParser::Event;
     for (;;) {
       const auto piece = co_await body.read();
       if (piece.empty()) break;
       parser.feed(piece);
-      for (auto ev = parser.next(); ev != http::MultipartParser::Event::kNeedMore &&
-                                    ev != http::MultipartParser::Event::kDone;
+      for (auto ev = parser.next(); ev != Event::kNeedMore && ev != Event::kDone;
            ev = parser.next()) {
-        using Event = http::MultipartParser::Event;
         if (ev == Event::kPartBegin) {
-          const auto& p = parser.part();
-          if (p.name == "file") {
-            if (have_file) throw http::bad_request("Only one file may be uploaded");
-            have_file = true;
-            part = Part::kFile;
-          } else if (!p.filename && !p.name.empty()) {
-            if (fields.size() >= kMaxFields) throw http::bad_request("Too many form fields");
-            field_name = p.name;
-            fields[field_name];
-            part = Part::kField;
-          } else {
-            part = Part::kSkip;  // other files are not read
-          }
+          form.begin(parser.part());
         } else if (ev == Event::kData) {
-          if (part == Part::kFile) {
+          if (form.in_file())
             co_await sink.write(parser.data());
-          } else if (part == Part::kField) {
-            auto& value = fields[field_name];
-            if (value.size() + parser.data().size() > kMaxFieldBytes)
-              throw http::bad_request("Form field " + field_name + " is too long");
-            value.append(parser.data());
-          }
+          else
+            form.field_data(parser.data());
         } else if (ev == Event::kPartEnd) {
-          if (part == Part::kFile) co_await sink.end();
-          part = Part::kNone;
+          if (form.in_file()) co_await sink.end();
+          form.end();
         }
       }
     }
     if (!parser.complete())
       throw http::bad_request("Malformed multipart body: it ends before the closing boundary");
-    if (!have_file) throw http::bad_request("file is required");
+    if (!form.has_file()) throw http::bad_request("file is required");
     co_await sink.commit();
   } catch (...) {
     failure = std::current_exception();
@@ -163,7 +181,7 @@ awaitable<ReceivedImage> receive_image(const http::Request& request, http::BodyR
     std::rethrow_exception(as_http_error(store, failure));
   }
   auto result = sink.result();
-  result.fields = std::move(fields);
+  result.fields = form.take_fields();
   co_return result;
 }
 

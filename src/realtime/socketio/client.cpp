@@ -89,14 +89,7 @@ void Client::on_packet(Packet packet) {
 
 void Client::connect(const std::string& name, json::object auth) {
   Namespace* nsp = server_.find(name);
-  if (!nsp) {
-    Packet err;
-    err.type = PacketType::connect_error;
-    err.nsp = name;
-    err.data = json::object{{"message", "Invalid namespace"}};
-    send_raw(err);
-    return;
-  }
+  if (!nsp) return refuse(name, ConnectRefused("Invalid namespace"));
   if (joined(name) != sockets_.end() ||
       std::find(connecting_.begin(), connecting_.end(), name) != connecting_.end())
     return;
@@ -121,39 +114,10 @@ void Client::connect(const std::string& name, json::object auth) {
         }
         std::erase(self->connecting_, name);
         if (self->closed_) co_return;
-        if (refused) {
-          Packet err;
-          err.type = PacketType::connect_error;
-          err.nsp = name;
-          json::object body{{"message", refused->what()}};
-          if (!refused->data().is_null()) body["data"] = refused->data();
-          err.data = std::move(body);
-          self->send_raw(err);
-          co_return;
-        }
-        self->sockets_.emplace_back(name, socket);
-        self->sockets_.shrink_to_fit();
-        self->connecting_.shrink_to_fit();
-        // Joined: the connect timeout is over (destroying the timer cancels its wait).
-        self->connect_timer_.reset();
-        self->server_.count_socket(1);
-        socket->on_removed = [weak = std::weak_ptr<Client>(self), name, s = socket.get()] {
-          if (auto c = weak.lock()) {
-            auto it = c->joined(name);
-            if (it != c->sockets_.end() && it->second.get() == s) {
-              c->sockets_.erase(it);
-              c->server_.count_socket(-1);
-            }
-          }
-        };
-        socket->on_connected();
-        Packet ok;
-        ok.type = PacketType::connect;
-        ok.nsp = name;
-        ok.data = json::object{{"sid", socket->id()}};
-        self->send_raw(ok);
-        if (const auto& handler = nsp->connection_handler()) handler(socket);
-        socket->compact();
+        if (refused)
+          self->refuse(name, *refused);
+        else
+          self->admit(*nsp, name, socket);
       },
       [](std::exception_ptr e) {
         if (!e) return;
@@ -163,6 +127,42 @@ void Client::connect(const std::string& name, json::object auth) {
           spdlog::error("socket.io connect failed: {}", ex.what());
         }
       });
+}
+
+void Client::refuse(const std::string& name, const ConnectRefused& refused) {
+  Packet err;
+  err.type = PacketType::connect_error;
+  err.nsp = name;
+  json::object body{{"message", refused.what()}};
+  if (!refused.data().is_null()) body["data"] = refused.data();
+  err.data = std::move(body);
+  send_raw(err);
+}
+
+void Client::admit(Namespace& nsp, const std::string& name, const std::shared_ptr<Socket>& socket) {
+  sockets_.emplace_back(name, socket);
+  sockets_.shrink_to_fit();
+  connecting_.shrink_to_fit();
+  // Joined: the connect timeout is over (destroying the timer cancels its wait).
+  connect_timer_.reset();
+  server_.count_socket(1);
+  socket->on_removed = [weak = weak_from_this(), name, s = socket.get()] {
+    if (auto c = weak.lock()) {
+      auto it = c->joined(name);
+      if (it != c->sockets_.end() && it->second.get() == s) {
+        c->sockets_.erase(it);
+        c->server_.count_socket(-1);
+      }
+    }
+  };
+  socket->on_connected();
+  Packet ok;
+  ok.type = PacketType::connect;
+  ok.nsp = name;
+  ok.data = json::object{{"sid", socket->id()}};
+  send_raw(ok);
+  if (const auto& handler = nsp.connection_handler()) handler(socket);
+  socket->compact();
 }
 
 void Client::on_close(std::string_view reason) {

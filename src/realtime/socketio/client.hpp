@@ -27,6 +27,8 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
  private:
   void on_packet(Packet packet);
   void connect(const std::string& nsp, boost::json::object auth);
+  void refuse(const std::string& nsp, const ConnectRefused& refused);  // a CONNECT_ERROR
+  void admit(Namespace& nsp, const std::string& name, const std::shared_ptr<Socket>& socket);
   void send_raw(const Packet& packet);
   void fail(std::string_view what);
 

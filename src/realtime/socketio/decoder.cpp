@@ -54,6 +54,55 @@ bool placeholders_valid(const json::value& v, std::size_t count) {
   });
 }
 
+// The header fields after the packet type, read from s at i, which moves past what was read.
+// Each returns the error to report, or nullopt.
+
+// "<count>-" of a binary packet: at least one attachment.
+std::optional<Error> read_attachment_count(std::string_view s, std::size_t& i, std::size_t& count) {
+  const std::size_t start = i;
+  while (i < s.size() && is_digit(s[i]) && i - start < kMaxCountDigits) {
+    count = count * 10 + static_cast<std::size_t>(s[i] - '0');
+    ++i;
+  }
+  if (i == start || i >= s.size() || s[i] != '-') {
+    // Ran out of digit budget on a huge count: that is "too many", not malformed.
+    if (i - start == kMaxCountDigits && i < s.size() && is_digit(s[i]))
+      return Error::too_many_attachments;
+    return Error::bad_attachment_count;
+  }
+  ++i;  // '-'
+  if (count == 0) return Error::bad_attachment_count;
+  return std::nullopt;
+}
+
+// "/name," when the namespace is not the main one.
+std::optional<Error> read_namespace(std::string_view s, std::size_t& i, std::string& nsp) {
+  if (i >= s.size() || s[i] != '/') return std::nullopt;
+  const std::size_t comma = s.find(',', i);
+  const std::size_t end = comma == std::string_view::npos ? s.size() : comma;
+  const std::string_view name = s.substr(i, end - i);
+  if (!is_valid_namespace(name)) return Error::bad_namespace;
+  nsp.assign(name);
+  i = comma == std::string_view::npos ? s.size() : comma + 1;
+  return std::nullopt;
+}
+
+// The ack id, when the sender wants an acknowledgement.
+std::optional<Error> read_ack_id(std::string_view s, std::size_t& i,
+                                 std::optional<std::uint64_t>& ack_id) {
+  if (i >= s.size() || !is_digit(s[i])) return std::nullopt;
+  const std::size_t start = i;
+  std::uint64_t id = 0;
+  while (i < s.size() && is_digit(s[i])) {
+    if (i - start == kMaxAckIdDigits) return Error::bad_id;
+    id = id * 10 + static_cast<std::uint64_t>(s[i] - '0');
+    ++i;
+  }
+  if (id > kMaxAckId) return Error::bad_id;
+  ack_id = id;
+  return std::nullopt;
+}
+
 // nullopt when the payload suits the type, else the error to report.
 std::optional<Error> check_payload(PacketType type, const json::value& data, bool present) {
   switch (type) {
@@ -137,46 +186,13 @@ DecodeStep Decoder::add_text(std::string_view s) {
   Packet p;
   p.type = static_cast<PacketType>(s[0] - '0');
   std::size_t i = 1;
-
   std::size_t attachments = 0;
   if (is_binary_type(p.type)) {
-    const std::size_t start = i;
-    while (i < s.size() && is_digit(s[i]) && i - start < kMaxCountDigits) {
-      attachments = attachments * 10 + static_cast<std::size_t>(s[i] - '0');
-      ++i;
-    }
-    if (i == start || i >= s.size() || s[i] != '-') {
-      // Ran out of digit budget on a huge count: that is "too many", not malformed.
-      if (i - start == kMaxCountDigits && i < s.size() && is_digit(s[i])) {
-        return fail(Error::too_many_attachments);
-      }
-      return fail(Error::bad_attachment_count);
-    }
-    ++i;  // '-'
-    if (attachments == 0) return fail(Error::bad_attachment_count);
+    if (auto err = read_attachment_count(s, i, attachments)) return fail(*err);
     if (attachments > options_.max_attachments) return fail(Error::too_many_attachments);
   }
-
-  if (i < s.size() && s[i] == '/') {
-    const std::size_t comma = s.find(',', i);
-    const std::size_t end = comma == std::string_view::npos ? s.size() : comma;
-    const std::string_view nsp = s.substr(i, end - i);
-    if (!is_valid_namespace(nsp)) return fail(Error::bad_namespace);
-    p.nsp.assign(nsp);
-    i = comma == std::string_view::npos ? s.size() : comma + 1;
-  }
-
-  if (i < s.size() && is_digit(s[i])) {
-    const std::size_t start = i;
-    std::uint64_t id = 0;
-    while (i < s.size() && is_digit(s[i])) {
-      if (i - start == kMaxAckIdDigits) return fail(Error::bad_id);
-      id = id * 10 + static_cast<std::uint64_t>(s[i] - '0');
-      ++i;
-    }
-    if (id > kMaxAckId) return fail(Error::bad_id);
-    p.id = id;
-  }
+  if (auto err = read_namespace(s, i, p.nsp)) return fail(*err);
+  if (auto err = read_ack_id(s, i, p.id)) return fail(*err);
 
   const bool present = i < s.size();
   if (present) {
