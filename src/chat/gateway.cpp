@@ -1,16 +1,13 @@
 #include "chat/gateway.hpp"
 
-#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <vector>
 
 #include "auth/bearer.hpp"
+#include "chat/json_input.hpp"
+#include "chat/socket_errors.hpp"
+#include "chat/turns.hpp"
 #include "core/iso_time.hpp"
-#include "http/envelope.hpp"
 
 namespace chatd::chat {
 namespace asio = boost::asio;
@@ -18,62 +15,25 @@ namespace json = boost::json;
 using socketio::Ack;
 using socketio::Event;
 
-// Messages of one socket enter the write order one after another, so a burst keeps its order
-// even when one message waits for a recipient look-up. Only that first phase is serial: the
-// commits of consecutive messages overlap.
 struct Gateway::Connection {
   core::Principal user;
-  bool busy = false;
-  // A vector, not a deque: it is empty almost always, and an empty deque still allocates ~0.5 KB
-  // per connection.
-  std::vector<asio::steady_timer*> waiting;
-
-  asio::awaitable<void> acquire() {
-    if (!busy && waiting.empty()) {
-      busy = true;
-      co_return;
-    }
-    asio::steady_timer turn(co_await asio::this_coro::executor,
-                            std::chrono::steady_clock::time_point::max());
-    waiting.push_back(&turn);
-    boost::system::error_code ec;
-    co_await turn.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    // release() handed the turn over: busy stays true.
-  }
-  void release() {
-    if (waiting.empty()) {
-      busy = false;
-      return;
-    }
-    auto* next = waiting.front();
-    waiting.erase(waiting.begin());
-    next->cancel();
-  }
+  TurnQueue turns;  // the socket's messages take their place in the write order one at a time
 };
 
 namespace {
 
-json::value error_body(std::string_view message) {
-  return json::object{{"status", "error"}, {"message", message}};
+std::shared_ptr<Gateway::Connection> conn_of(const std::shared_ptr<socketio::Socket>& s) {
+  return std::any_cast<std::shared_ptr<Gateway::Connection>>(s->data);
 }
 
-// A socket's turn to enter the write order: given back when dropped (say, on a validation
-// error), or handed to the service, which gives it back once the message has its place.
-class Turn {
- public:
-  explicit Turn(std::shared_ptr<Gateway::Connection> conn) : conn_(std::move(conn)) {}
-  Turn(const Turn&) = delete;
-  Turn& operator=(const Turn&) = delete;
-  ~Turn() {
-    if (conn_) conn_->release();
-  }
-  std::function<void()> hand_over() {
-    return [conn = std::move(conn_)] { conn->release(); };
-  }
+// The turn queue, keeping its connection alive (an alias: no allocation).
+std::shared_ptr<TurnQueue> turns_of(const std::shared_ptr<Gateway::Connection>& conn) {
+  return std::shared_ptr<TurnQueue>(conn, &conn->turns);
+}
 
- private:
-  std::shared_ptr<Gateway::Connection> conn_;
-};
+json::value stored_ack(const storage::Message& m) {
+  return json::object{{"id", m.id}, {"createdAt", core::iso_time(m.created_at)}};
+}
 
 }  // namespace
 
@@ -110,13 +70,8 @@ void Gateway::spawn(const SocketPtr& socket, Event& ev, Handler handler) {
     auto ack_copy = ack;
     try {
       co_await (this->*handler)(socket, std::move(payload), std::move(ack));
-    } catch (const ChatError& e) {
-      const json::value body = error_body(e.what());
-      socket->emit("exception", {body});
-      ack_copy.send(json::array{body});
     } catch (const std::exception& e) {
-      spdlog::error("/chat handler failed: {}", e.what());
-      const json::value body = error_body("Internal server error");
+      const json::value body = exception_body(e);
       socket->emit("exception", {body});
       ack_copy.send(json::array{body});
     }
@@ -155,58 +110,35 @@ void Gateway::register_handlers() {
   });
 }
 
-namespace {
-
-std::shared_ptr<Gateway::Connection> conn_of(const std::shared_ptr<socketio::Socket>& s) {
-  return std::any_cast<std::shared_ptr<Gateway::Connection>>(s->data);
-}
-
-const json::value* field(const json::value& payload, std::string_view name) {
-  if (!payload.is_object()) return nullptr;
-  return payload.as_object().if_contains(name);
-}
-
-json::value stored_ack(const storage::Message& m) {
-  return json::object{{"id", m.id}, {"createdAt", core::iso_time(m.created_at)}};
-}
-
-}  // namespace
-
 asio::awaitable<void> Gateway::public_message(SocketPtr s, json::value payload, Ack ack) {
   auto conn = conn_of(s);
-  // The original took a bare string; {message} is accepted too.
-  const json::value* text_value = payload.is_string() ? &payload : field(payload, "message");
-  co_await conn->acquire();
-  Turn turn(conn);
-  auto text = chat_.validate_text(text_value);
+  co_await conn->turns.acquire();
+  Turn turn(turns_of(conn));
+  auto post = public_post(payload, chat_.limits().max_length);
   auto user = conn->user;
   auto release = turn.hand_over();
-  auto stored = co_await chat_.post_public(std::move(user), std::move(text), std::move(release));
+  auto stored = co_await chat_.post_public(std::move(user), std::move(post), std::move(release));
   events_.public_message(stored);
   ack.send(json::array{stored_ack(stored)});
 }
 
 asio::awaitable<void> Gateway::private_message(SocketPtr s, json::value payload, Ack ack) {
   auto conn = conn_of(s);
-  if (!payload.is_object())
-    throw ChatError(400, "payload must be an object {recipientId, message}");
-  co_await conn->acquire();
-  Turn turn(conn);
-  const auto recipient = ChatService::parse_id(field(payload, "recipientId"), "recipientId");
-  auto text = chat_.validate_text(field(payload, "message"));
+  const auto& fields = payload_object(payload, "{recipientId, message}");
+  co_await conn->turns.acquire();
+  Turn turn(turns_of(conn));
+  auto post = private_post(fields, chat_.limits().max_length);
   auto user = conn->user;
   auto release = turn.hand_over();
-  auto stored =
-      co_await chat_.post_private(std::move(user), recipient, std::move(text), std::move(release));
+  auto stored = co_await chat_.post_private(std::move(user), std::move(post), std::move(release));
   events_.private_message(stored, s->id());
   ack.send(json::array{stored_ack(stored)});
 }
 
 asio::awaitable<void> Gateway::join_room(SocketPtr s, json::value payload, Ack ack) {
   auto conn = conn_of(s);
-  if (!payload.is_object()) throw ChatError(400, "payload must be an object {recipientId}");
-  const auto peer = ChatService::parse_id(field(payload, "recipientId"), "recipientId");
-  co_await chat_.check_peer(conn->user.id, peer, true);
+  const auto peer = join_peer(payload);
+  co_await chat_.require_user(peer);  // oneself is allowed
   auto room = pair_room(conn->user.id, peer);
   s->join(room);
   ack.send(json::array{json::object{{"room", room}}});
@@ -214,36 +146,24 @@ asio::awaitable<void> Gateway::join_room(SocketPtr s, json::value payload, Ack a
 
 asio::awaitable<void> Gateway::send_image(SocketPtr s, json::value payload, Ack ack) {
   auto conn = conn_of(s);
-  if (!payload.is_object())
-    throw ChatError(400, "payload must be an object {imageUrl, recipientId?}");
-  const auto* url = field(payload, "imageUrl");
-  if (!url || !url->is_string()) throw ChatError(400, "imageUrl must be a string");
-  auto image = chat_.resolve_image(std::string_view(url->as_string()));
-  if (!image) throw ChatError(400, "imageUrl is not an image uploaded to chatd");
-  std::optional<std::int64_t> recipient;
-  if (const auto* r = field(payload, "recipientId"); r && !r->is_null())
-    recipient = ChatService::parse_id(r, "recipientId");
+  auto post = image_post(payload, chat_);
   // post_image checks the blob is still stored (a store round trip: an Azure HEAD) inside the
   // turn, like a recipient look-up: done before acquire(), the wait would let this socket's
   // later messages take the turn first and be stored before this image.
-  co_await conn->acquire();
-  Turn turn(conn);
+  co_await conn->turns.acquire();
+  Turn turn(turns_of(conn));
   auto user = conn->user;
   auto release = turn.hand_over();
-  auto stored =
-      co_await chat_.post_image(std::move(user), std::move(*image), recipient, std::move(release));
+  auto stored = co_await chat_.post_image(std::move(user), std::move(post), std::move(release));
   events_.image(stored, s->id());
   ack.send(json::array{stored_ack(stored)});
 }
 
 asio::awaitable<void> Gateway::mark_read(SocketPtr s, json::value payload, Ack ack) {
   auto conn = conn_of(s);
-  if (!payload.is_object())
-    throw ChatError(400, "payload must be an object {peerId, lastMessageId}");
-  const auto peer = ChatService::parse_id(field(payload, "peerId"), "peerId");
-  const auto last = ChatService::parse_id(field(payload, "lastMessageId"), "lastMessageId");
-  const auto marker = co_await chat_.mark_read(conn->user.id, peer, last);
-  if (marker.last_message_id > 0) events_.read(conn->user.id, peer, marker.last_message_id);
+  const auto mark = read_mark(payload);
+  const auto marker = co_await chat_.mark_read(conn->user.id, mark);
+  if (marker.last_message_id > 0) events_.read(conn->user.id, mark.peer, marker.last_message_id);
   ack.send(json::array{json::object{{"unreadCount", marker.unread_count}}});
 }
 

@@ -24,7 +24,8 @@ class Gateway {
   boost::asio::awaitable<void> authenticate(SocketPtr socket);
   void on_connection(const SocketPtr& socket);
   void register_handlers();
-  // Runs one event handler as a coroutine on the socket's thread; errors become `exception`.
+  // Runs one event handler as a coroutine on the socket's thread; what it throws becomes the
+  // `exception` event and error ack of chat/socket_errors.hpp.
   template <typename Handler>
   void spawn(const SocketPtr& socket, socketio::Event& ev, Handler handler);
 

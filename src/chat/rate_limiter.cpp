@@ -4,10 +4,9 @@
 
 namespace chatd::chat {
 
-bool RateLimiter::allow(std::int64_t user_id) {
+bool RateLimiter::allow(std::int64_t user_id, Clock::time_point now) {
   if (rate_ <= 0) return true;
   auto& stripe = stripes_[static_cast<std::uint64_t>(user_id) % stripes_.size()];
-  const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(stripe.mutex);
   auto [it, fresh] = stripe.buckets.try_emplace(user_id, Bucket{burst_, now});
   auto& b = it->second;

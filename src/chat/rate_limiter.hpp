@@ -11,14 +11,19 @@ namespace chatd::chat {
 
 class RateLimiter {
  public:
+  using Clock = std::chrono::steady_clock;
+
   // rate <= 0 turns the limit off.
   RateLimiter(double rate_per_second, double burst) : rate_(rate_per_second), burst_(burst) {}
-  bool allow(std::int64_t user_id);
+  // Takes a token from the user's bucket, if there is one.
+  bool allow(std::int64_t user_id) { return rate_ <= 0 || allow(user_id, Clock::now()); }
+  // The same at a given time (tests drive the clock); times given must not go back.
+  bool allow(std::int64_t user_id, Clock::time_point now);
 
  private:
   struct Bucket {
     double tokens;
-    std::chrono::steady_clock::time_point last;
+    Clock::time_point last;
   };
   struct Stripe {
     std::mutex mutex;

@@ -2,6 +2,8 @@
 
 #include <boost/json/array.hpp>
 
+#include "chat/http_errors.hpp"
+#include "chat/json_input.hpp"
 #include "core/await_callback.hpp"
 #include "http/envelope.hpp"
 #include "http/error.hpp"
@@ -31,34 +33,53 @@ Response history_page(const storage::Page<storage::Message>& page, const storage
                          q.before ? 1 : q.page, q.per_page);
 }
 
+// A user named in the path must exist: 404 "User not found", as for GET /api/users/:userId
+// (the socket events say "recipient not found").
+boost::asio::awaitable<void> require_path_user(ChatService& chat, std::int64_t id) {
+  // Named first: GCC 12 miscompiles `if (!co_await ...)` (the awaited frame is corrupted).
+  const bool exists = co_await chat.user_exists(id);
+  if (!exists) throw http::not_found("User not found");
+}
+
+// PUT /api/chat/read/:peerId: its body's problems as one validation list.
+ReadMark read_mark(const Request& req, std::int64_t peer) {
+  const auto body = http::json_body(req);
+  http::BodyValidator v(body);
+  ReadMark mark{peer};
+  if (const auto* raw = body.if_contains("lastMessageId")) {
+    if (const auto id = json_id(raw))
+      mark.last_message_id = *id;
+    else
+      v.fail(invalid_id_message("lastMessageId"));
+  } else {
+    v.fail("lastMessageId should not be empty");
+  }
+  v.done();
+  return mark;
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, ChatService& chat, ChatEvents& events, ImageLinker link) {
+  translate_chat_errors(router);
   router.add("GET", "/api/chat/public", [&chat, link](Request& req) -> Awaitable {
     const auto q = history_query(req);
     auto page = co_await chat.public_history(q);
     co_return history_page(page, q, link);
   });
   router.add("GET", "/api/chat/private/:from/:to", [&chat, link](Request& req) -> Awaitable {
-    const auto from = http::id_param(req, "from");
-    const auto to = http::id_param(req, "to");
-    if (req.principal->id != from && req.principal->id != to)
-      throw http::forbidden("You can only read your own conversations");
-    const auto q = history_query(req);
-    auto page = co_await chat.private_history(from, to, q);
-    co_return history_page(page, q, link);
+    ConversationQuery q{http::id_param(req, "from"), http::id_param(req, "to")};
+    // Before the query's own checks: a stranger hears 403 whatever the query.
+    chat.check_viewer(req.principal->id, q);
+    q.page = history_query(req);
+    auto page = co_await chat.private_history(q);
+    co_return history_page(page, q.page, link);
   });
   router.add("GET", "/api/chat/private/:userId", [&chat, link](Request& req) -> Awaitable {
-    const auto peer = http::id_param(req, "userId");
-    const auto q = history_query(req);
-    const auto self = req.principal->id;
-    try {
-      co_await chat.check_peer(self, peer, true);
-    } catch (const ChatError& e) {
-      throw http::HttpError(e.status(), "User not found");
-    }
-    auto page = co_await chat.private_history(self, peer, q);
-    co_return history_page(page, q, link);
+    const ConversationQuery q{req.principal->id, http::id_param(req, "userId"), history_query(req)};
+    co_await require_path_user(chat, q.b);
+    auto page = co_await chat.private_history(q);
+    co_return history_page(page, q.page, link);
   });
   router.add("GET", "/api/chat/conversations", [&chat, link](Request& req) -> Awaitable {
     auto list = co_await chat.conversations(req.principal->id);
@@ -76,30 +97,14 @@ void add_routes(http::Router& router, ChatService& chat, ChatEvents& events, Ima
     co_return http::success(200, "Conversations retrieved successfully", std::move(items));
   });
   router.add("PUT", "/api/chat/read/:peerId", [&chat, &events](Request& req) -> Awaitable {
-    const auto peer = http::id_param(req, "peerId");
-    const auto body = http::json_body(req);
-    http::BodyValidator v(body);
-    std::int64_t last = 0;
-    if (const auto* raw = body.if_contains("lastMessageId")) {
-      try {
-        last = ChatService::parse_id(raw, "lastMessageId");
-      } catch (const ChatError& e) {
-        v.fail(e.what());
-      }
-    } else {
-      v.fail("lastMessageId should not be empty");
-    }
-    v.done();
+    const auto mark = read_mark(req, http::id_param(req, "peerId"));
     const auto reader = req.principal->id;
-    ChatService::ReadMarker marker;
-    try {
-      marker = co_await chat.mark_read(reader, peer, last);
-    } catch (const ChatError& e) {
-      throw http::HttpError(e.status(), e.status() == 404 ? "User not found" : e.what());
-    }
-    if (marker.last_message_id > 0) events.read(reader, peer, marker.last_message_id);
+    // The caller exists (the authenticator found them), so for oneself mark_read's 400 stands.
+    co_await require_path_user(chat, mark.peer);
+    const auto marker = co_await chat.mark_read(reader, mark);
+    if (marker.last_message_id > 0) events.read(reader, mark.peer, marker.last_message_id);
     co_return http::success(200, "Conversation marked as read",
-                            json::object{{"peerId", peer},
+                            json::object{{"peerId", mark.peer},
                                          {"lastMessageId", marker.last_message_id},
                                          {"unreadCount", marker.unread_count}});
   });

@@ -1,6 +1,7 @@
 #pragma once
 // The one exception type handlers throw to answer with an error envelope. The router turns it
-// (and anything else) into the error shape of docs/rest.md; other exceptions become a bare 500.
+// (and anything else) into the error shape of docs/rest.md: a module's own error type through the
+// translator it registered (Router::translate_errors), any other exception as a bare 500.
 #include <stdexcept>
 #include <string>
 #include <vector>

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "http/envelope.hpp"
 #include "http/error.hpp"
 
@@ -32,6 +34,11 @@ void Router::add_upload(std::string method, std::string pattern, UploadHandler h
   Route route{std::move(method), pattern, {}, {}, false, std::move(handler)};
   for (auto part : split_path(pattern)) route.segments.emplace_back(part);
   routes_.push_back(std::move(route));
+}
+
+void Router::translate_errors(ErrorTranslator translator) {
+  if (std::find(translators_.begin(), translators_.end(), translator) == translators_.end())
+    translators_.push_back(translator);
 }
 
 bool Router::match(const Route& route, const std::vector<std::string_view>& parts,
@@ -94,6 +101,10 @@ boost::asio::awaitable<Response> Router::dispatch(Request& request, BodyReader* 
   } catch (const HttpError& e) {
     co_return error_response(e.status(), e.messages(), e.is_list());
   } catch (const std::exception& e) {
+    for (const auto translate : translators_) {
+      if (auto mapped = translate(e))
+        co_return error_response(mapped->status(), mapped->messages(), mapped->is_list());
+    }
     spdlog::error("{} {} failed: {}", request.method, request.route, e.what());
   }
   co_return error_response(500, "Internal server error");

@@ -2,11 +2,14 @@
 // Method + path routing with ":name" parameters and a trailing "*" wildcard. The router is the
 // single translation point from exceptions to the error envelope.
 #include <boost/asio/awaitable.hpp>
+#include <exception>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "http/body_reader.hpp"
+#include "http/error.hpp"
 #include "http/message.hpp"
 
 namespace chatd::http {
@@ -16,6 +19,9 @@ using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 using UploadHandler = std::function<boost::asio::awaitable<Response>(Request&, BodyReader&)>;
 // Resolves the caller of a non-public route, or throws HttpError(401).
 using Authenticator = std::function<boost::asio::awaitable<core::Principal>(Request&)>;
+// Maps the error type of a module above http (say, chat's) to the HttpError it answers with;
+// nullopt for an exception it does not know.
+using ErrorTranslator = std::optional<HttpError> (*)(const std::exception& e);
 
 class Router {
  public:
@@ -25,6 +31,9 @@ class Router {
   // is authenticated before any of the body is read.
   void add_upload(std::string method, std::string pattern, UploadHandler handler);
   void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
+  // Asked, in the order added, about an exception that is no HttpError before it becomes a 500.
+  // Adding the same translator again changes nothing.
+  void translate_errors(ErrorTranslator translator);
 
   // True when the request goes to an upload route: the server then streams its body.
   bool accepts_upload(Request& request) const;
@@ -51,6 +60,7 @@ class Router {
 
   std::vector<Route> routes_;
   Authenticator authenticator_;
+  std::vector<ErrorTranslator> translators_;
 };
 
 }  // namespace chatd::http

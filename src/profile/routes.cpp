@@ -1,7 +1,5 @@
 #include "profile/routes.hpp"
 
-#include <exception>
-
 #include "http/envelope.hpp"
 #include "http/input.hpp"
 #include "uploads/image_upload.hpp"
@@ -22,23 +20,17 @@ void add_image_route(http::Router& router, ProfileService& service, users::Image
                     [&service, link, &uploads](
                         Request& req, http::BodyReader& body) -> boost::asio::awaitable<Response> {
                       auto image = co_await uploads.receive(req, body);
-                      std::optional<ProfileService::ImageChange> change;
-                      std::exception_ptr failure;
-                      try {
-                        change = co_await service.set_image(req.principal->id, image.key);
-                      } catch (...) {
-                        failure = std::current_exception();
-                      }
-                      if (failure) {
-                        co_await uploads.remove(std::move(image.key));
-                        std::rethrow_exception(failure);
-                      }
-                      if (change->orphaned_key) {
-                        auto old = std::move(*change->orphaned_key);
+                      auto set = [&service, &req, &image] {
+                        return service.set_image(req.principal->id, image.key);
+                      };
+                      auto key = image.key;
+                      auto change = co_await uploads.use_or_remove(std::move(key), std::move(set));
+                      if (change.orphaned_key) {
+                        auto old = std::move(*change.orphaned_key);
                         co_await uploads.remove(std::move(old));
                       }
                       co_return http::success(200, "Profile image updated successfully",
-                                              users::user_json(change->user, true, link));
+                                              users::user_json(change.user, true, link));
                     });
 }
 

@@ -4,6 +4,7 @@
 // first bytes and the pixel size read from the header as they pass. Small text fields
 // (e.g. recipientId) are collected for the caller.
 #include <boost/asio/awaitable.hpp>
+#include <exception>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,6 +43,27 @@ class ImageUploads {
   }
   // Deletes a stored image that turned out unused; see BlobStore::remove (never throws).
   boost::asio::awaitable<void> remove(std::string key) { return store_.remove(std::move(key)); }
+
+  // Runs use(), the coroutine that puts the image under key to use (names it in a profile,
+  // stores a message), and returns its result. When it throws, the image is deleted again, since
+  // nothing names it, and the exception goes on to the caller.
+  template <typename Use>
+  auto use_or_remove(std::string key, Use use) -> decltype(use()) {
+    using Result = typename decltype(use())::value_type;
+    std::optional<Result> result;
+    std::exception_ptr failure;
+    try {
+      auto op = use();
+      result.emplace(co_await std::move(op));
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    if (failure) {
+      co_await remove(std::move(key));  // co_await is not allowed inside a handler
+      std::rethrow_exception(failure);
+    }
+    co_return std::move(*result);
+  }
 
  private:
   blob::BlobStore& store_;

@@ -257,5 +257,37 @@ TEST_F(LocalStoreTest, RemovesTemporaryFilesLeftByACrash) {
   EXPECT_TRUE(fs::exists(dir_ / "keep.txt"));
 }
 
+// The routes that take an image (avatar, send-image) put it to use through use_or_remove.
+TEST_F(LocalStoreTest, AnImageIsKeptWhenItsUseSucceedsAndDeletedWhenItFails) {
+  ImageUploads uploads(*store_, 1 << 20);
+  const auto kept = upload(form(test::png(2, 2), false));
+  auto use = []() -> boost::asio::awaitable<int> { co_return 42; };
+  EXPECT_EQ(run(uploads.use_or_remove(kept.key, use)), 42);
+  EXPECT_TRUE(fs::exists(dir_ / kept.key));
+
+  // Refused while it runs (say, an unknown recipient)...
+  const auto refused = upload(form(test::png(2, 2), false));
+  auto refuse = []() -> boost::asio::awaitable<int> {
+    throw http::HttpError(404, "recipient not found");
+    co_return 0;
+  };
+  try {
+    run(uploads.use_or_remove(refused.key, refuse));
+    ADD_FAILURE() << "the refusal did not pass";
+  } catch (const http::HttpError& e) {
+    EXPECT_EQ(e.status(), 404);
+  }
+  EXPECT_FALSE(fs::exists(dir_ / refused.key));
+
+  // ...or before it starts (a bad form field, checked as the use begins).
+  const auto bad_field = upload(form(test::png(2, 2), false));
+  auto bad = []() -> boost::asio::awaitable<int> {
+    throw std::invalid_argument("recipientId must be a positive integer");
+  };
+  EXPECT_THROW(run(uploads.use_or_remove(bad_field.key, bad)), std::invalid_argument);
+  EXPECT_FALSE(fs::exists(dir_ / bad_field.key));
+  EXPECT_EQ(files(), 1u);
+}
+
 }  // namespace
 }  // namespace chatd::uploads

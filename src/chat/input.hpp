@@ -1,0 +1,65 @@
+#pragma once
+// What the chat rules take: plain values that the gateway (chat/json_input.hpp) and the REST
+// routes parse requests into. Each is a struct, so a field can join it without changing every
+// signature on the way. Also the checks on text and ids that both transports share.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "chat/error.hpp"
+#include "storage/models.hpp"
+
+namespace chatd::chat {
+
+struct ImageRef {
+  std::string key;  // blob key
+  std::optional<int> width, height;
+  // Set for a URL a client sent back (ChatService::resolve_image): its blob may have been
+  // deleted since it was issued (a replaced avatar), so post_image checks it is still stored.
+  // An upload just made needs no check.
+  bool check_stored = false;
+};
+
+struct PublicPost {
+  std::string text;
+};
+
+struct PrivatePost {
+  std::int64_t recipient = 0;
+  std::string text;
+};
+
+// Public when there is no recipient.
+struct ImagePost {
+  ImageRef image;
+  std::optional<std::int64_t> recipient = std::nullopt;
+};
+
+// The reader has read the conversation with peer up to last_message_id.
+struct ReadMark {
+  std::int64_t peer = 0;
+  std::int64_t last_message_id = 0;
+};
+
+// A page of the conversation between users a and b (both directions).
+struct ConversationQuery {
+  std::int64_t a = 0;
+  std::int64_t b = 0;
+  storage::HistoryQuery page = {};
+};
+
+// Accepts the text of a message as it is, or throws ChatError kInvalidInput, checking in the
+// order of docs/events.md: no NUL, not blank (only Unicode white space, zero-width characters
+// or BOM), at most max_length code points (not bytes). The text is valid UTF-8 (the JSON
+// parser checked it).
+void check_text(std::string_view text, std::size_t max_length);
+
+// A positive base-10 int64 written as text (an id in a string); nullopt for anything else.
+std::optional<std::int64_t> positive_id(std::string_view text);
+
+// "<field> must be a positive integer", and the ChatError kInvalidInput that says it.
+std::string invalid_id_message(std::string_view field);
+ChatError invalid_id(std::string_view field);
+
+}  // namespace chatd::chat

@@ -1,0 +1,22 @@
+#include "chat/socket_errors.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json/object.hpp>
+
+#include "chat/error.hpp"
+
+namespace chatd::chat {
+namespace json = boost::json;
+
+json::value error_body(std::string_view message) {
+  return json::object{{"status", "error"}, {"message", message}};
+}
+
+json::value exception_body(const std::exception& e) {
+  if (dynamic_cast<const ChatError*>(&e)) return error_body(e.what());
+  spdlog::error("/chat handler failed: {}", e.what());
+  return error_body("Internal server error");
+}
+
+}  // namespace chatd::chat
