@@ -1,0 +1,64 @@
+#include "chat/rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+
+namespace chatd::chat {
+namespace {
+using namespace std::chrono_literals;
+using Clock = RateLimiter::Clock;
+
+// How many of n messages sent at once, at time `at`, the limiter lets through.
+int allowed(RateLimiter& limiter, std::int64_t user, int n, Clock::time_point at) {
+  int ok = 0;
+  for (int i = 0; i < n; ++i) ok += limiter.allow(user, at) ? 1 : 0;
+  return ok;
+}
+
+const Clock::time_point t0 = Clock::time_point(1000s);
+
+TEST(RateLimiter, ABurstPassesUpToItsSizeThenTokensComeBackAtTheRate) {
+  RateLimiter limiter(10, 20);  // 10 per second, burst 20
+  EXPECT_EQ(allowed(limiter, 1, 25, t0), 20);
+  EXPECT_EQ(allowed(limiter, 1, 1, t0 + 50ms), 0);  // half a token
+  EXPECT_EQ(allowed(limiter, 1, 5, t0 + 100ms), 1);
+  EXPECT_EQ(allowed(limiter, 1, 5, t0 + 400ms), 3);
+  // Refill stops at the burst size, however long the user was idle.
+  EXPECT_EQ(allowed(limiter, 1, 100, t0 + 1h), 20);
+}
+
+TEST(RateLimiter, FractionalRatesAccumulate) {
+  RateLimiter limiter(0.5, 1);  // one message every two seconds
+  EXPECT_TRUE(limiter.allow(7, t0));
+  EXPECT_FALSE(limiter.allow(7, t0 + 1s));
+  EXPECT_FALSE(limiter.allow(7, t0 + 1900ms));
+  EXPECT_TRUE(limiter.allow(7, t0 + 2s));
+  EXPECT_FALSE(limiter.allow(7, t0 + 2s));
+}
+
+TEST(RateLimiter, UsersHaveTheirOwnBuckets) {
+  RateLimiter limiter(1, 2);
+  EXPECT_EQ(allowed(limiter, 1, 5, t0), 2);
+  EXPECT_EQ(allowed(limiter, 2, 5, t0), 2);
+  EXPECT_EQ(allowed(limiter, 65, 5, t0), 2);  // the same lock stripe as user 1
+  EXPECT_EQ(allowed(limiter, 1, 1, t0), 0);
+}
+
+TEST(RateLimiter, ARateOfZeroTurnsTheLimitOff) {
+  RateLimiter limiter(0, 0);
+  EXPECT_EQ(allowed(limiter, 1, 1000, t0), 1000);
+  EXPECT_TRUE(limiter.allow(1));
+}
+
+TEST(RateLimiter, ForgettingIdleUsersKeepsTheActiveOnesLimited) {
+  RateLimiter limiter(1, 2);
+  // Many users of one lock stripe (id % 64 == 0); more than it keeps once they are idle.
+  for (std::int64_t u = 1; u <= 5000; ++u) limiter.allow(u * 64, t0);
+  // Ten seconds later user 64 sends: the idle ones are forgotten, user 64 is not.
+  EXPECT_EQ(allowed(limiter, 64, 2, t0 + 10s), 2);
+  EXPECT_EQ(allowed(limiter, 64, 1, t0 + 10s), 0);
+  // A forgotten user starts with a full bucket, as it would have had anyway.
+  EXPECT_EQ(allowed(limiter, 128, 5, t0 + 10s), 2);
+}
+
+}  // namespace
+}  // namespace chatd::chat
