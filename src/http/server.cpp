@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -23,11 +24,35 @@ namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-struct Server::Connection {
+struct Server::Connection : std::enable_shared_from_this<Server::Connection>, ReadDeadline {
+  explicit Connection(const asio::any_io_executor& ex) : executor(ex), body_timer(ex) {}
+
+  // The timer's wait holds the connection, not the session: a wait that completes after the
+  // session is gone finds no stream and does nothing.
+  void arm(std::chrono::seconds timeout) override {
+    body_deadline_armed = true;
+    body_timed_out = false;
+    body_timer.expires_after(timeout);
+    body_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || !self->body_deadline_armed || !self->stream) return;
+      self->body_timed_out = true;
+      boost::system::error_code ignored;
+      self->stream->socket().cancel(ignored);
+    });
+  }
+  bool disarm() override {
+    body_deadline_armed = false;
+    body_timer.cancel();
+    return body_timed_out;
+  }
+
   beast::tcp_stream* stream = nullptr;
   bool idle = true;
   bool alive = true;
   asio::any_io_executor executor;
+  asio::steady_timer body_timer;  // a request body's read deadline (see ReadDeadline)
+  bool body_deadline_armed = false;
+  bool body_timed_out = false;
 };
 
 namespace {
@@ -202,8 +227,7 @@ void Server::accept_loop() {
 }
 
 void Server::run_session(tcp::socket socket) {
-  auto conn = std::make_shared<Connection>();
-  conn->executor = socket.get_executor();
+  auto conn = std::make_shared<Connection>(socket.get_executor());
   {
     std::lock_guard lock(connections_mutex_);
     connections_.insert(conn);
@@ -389,8 +413,10 @@ asio::awaitable<boost::system::error_code> Server::Session::read_body(Parser& pa
     bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
     co_await bhttp::async_write(stream_, cont, kTuple);
   }
-  stream_.expires_after(options_.read_timeout);
+  stream_.expires_never();
+  conn_.arm(options_.read_timeout);
   auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
+  if (conn_.disarm()) ec = beast::error::timeout;
   co_return ec;
 }
 
@@ -398,7 +424,7 @@ asio::awaitable<boost::system::error_code> Server::Session::read_body(Parser& pa
 asio::awaitable<Answer> Server::Session::dispatch_upload(Request& request, Parser&& parser,
                                                          std::uint64_t limit) {
   stream_.expires_never();  // the reader sets a deadline for each read
-  StreamBodyReader body(stream_, buffer_, std::move(parser), limit, options_.read_timeout);
+  StreamBodyReader body(stream_, buffer_, std::move(parser), limit, options_.read_timeout, conn_);
   auto response = co_await server_.router_.dispatch(request, &body);
   co_return Answer{std::move(response), body.done() && body.keep_alive(), !body.done()};
 }

@@ -30,11 +30,13 @@ HttpError failure(int status) {
 
 StreamBodyReader::StreamBodyReader(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                    bhttp::request_parser<bhttp::string_body>&& header,
-                                   std::uint64_t limit, std::chrono::seconds timeout)
+                                   std::uint64_t limit, std::chrono::seconds timeout,
+                                   ReadDeadline& deadline)
     : stream_(stream),
       buffer_(buffer),
       parser_(std::move(header)),
       timeout_(timeout),
+      deadline_(deadline),
       piece_(kPieceBytes) {
   parser_.body_limit(limit);
   expect_continue_ = parser_.get()[bhttp::field::expect] == "100-continue";
@@ -59,10 +61,10 @@ boost::asio::awaitable<std::string_view> StreamBodyReader::read() {
     auto& body = parser_.get().body();
     body.data = piece_.data();
     body.size = piece_.size();
-    stream_.expires_after(timeout_);
+    deadline_.arm(timeout_);
     auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, kTuple);
     // No deadline while the handler works between reads (e.g. stores a block in Azure).
-    stream_.expires_never();
+    if (deadline_.disarm()) ec = beast::error::timeout;
     if (ec == bhttp::error::need_buffer) ec = {};
     if (ec) {
       failed_ = ec == bhttp::error::body_limit ? 413 : ec == beast::error::timeout ? 408 : 400;

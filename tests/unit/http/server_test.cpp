@@ -1,0 +1,438 @@
+// http::Server's limits and connection handling, on a real server listening on an ephemeral
+// port; the test is a raw TCP client, so every byte on the wire is the test's choice.
+#include "http/server.hpp"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <boost/asio/write.hpp>
+#include <cerrno>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "core/text.hpp"
+#include "http/error.hpp"
+
+namespace http = chatd::http;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct RawResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+// A blocking client socket; every read gives up after `timeout`.
+class RawClient {
+ public:
+  explicit RawClient(std::uint16_t port, std::chrono::milliseconds timeout = 5s) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+      throw std::runtime_error("connect failed");
+    set_timeout(timeout);
+  }
+  ~RawClient() { ::close(fd_); }
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+
+  void set_timeout(std::chrono::milliseconds timeout) {
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>(timeout.count() % 1000 * 1000);
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+
+  // False when the server closed the connection before taking every byte.
+  bool send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  // One response; the body is read by Content-Length (none for 1xx and 204, or when head_only).
+  RawResponse read_response(bool head_only = false) {
+    std::size_t end;
+    while ((end = buffered_.find("\r\n\r\n")) == std::string::npos)
+      if (!fill()) throw std::runtime_error("no complete response header: " + buffered_);
+    RawResponse r;
+    const std::string head = buffered_.substr(0, end);
+    buffered_.erase(0, end + 4);
+    r.status = std::stoi(head.substr(9, 3));
+    for (std::size_t pos = head.find("\r\n"); pos != std::string::npos;) {
+      const auto next = head.find("\r\n", pos + 2);
+      const auto line = head.substr(pos + 2, next == std::string::npos ? next : next - pos - 2);
+      const auto colon = line.find(':');
+      r.headers[chatd::core::to_lower(line.substr(0, colon))] = line.substr(colon + 2);
+      pos = next;
+    }
+    if (head_only || r.status < 200 || r.status == 204) return r;
+    const std::size_t length = std::stoul(r.header("content-length"));
+    while (buffered_.size() < length)
+      if (!fill()) throw std::runtime_error("body cut short");
+    r.body = buffered_.substr(0, length);
+    buffered_.erase(0, length);
+    return r;
+  }
+
+  // True when the server ends the connection (end of stream or reset) before the timeout and
+  // without sending anything more.
+  bool sees_close() {
+    char c;
+    const auto n = ::recv(fd_, &c, 1, 0);
+    return buffered_.empty() && (n == 0 || (n < 0 && errno == ECONNRESET));
+  }
+
+  std::string read_exact(std::size_t n) {
+    while (buffered_.size() < n)
+      if (!fill()) throw std::runtime_error("connection ended after: " + buffered_);
+    std::string out = buffered_.substr(0, n);
+    buffered_.erase(0, n);
+    return out;
+  }
+
+ private:
+  bool fill() {
+    char buf[4096];
+    const auto n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    buffered_.append(buf, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  int fd_;
+  std::string buffered_;
+};
+
+constexpr std::size_t kBodyLimit = 1000;
+constexpr std::size_t kUploadLimit = 5000;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router.add(
+        "GET", "/hello",
+        [](http::Request&) -> boost::asio::awaitable<http::Response> {
+          http::Response r;
+          r.content_type = "text/plain";
+          r.body = "hello";
+          co_return r;
+        },
+        true);
+    router.add(
+        "POST", "/echo",
+        [](http::Request& req) -> boost::asio::awaitable<http::Response> {
+          http::Response r;
+          r.content_type = "text/plain";
+          r.body = req.body;
+          co_return r;
+        },
+        true);
+    router.set_authenticator(
+        [](http::Request& req) -> boost::asio::awaitable<chatd::core::Principal> {
+          if (req.header("authorization") != "Bearer ok")
+            throw http::HttpError(401, "Unauthorized");
+          co_return chatd::core::Principal{1, "tester"};
+        });
+    router.add_upload(
+        "POST", "/upload",
+        [](http::Request&, http::BodyReader& body) -> boost::asio::awaitable<http::Response> {
+          std::size_t total = 0;
+          for (;;) {
+            const auto piece = co_await body.read();
+            if (piece.empty()) break;
+            total += piece.size();
+          }
+          http::Response r;
+          r.content_type = "text/plain";
+          r.body = std::to_string(total);
+          co_return r;
+        });
+    http::ServerOptions options;
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.body_limit = kBodyLimit;
+    options.upload_limit = kUploadLimit;
+    options.read_timeout = 1s;
+    options.idle_timeout = 2s;
+    options.cors = http::CorsPolicy({"https://allowed.example"});
+    server = std::make_unique<http::Server>(pool, options, router, metrics);
+    server->set_upgrade_handler("/ws", [this](boost::beast::tcp_stream stream,
+                                              http::UpgradeRequest request, std::string remote) {
+      std::lock_guard lock(mutex);
+      upgraded_target = std::string(request.target());
+      upgraded_from = remote;
+      // The handler owns the connection now: it answers on it by itself.
+      boost::asio::write(stream.socket(), boost::asio::buffer(std::string("handed off")));
+    });
+    server->start();
+    pool.start();
+  }
+
+  void TearDown() override {
+    server->stop();
+    pool.stop();
+    pool.join();
+  }
+
+  std::uint16_t port() const { return server->port(); }
+
+  chatd::core::IoPool pool{1};
+  http::Metrics metrics;
+  http::Router router;
+  std::unique_ptr<http::Server> server;
+  std::mutex mutex;
+  std::string upgraded_target, upgraded_from;
+};
+
+std::string get(const std::string& path, const std::string& extra = "") {
+  return "GET " + path + " HTTP/1.1\r\nHost: t\r\n" + extra + "\r\n";
+}
+
+std::string post(const std::string& path, const std::string& body, const std::string& extra = "") {
+  return "POST " + path + " HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n" + extra + "\r\n" + body;
+}
+
+}  // namespace
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  RawClient c(port());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(c.send(get("/hello")));
+    auto r = c.read_response();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "hello");
+    EXPECT_NE(r.header("connection"), "close");
+  }
+  EXPECT_EQ(server->open_connections(), 1u);
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  RawClient c(port());
+  ASSERT_TRUE(
+      c.send(post("/echo", "first") + get("/hello") + post("/echo", "third") + get("/nowhere")));
+  EXPECT_EQ(c.read_response().body, "first");
+  EXPECT_EQ(c.read_response().body, "hello");
+  EXPECT_EQ(c.read_response().body, "third");
+  EXPECT_EQ(c.read_response().status, 404);
+}
+
+TEST_F(HttpServerTest, ConnectionCloseEndsTheConnectionAfterTheResponse) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send(get("/hello", "Connection: close\r\n")));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("connection"), "close");
+  EXPECT_TRUE(c.sees_close());
+}
+
+TEST_F(HttpServerTest, HeadSendsTheHeadersOnly) {
+  RawClient c(port());
+  // The GET after it is read correctly only if no body followed the HEAD's header.
+  ASSERT_TRUE(c.send("HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\n" + get("/hello")));
+  auto head = c.read_response(true);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("content-length"), "5");
+  EXPECT_EQ(c.read_response().body, "hello");
+}
+
+TEST_F(HttpServerTest, HeaderOverTheLimitGets431AndTheConnectionCloses) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send("GET /hello HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(17 * 1024, 'h') +
+                     "\r\n\r\n"));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 431);
+  EXPECT_TRUE(c.sees_close());
+}
+
+TEST_F(HttpServerTest, HeaderJustUnderTheLimitIsServed) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send(get("/hello", "X-Big: " + std::string(15 * 1024, 'h') + "\r\n")));
+  EXPECT_EQ(c.read_response().status, 200);
+}
+
+TEST_F(HttpServerTest, MalformedRequestGets400) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send("NOT HTTP AT ALL\r\n\r\n"));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(c.sees_close());
+}
+
+TEST_F(HttpServerTest, BodyAtTheLimitIsRead) {
+  RawClient c(port());
+  const std::string body(kBodyLimit, 'b');
+  ASSERT_TRUE(c.send(post("/echo", body)));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, body);
+}
+
+TEST_F(HttpServerTest, DeclaredBodyOverTheLimitGets413WithoutBeingRead) {
+  RawClient c(port());
+  // Only the header: the answer comes before any of the body was sent.
+  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                     std::to_string(kBodyLimit + 1) + "\r\n\r\n"));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.header("connection"), "close");
+  EXPECT_NE(r.body.find("Request body too large"), std::string::npos);
+  EXPECT_TRUE(c.sees_close());
+}
+
+TEST_F(HttpServerTest, AfterAnEarly413TheRestOfTheBodyIsDrainedNotReset) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n"));
+  EXPECT_EQ(c.read_response().status, 413);
+  // The client sends its body anyway, as clients that do not wait for an answer do. A server
+  // that closed its socket now would answer these bytes with a reset (which on a real network
+  // can destroy the 413 before the client read it); this one reads and drops them, so the
+  // second send still finds the connection open.
+  ASSERT_TRUE(c.send(std::string(50000, 'x')));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_TRUE(c.send(std::string(50000, 'x')));
+  EXPECT_TRUE(c.sees_close());  // the end of the stream, once the drain is over
+}
+
+TEST_F(HttpServerTest, ChunkedBodyOverTheLimitGets413) {
+  RawClient c(port());
+  const std::string chunk(600, 'c');
+  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n" +
+                     chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n"));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 413);
+}
+
+TEST_F(HttpServerTest, ExpectContinueGets100ThenTheAnswer) {
+  RawClient c(port());
+  ASSERT_TRUE(
+      c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n"
+             "Expect: 100-continue\r\n\r\n"));
+  EXPECT_EQ(c.read_response().status, 100);
+  ASSERT_TRUE(c.send("abcde"));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "abcde");
+}
+
+TEST_F(HttpServerTest, ExpectContinueOverTheLimitGets413Instead) {
+  RawClient c(port());
+  ASSERT_TRUE(
+      c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n"
+             "Expect: 100-continue\r\n\r\n"));
+  EXPECT_EQ(c.read_response().status, 413);
+}
+
+TEST_F(HttpServerTest, IncompleteBodyGets408AfterTheReadTimeout) {
+  RawClient c(port());
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc"));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 408);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 900ms);
+}
+
+TEST_F(HttpServerTest, IncompleteUploadGets408AfterTheReadTimeout) {
+  RawClient c(port());
+  ASSERT_TRUE(
+      c.send("POST /upload HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ok\r\n"
+             "Content-Length: 3000\r\n\r\n" +
+             std::string(100, 'u')));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 408);
+  EXPECT_TRUE(c.sees_close());
+}
+
+TEST_F(HttpServerTest, IdleConnectionIsClosedAfterTheIdleTimeout) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send(get("/hello")));
+  EXPECT_EQ(c.read_response().status, 200);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.sees_close());
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, 1800ms);
+  EXPECT_LT(waited, 4500ms);
+}
+
+TEST_F(HttpServerTest, PreflightFromAnAllowedOrigin) {
+  RawClient c(port());
+  ASSERT_TRUE(
+      c.send("OPTIONS /hello HTTP/1.1\r\nHost: t\r\nOrigin: https://allowed.example\r\n"
+             "Access-Control-Request-Method: GET\r\n\r\n"));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.header("access-control-allow-origin"), "https://allowed.example");
+  EXPECT_NE(r.header("access-control-allow-methods").find("POST"), std::string::npos);
+  ASSERT_TRUE(c.send(get("/hello", "Origin: https://other.example\r\n")));
+  auto plain = c.read_response();
+  EXPECT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.header("access-control-allow-origin"), "");
+}
+
+TEST_F(HttpServerTest, UploadIsStreamedUnderItsOwnLimit) {
+  RawClient c(port());
+  const std::string body(3000, 'u');  // over the body limit, under the upload limit
+  ASSERT_TRUE(c.send(post("/upload", body, "Authorization: Bearer ok\r\n")));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "3000");
+  ASSERT_TRUE(
+      c.send(post("/upload", std::string(kUploadLimit + 1, 'u'), "Authorization: Bearer ok\r\n")));
+  EXPECT_EQ(c.read_response().status, 413);
+}
+
+TEST_F(HttpServerTest, UploadIsRefusedBeforeItsBodyIsWanted) {
+  RawClient c(port());
+  // No 100 Continue for a caller who is not authenticated: the body is never asked for.
+  ASSERT_TRUE(
+      c.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 3000\r\n"
+             "Expect: 100-continue\r\n\r\n"));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 401);
+  EXPECT_TRUE(c.sees_close());
+}
+
+TEST_F(HttpServerTest, UpgradeRequestIsHandedToItsHandler) {
+  RawClient c(port());
+  ASSERT_TRUE(
+      c.send("GET /ws/x?a=1 HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\n"
+             "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+  EXPECT_EQ(c.read_exact(10), "handed off");
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(upgraded_target, "/ws/x?a=1");
+  EXPECT_EQ(upgraded_from, "127.0.0.1");
+}
+
+TEST_F(HttpServerTest, StopClosesIdleConnections) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send(get("/hello")));
+  EXPECT_EQ(c.read_response().status, 200);
+  // Until the server waits for the next request: a connection that is answering when stop()
+  // comes closes after its response, this one has to be interrupted.
+  std::this_thread::sleep_for(100ms);
+  server->stop();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.sees_close());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms);  // not the idle timeout
+}
