@@ -1,0 +1,214 @@
+// The local adapter's room bookkeeping, with real sockets on real (polling) Engine.IO sessions
+// spread over two I/O threads' shards: what each socket received is read back from its
+// session's queue, the way a polling GET fetches it. The contexts are run on the test thread.
+#include "realtime/socketio/local_adapter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <optional>
+
+#include "realtime/engineio/server.hpp"
+#include "realtime/socketio/namespace.hpp"
+
+namespace asio = boost::asio;
+namespace eio = chatd::engineio;
+namespace sio = chatd::socketio;
+
+namespace {
+
+class LocalAdapterTest : public ::testing::Test {
+ protected:
+  // A connected socket on shard 0 or 1, in its own implicit room.
+  std::shared_ptr<sio::Socket> connect(std::size_t shard) {
+    const auto id = "socket" + std::to_string(sockets.size());
+    auto session =
+        std::make_shared<eio::Session>(engine, "session-" + id, pool.at(shard), shard,
+                                       eio::Session::Transport::polling, eio::Handshake{});
+    auto socket = std::make_shared<sio::Socket>(nsp, session, id, boost::json::object{});
+    socket->on_connected();
+    sessions.push_back(session);
+    sockets.push_back(socket);
+    return socket;
+  }
+
+  void run_all() {
+    for (int round = 0; round < 3; ++round)
+      for (std::size_t i = 0; i < pool.size(); ++i) {
+        pool.at(i).restart();
+        pool.at(i).poll();
+      }
+  }
+
+  // Sends a packet "4<name>" to target and runs every shard's delivery.
+  void broadcast(const std::string& name, sio::BroadcastTarget target) {
+    auto packet = std::make_shared<const sio::EncodedPacket>(
+        sio::EncodedPacket{{eio::text_frame("4" + name)}});
+    adapter().broadcast(std::move(packet), std::move(target));
+    run_all();
+  }
+
+  // What the socket's session has received (and not yet fetched), packet by packet.
+  std::vector<std::string> received(const sio::Socket& socket) {
+    const auto& session = sessions[index_of(socket)];
+    if (session->queued_bytes() == 0) return {};
+    std::optional<std::string> body;
+    asio::co_spawn(
+        session->executor(),
+        [session, &body]() -> asio::awaitable<void> {
+          body = (co_await session->handle_poll("GET", "")).body;
+        },
+        asio::detached);
+    run_all();
+    std::vector<std::string> out;
+    if (!body) return out;
+    for (std::size_t start = 0;;) {
+      const auto end = body->find('\x1e', start);
+      out.push_back(body->substr(start + 1, end - start - 1));  // without the "4"
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    return out;
+  }
+
+  std::size_t count(const std::string& room) {
+    std::optional<std::size_t> n;
+    adapter().count_sockets(room, [&n](std::size_t c) { n = c; });
+    run_all();
+    return n.value_or(999);
+  }
+  std::vector<std::string> rooms_of(const std::string& room) {
+    std::optional<std::vector<std::string>> found;
+    adapter().rooms_of(room, [&found](std::vector<std::string> r) { found = std::move(r); });
+    run_all();
+    return found.value_or(std::vector<std::string>{"no answer"});
+  }
+
+  sio::Adapter& adapter() { return nsp.adapter(); }
+  std::size_t index_of(const sio::Socket& socket) const {
+    for (std::size_t i = 0; i < sockets.size(); ++i)
+      if (sockets[i].get() == &socket) return i;
+    throw std::logic_error("unknown socket");
+  }
+
+  chatd::core::IoPool pool{2};
+  eio::Server engine{pool, eio::Options{}};
+  sio::Namespace nsp{"/", std::make_unique<sio::LocalAdapter>(pool)};
+  std::vector<std::shared_ptr<eio::Session>> sessions;
+  std::vector<std::shared_ptr<sio::Socket>> sockets;
+};
+
+using Strings = std::vector<std::string>;
+
+}  // namespace
+
+TEST_F(LocalAdapterTest, RoomBroadcastReachesItsMembersOnEveryShard) {
+  auto a = connect(0), b = connect(1), c = connect(0), d = connect(1);
+  a->join("room");
+  b->join("room");
+  broadcast("hi", {{"room"}, {}});
+  EXPECT_EQ(received(*a), Strings{"hi"});
+  EXPECT_EQ(received(*b), Strings{"hi"});
+  EXPECT_EQ(received(*c), Strings{});
+  EXPECT_EQ(received(*d), Strings{});
+  EXPECT_EQ(count("room"), 2u);
+}
+
+TEST_F(LocalAdapterTest, NoRoomsMeansEverySocket) {
+  auto a = connect(0), b = connect(1), c = connect(1);
+  broadcast("all", {});
+  EXPECT_EQ(received(*a), Strings{"all"});
+  EXPECT_EQ(received(*b), Strings{"all"});
+  EXPECT_EQ(received(*c), Strings{"all"});
+}
+
+TEST_F(LocalAdapterTest, EverySocketIsInItsOwnRoom) {
+  auto a = connect(0), b = connect(1);
+  EXPECT_EQ(a->rooms(), Strings{a->id()});
+  broadcast("just you", {{b->id()}, {}});
+  EXPECT_EQ(received(*a), Strings{});
+  EXPECT_EQ(received(*b), Strings{"just you"});
+  EXPECT_EQ(count(b->id()), 1u);
+  // A socket may also join a room named like another socket: both are in it, each once.
+  a->join(b->id());
+  broadcast("both", {{b->id()}, {}});
+  EXPECT_EQ(received(*a), Strings{"both"});
+  EXPECT_EQ(received(*b), Strings{"both"});
+  EXPECT_EQ(count(b->id()), 2u);
+}
+
+TEST_F(LocalAdapterTest, ExceptRoomsAreSkipped) {
+  auto a = connect(0), b = connect(1), c = connect(0);
+  a->join("muted");
+  b->join("muted");
+  a->join("room");
+  c->join("room");
+  broadcast("not muted", {{}, {"muted"}});
+  EXPECT_EQ(received(*a), Strings{});
+  EXPECT_EQ(received(*b), Strings{});
+  EXPECT_EQ(received(*c), Strings{"not muted"});
+  // The way socket.to(room) leaves out the sender: except its own room.
+  broadcast("from a", {{"room"}, {a->id()}});
+  EXPECT_EQ(received(*a), Strings{});
+  EXPECT_EQ(received(*c), Strings{"from a"});
+}
+
+TEST_F(LocalAdapterTest, SeveralRoomsDeliverOncePerSocket) {
+  auto a = connect(0), b = connect(1), c = connect(0);
+  a->join("r1");
+  a->join("r2");
+  b->join("r2");
+  b->join("r3");
+  broadcast("once", {{"r1", "r2", "r3", a->id()}, {}});
+  EXPECT_EQ(received(*a), Strings{"once"});
+  EXPECT_EQ(received(*b), Strings{"once"});
+  EXPECT_EQ(received(*c), Strings{});
+  broadcast("twice", {{"r1", "r3"}, {"r2"}});
+  EXPECT_EQ(received(*a), Strings{});
+  EXPECT_EQ(received(*b), Strings{});
+}
+
+TEST_F(LocalAdapterTest, LeavingARoomStopsItsBroadcasts) {
+  auto a = connect(0), b = connect(0);
+  a->join("room");
+  b->join("room");
+  a->leave("room");
+  broadcast("after", {{"room"}, {}});
+  EXPECT_EQ(received(*a), Strings{});
+  EXPECT_EQ(received(*b), Strings{"after"});
+  b->leave("room");
+  EXPECT_EQ(count("room"), 0u);
+  EXPECT_EQ(rooms_of("room"), Strings{});
+  a->leave("never joined");  // harmless
+  EXPECT_EQ(a->rooms(), Strings{a->id()});
+}
+
+TEST_F(LocalAdapterTest, ClosedSocketIsForgottenEverywhere) {
+  auto a = connect(0), b = connect(1);
+  a->join("room");
+  b->join("room");
+  a->join("other");
+  a->on_close("transport close");
+  EXPECT_TRUE(a->rooms().empty());
+  EXPECT_EQ(count("room"), 1u);
+  EXPECT_EQ(count("other"), 0u);
+  EXPECT_EQ(count(a->id()), 0u);
+  broadcast("room", {{"room"}, {}});
+  broadcast("own", {{a->id()}, {}});
+  broadcast("all", {});
+  EXPECT_EQ(received(*a), Strings{});
+  EXPECT_EQ(received(*b), (Strings{"room", "all"}));
+}
+
+TEST_F(LocalAdapterTest, RoomsOfGathersTheRoomsOfEveryMemberAcrossShards) {
+  auto a = connect(0), b = connect(1), c = connect(1);
+  a->join("user:1");
+  b->join("user:1");
+  a->join("chat:x");
+  b->join("chat:y");
+  c->join("chat:z");
+  EXPECT_EQ(rooms_of("user:1"), (Strings{"chat:x", "chat:y", a->id(), b->id(), "user:1"}));
+  EXPECT_EQ(rooms_of(c->id()), (Strings{"chat:z", c->id()}));
+  EXPECT_EQ(count("user:1"), 2u);
+}
