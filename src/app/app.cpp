@@ -6,6 +6,7 @@
 #include <future>
 #include <thread>
 
+#include "app/auth_stack.hpp"
 #include "app/conformance.hpp"
 #include "app/system_routes.hpp"
 #include "auth/routes.hpp"
@@ -68,7 +69,7 @@ struct App::Parts {
   http::Metrics metrics;
   http::Router router;
   users::ImageLinker link;  // stored keys become links when read
-  std::unique_ptr<auth::AuthService> auth;
+  AuthStack auth;           // the password hash pool and the auth service
   std::unique_ptr<users::UsersService> users;
   std::unique_ptr<profile::ProfileService> profile;
   // Before everything that lives on its thread (adapters, presence): destroyed after them.
@@ -150,7 +151,7 @@ void App::Parts::make_cluster_and_presence() {
 // Accounts, profiles and the images they link to: services, blob store and routes.
 void App::Parts::make_accounts() {
   const auto& c = config;
-  auth = std::make_unique<auth::AuthService>(*db, *blocking, *tokens);
+  auth = build_auth(c, *blocking, *db, *tokens, metrics);
   users = std::make_unique<users::UsersService>(*db, *blocking);
   profile = std::make_unique<profile::ProfileService>(*db, *blocking);
 
@@ -162,8 +163,8 @@ void App::Parts::make_accounts() {
   blobs = blob::open_blob_store(bs, *blocking);
   // /uploads/<name>, or a freshly signed Azure SAS URL.
   link = [b = blobs.get()](const std::string& key) { return b->link(key); };
-  router.set_authenticator(auth::make_authenticator(*auth));
-  auth::add_routes(router, *auth, link);
+  router.set_authenticator(auth::make_authenticator(*auth.service));
+  auth::add_routes(router, *auth.service, link);
   uploads = std::make_unique<uploads::ImageUploads>(*blobs, c.max_upload_bytes);
   profile::add_routes(router, *profile, link, *uploads);
   uploads::add_file_routes(router, *blobs, *blocking);
@@ -201,7 +202,8 @@ void App::Parts::make_chat() {
   chat = std::make_unique<chat::ChatService>(
       *db, *blocking, *writer, limits, issued_image_resolver(*blobs), issued_image_exists(*blobs));
   chat_events = std::make_unique<chat::ChatEvents>(sio->of("/chat"), link);
-  gateway = std::make_unique<chat::Gateway>(sio->of("/chat"), *auth, *chat, *chat_events, *online);
+  gateway = std::make_unique<chat::Gateway>(sio->of("/chat"), *auth.service, *chat, *chat_events,
+                                            *online);
   chat::add_routes(router, *chat, *chat_events, link);
   // Before users::add_routes: "/api/users/online" must not be taken for "/api/users/:userId".
   chat::add_presence_routes(router, *online, sio->of("/chat"));
@@ -289,6 +291,7 @@ void App::stop(int drain_seconds) {
   p.io->stop();
   p.io->join();
   p.writer->stop();
+  p.auth.stop();
   p.blocking->stop();
   spdlog::info("chatd stopped");
 }

@@ -183,6 +183,17 @@ void read_realtime(const Settings& get, Config& c) {
   if (auto v = get("CHATD_CONFORMANCE")) c.conformance = *v == "1" || *v == "true";
 }
 
+void read_threads(const Settings& get, Config& c) {
+  if (auto v = get("IO_THREADS"))
+    c.io_threads = parse_number<std::size_t>("IO_THREADS", *v, 0, 256);
+  if (auto v = get("BLOCKING_THREADS"))
+    c.blocking_threads = parse_number<std::size_t>("BLOCKING_THREADS", *v, 1, 256);
+  if (auto v = get("HASH_THREADS"))
+    c.hash_threads = parse_number<std::size_t>("HASH_THREADS", *v, 1, 64);
+  if (auto v = get("HASH_QUEUE"))
+    c.hash_queue = parse_number<std::size_t>("HASH_QUEUE", *v, 0, 10'000);
+}
+
 }  // namespace
 
 // Of several bad settings, the first one read here is the one reported.
@@ -201,10 +212,7 @@ Config load_config(const EnvLookup& lookup) {
   read_limits(get, c);
   read_realtime(get, c);
   if (auto v = get("WEB_ROOT")) c.web_root = *v;
-  if (auto v = get("IO_THREADS"))
-    c.io_threads = parse_number<std::size_t>("IO_THREADS", *v, 0, 256);
-  if (auto v = get("BLOCKING_THREADS"))
-    c.blocking_threads = parse_number<std::size_t>("BLOCKING_THREADS", *v, 1, 256);
+  read_threads(get, c);
   return c;
 }
 

@@ -44,7 +44,10 @@ struct Config {
   bool conformance = false;
   std::string web_root = "./web";
   std::size_t io_threads = 0;        // 0: one per core
-  std::size_t blocking_threads = 8;  // database calls and password hashing
+  std::size_t blocking_threads = 8;  // database calls and file I/O
+  // Password hashing (argon2id, 64 MiB per running hash) on a pool of its own.
+  std::size_t hash_threads = 1;
+  std::size_t hash_queue = 16;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

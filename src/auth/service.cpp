@@ -5,15 +5,20 @@
 
 namespace chatd::auth {
 
-AuthService::AuthService(storage::Database& db, core::BlockingPool& pool,
+AuthService::AuthService(storage::Database& db, core::BlockingPool& pool, PasswordHasher& hasher,
                          const TokenService& tokens)
-    : db_(db), pool_(pool), tokens_(tokens), dummy_hash_(hash_password("chatd-timing-pad")) {}
+    : db_(db),
+      pool_(pool),
+      hasher_(hasher),
+      tokens_(tokens),
+      dummy_hash_(hash_password("chatd-timing-pad")) {}
 
 boost::asio::awaitable<storage::User> AuthService::register_user(Registration input) {
+  auto password = std::move(input.password);
+  auto hash = co_await hasher_.hash(std::move(password));
   try {
-    auto job = [this, in = std::move(input)] {
-      storage::NewUser user{in.email,     in.username, hash_password(in.password),
-                            in.full_name, in.location, in.age};
+    auto job = [this, in = std::move(input), hash = std::move(hash)] {
+      storage::NewUser user{in.email, in.username, hash, in.full_name, in.location, in.age};
       return db_.users().create(user);
     };
     co_return co_await pool_.run(std::move(job));
@@ -23,13 +28,12 @@ boost::asio::awaitable<storage::User> AuthService::register_user(Registration in
 }
 
 boost::asio::awaitable<LoginResult> AuthService::login(std::string email, std::string password) {
-  auto job = [this, email = std::move(email), password = std::move(password)] {
-    auto found = db_.users().find_by_email(email);
-    const bool ok = verify_password(found ? found->password_hash : dummy_hash_, password);
-    return ok && found ? found : std::nullopt;
-  };
-  auto user = co_await pool_.run(std::move(job));
-  if (!user) throw http::unauthorized("Invalid credentials");
+  // An unknown email costs the same hash as a wrong password.
+  auto lookup = [this, email = std::move(email)] { return db_.users().find_by_email(email); };
+  auto user = co_await pool_.run(std::move(lookup));
+  auto hash = user ? user->password_hash : dummy_hash_;
+  const bool ok = co_await hasher_.verify(std::move(hash), std::move(password));
+  if (!ok || !user) throw http::unauthorized("Invalid credentials");
   co_return LoginResult{tokens_.issue(user->id, user->username), std::move(*user)};
 }
 

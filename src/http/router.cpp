@@ -22,6 +22,13 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
+// The error envelope of an HttpError, with its extra headers (Retry-After).
+Response error_of(const HttpError& e) {
+  auto response = error_response(e.status(), e.messages(), e.is_list());
+  for (const auto& [name, value] : e.headers()) response.set(name, value);
+  return response;
+}
+
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, bool is_public) {
@@ -99,11 +106,10 @@ boost::asio::awaitable<Response> Router::dispatch(Request& request, BodyReader* 
     StringBodyReader whole(request.body);
     co_return co_await found->upload(request, whole);
   } catch (const HttpError& e) {
-    co_return error_response(e.status(), e.messages(), e.is_list());
+    co_return error_of(e);
   } catch (const std::exception& e) {
     for (const auto translate : translators_) {
-      if (auto mapped = translate(e))
-        co_return error_response(mapped->status(), mapped->messages(), mapped->is_list());
+      if (auto mapped = translate(e)) co_return error_of(*mapped);
     }
     spdlog::error("{} {} failed: {}", request.method, request.route, e.what());
   }

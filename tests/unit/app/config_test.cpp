@@ -67,3 +67,14 @@ TEST(Config, DotenvParsing) {
   EXPECT_EQ(m["B"], "two words");
   EXPECT_EQ(m["C"], "x#y");
 }
+
+TEST(Config, PasswordHashingHasItsOwnSmallPool) {
+  auto c = load({});
+  EXPECT_EQ(c.hash_threads, 1u);
+  EXPECT_EQ(c.hash_queue, 16u);
+  c = load({{"HASH_THREADS", "2"}, {"HASH_QUEUE", "0"}});
+  EXPECT_EQ(c.hash_threads, 2u);
+  EXPECT_EQ(c.hash_queue, 0u);
+  EXPECT_NE(error_of({{"HASH_THREADS", "0"}}).find("HASH_THREADS"), std::string::npos);
+  EXPECT_NE(error_of({{"HASH_QUEUE", "-1"}}).find("HASH_QUEUE"), std::string::npos);
+}
