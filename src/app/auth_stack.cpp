@@ -3,6 +3,19 @@
 namespace chatd::app {
 namespace {
 
+auth::AuthLimits limits_from(const Config& c) {
+  auth::AuthLimits limits;
+  limits.throttle.per_account_ip = c.login_failures_per_account_ip;
+  limits.throttle.per_ip = c.login_failures_per_ip;
+  limits.throttle.per_account = c.login_failures_per_account;
+  limits.throttle.backoff_base = std::chrono::milliseconds(c.login_backoff_base_ms);
+  limits.throttle.backoff_max = std::chrono::seconds(c.login_backoff_max_seconds);
+  limits.throttle.window = std::chrono::seconds(c.login_failure_window_seconds);
+  limits.login_attempts_per_minute = c.login_rate_per_ip;
+  limits.registrations_per_hour = c.register_rate_per_ip;
+  return limits;
+}
+
 void add_metrics(const AuthStack& a, http::Metrics& metrics) {
   metrics.add_gauge("chatd_password_hashes_in_flight",
                     "Password hashes running or waiting (at most HASH_THREADS + HASH_QUEUE).",
@@ -10,6 +23,8 @@ void add_metrics(const AuthStack& a, http::Metrics& metrics) {
   metrics.add_counter("chatd_password_hashes_refused_total",
                       "Requests refused with 503 because the password hash queue was full.",
                       [h = a.hasher.get()] { return static_cast<double>(h->refused()); });
+  metrics.add_counter("chatd_auth_throttled_total", "Registrations and logins refused with 429.",
+                      [s = a.service.get()] { return static_cast<double>(s->throttled()); });
 }
 
 }  // namespace
@@ -18,7 +33,7 @@ AuthStack build_auth(const Config& c, core::BlockingPool& blocking, storage::Dat
                      const auth::TokenService& tokens, http::Metrics& metrics) {
   AuthStack a;
   a.hasher = std::make_unique<auth::PasswordHasher>(c.hash_threads, c.hash_queue);
-  a.service = std::make_unique<auth::AuthService>(db, blocking, *a.hasher, tokens);
+  a.service = std::make_unique<auth::AuthService>(db, blocking, *a.hasher, tokens, limits_from(c));
   add_metrics(a, metrics);
   return a;
 }

@@ -183,6 +183,29 @@ void read_realtime(const Settings& get, Config& c) {
   if (auto v = get("CHATD_CONFORMANCE")) c.conformance = *v == "1" || *v == "true";
 }
 
+void read_login_limits(const Settings& get, Config& c) {
+  if (auto v = get("LOGIN_RATE_PER_IP"))
+    c.login_rate_per_ip = parse_double("LOGIN_RATE_PER_IP", *v, 0);
+  if (auto v = get("REGISTER_RATE_PER_IP"))
+    c.register_rate_per_ip = parse_double("REGISTER_RATE_PER_IP", *v, 0);
+  if (auto v = get("LOGIN_FAILURES_PER_ACCOUNT_IP"))
+    c.login_failures_per_account_ip =
+        parse_number<int>("LOGIN_FAILURES_PER_ACCOUNT_IP", *v, 0, 1'000'000);
+  if (auto v = get("LOGIN_FAILURES_PER_IP"))
+    c.login_failures_per_ip = parse_number<int>("LOGIN_FAILURES_PER_IP", *v, 0, 1'000'000);
+  if (auto v = get("LOGIN_FAILURES_PER_ACCOUNT"))
+    c.login_failures_per_account =
+        parse_number<int>("LOGIN_FAILURES_PER_ACCOUNT", *v, 0, 1'000'000);
+  if (auto v = get("LOGIN_BACKOFF_BASE_MS"))
+    c.login_backoff_base_ms = parse_number<std::int64_t>("LOGIN_BACKOFF_BASE_MS", *v, 1, 3'600'000);
+  if (auto v = get("LOGIN_BACKOFF_MAX_SECONDS"))
+    c.login_backoff_max_seconds =
+        parse_number<std::int64_t>("LOGIN_BACKOFF_MAX_SECONDS", *v, 1, 7LL * 24 * 3600);
+  if (auto v = get("LOGIN_FAILURE_WINDOW_SECONDS"))
+    c.login_failure_window_seconds =
+        parse_number<std::int64_t>("LOGIN_FAILURE_WINDOW_SECONDS", *v, 1, 30LL * 24 * 3600);
+}
+
 void read_threads(const Settings& get, Config& c) {
   if (auto v = get("IO_THREADS"))
     c.io_threads = parse_number<std::size_t>("IO_THREADS", *v, 0, 256);
@@ -211,6 +234,7 @@ Config load_config(const EnvLookup& lookup) {
   if (auto v = get("CORS_ORIGINS")) c.cors_origins = split_list(*v);
   read_limits(get, c);
   read_realtime(get, c);
+  read_login_limits(get, c);
   if (auto v = get("WEB_ROOT")) c.web_root = *v;
   read_threads(get, c);
   return c;

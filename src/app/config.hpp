@@ -48,6 +48,16 @@ struct Config {
   // Password hashing (argon2id, 64 MiB per running hash) on a pool of its own.
   std::size_t hash_threads = 1;
   std::size_t hash_queue = 16;
+  // Per-IP attempt limits on this node; 0 turns one off.
+  double login_rate_per_ip = 30;     // login attempts per minute
+  double register_rate_per_ip = 20;  // registrations per hour
+  // Login failure limits, cluster-wide (counted in the database); 0 turns one off.
+  int login_failures_per_account_ip = 5;
+  int login_failures_per_ip = 20;
+  int login_failures_per_account = 50;
+  std::int64_t login_backoff_base_ms = 1000;
+  std::int64_t login_backoff_max_seconds = 900;
+  std::int64_t login_failure_window_seconds = 3600;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

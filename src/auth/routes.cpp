@@ -12,6 +12,11 @@ using http::Response;
 
 namespace {
 
+// The one place auth reads the client's address from (per-IP limits).
+std::string client_ip(const Request& req) {
+  return req.remote_address;
+}
+
 Registration parse_registration(const Request& req) {
   const auto body = http::json_body(req);
   http::BodyValidator v(body);
@@ -38,7 +43,8 @@ void add_routes(http::Router& router, AuthService& service, users::ImageLinker l
       "POST", "/api/auth/register",
       [&service, link](Request& req) -> boost::asio::awaitable<Response> {
         auto input = parse_registration(req);
-        auto user = co_await service.register_user(std::move(input));
+        auto ip = client_ip(req);
+        auto user = co_await service.register_user(std::move(input), std::move(ip));
         co_return http::success(201, "User registered successfully",
                                 json::object{{"user", users::user_json(user, true, link)}});
       },
@@ -51,7 +57,8 @@ void add_routes(http::Router& router, AuthService& service, users::ImageLinker l
         auto email = v.email("email");
         auto password = v.string("password", true, 1, 1024);
         v.done();
-        auto result = co_await service.login(*email, *password);
+        auto ip = client_ip(req);
+        auto result = co_await service.login(*email, *password, std::move(ip));
         co_return http::json_response(
             201, json::object{{"access_token", result.token.token},
                               {"expires_in", result.token.expires_in},

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/auth_repository.hpp"
 #include "storage/models.hpp"
 
 namespace chatd::storage {
@@ -125,6 +126,7 @@ class Database {
   virtual UserRepository& users() = 0;
   virtual MessageRepository& messages() = 0;
   virtual RecoveryRoomRepository& recovery_rooms() = 0;
+  virtual AuthRepository& auth() = 0;
   // True when the database answers a trivial query.
   virtual bool ping() = 0;
   virtual std::string backend_name() const = 0;

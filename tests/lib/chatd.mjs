@@ -42,6 +42,10 @@ export async function startChatd(options = {}) {
     LOG_LEVEL: 'info',
     WEB_ROOT: new URL('../../web', import.meta.url).pathname,
     IO_THREADS: '2',
+    // Every test client is 127.0.0.1 and suites register hundreds of users: the per-IP attempt
+    // limits are off unless a test turns them on (tests/integration/auth-throttle.test.mjs).
+    LOGIN_RATE_PER_IP: '0',
+    REGISTER_RATE_PER_IP: '0',
     ...options.env,
   };
   const child = spawn(options.bin ?? bin, [], { env, cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -101,6 +105,35 @@ export async function api(server, method, path, { token, body, headers = {}, raw
     parsed = JSON.parse(text);
   } catch {}
   return { status: res.status, body: parsed, headers: res.headers, text };
+}
+
+// api() from another client address: 127.0.0.0/8 is all loopback, so a test can be "another IP"
+// (127.0.0.2, ...) for chatd's per-IP limits. Same result shape as api().
+export async function apiFrom(server, ip, method, path, { token, body } = {}) {
+  const { request } = await import('node:http');
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  if (payload !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = Buffer.byteLength(payload);
+  }
+  return new Promise((resolve, reject) => {
+    const req = request(server.url + path, { method, headers, localAddress: ip, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        let parsed = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {}
+        resolve({ status: res.statusCode, body: parsed, headers: new Headers(res.headers), text });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 let counter = 0;

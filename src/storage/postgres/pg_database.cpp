@@ -6,6 +6,7 @@
 
 #include "storage/database_url.hpp"
 #include "storage/migrations.hpp"
+#include "storage/postgres/auth_repository.hpp"
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/message_repository.hpp"
 #include "storage/postgres/recovery_room_repository.hpp"
@@ -62,11 +63,16 @@ class PgMigrationTarget final : public MigrationTarget {
 class PgDatabase final : public Database {
  public:
   explicit PgDatabase(std::unique_ptr<ConnectionPool> pool)
-      : pool_(std::move(pool)), users_(*pool_), messages_(*pool_), recovery_rooms_(*pool_) {}
+      : pool_(std::move(pool)),
+        users_(*pool_),
+        messages_(*pool_),
+        recovery_rooms_(*pool_),
+        auth_(*pool_) {}
 
   UserRepository& users() override { return users_; }
   MessageRepository& messages() override { return messages_; }
   RecoveryRoomRepository& recovery_rooms() override { return recovery_rooms_; }
+  AuthRepository& auth() override { return auth_; }
   std::string backend_name() const override { return "postgresql"; }
 
   bool ping() override {
@@ -85,6 +91,7 @@ class PgDatabase final : public Database {
   PgUserRepository users_;
   PgMessageRepository messages_;
   PgRecoveryRoomRepository recovery_rooms_;
+  PgAuthRepository auth_;
 };
 
 }  // namespace

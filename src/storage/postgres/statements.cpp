@@ -4,6 +4,7 @@
 
 #include <pqxx/nontransaction>
 
+#include "storage/postgres/auth_statements.hpp"
 #include "storage/postgres/rows.hpp"
 #include "storage/query_parts.hpp"
 
@@ -247,6 +248,7 @@ void setup_connection(pqxx::connection& conn) {
   define_user_statements(conn);
   define_message_statements(conn);
   define_recovery_statements(conn);
+  define_auth_statements(conn);
 }
 
 }  // namespace chatd::storage::postgres

@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include "storage/migrations.hpp"
+#include "storage/sqlite/auth_repository.hpp"
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/message_repository.hpp"
 #include "storage/sqlite/recovery_room_repository.hpp"
@@ -71,11 +72,12 @@ class SqliteMigrationTarget final : public MigrationTarget {
 class SqliteDatabase final : public Database {
  public:
   explicit SqliteDatabase(std::unique_ptr<Connections> c)
-      : c_(std::move(c)), users_(*c_), messages_(*c_), recovery_rooms_(*c_) {}
+      : c_(std::move(c)), users_(*c_), messages_(*c_), recovery_rooms_(*c_), auth_(*c_) {}
 
   UserRepository& users() override { return users_; }
   MessageRepository& messages() override { return messages_; }
   RecoveryRoomRepository& recovery_rooms() override { return recovery_rooms_; }
+  AuthRepository& auth() override { return auth_; }
   std::string backend_name() const override { return "sqlite"; }
 
   bool ping() override {
@@ -92,6 +94,7 @@ class SqliteDatabase final : public Database {
   SqliteUserRepository users_;
   SqliteMessageRepository messages_;
   SqliteRecoveryRoomRepository recovery_rooms_;
+  SqliteAuthRepository auth_;
 };
 
 }  // namespace

@@ -78,3 +78,31 @@ TEST(Config, PasswordHashingHasItsOwnSmallPool) {
   EXPECT_NE(error_of({{"HASH_THREADS", "0"}}).find("HASH_THREADS"), std::string::npos);
   EXPECT_NE(error_of({{"HASH_QUEUE", "-1"}}).find("HASH_QUEUE"), std::string::npos);
 }
+
+TEST(Config, LoginLimitsHaveSaneDefaultsAndAreChecked) {
+  auto c = load({});
+  EXPECT_EQ(c.login_rate_per_ip, 30);
+  EXPECT_EQ(c.register_rate_per_ip, 20);
+  EXPECT_EQ(c.login_failures_per_account_ip, 5);
+  EXPECT_EQ(c.login_failures_per_ip, 20);
+  EXPECT_EQ(c.login_failures_per_account, 50);
+  EXPECT_EQ(c.login_backoff_base_ms, 1000);
+  EXPECT_EQ(c.login_backoff_max_seconds, 900);
+  EXPECT_EQ(c.login_failure_window_seconds, 3600);
+  c = load({{"LOGIN_RATE_PER_IP", "0"},
+            {"REGISTER_RATE_PER_IP", "2.5"},
+            {"LOGIN_FAILURES_PER_ACCOUNT_IP", "0"},
+            {"LOGIN_BACKOFF_BASE_MS", "250"}});
+  EXPECT_EQ(c.login_rate_per_ip, 0);
+  EXPECT_EQ(c.register_rate_per_ip, 2.5);
+  EXPECT_EQ(c.login_failures_per_account_ip, 0);
+  EXPECT_EQ(c.login_backoff_base_ms, 250);
+  for (const auto& [name, value] :
+       std::map<std::string, std::string>{{"LOGIN_RATE_PER_IP", "-1"},
+                                          {"REGISTER_RATE_PER_IP", "many"},
+                                          {"LOGIN_FAILURES_PER_IP", "x"},
+                                          {"LOGIN_BACKOFF_MAX_SECONDS", "0"},
+                                          {"LOGIN_FAILURE_WINDOW_SECONDS", "0"}}) {
+    EXPECT_NE(error_of({{name, value}}).find(name), std::string::npos) << name << "=" << value;
+  }
+}

@@ -197,6 +197,7 @@ class FakeDatabase : public storage::Database {
   storage::RecoveryRoomRepository& recovery_rooms() override {
     throw std::logic_error("not used by these tests");
   }
+  storage::AuthRepository& auth() override { throw std::logic_error("not used by these tests"); }
   bool ping() override { return true; }
   std::string backend_name() const override { return "fake"; }
 
