@@ -69,7 +69,8 @@ struct App::Parts {
   http::Metrics metrics;
   http::Router router;
   users::ImageLinker link;  // stored keys become links when read
-  AuthStack auth;           // the password hash pool and the auth service
+  // Before the Socket.IO parts: a socket forgets its token watch when it is destroyed.
+  AuthStack auth;
   std::unique_ptr<users::UsersService> users;
   std::unique_ptr<profile::ProfileService> profile;
   // Before everything that lives on its thread (adapters, presence): destroyed after them.
@@ -151,7 +152,7 @@ void App::Parts::make_cluster_and_presence() {
 // Accounts, profiles and the images they link to: services, blob store and routes.
 void App::Parts::make_accounts() {
   const auto& c = config;
-  auth = build_auth(c, *blocking, *db, *tokens, metrics);
+  auth = build_auth(c, *io, *blocking, *db, *tokens, metrics);
   users = std::make_unique<users::UsersService>(*db, *blocking);
   profile = std::make_unique<profile::ProfileService>(*db, *blocking);
 
@@ -258,6 +259,7 @@ App::~App() {
 
 void App::start() {
   if (parts_->cluster) parts_->cluster->start();
+  parts_->auth.start(parts_->io->at(0));
   parts_->server->start();
   parts_->io->start();
   spdlog::info("chatd listening on {}:{}", parts_->config.host, parts_->server->port());

@@ -114,6 +114,11 @@ void read_tokens(const Settings& get, Config& c) {
   c.jwe_public_key_file = get("JWE_PUBLIC_KEY_FILE");
   if (auto v = get("TOKEN_TTL_SECONDS"))
     c.token_ttl_seconds = parse_number<std::int64_t>("TOKEN_TTL_SECONDS", *v, 1, 365LL * 24 * 3600);
+  if (auto v = get("REFRESH_TOKEN_TTL_SECONDS"))
+    c.refresh_token_ttl_seconds =
+        parse_number<std::int64_t>("REFRESH_TOKEN_TTL_SECONDS", *v, 1, 365LL * 24 * 3600);
+  if (auto v = get("REVOCATION_POLL_MS"))
+    c.revocation_poll_ms = parse_number<std::int64_t>("REVOCATION_POLL_MS", *v, 50, 60'000);
 }
 
 void read_blob_store(const Settings& get, Config& c) {

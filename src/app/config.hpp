@@ -24,6 +24,8 @@ struct Config {
   std::optional<std::string> jwe_private_key_file;
   std::optional<std::string> jwe_public_key_file;
   std::int64_t token_ttl_seconds = 86400;
+  std::int64_t refresh_token_ttl_seconds = 30LL * 24 * 3600;
+  std::int64_t revocation_poll_ms = 500;  // how often revocations made on other nodes are read
   std::string blob_store = "local:./data/uploads";
   std::optional<std::string> azure_connection_string;
   std::optional<std::string> azure_container;

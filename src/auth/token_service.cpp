@@ -10,18 +10,14 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "auth/clock.hpp"
+#include "auth/crypto/token_ids.hpp"
 #include "core/base64.hpp"
 
 namespace chatd::auth {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string read_file(const fs::path& path, const char* variable) {
   std::ifstream in(path);
@@ -83,10 +79,16 @@ TokenService::TokenService(const TokenSettings& s) : ttl_(s.ttl_seconds) {
   }
 }
 
-IssuedToken TokenService::issue(std::int64_t user_id, const std::string& username) const {
+IssuedToken TokenService::issue(std::int64_t user_id, const std::string& username,
+                                const std::string& family) const {
   const auto now = now_seconds();
-  Claims claims{user_id, username, now, now + ttl_};
-  return {codec_->issue(claims), ttl_};
+  Claims claims{user_id, username, now, now + ttl_, random_id(), family};
+  return {codec_->issue(claims), ttl_, claims.exp};
+}
+
+TokenRef token_ref(const std::string& token, const Claims& claims) {
+  return {claims.jti ? *claims.jti : sha256_id(token), claims.fam, claims.sub, claims.iat,
+          claims.exp};
 }
 
 TokenResult TokenService::verify(const std::string& token) const {

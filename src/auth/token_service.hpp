@@ -7,12 +7,14 @@
 #include <string>
 
 #include "auth/crypto/jwe.hpp"
+#include "auth/revocation_list.hpp"
 
 namespace chatd::auth {
 
 struct IssuedToken {
   std::string token;
   std::int64_t expires_in = 0;  // seconds
+  std::int64_t expires_at = 0;  // seconds since the epoch
 };
 
 struct TokenSettings {
@@ -28,13 +30,20 @@ class TokenService {
   // Throws std::runtime_error naming the variable on bad key material.
   explicit TokenService(const TokenSettings& settings);
 
-  IssuedToken issue(std::int64_t user_id, const std::string& username) const;
+  // A token of login session `family`, with a fresh random id (jti).
+  IssuedToken issue(std::int64_t user_id, const std::string& username,
+                    const std::string& family) const;
   TokenResult verify(const std::string& token) const;
+  std::int64_t ttl_seconds() const { return ttl_; }
 
  private:
   std::unique_ptr<TokenCodec> codec_;
   std::int64_t ttl_;
 };
+
+// What revocation needs of a verified token; `token` is its text, whose digest stands in for the
+// id of a token without a jti.
+TokenRef token_ref(const std::string& token, const Claims& claims);
 
 // The 32-byte key: from JWE_KEY, or read from key_file, or generated into key_file (mode 0600).
 std::vector<unsigned char> load_or_create_key(const std::optional<std::string>& base64url,

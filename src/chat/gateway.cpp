@@ -5,6 +5,7 @@
 
 #include "auth/bearer.hpp"
 #include "chat/json_input.hpp"
+#include "chat/session_guard.hpp"
 #include "chat/socket_errors.hpp"
 #include "chat/turns.hpp"
 #include "core/iso_time.hpp"
@@ -17,7 +18,8 @@ using socketio::Event;
 
 struct Gateway::Connection {
   core::Principal user;
-  TurnQueue turns;  // the socket's messages take their place in the write order one at a time
+  SessionGuard session;  // ends the socket when its token expires or is revoked
+  TurnQueue turns;       // the socket's messages take their place in the write order one at a time
 };
 
 namespace {
@@ -55,15 +57,17 @@ asio::awaitable<void> Gateway::authenticate(SocketPtr socket) {
   }
   if (!token) throw socketio::ConnectRefused("Unauthorized");
   socket->forget_auth();  // the token is all /chat reads from it
-  auto principal = co_await auth_.authenticate(std::move(*token));
-  if (!principal) throw socketio::ConnectRefused("Unauthorized");
+  auto session = co_await auth_.authenticate(std::move(*token));
+  if (!session) throw socketio::ConnectRefused("Unauthorized");
   auto conn = std::make_shared<Connection>();
-  conn->user = *principal;
+  conn->user = std::move(session->principal);
+  conn->session.token = std::move(session->token);
   socket->data = conn;
 }
 
 template <typename Handler>
 void Gateway::spawn(const SocketPtr& socket, Event& ev, Handler handler) {
+  if (!conn_of(socket)->session.check(auth_, *socket)) return;
   json::value payload = ev.args.empty() ? json::value(nullptr) : ev.args.front();
   auto task = [this, socket, handler, payload = std::move(payload),
                ack = ev.ack]() mutable -> asio::awaitable<void> {
@@ -81,6 +85,7 @@ void Gateway::spawn(const SocketPtr& socket, Event& ev, Handler handler) {
 
 void Gateway::on_connection(const SocketPtr& socket) {
   auto conn = std::any_cast<std::shared_ptr<Connection>>(socket->data);
+  conn->session.start(auth_, socket);
   socket->join(kPublicRoom);
   socket->join(user_room(conn->user.id));
   presence_.device_connected(conn->user.id, conn->user.username);
@@ -90,8 +95,10 @@ void Gateway::on_connection(const SocketPtr& socket) {
 // (memory per connection).
 void Gateway::register_handlers() {
   nsp_.on_disconnect([this](socketio::Socket& s, std::string_view) {
-    if (const auto* conn = std::any_cast<std::shared_ptr<Connection>>(&s.data))
+    if (const auto* conn = std::any_cast<std::shared_ptr<Connection>>(&s.data)) {
+      (*conn)->session.stop();
       presence_.device_disconnected((*conn)->user.id);
+    }
   });
   nsp_.on("public_message",
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::public_message); });

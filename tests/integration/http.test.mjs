@@ -111,6 +111,9 @@ test('OpenAPI document lists every route with schemas; Swagger UI is served', as
   const expected = {
     '/api/auth/register': ['post'],
     '/api/auth/login': ['post'],
+    '/api/auth/refresh': ['post'],
+    '/api/auth/logout': ['post'],
+    '/api/profile/password': ['put'],
     '/api/users': ['get'],
     '/api/users/{userId}': ['get'],
     '/api/profile': ['get'],

@@ -1,4 +1,5 @@
-// AuthRepository contract: login failure counts.
+// AuthRepository contract: login failure counts, refresh token families (rotation, reuse),
+// revocations and their feed, password replacement, pruning.
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -19,6 +20,10 @@ Millis block_from_three(const std::string&, int failures) {
 const FailureCount* find_key(const std::vector<FailureCount>& v, const std::string& key) {
   auto it = std::find_if(v.begin(), v.end(), [&](const auto& f) { return f.key == key; });
   return it == v.end() ? nullptr : &*it;
+}
+
+NewRefreshToken refresh(std::string hash, Millis expires_at = kNow + 3'600'000) {
+  return {std::move(hash), expires_at, expires_at + 60'000};
 }
 
 TEST_P(StorageContract, FailuresCountUpAndBlockByPolicy) {
@@ -95,6 +100,171 @@ TEST_P(StorageContract, ConcurrentFailuresOfOneKeyAreAllCounted) {
   auto read = db().auth().failures({"shared", "a0"}, kNow);
   EXPECT_EQ(find_key(read, "shared")->failures, kThreads * kEach);
   EXPECT_EQ(find_key(read, "a0")->failures, kThreads);
+}
+
+TEST_P(StorageContract, RefreshTokensRotateOnceAndReuseRevokesTheFamily) {
+  auto& a = db().auth();
+  const auto alice = make_user("alice");
+  ASSERT_TRUE(a.create_family("fam-1", alice.id, alice.password_hash, refresh("h1")));
+
+  auto first = a.rotate("h1", refresh("h2"), kNow);
+  EXPECT_EQ(first.outcome, RotationOutcome::kRotated);
+  EXPECT_EQ(first.user_id, alice.id);
+  EXPECT_EQ(first.family_id, "fam-1");
+  EXPECT_FALSE(first.revocation.has_value());
+  EXPECT_EQ(a.rotate("h2", refresh("h3"), kNow + 1).outcome, RotationOutcome::kRotated);
+
+  // h1 was rotated already: whoever holds it now is not the client that rotated it.
+  auto reuse = a.rotate("h1", refresh("h4"), kNow + 2);
+  EXPECT_EQ(reuse.outcome, RotationOutcome::kReused);
+  EXPECT_EQ(reuse.user_id, alice.id);
+  ASSERT_TRUE(reuse.revocation.has_value());
+  EXPECT_EQ(reuse.revocation->kind, RevocationKind::kFamily);
+  EXPECT_EQ(reuse.revocation->subject, "fam-1");
+  EXPECT_EQ(reuse.revocation->user_id, alice.id);
+  // Kept until the last thing the family issued has expired.
+  EXPECT_EQ(reuse.revocation->expires_at, kNow + 3'600'000 + 60'000);
+
+  // The current token of the family is dead too, and h4 was never stored.
+  EXPECT_EQ(a.rotate("h3", refresh("h5"), kNow + 3).outcome, RotationOutcome::kRevoked);
+  EXPECT_EQ(a.rotate("h4", refresh("h6"), kNow + 3).outcome, RotationOutcome::kUnknown);
+  EXPECT_EQ(a.rotate("never", refresh("h7"), kNow + 3).outcome, RotationOutcome::kUnknown);
+  // Reuse is reported once: the family's revocation is in the feed exactly once.
+  EXPECT_EQ(a.rotate("h1", refresh("h8"), kNow + 4).outcome, RotationOutcome::kRevoked);
+  EXPECT_EQ(a.revocations_after(0, 100).size(), 1u);
+}
+
+TEST_P(StorageContract, ExpiredRefreshTokensDoNotRotate) {
+  auto& a = db().auth();
+  const auto bob = make_user("bob");
+  ASSERT_TRUE(a.create_family("fam-b", bob.id, bob.password_hash, refresh("old", kNow + 10)));
+  auto out = a.rotate("old", refresh("new"), kNow + 10);
+  EXPECT_EQ(out.outcome, RotationOutcome::kExpired);
+  EXPECT_EQ(out.family_id, "fam-b");
+  EXPECT_EQ(a.rotate("new", refresh("newer"), kNow).outcome, RotationOutcome::kUnknown);
+}
+
+TEST_P(StorageContract, ConcurrentUsesOfOneRefreshTokenRotateOnce) {
+  auto& a = db().auth();
+  const auto carol = make_user("carol");
+  constexpr int kRounds = 5, kThreads = 4;
+  for (int round = 0; round < kRounds; ++round) {
+    const auto fam = "fam-c" + std::to_string(round);
+    const auto hash = "c" + std::to_string(round);
+    ASSERT_TRUE(a.create_family(fam, carol.id, carol.password_hash, refresh(hash)));
+    std::vector<RotationOutcome> outcomes(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        outcomes[t] = a.rotate(hash, refresh(hash + "-next" + std::to_string(t)), kNow).outcome;
+      });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), RotationOutcome::kRotated), 1);
+    // The others came after it: the first of them detects reuse, later ones find the family
+    // revoked.
+    EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), RotationOutcome::kReused), 1);
+    EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), RotationOutcome::kRevoked),
+              kThreads - 2);
+  }
+}
+
+TEST_P(StorageContract, RevokingAFamilyIsRecordedOnce) {
+  auto& a = db().auth();
+  const auto dan = make_user("dan");
+  ASSERT_TRUE(a.create_family("fam-d", dan.id, dan.password_hash, refresh("d1")));
+  auto r = a.revoke_family("fam-d", kNow);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_GT(r->id, 0);
+  EXPECT_EQ(r->kind, RevocationKind::kFamily);
+  EXPECT_EQ(r->user_id, dan.id);
+  EXPECT_FALSE(a.revoke_family("fam-d", kNow).has_value());
+  EXPECT_FALSE(a.revoke_family("no-such-family", kNow).has_value());
+  EXPECT_EQ(a.rotate("d1", refresh("d2"), kNow).outcome, RotationOutcome::kRevoked);
+
+  auto t = a.revoke_token("token-id", dan.id, kNow + 500);
+  EXPECT_GT(t.id, r->id);
+  auto feed = a.revocations_after(0, 100);
+  ASSERT_EQ(feed.size(), 2u);
+  EXPECT_EQ(feed[0].id, r->id);
+  EXPECT_EQ(feed[0].subject, "fam-d");
+  EXPECT_EQ(feed[1].kind, RevocationKind::kToken);
+  EXPECT_EQ(feed[1].subject, "token-id");
+  EXPECT_EQ(feed[1].user_id, dan.id);
+  EXPECT_EQ(feed[1].expires_at, kNow + 500);
+}
+
+TEST_P(StorageContract, RevocationFeedIsOrderedAndPaged) {
+  auto& a = db().auth();
+  for (int i = 0; i < 5; ++i) a.revoke_token("t" + std::to_string(i), 1, kNow + 1000);
+  auto all = a.revocations_after(0, 100);
+  ASSERT_EQ(all.size(), 5u);
+  for (std::size_t i = 1; i < all.size(); ++i) EXPECT_GT(all[i].id, all[i - 1].id);
+  auto page = a.revocations_after(all[1].id, 2);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].subject, "t2");
+  EXPECT_EQ(page[1].subject, "t3");
+  EXPECT_TRUE(a.revocations_after(all.back().id, 100).empty());
+}
+
+TEST_P(StorageContract, ReplacingAPasswordRevokesEveryLiveFamily) {
+  auto& a = db().auth();
+  const auto erin = make_user("erin");
+  const auto frank = make_user("frank");
+  ASSERT_TRUE(a.create_family("e1", erin.id, erin.password_hash, refresh("eh1")));
+  ASSERT_TRUE(a.create_family("e2", erin.id, erin.password_hash, refresh("eh2")));
+  ASSERT_TRUE(a.create_family("e3", erin.id, erin.password_hash, refresh("eh3")));
+  ASSERT_TRUE(a.create_family("f1", frank.id, frank.password_hash, refresh("fh1")));
+  ASSERT_TRUE(a.revoke_family("e3", kNow).has_value());
+
+  // The hash changed since the caller checked it (a concurrent change): nothing happens.
+  EXPECT_FALSE(a.replace_password(erin.id, "stale", "new-hash", 1, kNow, kNow).has_value());
+  EXPECT_EQ(a.revocations_after(0, 100).size(), 1u);
+
+  auto out =
+      a.replace_password(erin.id, erin.password_hash, "new-hash", 1234, kNow + 86'400'000, kNow);
+  ASSERT_TRUE(out.has_value());
+  ASSERT_EQ(out->size(), 3u);  // e1, e2, then the user revocation
+  std::vector<std::string> families{(*out)[0].subject, (*out)[1].subject};
+  std::sort(families.begin(), families.end());
+  EXPECT_EQ(families, (std::vector<std::string>{"e1", "e2"}));
+  EXPECT_EQ((*out)[2].kind, RevocationKind::kUser);
+  EXPECT_EQ((*out)[2].user_id, erin.id);
+  EXPECT_EQ((*out)[2].issued_before, 1234);
+  EXPECT_EQ((*out)[2].expires_at, kNow + 86'400'000);
+
+  EXPECT_EQ(users().find_by_id(erin.id)->password_hash, "new-hash");
+  EXPECT_EQ(a.rotate("eh1", refresh("x"), kNow).outcome, RotationOutcome::kRevoked);
+  EXPECT_EQ(a.rotate("fh1", refresh("y"), kNow).outcome, RotationOutcome::kRotated);
+  EXPECT_EQ(users().find_by_id(frank.id)->password_hash, frank.password_hash);
+  EXPECT_EQ(a.revocations_after(0, 100).size(), 4u);  // e3 earlier, then these three
+
+  EXPECT_FALSE(a.replace_password(987654, "h", "h2", 1, kNow, kNow).has_value());
+
+  // A login that checked the old hash cannot start a session any more.
+  EXPECT_FALSE(a.create_family("late", erin.id, erin.password_hash, refresh("late-h")));
+  EXPECT_TRUE(a.create_family("fresh", erin.id, "new-hash", refresh("fresh-h")));
+  EXPECT_EQ(a.rotate("late-h", refresh("z"), kNow).outcome, RotationOutcome::kUnknown);
+  EXPECT_EQ(a.revocations_after(0, 100).size(), 4u);
+}
+
+TEST_P(StorageContract, PruneDeletesOnlyWhatHasExpired) {
+  auto& a = db().auth();
+  const auto gus = make_user("gus");
+  a.add_failure({"old-key"}, kNow, kWindow, block_from_three);
+  a.add_failure({"new-key"}, kNow + 2 * kWindow, kWindow, block_from_three);
+  ASSERT_TRUE(a.create_family("old-fam", gus.id, gus.password_hash, {"oh", kNow + 10, kNow + 20}));
+  ASSERT_TRUE(a.create_family("new-fam", gus.id, gus.password_hash, refresh("nh")));
+  a.revoke_token("old-token", gus.id, kNow + 30);
+  a.revoke_token("new-token", gus.id, kNow + 10 * kWindow);
+
+  // old-key, the refresh token oh, old-fam and old-token have expired by then.
+  EXPECT_EQ(a.prune(kNow + kWindow), 4);
+  EXPECT_EQ(a.prune(kNow + kWindow), 0);
+  EXPECT_EQ(a.failures({"new-key"}, kNow + 2 * kWindow).size(), 1u);
+  EXPECT_EQ(a.rotate("nh", refresh("nh2"), kNow).outcome, RotationOutcome::kRotated);
+  auto feed = a.revocations_after(0, 100);
+  ASSERT_EQ(feed.size(), 1u);
+  EXPECT_EQ(feed[0].subject, "new-token");
 }
 
 }  // namespace

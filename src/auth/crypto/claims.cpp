@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 namespace chatd::auth::detail {
 namespace json = boost::json;
@@ -63,6 +64,8 @@ std::string encode_claims(const Claims& claims) {
   o["username"] = claims.username;
   o["iat"] = claims.iat;
   o["exp"] = claims.exp;
+  if (claims.jti) o["jti"] = *claims.jti;
+  if (claims.fam) o["fam"] = *claims.fam;
   return json::serialize(o);
 }
 
@@ -90,6 +93,13 @@ std::variant<Claims, TokenError> decode_claims(std::string_view text) {
     const json::string* s = username->if_string();
     if (s == nullptr) return TokenError::kBadClaims;
     claims.username.assign(s->data(), s->size());
+  }
+  for (auto [name, field] : {std::pair{"jti", &claims.jti}, std::pair{"fam", &claims.fam}}) {
+    if (const json::value* v = obj->if_contains(name)) {
+      const json::string* s = v->if_string();
+      if (s == nullptr || s->empty()) return TokenError::kBadClaims;
+      field->emplace(s->data(), s->size());
+    }
   }
   return claims;
 }

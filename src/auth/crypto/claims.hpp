@@ -8,12 +8,13 @@
 
 namespace chatd::auth::detail {
 
-// {"sub":<number>,"username":"...","iat":<number>,"exp":<number>}
+// {"sub":<number>,"username":"...","iat":<number>,"exp":<number>[,"jti":"...","fam":"..."]}
 std::string encode_claims(const Claims& claims);
 
 // kBadClaims for anything but an object with an integer `sub` (number or numeric string, since
 // jose's setSubject() takes a string) and a numeric `exp`; `iat` and `username` are optional but
-// must be well-typed when present. Expiry is checked by the caller.
+// must be well-typed when present, as must `jti` and `fam` (non-empty strings). Expiry is
+// checked by the caller.
 std::variant<Claims, TokenError> decode_claims(std::string_view json);
 
 }  // namespace chatd::auth::detail

@@ -15,6 +15,10 @@ struct Claims {
   std::string username;
   std::int64_t iat = 0;  // seconds since epoch
   std::int64_t exp = 0;
+  // Token id and login session (refresh token family). chatd issues both; tokens from before
+  // they existed, or from the original app, have neither.
+  std::optional<std::string> jti = std::nullopt;
+  std::optional<std::string> fam = std::nullopt;
 };
 
 enum class TokenError { kMalformed, kUnsupported, kDecryptFailed, kBadClaims, kExpired };

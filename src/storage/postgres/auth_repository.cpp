@@ -17,6 +17,25 @@ std::optional<Millis> opt_millis(const pqxx::field& f) {
   return f.as<std::int64_t>();
 }
 
+Revocation insert_revocation(pqxx::work& tx, Revocation r) {
+  tx.exec_prepared(stmt::kRevocationLock);
+  r.id = tx.exec_prepared1(stmt::kRevocationInsert, std::string(revocation_kind_name(r.kind)),
+                           r.subject, r.user_id, r.issued_before, r.expires_at)[0]
+             .as<std::int64_t>();
+  return r;
+}
+
+std::optional<Revocation> revoke_family_in(pqxx::work& tx, const std::string& family_id,
+                                           Millis now) {
+  auto rows = tx.exec_prepared(stmt::kFamilyRevoke, family_id, now);
+  if (rows.empty()) return std::nullopt;
+  Revocation r{.kind = RevocationKind::kFamily,
+               .subject = family_id,
+               .user_id = rows[0][0].as<std::int64_t>(),
+               .expires_at = rows[0][1].as<std::int64_t>()};
+  return insert_revocation(tx, std::move(r));
+}
+
 }  // namespace
 
 // Writes run in pqxx::work: if the connection breaks, nothing was committed, so
@@ -61,6 +80,120 @@ void PgAuthRepository::clear_failures(const std::string& key) {
   pool_.run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     tx.exec_prepared(stmt::kFailuresClear, key);
+  });
+}
+
+bool PgAuthRepository::create_family(const std::string& family_id, std::int64_t user_id,
+                                     const std::string& password_hash,
+                                     const NewRefreshToken& first) {
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    if (tx.exec_prepared(stmt::kFamilyCreate, family_id, user_id, first.family_expires_at,
+                         password_hash)
+            .affected_rows() == 0)
+      return false;
+    tx.exec_prepared(stmt::kRefreshInsert, first.token_hash, family_id, first.expires_at);
+    tx.commit();
+    return true;
+  });
+}
+
+RefreshRotation PgAuthRepository::rotate(const std::string& token_hash, const NewRefreshToken& next,
+                                         Millis now) {
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    RefreshRotation out;
+    auto rows = tx.exec_prepared(stmt::kRefreshLookup, token_hash);
+    if (rows.empty()) return out;
+    out.family_id = rows[0][0].as<std::string>();
+    out.user_id = rows[0][1].as<std::int64_t>();
+    const auto expires_at = rows[0][2].as<std::int64_t>();
+    const bool used = rows[0][3].as<bool>();
+    const bool revoked = rows[0][4].as<bool>();
+    out.outcome = judge_refresh(revoked, used, expires_at, now);
+    if (out.outcome == RotationOutcome::kReused) {
+      out.revocation = revoke_family_in(tx, out.family_id, now);
+    } else if (out.outcome == RotationOutcome::kRotated) {
+      tx.exec_prepared(stmt::kRefreshUse, token_hash, now);
+      tx.exec_prepared(stmt::kRefreshInsert, next.token_hash, out.family_id, next.expires_at);
+      tx.exec_prepared(stmt::kFamilyExtend, out.family_id, next.family_expires_at);
+    }
+    tx.commit();
+    return out;
+  });
+}
+
+std::optional<Revocation> PgAuthRepository::revoke_family(const std::string& family_id,
+                                                          Millis now) {
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto out = revoke_family_in(tx, family_id, now);
+    tx.commit();
+    return out;
+  });
+}
+
+Revocation PgAuthRepository::revoke_token(const std::string& token_id, std::int64_t user_id,
+                                          Millis expires_at) {
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    Revocation r{.kind = RevocationKind::kToken,
+                 .subject = token_id,
+                 .user_id = user_id,
+                 .expires_at = expires_at};
+    auto out = insert_revocation(tx, std::move(r));
+    tx.commit();
+    return out;
+  });
+}
+
+std::optional<std::vector<Revocation>> PgAuthRepository::replace_password(
+    std::int64_t user_id, const std::string& expected_hash, const std::string& password_hash,
+    std::int64_t issued_before, Millis user_expires_at, Millis now) {
+  return pool_.run([&](pqxx::connection& c) -> std::optional<std::vector<Revocation>> {
+    pqxx::work tx(c);
+    if (tx.exec_prepared(stmt::kPasswordReplace, user_id, expected_hash, password_hash)
+            .affected_rows() == 0)
+      return std::nullopt;
+    std::vector<Revocation> out;
+    for (const auto& row : tx.exec_prepared(stmt::kFamiliesOfUser, user_id))
+      if (auto r = revoke_family_in(tx, row[0].as<std::string>(), now))
+        out.push_back(std::move(*r));
+    Revocation user{.kind = RevocationKind::kUser,
+                    .user_id = user_id,
+                    .issued_before = issued_before,
+                    .expires_at = user_expires_at};
+    out.push_back(insert_revocation(tx, std::move(user)));
+    tx.commit();
+    return out;
+  });
+}
+
+std::vector<Revocation> PgAuthRepository::revocations_after(std::int64_t after, int limit) {
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    std::vector<Revocation> out;
+    for (const auto& row : tx.exec_prepared(stmt::kRevocationsAfter, after, limit)) {
+      out.push_back(Revocation{.id = row[0].as<std::int64_t>(),
+                               .kind = parse_revocation_kind(row[1].c_str()),
+                               .subject = row[2].as<std::string>(),
+                               .user_id = row[3].as<std::int64_t>(),
+                               .issued_before = row[4].as<std::int64_t>(),
+                               .expires_at = row[5].as<std::int64_t>()});
+    }
+    return out;
+  });
+}
+
+std::int64_t PgAuthRepository::prune(Millis now) {
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    std::int64_t n = 0;
+    for (const char* s :
+         {stmt::kPruneFailures, stmt::kPruneRefresh, stmt::kPruneFamilies, stmt::kPruneRevocations})
+      n += tx.exec_prepared(s, now).affected_rows();
+    tx.commit();
+    return n;
   });
 }
 

@@ -13,6 +13,20 @@ class PgAuthRepository final : public AuthRepository {
                                         Millis forget_after, const BlockPolicy& block_for) override;
   void clear_failures(const std::string& key) override;
 
+  bool create_family(const std::string& family_id, std::int64_t user_id,
+                     const std::string& password_hash, const NewRefreshToken& first) override;
+  RefreshRotation rotate(const std::string& token_hash, const NewRefreshToken& next,
+                         Millis now) override;
+  std::optional<Revocation> revoke_family(const std::string& family_id, Millis now) override;
+  Revocation revoke_token(const std::string& token_id, std::int64_t user_id,
+                          Millis expires_at) override;
+  std::optional<std::vector<Revocation>> replace_password(
+      std::int64_t user_id, const std::string& expected_hash, const std::string& password_hash,
+      std::int64_t issued_before, Millis user_expires_at, Millis now) override;
+
+  std::vector<Revocation> revocations_after(std::int64_t after, int limit) override;
+  std::int64_t prune(Millis now) override;
+
  private:
   ConnectionPool& pool_;
 };

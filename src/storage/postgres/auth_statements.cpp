@@ -1,11 +1,15 @@
 #include "storage/postgres/auth_statements.hpp"
 
+#include <cstdint>
 #include <string>
 
 #include "storage/postgres/rows.hpp"
 
 namespace chatd::storage::postgres {
 namespace {
+
+// Arbitrary but fixed, like the migration lock: "chatd" 2.
+constexpr std::int64_t kRevocationFeedLock = 0x63686174640002;
 
 // A millisecond parameter as a timestamptz.
 std::string ts(const char* param) {
@@ -35,10 +39,66 @@ void define_failure_statements(pqxx::connection& c) {
   c.prepare(stmt::kFailuresClear, "DELETE FROM login_failures WHERE key = $1::text");
 }
 
+void define_token_statements(pqxx::connection& c) {
+  c.prepare(stmt::kFamilyCreate,
+            "INSERT INTO token_families (id, user_id, expires_at)"
+            " SELECT $1::text, $2::bigint, " +
+                ts("$3") +
+                " WHERE EXISTS (SELECT 1 FROM users WHERE id = $2::bigint"
+                " AND password_hash = $4::text)");
+  c.prepare(stmt::kRefreshInsert,
+            "INSERT INTO refresh_tokens (token_hash, family_id, expires_at) VALUES ($1::text, "
+            "$2::text, " +
+                ts("$3") + ")");
+  // FOR UPDATE OF r, f: a second use of the same token waits for the first to commit and then
+  // reads the token's and the family's rows as that left them (used, or family revoked).
+  c.prepare(stmt::kRefreshLookup, "SELECT r.family_id, f.user_id, " + ms("r.expires_at") +
+                                      ", r.used_at IS NOT NULL, f.revoked_at IS NOT NULL"
+                                      " FROM refresh_tokens r JOIN token_families f"
+                                      " ON f.id = r.family_id WHERE r.token_hash = $1::text"
+                                      " FOR UPDATE OF r, f");
+  c.prepare(stmt::kRefreshUse,
+            "UPDATE refresh_tokens SET used_at = " + ts("$2") + " WHERE token_hash = $1::text");
+  c.prepare(stmt::kFamilyExtend, "UPDATE token_families SET expires_at = greatest(expires_at, " +
+                                     ts("$2") + ") WHERE id = $1::text");
+  c.prepare(stmt::kFamilyRevoke,
+            "UPDATE token_families SET revoked_at = " + ts("$2") +
+                " WHERE id = $1::text AND revoked_at IS NULL RETURNING user_id, " +
+                ms("expires_at"));
+  c.prepare(stmt::kFamiliesOfUser,
+            "SELECT id FROM token_families WHERE user_id = $1::bigint AND revoked_at IS NULL"
+            " FOR UPDATE");
+  // Taken before a revocation gets its id and held to commit: ids are then handed out in
+  // commit order, so a node that has read up to id n never sees a smaller one commit later.
+  c.prepare(stmt::kRevocationLock,
+            "SELECT pg_advisory_xact_lock(" + std::to_string(kRevocationFeedLock) + ")");
+  c.prepare(stmt::kRevocationInsert,
+            "INSERT INTO token_revocations (kind, subject, user_id, issued_before, expires_at)"
+            " VALUES ($1::text, $2::text, $3::bigint, $4::bigint, " +
+                ts("$5") + ") RETURNING id");
+  c.prepare(stmt::kRevocationsAfter, "SELECT id, kind, subject, user_id, issued_before, " +
+                                         ms("expires_at") +
+                                         " FROM token_revocations WHERE id > $1::bigint"
+                                         " ORDER BY id LIMIT $2::bigint");
+  c.prepare(stmt::kPasswordReplace,
+            "UPDATE users SET password_hash = $3::text, updated_at = now() WHERE id = $1::bigint"
+            " AND password_hash = $2::text");
+}
+
+void define_prune_statements(pqxx::connection& c) {
+  c.prepare(stmt::kPruneFailures, "DELETE FROM login_failures WHERE expires_at <= " + ts("$1"));
+  c.prepare(stmt::kPruneRefresh, "DELETE FROM refresh_tokens WHERE expires_at <= " + ts("$1"));
+  c.prepare(stmt::kPruneFamilies, "DELETE FROM token_families WHERE expires_at <= " + ts("$1"));
+  c.prepare(stmt::kPruneRevocations,
+            "DELETE FROM token_revocations WHERE expires_at <= " + ts("$1"));
+}
+
 }  // namespace
 
 void define_auth_statements(pqxx::connection& c) {
   define_failure_statements(c);
+  define_token_statements(c);
+  define_prune_statements(c);
 }
 
 }  // namespace chatd::storage::postgres

@@ -6,6 +6,52 @@
 #include "storage/sqlite/rows.hpp"
 
 namespace chatd::storage::sqlite {
+namespace {
+
+Revocation insert_revocation(SQLite::Database& db, Revocation r, Millis now) {
+  SQLite::Statement s(db,
+                      "INSERT INTO token_revocations (kind, subject, user_id, issued_before,"
+                      " expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+  s.bind(1, revocation_kind_name(r.kind));
+  s.bind(2, r.subject);
+  s.bind(3, r.user_id);
+  s.bind(4, r.issued_before);
+  s.bind(5, r.expires_at);
+  s.bind(6, now);
+  s.executeStep();
+  r.id = s.getColumn(0).getInt64();
+  return r;
+}
+
+// Inside the caller's write transaction.
+std::optional<Revocation> revoke_family_in(SQLite::Database& db, const std::string& family_id,
+                                           Millis now) {
+  SQLite::Statement s(db,
+                      "UPDATE token_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
+                      " RETURNING user_id, expires_at");
+  s.bind(1, now);
+  s.bind(2, family_id);
+  if (!s.executeStep()) return std::nullopt;
+  Revocation r{.kind = RevocationKind::kFamily,
+               .subject = family_id,
+               .user_id = s.getColumn(0).getInt64(),
+               .expires_at = s.getColumn(1).getInt64()};
+  s.reset();  // finish the statement before the next one writes
+  return insert_revocation(db, std::move(r), now);
+}
+
+void insert_refresh(SQLite::Database& db, const std::string& family_id, const NewRefreshToken& t) {
+  SQLite::Statement s(db,
+                      "INSERT INTO refresh_tokens (token_hash, family_id, expires_at)"
+                      " VALUES (?, ?, ?)");
+  s.bind(1, t.token_hash);
+  s.bind(2, family_id);
+  s.bind(3, t.expires_at);
+  s.exec();
+}
+
+}  // namespace
+
 std::vector<FailureCount> SqliteAuthRepository::failures(const std::vector<std::string>& keys,
                                                          Millis now) {
   std::vector<FailureCount> out;
@@ -71,6 +117,159 @@ void SqliteAuthRepository::clear_failures(const std::string& key) {
   SQLite::Statement s(lease.db(), "DELETE FROM login_failures WHERE key = ?");
   s.bind(1, key);
   s.exec();
+}
+
+bool SqliteAuthRepository::create_family(const std::string& family_id, std::int64_t user_id,
+                                         const std::string& password_hash,
+                                         const NewRefreshToken& first) {
+  auto lease = c_.write();
+  auto& db = lease.db();
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  SQLite::Statement s(db,
+                      "INSERT INTO token_families (id, user_id, created_at, expires_at)"
+                      " SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM users"
+                      " WHERE id = ?2 AND password_hash = ?5)");
+  s.bind(1, family_id);
+  s.bind(2, user_id);
+  s.bind(3, now_millis());
+  s.bind(4, first.family_expires_at);
+  s.bind(5, password_hash);
+  if (s.exec() == 0) return false;
+  insert_refresh(db, family_id, first);
+  tx.commit();
+  return true;
+}
+
+RefreshRotation SqliteAuthRepository::rotate(const std::string& token_hash,
+                                             const NewRefreshToken& next, Millis now) {
+  auto lease = c_.write();
+  auto& db = lease.db();
+  // IMMEDIATE: the write lock from the start, so two uses of one token are serialised and the
+  // second sees the first's used_at.
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  RefreshRotation out;
+  bool used = false;
+  bool revoked = false;
+  Millis expires_at = 0;
+  {
+    SQLite::Statement s(db,
+                        "SELECT r.family_id, f.user_id, r.expires_at, r.used_at IS NOT NULL,"
+                        " f.revoked_at IS NOT NULL FROM refresh_tokens r"
+                        " JOIN token_families f ON f.id = r.family_id WHERE r.token_hash = ?");
+    s.bind(1, token_hash);
+    if (!s.executeStep()) return out;
+    out.family_id = s.getColumn(0).getString();
+    out.user_id = s.getColumn(1).getInt64();
+    expires_at = s.getColumn(2).getInt64();
+    used = s.getColumn(3).getInt() != 0;
+    revoked = s.getColumn(4).getInt() != 0;
+  }
+  out.outcome = judge_refresh(revoked, used, expires_at, now);
+  if (out.outcome == RotationOutcome::kReused) {
+    out.revocation = revoke_family_in(db, out.family_id, now);
+  } else if (out.outcome == RotationOutcome::kRotated) {
+    SQLite::Statement use(db, "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?");
+    use.bind(1, now);
+    use.bind(2, token_hash);
+    use.exec();
+    insert_refresh(db, out.family_id, next);
+    SQLite::Statement fam(db,
+                          "UPDATE token_families SET expires_at = max(expires_at, ?) WHERE id = ?");
+    fam.bind(1, next.family_expires_at);
+    fam.bind(2, out.family_id);
+    fam.exec();
+  }
+  tx.commit();
+  return out;
+}
+
+std::optional<Revocation> SqliteAuthRepository::revoke_family(const std::string& family_id,
+                                                              Millis now) {
+  auto lease = c_.write();
+  auto& db = lease.db();
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  auto out = revoke_family_in(db, family_id, now);
+  tx.commit();
+  return out;
+}
+
+Revocation SqliteAuthRepository::revoke_token(const std::string& token_id, std::int64_t user_id,
+                                              Millis expires_at) {
+  auto lease = c_.write();
+  Revocation r{.kind = RevocationKind::kToken,
+               .subject = token_id,
+               .user_id = user_id,
+               .expires_at = expires_at};
+  return insert_revocation(lease.db(), std::move(r), now_millis());
+}
+
+std::optional<std::vector<Revocation>> SqliteAuthRepository::replace_password(
+    std::int64_t user_id, const std::string& expected_hash, const std::string& password_hash,
+    std::int64_t issued_before, Millis user_expires_at, Millis now) {
+  auto lease = c_.write();
+  auto& db = lease.db();
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  {
+    SQLite::Statement s(db,
+                        "UPDATE users SET password_hash = ?, updated_at = ?"
+                        " WHERE id = ? AND password_hash = ?");
+    s.bind(1, password_hash);
+    s.bind(2, now);
+    s.bind(3, user_id);
+    s.bind(4, expected_hash);
+    if (s.exec() == 0) return std::nullopt;
+  }
+  std::vector<std::string> families;
+  {
+    SQLite::Statement s(db,
+                        "SELECT id FROM token_families WHERE user_id = ? AND revoked_at IS NULL");
+    s.bind(1, user_id);
+    while (s.executeStep()) families.push_back(s.getColumn(0).getString());
+  }
+  std::vector<Revocation> out;
+  for (const auto& family : families)
+    if (auto r = revoke_family_in(db, family, now)) out.push_back(std::move(*r));
+  Revocation user{.kind = RevocationKind::kUser,
+                  .user_id = user_id,
+                  .issued_before = issued_before,
+                  .expires_at = user_expires_at};
+  out.push_back(insert_revocation(db, std::move(user), now));
+  tx.commit();
+  return out;
+}
+
+std::vector<Revocation> SqliteAuthRepository::revocations_after(std::int64_t after, int limit) {
+  auto lease = c_.read();
+  SQLite::Statement s(lease.db(),
+                      "SELECT id, kind, subject, user_id, issued_before, expires_at"
+                      " FROM token_revocations WHERE id > ? ORDER BY id LIMIT ?");
+  s.bind(1, after);
+  s.bind(2, limit);
+  std::vector<Revocation> out;
+  while (s.executeStep()) {
+    out.push_back(Revocation{.id = s.getColumn(0).getInt64(),
+                             .kind = parse_revocation_kind(s.getColumn(1).getString()),
+                             .subject = s.getColumn(2).getString(),
+                             .user_id = s.getColumn(3).getInt64(),
+                             .issued_before = s.getColumn(4).getInt64(),
+                             .expires_at = s.getColumn(5).getInt64()});
+  }
+  return out;
+}
+
+std::int64_t SqliteAuthRepository::prune(Millis now) {
+  auto lease = c_.write();
+  auto& db = lease.db();
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  std::int64_t n = 0;
+  for (const char* table :
+       {"login_failures", "refresh_tokens", "token_families", "token_revocations"}) {
+    SQLite::Statement s(db, std::string("DELETE FROM ") + table + " WHERE expires_at <= ?");
+    s.bind(1, now);
+    n += s.exec();
+  }
+  tx.commit();
+  return n;
 }
 
 }  // namespace chatd::storage::sqlite

@@ -106,3 +106,15 @@ TEST(Config, LoginLimitsHaveSaneDefaultsAndAreChecked) {
     EXPECT_NE(error_of({{name, value}}).find(name), std::string::npos) << name << "=" << value;
   }
 }
+
+TEST(Config, SessionSettings) {
+  auto c = load({});
+  EXPECT_EQ(c.refresh_token_ttl_seconds, 30 * 86400);
+  EXPECT_EQ(c.revocation_poll_ms, 500);
+  c = load({{"REFRESH_TOKEN_TTL_SECONDS", "3600"}, {"REVOCATION_POLL_MS", "100"}});
+  EXPECT_EQ(c.refresh_token_ttl_seconds, 3600);
+  EXPECT_EQ(c.revocation_poll_ms, 100);
+  EXPECT_NE(error_of({{"REVOCATION_POLL_MS", "10"}}).find("REVOCATION_POLL_MS"), std::string::npos);
+  EXPECT_NE(error_of({{"REFRESH_TOKEN_TTL_SECONDS", "0"}}).find("REFRESH_TOKEN_TTL_SECONDS"),
+            std::string::npos);
+}

@@ -269,9 +269,29 @@ TEST(Jwe, BadClaims) {
            R"({"sub":1,"exp":1800000000,"iat":"x"})",
            R"({"sub":1,"exp":1800000000,"username":5})",
            R"({"sub":1,"exp":1800000000,"username":null})",
+           R"({"sub":1,"exp":1800000000,"jti":7})",
+           R"({"sub":1,"exp":1800000000,"jti":""})",
+           R"({"sub":1,"exp":1800000000,"fam":null})",
+           R"({"sub":1,"exp":1800000000,"fam":["a"]})",
        }) {
     EXPECT_EQ(error_of(codec, make_dir_token(key, payload)), TokenError::kBadClaims) << payload;
   }
+}
+
+TEST(Jwe, TokenAndFamilyIdsRoundTripAndAreOptional) {
+  TokenCodec codec(test_key());
+  Claims with_ids = alice();
+  with_ids.jti = "tok-1";
+  with_ids.fam = "fam-1";
+  const auto result = codec.verify(codec.issue(with_ids), kNow);
+  ASSERT_TRUE(result.claims);
+  EXPECT_EQ(result.claims->jti, "tok-1");
+  EXPECT_EQ(result.claims->fam, "fam-1");
+  // Tokens issued before ids existed (or by the original app) carry neither.
+  const auto plain = codec.verify(codec.issue(alice()), kNow);
+  ASSERT_TRUE(plain.claims);
+  EXPECT_FALSE(plain.claims->jti);
+  EXPECT_FALSE(plain.claims->fam);
 }
 
 TEST(Jwe, ExpiryCheckedAfterClaims) {
