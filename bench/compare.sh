@@ -7,11 +7,15 @@
 # JSON lines beside it.
 #
 # Usage: bench/compare.sh [--quick] [--reps N] [--build DIR] [--only SCENARIO[,SCENARIO...]]
+#                         [--against CHATD_BINARY]
 #   --quick   tiny parameters, one repetition, results not saved under bench/results: a smoke test
 #             that the scripts work (scripts/test.sh); figures are never asserted
 #   --build   build directory to use (default build/release, Release); with --quick, reuse the
 #             tree scripts/test.sh has built: bench/compare.sh --quick --build build/test
 #   --only    scenarios to run: connect5k, connect20k, fanout, private, store, store-sqlite, recover
+#   --against another chatd binary (say, main before a change) run in the reference's place, with
+#             the same settings as chatd and a database of its own: before/after figures for a
+#             commit message, measured alternately in one run so that both see the same machine
 # Environment: CHATD_BIN, CHATD_BENCH_BIN: use these binaries instead of building them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,13 +27,15 @@ reps=3
 build_dir=build/release
 build_type=Release
 only=""
+against=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) quick=1; reps=1 ;;
     --reps) reps=${2:?}; shift ;;
     --build) build_dir=${2:?}; build_type=""; shift ;;
     --only) only=${2:?}; shift ;;
-    *) echo "usage: bench/compare.sh [--quick] [--reps N] [--build DIR] [--only LIST]" >&2; exit 2 ;;
+    --against) against=$(readlink -f "${2:?}"); shift ;;
+    *) echo "usage: bench/compare.sh [--quick] [--reps N] [--build DIR] [--only LIST] [--against BIN]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -84,27 +90,32 @@ trap 'exit 130' INT TERM
 
 # ---- PostgreSQL (default durability settings: a commit is flushed, as in production) ----
 pg_start || exit 1
-for db in chatd reference; do pg_create_db "$db"; done
+# The second server: the Node reference, or with --against another chatd binary ("before").
+other=reference
+[[ -n "$against" ]] && other=before
+for db in chatd "$other"; do pg_create_db "$db"; done
 
 # ---- servers: each run gets a freshly started process on its kind's database ----
 declare -A port key url
-for kind in chatd reference sqlite; do
+for kind in chatd "$other" sqlite; do
   port[$kind]=$(free_port)
   key[$kind]=$(random_key)
   url[$kind]="http://127.0.0.1:${port[$kind]}"
 done
-mkdir -p "$work/chatd" "$work/sqlite"
+mkdir -p "$work/chatd" "$work/before" "$work/sqlite"
 
 # $work/start-<kind>.sh execs that server, always with the same data, port and settings; and
 # $work/restart-<kind>.sh starts it in the background and prints its pid (also kept in
 # $work/restarted.pid): chatd-bench recover runs it after it has SIGKILLed the server.
-for kind in chatd reference sqlite; do
+for kind in chatd "$other" sqlite; do
   case $kind in
-    chatd | sqlite)
-      db="$pg_url/chatd"
+    chatd | before | sqlite)
+      db="$pg_url/$kind"
+      binary=$chatd_bin
+      [[ $kind == before ]] && binary=$against
       [[ $kind == sqlite ]] && db="sqlite://$work/sqlite/chatd.db"
       command=$(printf 'cd %q && exec env HOST=127.0.0.1 PORT=%q DATA_DIR=%q DATABASE_URL=%q JWE_KEY=%q MESSAGE_RATE_PER_SECOND=0 LOG_LEVEL=warn LOGIN_RATE_PER_IP=0 REGISTER_RATE_PER_IP=0 WEB_ROOT=%q %q' \
-        "$work/$kind" "${port[$kind]}" "$work/$kind" "$db" "${key[$kind]}" "$root/web" "$chatd_bin")
+        "$work/$kind" "${port[$kind]}" "$work/$kind" "$db" "${key[$kind]}" "$root/web" "$binary")
       ;;
     reference)
       command=$(printf 'cd %q && exec env HOST=127.0.0.1 PORT=%q DATABASE_URL=%q JWE_KEY=%q node server.mjs' \
@@ -167,7 +178,7 @@ run_one() {
 }
 
 # ---- users (registered once per database; tokens kept in the work folder) ----
-for kind in chatd reference sqlite; do
+for kind in chatd "$other" sqlite; do
   if [[ $kind == sqlite ]] && ! wanted store-sqlite; then continue; fi
   start_server "$kind"
   log "registering $users users on $kind"
@@ -186,13 +197,13 @@ run_alternately() {
     for kind in $kinds; do run_one "$id" "$kind" "$@"; done
   done
 }
-run_alternately connect5k "chatd reference" connect "${connect_small[@]}"
-run_alternately connect20k "chatd reference" connect "${connect_large[@]}"
-run_alternately fanout "chatd reference" fanout "${fanout[@]}"
-run_alternately private "chatd reference" private "${private[@]}"
-run_alternately store "chatd reference" store "${store[@]}"
+run_alternately connect5k "chatd $other" connect "${connect_small[@]}"
+run_alternately connect20k "chatd $other" connect "${connect_large[@]}"
+run_alternately fanout "chatd $other" fanout "${fanout[@]}"
+run_alternately private "chatd $other" private "${private[@]}"
+run_alternately store "chatd $other" store "${store[@]}"
 run_alternately store-sqlite sqlite store "${store[@]}"
-run_alternately recover "chatd reference" recover "${recover[@]}"
+run_alternately recover "chatd $other" recover "${recover[@]}"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(($(date +%s) - started))
 
@@ -202,13 +213,13 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 [[ -n "${CHATD_BIN:-}" ]] && commit="? (prebuilt $CHATD_BIN)"
 versions="node $(node --version), PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), open files limit $fd_limit"
 table=$(node "$root/bench/summarize.mjs" "$results" \
-  --title "chatd vs Node.js + Socket.IO 4 reference ($(date -u +%Y-%m-%d), $([[ $quick -eq 1 ]] && echo quick || echo full) run, median of $reps)" \
+  --other "$other" --title "chatd vs $([[ -n "$against" ]] && echo "chatd before ($against)" || echo "Node.js + Socket.IO 4 reference") ($(date -u +%Y-%m-%d), $([[ $quick -eq 1 ]] && echo quick || echo full) run, median of $reps)" \
   --machine "$machine" --versions "$versions" --commit "$commit" \
   --load "load average $load_before before, $load_after after; $elapsed s of runs")
 echo "$table"
 if [[ $quick -eq 0 ]]; then
   mkdir -p "$root/bench/results"
-  stamp=$(date -u +%Y-%m-%d-%H%M)
+  stamp=$(date -u +%Y-%m-%d-%H%M)$([[ -n "$against" ]] && echo -ab)
   echo "$table" >"$root/bench/results/$stamp.md"
   cp "$results" "$root/bench/results/$stamp.jsonl"
   log "saved bench/results/$stamp.md and .jsonl"

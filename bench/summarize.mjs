@@ -1,7 +1,8 @@
 // Turns the JSON lines of bench/compare.sh into its Markdown table: the median of each figure
 // over the runs of each server, and the chatd/reference ratio.
 // Usage: node bench/summarize.mjs results.jsonl [--title T] [--machine M] [--versions V]
-//        [--commit C] [--load L]
+//        [--commit C] [--load L] [--other NAME]
+// --other names the second server (default reference; compare.sh --against runs "before").
 import { readFileSync } from 'node:fs';
 
 const [file, ...rest] = process.argv.slice(2);
@@ -18,6 +19,8 @@ const runs = readFileSync(file, 'utf8')
       return { error: `unreadable line: ${l.slice(0, 120)}` };
     }
   });
+
+const other = opts.other ?? 'reference';
 
 const get = (obj, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
 
@@ -66,18 +69,18 @@ const values = (id, server, path) =>
   runs.filter((r) => r.id === id && r.server === server && r.result && !r.result.error).map((r) => get(r.result, path));
 
 const out = [];
-out.push(`### ${opts.title ?? 'chatd vs reference'}`);
+out.push(`### ${opts.title ?? `chatd vs ${other}`}`);
 out.push('');
 if (opts.machine) out.push(`Machine: ${opts.machine}. ${opts.versions ?? ''}. chatd commit ${opts.commit ?? '?'}; ${opts.load ?? ''}.`);
 out.push('Generator and servers on the same machine; each run on a freshly started server.');
 out.push('');
-out.push('| figure | chatd | reference | chatd/reference | target |');
+out.push(`| figure | chatd | ${other} | chatd/${other} | target |`);
 out.push('|---|---:|---:|---:|---|');
 for (const [id, label, path, unit, better, target] of rows) {
   const server = id === 'store-sqlite' ? 'sqlite' : 'chatd';
   if (!runs.some((r) => r.id === id)) continue;
   const a = median(values(id, server, path));
-  const b = id === 'store-sqlite' ? undefined : median(values(id, 'reference', path));
+  const b = id === 'store-sqlite' ? undefined : median(values(id, other, path));
   let ratio = 'n/a';
   if (a !== undefined && b !== undefined && b !== 0) ratio = `${(a / b).toFixed(a / b >= 10 ? 1 : 2)}×`;
   else if (a !== undefined && a > 0 && b === 0) ratio = '∞';
@@ -100,7 +103,7 @@ for (const r of runs) {
 }
 const cpu = [];
 for (const id of ['fanout', 'private', 'store']) {
-  for (const server of ['chatd', 'reference']) {
+  for (const server of ['chatd', other]) {
     const steps = runs
       .filter((r) => r.id === id && r.server === server && r.result && !r.result.error)
       .map((r) => {
