@@ -35,6 +35,10 @@ std::string pair_ids(const char* extra, const char* limit) {
                    limit);
 }
 
+std::string select_messages() {
+  return "SELECT " + message_columns() + kMessageFrom;
+}
+
 void define_user_statements(pqxx::connection& c) {
   const std::string select_user = "SELECT " + user_columns() + kUserFrom;
   c.prepare(stmt::kUserById, select_user + " WHERE u.id = $1::bigint");
@@ -89,11 +93,9 @@ void define_user_statements(pqxx::connection& c) {
             " AND p.user_id <> $1::bigint)");
 }
 
-void define_message_statements(pqxx::connection& c) {
-  const std::string select_message = "SELECT " + message_columns() + kMessageFrom;
-
-  // insert_batch, in one transaction (see PgMessageRepository::insert_batch): lock the message
-  // log, look up repeated client ids, insert with explicit ids and advance the log.
+// insert_batch, in one transaction (see PgMessageRepository::insert_batch): lock the message
+// log, look up repeated client ids, insert with explicit ids and advance the log.
+void define_message_write_statements(pqxx::connection& c) {
   c.prepare(stmt::kMessageLogLock, "SELECT head FROM message_log FOR UPDATE");
   c.prepare(stmt::kMessageHead, "SELECT head FROM message_log");
   // $1, $2: the batch's (sender_id, client_msg_id) keys. One probe of
@@ -123,7 +125,11 @@ void define_message_statements(pqxx::connection& c) {
             " SELECT ins.id, " +
                 ms("ins.created_at") + ", " + ms("ins.updated_at") +
                 ", u.username FROM ins JOIN users u ON u.id = ins.sender_id ORDER BY ins.id");
+}
 
+// Ranges of the log: what came after an id, what one user heard, one message.
+void define_message_range_statements(pqxx::connection& c) {
+  const std::string select_message = select_messages();
   // A range of the primary key.
   c.prepare(stmt::kMessagesAfter, select_message +
                                       " WHERE m.id > $1::bigint AND m.id <= $2::bigint"
@@ -150,7 +156,11 @@ void define_message_statements(pqxx::connection& c) {
                 " ORDER BY m.id LIMIT $5::bigint");
 
   c.prepare(stmt::kMessageFind, select_message + " WHERE m.id = $1::bigint");
+}
 
+// Public and private history pages.
+void define_history_statements(pqxx::connection& c) {
+  const std::string select_message = select_messages();
   // Kept by triggers (see the migration): O(1) however long the history.
   c.prepare(stmt::kPublicCount, "SELECT public_count FROM message_totals");
   c.prepare(stmt::kPublicPage, select_message +
@@ -178,7 +188,10 @@ void define_message_statements(pqxx::connection& c) {
                 ") AS pair ORDER BY id DESC LIMIT $4::bigint) AS p"
                 " JOIN messages m ON m.id = p.id JOIN users u ON u.id = m.sender_id"
                 " ORDER BY m.id DESC");
+}
 
+// Conversations and their read markers.
+void define_conversation_statements(pqxx::connection& c) {
   c.prepare(stmt::kConversations,
             // Two index-only halves (sent, received) rather than one OR.
             "WITH peers AS (SELECT peer_id, max(id) AS last_id FROM ("
@@ -246,7 +259,10 @@ void setup_connection(pqxx::connection& conn) {
   }
   conn.prepare(stmt::kPing, "SELECT 1");
   define_user_statements(conn);
-  define_message_statements(conn);
+  define_message_write_statements(conn);
+  define_message_range_statements(conn);
+  define_history_statements(conn);
+  define_conversation_statements(conn);
   define_recovery_statements(conn);
   define_auth_statements(conn);
 }

@@ -29,6 +29,68 @@ constexpr const char* kUnreadCount =
     " AND id > coalesce((SELECT last_read_id FROM conversation_reads"
     " WHERE reader_id = ?1 AND peer_id = ?2), 0)";
 
+// The stored messages that carry one of the batch's (sender, client id) keys. One probe of
+// messages_client_msg_id_key per key: in-process, a probe costs no round trip.
+std::vector<Message> find_repeats(SQLite::Database& db, const std::vector<NewMessage>& in) {
+  std::vector<Message> stored;
+  const auto keys = client_keys(in);
+  if (keys.empty()) return stored;
+  SQLite::Statement repeat(db, kSelectMessage + " WHERE m.sender_id = ? AND m.client_msg_id = ?");
+  for (const auto& k : keys) {
+    repeat.bind(1, k.sender_id);
+    repeat.bind(2, std::string(k.client_msg_id));  // as TEXT: (pointer, size) binds a BLOB
+    if (repeat.executeStep()) stored.push_back(read_message(repeat));
+    repeat.reset();
+  }
+  return stored;
+}
+
+// Inserts the fresh messages of the batch with the ids after head, and moves the log's head
+// past them.
+std::vector<Assigned> insert_fresh(SQLite::Database& db, const std::vector<NewMessage>& in,
+                                   const std::vector<std::size_t>& fresh, std::int64_t& head) {
+  std::vector<Assigned> assigned;
+  assigned.reserve(fresh.size());
+  if (fresh.empty()) return assigned;
+  const Millis now = now_millis();
+  SQLite::Statement ins(db,
+                        "INSERT INTO messages (id, content, blob_url, is_public, sender_id,"
+                        " recipient_id, type, width, height, client_msg_id, origin, created_at,"
+                        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  SQLite::Statement who(db, "SELECT username FROM users WHERE id = ?");
+  std::unordered_map<std::int64_t, std::string> usernames;
+  for (const std::size_t i : fresh) {
+    const auto& n = in[i];
+    ins.bind(1, ++head);
+    ins.bind(2, n.content);
+    bind_opt(ins, 3, n.blob_url);
+    ins.bind(4, n.is_public ? 1 : 0);
+    ins.bind(5, n.sender_id);
+    bind_opt(ins, 6, n.recipient_id);
+    ins.bind(7, message_type_name(n.type));
+    bind_opt(ins, 8, n.width);
+    bind_opt(ins, 9, n.height);
+    bind_opt(ins, 10, n.client_msg_id);
+    bind_opt(ins, 11, n.origin);
+    ins.bind(12, now);
+    ins.bind(13, now);
+    ins.exec();
+    ins.reset();
+
+    auto [it, is_new] = usernames.try_emplace(n.sender_id);
+    if (is_new) {
+      who.bind(1, n.sender_id);
+      if (who.executeStep()) it->second = who.getColumn(0).getString();
+      who.reset();
+    }
+    assigned.push_back({head, now, now, it->second});
+  }
+  SQLite::Statement log(db, "UPDATE message_log SET head = ?");
+  log.bind(1, head);
+  log.exec();
+  return assigned;
+}
+
 }  // namespace
 
 // Gap-free, commit-ordered ids (docs/architecture.md, "Message ids are offsets"). The IMMEDIATE
@@ -42,61 +104,9 @@ std::vector<Message> SqliteMessageRepository::insert_batch(std::vector<NewMessag
   auto& db = lease.db();
   SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
   std::int64_t head = db.execAndGet("SELECT head FROM message_log").getInt64();
-
-  // One probe of messages_client_msg_id_key per key: in-process, a probe costs no round trip.
-  std::vector<Message> stored;
-  const auto keys = client_keys(in);
-  if (!keys.empty()) {
-    SQLite::Statement repeat(db, kSelectMessage + " WHERE m.sender_id = ? AND m.client_msg_id = ?");
-    for (const auto& k : keys) {
-      repeat.bind(1, k.sender_id);
-      repeat.bind(2, std::string(k.client_msg_id));  // as TEXT: (pointer, size) binds a BLOB
-      if (repeat.executeStep()) stored.push_back(read_message(repeat));
-      repeat.reset();
-    }
-  }
+  auto stored = find_repeats(db, in);
   const BatchPlan plan = plan_batch(in, stored);
-
-  std::vector<Assigned> assigned;
-  assigned.reserve(plan.fresh.size());
-  if (!plan.fresh.empty()) {
-    const Millis now = now_millis();
-    SQLite::Statement ins(db,
-                          "INSERT INTO messages (id, content, blob_url, is_public, sender_id,"
-                          " recipient_id, type, width, height, client_msg_id, origin, created_at,"
-                          " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    SQLite::Statement who(db, "SELECT username FROM users WHERE id = ?");
-    std::unordered_map<std::int64_t, std::string> usernames;
-    for (const std::size_t i : plan.fresh) {
-      const auto& n = in[i];
-      ins.bind(1, ++head);
-      ins.bind(2, n.content);
-      bind_opt(ins, 3, n.blob_url);
-      ins.bind(4, n.is_public ? 1 : 0);
-      ins.bind(5, n.sender_id);
-      bind_opt(ins, 6, n.recipient_id);
-      ins.bind(7, message_type_name(n.type));
-      bind_opt(ins, 8, n.width);
-      bind_opt(ins, 9, n.height);
-      bind_opt(ins, 10, n.client_msg_id);
-      bind_opt(ins, 11, n.origin);
-      ins.bind(12, now);
-      ins.bind(13, now);
-      ins.exec();
-      ins.reset();
-
-      auto [it, fresh] = usernames.try_emplace(n.sender_id);
-      if (fresh) {
-        who.bind(1, n.sender_id);
-        if (who.executeStep()) it->second = who.getColumn(0).getString();
-        who.reset();
-      }
-      assigned.push_back({head, now, now, it->second});
-    }
-    SQLite::Statement log(db, "UPDATE message_log SET head = ?");
-    log.bind(1, head);
-    log.exec();
-  }
+  auto assigned = insert_fresh(db, in, plan.fresh, head);
   tx.commit();
   return batch_result(in, plan, std::move(assigned), std::move(stored));
 }
