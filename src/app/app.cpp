@@ -178,6 +178,9 @@ void App::Parts::make_realtime() {
   eo.ping_timeout = std::chrono::milliseconds(c.ping_timeout_ms);
   eo.max_payload = c.max_payload_bytes;
   eo.max_sessions = c.max_connections;
+  eo.packet_rate = c.packet_rate_per_second;
+  eo.packet_burst = c.packet_burst;
+  eo.send_queue_limit = c.send_queue_limit_bytes;
   eo.cors = http::CorsPolicy(c.cors_origins);
   engine = std::make_unique<engineio::Server>(*io, eo);
   socketio::ServerOptions so;
@@ -199,7 +202,8 @@ void App::Parts::make_realtime() {
 void App::Parts::make_chat() {
   const auto& c = config;
   writer = std::make_unique<chat::BatchWriter>(*db);
-  chat::ChatLimits limits{c.max_message_length, c.message_rate_per_second, c.message_burst};
+  chat::ChatLimits limits{c.max_message_length, c.message_rate_per_second, c.message_burst,
+                          std::chrono::milliseconds(c.message_rate_wait_ms)};
   chat = std::make_unique<chat::ChatService>(
       *db, *blocking, *writer, limits, issued_image_resolver(*blobs), issued_image_exists(*blobs));
   chat_events = std::make_unique<chat::ChatEvents>(sio->of("/chat"), link);

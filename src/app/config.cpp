@@ -172,6 +172,8 @@ void read_limits(const Settings& get, Config& c) {
   if (auto v = get("MESSAGE_RATE_PER_SECOND"))
     c.message_rate_per_second = parse_double("MESSAGE_RATE_PER_SECOND", *v, 0);
   if (auto v = get("MESSAGE_BURST")) c.message_burst = parse_double("MESSAGE_BURST", *v, 1);
+  if (auto v = get("MESSAGE_RATE_WAIT_MS"))
+    c.message_rate_wait_ms = parse_number<std::int64_t>("MESSAGE_RATE_WAIT_MS", *v, 0, 600'000);
   if (auto v = get("MAX_MESSAGE_LENGTH"))
     c.max_message_length = parse_number<std::size_t>("MAX_MESSAGE_LENGTH", *v, 1, 1'000'000);
   if (auto v = get("MAX_CONNECTIONS"))
@@ -185,6 +187,12 @@ void read_realtime(const Settings& get, Config& c) {
     c.ping_timeout_ms = parse_number<std::int64_t>("PING_TIMEOUT_MS", *v, 10, 3'600'000);
   if (auto v = get("CONNECT_TIMEOUT_MS"))
     c.connect_timeout_ms = parse_number<std::int64_t>("CONNECT_TIMEOUT_MS", *v, 10, 3'600'000);
+  if (auto v = get("PACKET_RATE_PER_SECOND"))
+    c.packet_rate_per_second = parse_double("PACKET_RATE_PER_SECOND", *v, 0);
+  if (auto v = get("PACKET_BURST")) c.packet_burst = parse_double("PACKET_BURST", *v, 1);
+  if (auto v = get("SEND_QUEUE_LIMIT_BYTES"))
+    c.send_queue_limit_bytes =
+        parse_number<std::size_t>("SEND_QUEUE_LIMIT_BYTES", *v, 65'536, 1024UL * 1024 * 1024);
   if (auto v = get("CHATD_CONFORMANCE")) c.conformance = *v == "1" || *v == "true";
 }
 

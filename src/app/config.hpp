@@ -38,11 +38,15 @@ struct Config {
   std::size_t max_upload_bytes = 10 * 1024 * 1024;
   double message_rate_per_second = 10;
   double message_burst = 20;
+  std::int64_t message_rate_wait_ms = 5000;  // how long a message over the rate may wait
   std::size_t max_message_length = 4000;
   std::size_t max_connections = 50'000;
   std::int64_t ping_interval_ms = 25000;
   std::int64_t ping_timeout_ms = 20000;
   std::int64_t connect_timeout_ms = 45000;
+  double packet_rate_per_second = 500;  // incoming Engine.IO packets per connection; 0: off
+  double packet_burst = 1000;
+  std::size_t send_queue_limit_bytes = 4 * 1024 * 1024;  // unsent data before a client is dropped
   bool conformance = false;
   std::string web_root = "./web";
   std::size_t io_threads = 0;        // 0: one per core

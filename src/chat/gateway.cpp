@@ -118,18 +118,21 @@ void Gateway::register_handlers() {
 }
 
 asio::awaitable<void> Gateway::public_message(SocketPtr s, json::value payload, Ack ack) {
+  const auto arrived = ChatService::Clock::now();  // before waiting for the turn
   auto conn = conn_of(s);
   co_await conn->turns.acquire();
   Turn turn(turns_of(conn));
   auto post = public_post(payload, chat_.limits().max_length);
   auto user = conn->user;
   auto release = turn.hand_over();
-  auto stored = co_await chat_.post_public(std::move(user), std::move(post), std::move(release));
+  auto stored =
+      co_await chat_.post_public(std::move(user), std::move(post), std::move(release), arrived);
   events_.public_message(stored);
   ack.send(json::array{stored_ack(stored)});
 }
 
 asio::awaitable<void> Gateway::private_message(SocketPtr s, json::value payload, Ack ack) {
+  const auto arrived = ChatService::Clock::now();
   auto conn = conn_of(s);
   const auto& fields = payload_object(payload, "{recipientId, message}");
   co_await conn->turns.acquire();
@@ -137,7 +140,8 @@ asio::awaitable<void> Gateway::private_message(SocketPtr s, json::value payload,
   auto post = private_post(fields, chat_.limits().max_length);
   auto user = conn->user;
   auto release = turn.hand_over();
-  auto stored = co_await chat_.post_private(std::move(user), std::move(post), std::move(release));
+  auto stored =
+      co_await chat_.post_private(std::move(user), std::move(post), std::move(release), arrived);
   events_.private_message(stored, s->id());
   ack.send(json::array{stored_ack(stored)});
 }
@@ -152,6 +156,7 @@ asio::awaitable<void> Gateway::join_room(SocketPtr s, json::value payload, Ack a
 }
 
 asio::awaitable<void> Gateway::send_image(SocketPtr s, json::value payload, Ack ack) {
+  const auto arrived = ChatService::Clock::now();
   auto conn = conn_of(s);
   auto post = image_post(payload, chat_);
   // post_image checks the blob is still stored (a store round trip: an Azure HEAD) inside the
@@ -161,7 +166,8 @@ asio::awaitable<void> Gateway::send_image(SocketPtr s, json::value payload, Ack 
   Turn turn(turns_of(conn));
   auto user = conn->user;
   auto release = turn.hand_over();
-  auto stored = co_await chat_.post_image(std::move(user), std::move(post), std::move(release));
+  auto stored =
+      co_await chat_.post_image(std::move(user), std::move(post), std::move(release), arrived);
   events_.image(stored, s->id());
   ack.send(json::array{stored_ack(stored)});
 }

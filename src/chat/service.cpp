@@ -1,6 +1,9 @@
 #include "chat/service.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <limits>
@@ -17,7 +20,7 @@ ChatService::ChatService(storage::Database& db, core::BlockingPool& pool, BatchW
       pool_(pool),
       writer_(writer),
       limits_(limits),
-      limiter_(limits.rate_per_second, limits.burst),
+      limiter_(limits.rate_per_second, limits.burst, limits.max_wait),
       resolve_image_(std::move(resolve_image)),
       image_exists_(std::move(image_exists)) {}
 
@@ -27,9 +30,11 @@ std::optional<ImageRef> ChatService::resolve_image(std::string_view url) const {
   return image;
 }
 
-void ChatService::check_rate(std::int64_t user) {
-  if (!limiter_.allow(user))
+ChatService::Clock::duration ChatService::book_token(std::int64_t user, Clock::time_point arrived) {
+  const auto wait = limiter_.reserve(user, arrived, Clock::now());
+  if (!wait)
     throw ChatError(ErrorKind::kRateLimited, "rate limit exceeded: too many messages, slow down");
+  return *wait;
 }
 
 bool ChatService::known_user(std::int64_t id) {
@@ -88,12 +93,21 @@ struct QueuedGuard {
     if (f) std::exchange(f, nullptr)();
   }
 };
+
+// A booked token's wait, on the caller's executor. The caller keeps its turn meanwhile: its
+// socket's later messages queue behind it, in order.
+boost::asio::awaitable<void> sleep_for(ChatService::Clock::duration wait) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, wait);
+  co_await timer.async_wait(boost::asio::use_awaitable);
+}
 }  // namespace
 
 boost::asio::awaitable<Message> ChatService::post_public(core::Principal sender, PublicPost post,
-                                                         std::function<void()> on_queued) {
+                                                         std::function<void()> on_queued,
+                                                         Clock::time_point arrived) {
   QueuedGuard guard{on_queued};
-  check_rate(sender.id);
+  if (const auto wait = book_token(sender.id, arrived); wait > Clock::duration::zero())
+    co_await sleep_for(wait);
   NewMessage m;
   m.content = std::move(post.text);
   m.is_public = true;
@@ -105,9 +119,11 @@ boost::asio::awaitable<Message> ChatService::post_public(core::Principal sender,
 }
 
 boost::asio::awaitable<Message> ChatService::post_private(core::Principal sender, PrivatePost post,
-                                                          std::function<void()> on_queued) {
+                                                          std::function<void()> on_queued,
+                                                          Clock::time_point arrived) {
   QueuedGuard guard{on_queued};
-  check_rate(sender.id);
+  if (const auto wait = book_token(sender.id, arrived); wait > Clock::duration::zero())
+    co_await sleep_for(wait);
   if (!known_recipient(sender.id, post.recipient)) co_await require_user(post.recipient);
   NewMessage m;
   m.content = std::move(post.text);
@@ -121,9 +137,11 @@ boost::asio::awaitable<Message> ChatService::post_private(core::Principal sender
 }
 
 boost::asio::awaitable<Message> ChatService::post_image(core::Principal sender, ImagePost post,
-                                                        std::function<void()> on_queued) {
+                                                        std::function<void()> on_queued,
+                                                        Clock::time_point arrived) {
   QueuedGuard guard{on_queued};
-  check_rate(sender.id);
+  if (const auto wait = book_token(sender.id, arrived); wait > Clock::duration::zero())
+    co_await sleep_for(wait);
   const auto recipient = post.recipient;
   if (recipient && !known_recipient(sender.id, *recipient)) co_await require_user(*recipient);
   auto& image = post.image;

@@ -4,6 +4,7 @@
 // refuses with ChatError; the transports turn that into their answers. Delivery is the caller's
 // job too (through ChatEvents), after the store.
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -24,6 +25,9 @@ struct ChatLimits {
   std::size_t max_length = 4000;
   double rate_per_second = 10;
   double burst = 20;
+  // How long after its arrival a message over the rate may wait for a token before it is
+  // refused (MESSAGE_RATE_WAIT_MS); zero refuses it at once.
+  std::chrono::milliseconds max_wait{5000};
 };
 
 // Maps a URL a client sends back to the image chatd issued, or nullopt for any other URL.
@@ -46,12 +50,18 @@ class ChatService {
   // then kNotFound ("recipient not found"); for an image marked check_stored kInvalidInput (its
   // blob is gone) or kUnavailable (storage cannot tell). A storage failure propagates as it is.
   // on_queued: see BatchWriter::store. It also runs when the message is refused.
+  // arrived: when the message came in (a socket's messages may wait for their turn first); over
+  // the rate, it waits for a token until limits().max_wait after that, else it is refused.
+  using Clock = std::chrono::steady_clock;
   boost::asio::awaitable<storage::Message> post_public(core::Principal sender, PublicPost post,
-                                                       std::function<void()> on_queued = {});
+                                                       std::function<void()> on_queued = {},
+                                                       Clock::time_point arrived = Clock::now());
   boost::asio::awaitable<storage::Message> post_private(core::Principal sender, PrivatePost post,
-                                                        std::function<void()> on_queued = {});
+                                                        std::function<void()> on_queued = {},
+                                                        Clock::time_point arrived = Clock::now());
   boost::asio::awaitable<storage::Message> post_image(core::Principal sender, ImagePost post,
-                                                      std::function<void()> on_queued = {});
+                                                      std::function<void()> on_queued = {},
+                                                      Clock::time_point arrived = Clock::now());
 
   boost::asio::awaitable<bool> user_exists(std::int64_t id);
   // ChatError kNotFound "recipient not found" unless the user exists.
@@ -74,7 +84,8 @@ class ChatService {
   boost::asio::awaitable<ReadMarker> mark_read(std::int64_t reader, ReadMark mark);
 
  private:
-  void check_rate(std::int64_t user);
+  // How long the message must wait for its token; throws kRateLimited when it may not.
+  Clock::duration book_token(std::int64_t user, Clock::time_point arrived);
   // The fast half of require_user: users are never deleted, so once seen, an id needs no
   // second look-up (and the hot path no coroutine call).
   bool known_user(std::int64_t id);

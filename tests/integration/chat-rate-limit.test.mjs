@@ -1,20 +1,23 @@
-// The per-user message rate (defaults: 10 messages/s, burst 20): flooding gets `exception`
-// events naming the rate limit, everything accepted is stored, the connection stays usable, and
-// one user's flood does not limit anyone else.
+// The per-user message rate (defaults: 10 messages/s, burst 20). With MESSAGE_RATE_WAIT_MS=0
+// flooding gets `exception` events naming the rate limit at once, everything accepted is stored,
+// the connection stays usable, and one user's flood does not limit anyone else. With the default
+// wait (5 s), a message over the rate waits for its token instead (chat-burst.test.mjs floods it).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, waitFor } from '../lib/chat-socket.mjs';
-import { startChatd, api, registerAndLogin } from '../lib/chatd.mjs';
+import { startChatd, historyIds as historyIdsOf, registerAndLogin } from '../lib/chatd.mjs';
 
 const exceptions = (s) => s.received.filter((r) => r.event === 'exception').map((r) => r.args[0]);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let server;
+let waiting; // every default, MESSAGE_RATE_WAIT_MS=5000 included
 let alice, bob, carol;
 const sockets = [];
 
 before(async () => {
-  server = await startChatd(); // default MESSAGE_RATE_PER_SECOND=10, MESSAGE_BURST=20
+  // default MESSAGE_RATE_PER_SECOND=10, MESSAGE_BURST=20; refused at once
+  [server, waiting] = await Promise.all([startChatd({ env: { MESSAGE_RATE_WAIT_MS: '0' } }), startChatd()]);
   [alice, bob, carol] = await Promise.all([
     registerAndLogin(server),
     registerAndLogin(server),
@@ -25,19 +28,10 @@ before(async () => {
 after(async () => {
   for (const s of sockets) s.close();
   await server?.cleanup();
+  await waiting?.cleanup();
 });
 
-async function historyIds(path, token) {
-  const ids = [];
-  let cursor = '';
-  for (;;) {
-    const res = await api(server, 'GET', `${path}?perPage=100${cursor}`, { token });
-    assert.equal(res.status, 200);
-    if (res.body.data.length === 0) return ids;
-    ids.push(...res.body.data.map((m) => m.id));
-    cursor = `&before=${res.body.data.at(-1).id}`;
-  }
-}
+const historyIds = (path, token) => historyIdsOf(server, path, token);
 
 test('40 public messages at once: the burst passes, the rest get a rate-limit exception, all accepted are stored', async () => {
   const s = await connect(server, alice.token, 'upgrade');
@@ -106,4 +100,26 @@ test('the limit is per user across devices and message kinds; other users are no
     .timeout(5000)
     .emitWithAck('private_message', { recipientId: carol.user.id, message: 'after the flood' });
   assert.equal(typeof again.id, 'number');
+});
+
+test('with the default wait, messages over the burst wait for their tokens: 35 at once are all stored, in order', async () => {
+  const dan = await registerAndLogin(waiting);
+  const s = await connect(waiting, dan.token, 'websocket');
+  sockets.push(s);
+  const started = Date.now();
+  const acked = [];
+  const acks = await Promise.all(
+    Array.from({ length: 35 }, (_, i) =>
+      s.timeout(10000).emitWithAck('public_message', `patient ${i}`).then((a) => {
+        acked.push(Date.now() - started);
+        return a;
+      }),
+    ),
+  );
+  for (const [i, a] of acks.entries()) assert.equal(typeof a.id, 'number', `message ${i}: ${JSON.stringify(a)}`);
+  const ids = acks.map((a) => a.id);
+  assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+  // 20 at once, then one token per 100 ms: the last of the 15 others about 1.5 s later.
+  assert.ok(Math.max(...acked) >= 1200, `the last ack came after ${Math.max(...acked)} ms`);
+  assert.equal(exceptions(s).length, 0);
 });

@@ -136,6 +136,19 @@ export async function apiFrom(server, ip, method, path, { token, body } = {}) {
   });
 }
 
+// Every message id of a history route (e.g. /api/chat/public), newest first, paged with before=.
+export async function historyIds(server, path, token) {
+  const ids = [];
+  let cursor = '';
+  for (;;) {
+    const res = await api(server, 'GET', `${path}?perPage=100${cursor}`, { token });
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${res.text}`);
+    if (res.body.data.length === 0) return ids;
+    ids.push(...res.body.data.map((m) => m.id));
+    cursor = `&before=${res.body.data.at(-1).id}`;
+  }
+}
+
 let counter = 0;
 export function uniqueUser(prefix = 'user') {
   counter += 1;

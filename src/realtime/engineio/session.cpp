@@ -9,6 +9,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <algorithm>
+
 #include "realtime/engineio/heartbeats.hpp"
 #include "realtime/engineio/server.hpp"
 
@@ -21,6 +23,10 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::milliseconds kUpgradePollWait{100};
 // How long the HTTP handshake of a WebSocket may take.
 constexpr std::chrono::seconds kWebSocketHandshakeTimeout{30};
+// A connection held back for its packet rate reads again once its bucket holds this share of a
+// second's worth of tokens (at least one): a flood is then read in slices of 50 ms, not one
+// timer wake-up per packet.
+constexpr double kResumeSeconds = 0.05;
 
 namespace {
 
@@ -101,6 +107,12 @@ void Session::on_heartbeat(std::chrono::steady_clock::time_point due) {
     arm_heartbeat(deadline);
     return;
   }
+  // The pong may be waiting behind packets this side held back (packet rate): not the client's
+  // fault. It gets ping_timeout from the end of the hold.
+  if (resume_at_ > due - opts.ping_timeout) {
+    arm_heartbeat(std::max(due, resume_at_) + opts.ping_timeout);
+    return;
+  }
   close("ping timeout", CloseMode::immediate);
 }
 
@@ -158,6 +170,8 @@ void Session::close(std::string_view reason, CloseMode mode) {
   } else {
     wake_poll();
   }
+  if (resume_timer_) resume_timer_->cancel();
+  if (post_turn_) post_turn_->cancel();
   if (probe_) fail_probe();  // abandon an upgrade
   finish(reason);
 }
@@ -166,26 +180,42 @@ void Session::finish(std::string_view reason) {
   if (auto l = std::move(listener_)) l->on_close(reason);
 }
 
-bool Session::take_token() {
+// The message that takes the last token is still handled (it has been read); reading then
+// stops until the bucket has kResumeSeconds' worth again. A packet that arrives anyway (an
+// overlapping POST, or one transport while the other is held) drives the bucket below zero,
+// which lengthens the next hold: the long-run rate stays packet_rate.
+void Session::take_token() {
   const auto& opts = server_.options();
-  if (opts.packet_rate <= 0) return true;
+  if (opts.packet_rate <= 0) return;
   const auto now = std::chrono::steady_clock::now();
   tokens_ = std::min(
       opts.packet_burst,
       tokens_ + std::chrono::duration<double>(now - last_refill_).count() * opts.packet_rate);
   last_refill_ = now;
-  if (tokens_ < 1) return false;
   tokens_ -= 1;
-  return true;
+  if (tokens_ >= 1) return;
+  const double target = std::clamp(opts.packet_rate * kResumeSeconds, 1.0, opts.packet_burst);
+  resume_at_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                         std::chrono::duration<double>((target - tokens_) / opts.packet_rate));
+  hold_ = true;
 }
 
 void Session::on_message(std::string_view text) {
-  if (!take_token()) {
-    spdlog::warn("engine.io session {}: packet rate limit exceeded, disconnecting", id_);
-    close("forced close", CloseMode::immediate);
-    return;
-  }
+  take_token();
   if (listener_) listener_->on_text(text);
+}
+
+// Called from the WebSocket's read loop (on_ws_message): the connection stops after this
+// message, and a timer lets it read again.
+void Session::hold_websocket() {
+  hold_ = false;
+  ws_->pause_reading();
+  if (!resume_timer_) resume_timer_ = std::make_unique<Timer>(context_.get_executor());
+  resume_timer_->expires_at(resume_at_);
+  resume_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->closed_ || !self->ws_) return;
+    self->ws_->resume_reading();
+  });
 }
 
 void Session::on_packet(Packet packet) {
@@ -199,11 +229,7 @@ void Session::on_packet(Packet packet) {
       return;
     case PacketType::message:
       if (!packet.binary) return on_message(packet.data);
-      if (!take_token()) {
-        spdlog::warn("engine.io session {}: packet rate limit exceeded, disconnecting", id_);
-        close("forced close", CloseMode::immediate);
-        return;
-      }
+      take_token();
       if (listener_) listener_->on_binary(std::move(packet.data));
       return;
     case PacketType::close:
@@ -229,7 +255,7 @@ void Session::on_packet(Packet packet) {
 asio::awaitable<http::Response> Session::handle_poll(std::string method, std::string body) {
   // Polling requests that race an upgrade get the reference's "transport mismatch" answer.
   if (transport_ != Transport::polling) co_return error_answer(HandshakeError::bad_request);
-  if (method == "POST") co_return receive_payload(body);
+  if (method == "POST") co_return co_await receive_payload(body);
   if (poll_pending_) {
     // A second concurrent GET is a client bug; the reference server closes the session.
     close("transport error", CloseMode::immediate);
@@ -254,29 +280,45 @@ asio::awaitable<http::Response> Session::handle_poll(std::string method, std::st
   co_return answer_poll();
 }
 
-http::Response Session::receive_payload(std::string_view body) {
-  if (post_pending_) {
-    close("transport error", CloseMode::immediate);
-    return error_answer(HandshakeError::bad_request);
-  }
+// Over the packet rate, the POST stops between two packets until the bucket has refilled, and
+// is answered once all its packets are handled: the client's next POST waits for that answer.
+asio::awaitable<http::Response> Session::receive_payload(std::string_view body) {
   if (body.size() > server_.options().max_payload) {
     close("transport error", CloseMode::immediate);
     http::Response res = text_answer("payload too large");
     res.status = 413;
-    return res;
+    co_return res;
   }
-  post_pending_ = true;
   auto packets = decode_payload(body);
   if (!packets) {
-    post_pending_ = false;
     close("parse error", CloseMode::immediate);
-    return error_answer(HandshakeError::bad_request);
+    co_return error_answer(HandshakeError::bad_request);
   }
-  for (auto& p : *packets) on_packet(std::move(p));
+  // The official client sends one POST at a time; overlapping ones take turns, so that a held
+  // POST's packets still come before the next one's.
+  while (post_pending_ && !closed_) co_await wait_post_turn();
+  post_pending_ = true;
+  for (auto& p : *packets) {
+    if (closed_) break;
+    on_packet(std::move(p));
+    if (hold_ && !closed_) {
+      hold_ = false;
+      Timer pause(context_.get_executor());
+      pause.expires_at(resume_at_);
+      co_await pause.async_wait(kTuple);
+    }
+  }
   post_pending_ = false;
+  if (post_turn_) post_turn_->cancel();
   http::Response res = text_answer("ok");
   res.content_type = "text/html";
-  return res;
+  co_return res;
+}
+
+asio::awaitable<void> Session::wait_post_turn() {
+  if (!post_turn_) post_turn_ = std::make_unique<Timer>(context_.get_executor());
+  post_turn_->expires_at(std::chrono::steady_clock::time_point::max());
+  co_await post_turn_->async_wait(kTuple);
 }
 
 // What is queued, as one payload, then the close packet if the session is closed; a noop when
@@ -397,6 +439,11 @@ asio::awaitable<void> Session::accept_websocket(asio::ip::tcp::socket socket,
 void Session::on_ws_message(WsConnection& connection, std::string_view data, bool binary) {
   if (&connection == probe_.get()) return on_probe_message(data, binary);
   if (&connection != ws_.get() || closed_) return;
+  on_ws_packet(data, binary);
+  if (hold_ && !closed_ && ws_) hold_websocket();
+}
+
+void Session::on_ws_packet(std::string_view data, bool binary) {
   if (binary) return on_packet(decode_binary(std::string(data)));
   // Messages, the bulk of the traffic, skip the Packet and its copy of the text.
   if (!data.empty() && data.front() == '4') return on_message(data.substr(1));

@@ -81,8 +81,8 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   enum class WsRole { initial, upgrade, refuse };
   boost::asio::awaitable<void> accept_websocket(boost::asio::ip::tcp::socket socket,
                                                 http::UpgradeRequest request, WsRole role);
-  http::Response receive_payload(std::string_view body);  // a POST
-  http::Response answer_poll();                           // a GET, once there is an answer
+  boost::asio::awaitable<http::Response> receive_payload(std::string_view body);  // a POST
+  http::Response answer_poll();  // a GET, once there is an answer
   void on_ws_message(WsConnection& connection, std::string_view data, bool binary) override;
   void on_ws_end(WsConnection& connection, WsConnection::End why) override;
   void on_probe_message(std::string_view data, bool binary);
@@ -93,7 +93,10 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   void on_heartbeat(std::chrono::steady_clock::time_point due);
   void on_packet(Packet packet);
   void on_message(std::string_view text);
-  bool take_token();
+  void on_ws_packet(std::string_view data, bool binary);
+  void take_token();
+  void hold_websocket();
+  boost::asio::awaitable<void> wait_post_turn();
   void wake_poll();
   void finish(std::string_view reason);
   void drop_slow_client();
@@ -134,8 +137,15 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   // session awaits its last GET. heartbeat_due_ is the pending time, or {} for none.
   std::chrono::steady_clock::time_point heartbeat_due_{};
   std::chrono::steady_clock::time_point last_pong_;
+  // Incoming packets (Options::packet_rate): a token bucket. When it runs dry the session stops
+  // reading until resume_at_: hold_ is set by the message that emptied it, and cleared once the
+  // transport has been held back (a paused WebSocket, a POST that sleeps).
   double tokens_;
   std::chrono::steady_clock::time_point last_refill_;
+  std::chrono::steady_clock::time_point resume_at_{};
+  bool hold_ = false;
+  std::unique_ptr<Timer> resume_timer_;  // resumes a paused WebSocket; made on first use
+  std::unique_ptr<Timer> post_turn_;     // wakes POSTs waiting behind a held one
 };
 
 }  // namespace chatd::engineio

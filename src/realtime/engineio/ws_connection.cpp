@@ -102,7 +102,7 @@ struct WsConnection::Sink {
   bool on_message(std::string_view data, bool binary) {
     c->read_since_write_ = true;
     if (c->handler_ && !c->closing_) c->handler_->on_ws_message(*c, data, binary);
-    return !c->finished_ && c->reading_;
+    return !c->finished_ && c->reading_ && !c->paused_;
   }
   bool on_control(ws::Opcode opcode, std::string_view payload) {
     return c->on_control(opcode, payload);
@@ -209,8 +209,9 @@ void WsConnection::flush() {
   if (closing_ && !close_written_) {
     close_written_ = true;
     // Our close frame is out: done if the client's came already (or we stopped reading after
-    // a protocol error), otherwise wait a while for it.
-    if (peer_closed_ || !reading_)
+    // a protocol error, or for backpressure: the answer would be behind what was not read),
+    // otherwise wait a while for it.
+    if (peer_closed_ || !reading_ || paused_)
       finish();
     else
       start_close_timer();
@@ -382,7 +383,19 @@ bool WsConnection::consume(char* data, std::size_t size) {
   }
   if (!reading_) return false;  // the client's close frame: nothing after it is read
   keep_unparsed(data, size, r.consumed, r.need);
-  return true;
+  return !paused_;
+}
+
+void WsConnection::resume_reading() {
+  if (!paused_) return;
+  paused_ = false;
+  if (finished_ || !reading_) return;
+  // Whole frames may be waiting in what the last read left: they come first.
+  if (rx_) {
+    const Input in = take_input();
+    if (!consume(in.data, in.size)) return;
+  }
+  wait_readable();
 }
 
 // Keeps data[consumed, size), the start of a frame of `need` bytes (or 0 when its size is not

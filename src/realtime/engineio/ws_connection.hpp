@@ -61,6 +61,14 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   std::size_t queued_bytes() const { return queued_bytes_; }
   bool closing() const { return closing_ || ended_; }
 
+  // Backpressure: called from the handler's on_ws_message, stops reading after that message
+  // (what the last read brought beyond it is kept, unparsed) until resume_reading(). The client
+  // is not told: its writes wait in the kernel's buffers, then in its own.
+  void pause_reading() { paused_ = true; }
+  // Parses what was kept, then reads again. Not from inside on_ws_message.
+  void resume_reading();
+  bool paused() const { return paused_; }
+
   // How long a graceful close may wait for the client (a peer that stopped reading would keep a
   // blocked write forever).
   static constexpr std::chrono::seconds kCloseGrace{10};
@@ -137,6 +145,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   bool close_written_ = false;  // our close frame is on the wire
   bool peer_closed_ = false;    // the client's close frame arrived
   bool reading_ = true;         // false after a protocol error or the peer's close
+  bool paused_ = false;         // pause_reading(): no read is pending
   bool ended_ = false;          // the handler was told
   bool finished_ = false;       // the socket is closed
 };

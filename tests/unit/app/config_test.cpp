@@ -118,3 +118,26 @@ TEST(Config, SessionSettings) {
   EXPECT_NE(error_of({{"REFRESH_TOKEN_TTL_SECONDS", "0"}}).find("REFRESH_TOKEN_TTL_SECONDS"),
             std::string::npos);
 }
+
+TEST(Config, ConnectionLimits) {
+  auto d = load({});
+  EXPECT_EQ(d.packet_rate_per_second, 500);
+  EXPECT_EQ(d.packet_burst, 1000);
+  EXPECT_EQ(d.send_queue_limit_bytes, 4u * 1024 * 1024);
+  EXPECT_EQ(d.message_rate_wait_ms, 5000);
+  auto c = load({{"PACKET_RATE_PER_SECOND", "0"},
+                 {"PACKET_BURST", "50"},
+                 {"SEND_QUEUE_LIMIT_BYTES", "1048576"},
+                 {"MESSAGE_RATE_WAIT_MS", "0"}});
+  EXPECT_EQ(c.packet_rate_per_second, 0);
+  EXPECT_EQ(c.packet_burst, 50);
+  EXPECT_EQ(c.send_queue_limit_bytes, 1048576u);
+  EXPECT_EQ(c.message_rate_wait_ms, 0);
+  EXPECT_NE(error_of({{"PACKET_BURST", "0.5"}}).find("PACKET_BURST"), std::string::npos);
+  EXPECT_NE(error_of({{"PACKET_RATE_PER_SECOND", "-1"}}).find("PACKET_RATE_PER_SECOND"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"SEND_QUEUE_LIMIT_BYTES", "100"}}).find("SEND_QUEUE_LIMIT_BYTES"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"MESSAGE_RATE_WAIT_MS", "x"}}).find("MESSAGE_RATE_WAIT_MS"),
+            std::string::npos);
+}

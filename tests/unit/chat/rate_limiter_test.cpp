@@ -60,5 +60,32 @@ TEST(RateLimiter, ForgettingIdleUsersKeepsTheActiveOnesLimited) {
   EXPECT_EQ(allowed(limiter, 128, 5, t0 + 10s), 2);
 }
 
+// MESSAGE_RATE_WAIT_MS: over the rate, a message books the next free token when it comes within
+// the wait after the message arrived; later ones queue behind it; the rest is refused.
+TEST(RateLimiter, AMessageOverTheRateBooksATokenWithinItsWait) {
+  RateLimiter limiter(10, 2, 500ms);
+  EXPECT_EQ(limiter.reserve(1, t0, t0), Clock::duration::zero());
+  EXPECT_EQ(limiter.reserve(1, t0, t0), Clock::duration::zero());
+  for (int k = 1; k <= 5; ++k)
+    EXPECT_EQ(limiter.reserve(1, t0, t0), std::chrono::milliseconds(100 * k)) << k;
+  EXPECT_EQ(limiter.reserve(1, t0, t0), std::nullopt);  // would wait 600 ms
+  // A message that arrived at t0 but is checked 400 ms later (it waited for its turn) has
+  // 100 ms left; the next token is 200 ms away.
+  EXPECT_EQ(limiter.reserve(1, t0, t0 + 400ms), std::nullopt);
+  // One that just arrived may wait for it.
+  EXPECT_EQ(limiter.reserve(1, t0 + 400ms, t0 + 400ms), 200ms);
+  // A refusal took nothing: once the bookings are served, the bucket refills as usual.
+  EXPECT_EQ(limiter.reserve(1, t0 + 2s, t0 + 2s), Clock::duration::zero());
+  EXPECT_EQ(limiter.reserve(1, t0 + 2s, t0 + 2s), Clock::duration::zero());
+  EXPECT_EQ(limiter.reserve(1, t0 + 2s, t0 + 2s), 100ms);
+}
+
+TEST(RateLimiter, WithoutAWaitAnEmptyBucketRefusesAtOnce) {
+  RateLimiter limiter(10, 1);
+  EXPECT_EQ(limiter.reserve(1, t0, t0), Clock::duration::zero());
+  EXPECT_EQ(limiter.reserve(1, t0, t0), std::nullopt);
+  EXPECT_EQ(limiter.reserve(1, t0 + 100ms, t0 + 100ms), Clock::duration::zero());
+}
+
 }  // namespace
 }  // namespace chatd::chat

@@ -353,18 +353,87 @@ TEST_F(EngineSessionTest, HeartbeatPingsAndClosesWithoutPong) {
   EXPECT_EQ(recorders[0]->closes, std::vector<std::string>{"ping timeout"});
 }
 
-TEST_F(EngineSessionTest, PacketRateLimitClosesTheSession) {
+// Over the packet rate a POST is held, not refused: every packet is handled, in order, and the
+// answer comes once the bucket has refilled for the last of them.
+TEST_F(EngineSessionTest, PacketRateHoldsThePostInsteadOfClosing) {
   eio::Options options;
-  options.packet_rate = 1;
+  options.packet_rate = 20;  // one token per 50 ms
   options.packet_burst = 2;
   start(options);
   const auto sid = open_polling();
-  answer("POST", sid,
-         "4a\x1e"
-         "4b\x1e"
-         "4c");
-  EXPECT_EQ(recorders[0]->texts, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(recorders[0]->closes, std::vector<std::string>{"forced close"});
+  const auto t0 = std::chrono::steady_clock::now();
+  auto post = request("POST", sid,
+                      "4a\x1e"
+                      "4b\x1e"
+                      "4c\x1e"
+                      "4d");
+  EXPECT_EQ(wait_for(post).body, "ok");
+  // b empties the bucket: c and d each wait for a token, and d's answer for the next one.
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 140ms);
+  EXPECT_EQ(recorders[0]->texts, (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_TRUE(recorders[0]->closes.empty());
+  EXPECT_EQ(engine->session_count(), 1u);
+}
+
+// Overlapping POSTs take turns: the second one's packets come after the held first one's.
+TEST_F(EngineSessionTest, APostBehindAHeldOneWaitsItsTurn) {
+  eio::Options options;
+  options.packet_rate = 20;
+  options.packet_burst = 1;
+  start(options);
+  const auto sid = open_polling();
+  auto first = request("POST", sid,
+                       "4a\x1e"
+                       "4b");
+  auto second = request("POST", sid, "4c");
+  EXPECT_EQ(wait_for(first).body, "ok");
+  EXPECT_EQ(wait_for(second).body, "ok");
+  EXPECT_EQ(recorders[0]->texts, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(recorders[0]->closes.empty());
+}
+
+// Over WebSocket the session stops reading: the frames wait in the socket, and are all read.
+TEST_F(EngineSessionTest, PacketRatePausesTheWebSocketInsteadOfClosing) {
+  eio::Options options;
+  options.packet_rate = 20;
+  options.packet_burst = 2;
+  start(options);
+  open_websocket(std::nullopt);
+  ws_read();  // open packet
+  std::string burst;
+  for (int i = 0; i < 6; ++i) burst += client_frame(1, "4m" + std::to_string(i));
+  const auto t0 = std::chrono::steady_clock::now();
+  asio::write(*client, asio::buffer(burst));
+  pump(5ms);
+  // The burst passes at once, the rest waits for tokens.
+  EXPECT_EQ(recorders[0]->texts.size(), 2u);
+  EXPECT_TRUE(pump_until([&] { return recorders[0]->texts.size() == 6; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 150ms);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(recorders[0]->texts[i], "m" + std::to_string(i));
+  EXPECT_TRUE(recorders[0]->closes.empty());
+  // Still a working connection, both ways.
+  sessions[0]->send(eio::text_frame("4back"));
+  EXPECT_EQ(ws_read().second, "4back");
+}
+
+// A pong stuck behind held packets does not time the session out.
+TEST_F(EngineSessionTest, AHeldConnectionIsNotTimedOutForItsPong) {
+  eio::Options options;
+  options.packet_rate = 10;
+  options.packet_burst = 1;
+  options.ping_interval = 30ms;
+  options.ping_timeout = 100ms;
+  start(options);
+  open_websocket(std::nullopt);
+  ws_read();                         // open packet
+  EXPECT_EQ(ws_read().second, "2");  // the first ping
+  std::string burst;
+  for (int i = 0; i < 4; ++i) burst += client_frame(1, "4m" + std::to_string(i));
+  burst += client_frame(1, "3");  // the pong, after 300 ms of held packets
+  asio::write(*client, asio::buffer(burst));
+  EXPECT_TRUE(pump_until([&] { return recorders[0]->texts.size() == 4; }));
+  pump(20ms);
+  EXPECT_TRUE(recorders[0]->closes.empty()) << recorders[0]->closes.front();
 }
 
 TEST_F(EngineSessionTest, WebSocketOnlySession) {
