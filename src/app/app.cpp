@@ -9,6 +9,7 @@
 #include "app/auth_stack.hpp"
 #include "app/conformance.hpp"
 #include "app/system_routes.hpp"
+#include "app/web_root.hpp"
 #include "auth/routes.hpp"
 #include "auth/service.hpp"
 #include "auth/token_service.hpp"
@@ -219,7 +220,9 @@ void App::Parts::make_chat() {
 void App::Parts::make_http_server() {
   const auto& c = config;
   engine->add_routes(router);
-  add_system_routes(router, *db, *blocking, metrics, c.web_root,
+  const auto web_root = locate_web_root(c.web_root);
+  if (auto problem = web_root_problem(web_root)) spdlog::warn("{}", *problem);
+  add_system_routes(router, *db, *blocking, metrics, web_root,
                     [n = cluster.get()]() -> std::string {
                       if (!n) return "off";
                       return n->redis_up() ? "up" : "down";

@@ -1,6 +1,7 @@
 #pragma once
 // Configuration from the environment and an optional .env file (docs/configuration.md). Bad values
-// stop start-up with one line naming the variable.
+// stop start-up with one line naming the variable. What each variable sets is the table in
+// settings.cpp.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -26,7 +27,7 @@ struct Config {
   std::int64_t token_ttl_seconds = 86400;
   std::int64_t refresh_token_ttl_seconds = 30LL * 24 * 3600;
   std::int64_t revocation_poll_ms = 500;  // how often revocations made on other nodes are read
-  std::string blob_store = "local:./data/uploads";
+  std::string blob_store;                 // default local:<data_dir>/uploads
   std::optional<std::string> azure_connection_string;
   std::optional<std::string> azure_container;
   std::int64_t blob_link_ttl_seconds = 3600;  // lifetime of Azure SAS read links
@@ -48,7 +49,7 @@ struct Config {
   double packet_burst = 1000;
   std::size_t send_queue_limit_bytes = 4 * 1024 * 1024;  // unsent data before a client is dropped
   bool conformance = false;
-  std::string web_root = "./web";
+  std::string web_root;              // default: found at start (web_root.hpp)
   std::size_t io_threads = 0;        // 0: one per core
   std::size_t blocking_threads = 8;  // database calls and file I/O
   // Password hashing (argon2id, 64 MiB per running hash) on a pool of its own.
@@ -70,6 +71,9 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
 // Reads every variable through lookup. Throws ConfigError.
 Config load_config(const EnvLookup& lookup);
+// The value lookup gives `name`, trimmed; nullopt when it is unset or empty (empty values count
+// as unset, as with most .env tooling).
+std::optional<std::string> setting_value(const EnvLookup& lookup, const std::string& name);
 // The process environment, falling back to KEY=VALUE lines of dotenv_path when it exists.
 EnvLookup process_env(const std::string& dotenv_path = ".env");
 // Parses .env text: KEY=VALUE per line, '#' comments, optional single or double quotes.

@@ -1,5 +1,7 @@
 #include "storage/migrations.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <charconv>
 #include <stdexcept>
@@ -55,6 +57,7 @@ int run_migrations(MigrationTarget& target, const std::vector<Migration>& migrat
     } catch (const std::exception& e) {
       throw std::runtime_error("migration " + m.name + " failed: " + e.what());
     }
+    spdlog::info("storage: applied migration {}", m.name);
     ++count;
   }
   return count;

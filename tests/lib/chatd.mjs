@@ -1,6 +1,6 @@
 // Starts real chatd processes for the node tests: a fresh data folder and a fresh database
 // (SQLite file, or a new PostgreSQL database on the throwaway cluster of scripts/test.sh).
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,8 @@ export function randomKey() {
 }
 
 // Starts chatd and resolves once it listens. Options: env (extra variables), database
-// ('sqlite' | 'postgres' | a URL), dataDir (reuse a folder across restarts).
+// ('sqlite' | 'postgres' | a URL), dataDir (reuse a folder across restarts), bin, cwd (default:
+// the data folder).
 export async function startChatd(options = {}) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'chatd-it-'));
   const db = options.database ?? database;
@@ -48,7 +49,9 @@ export async function startChatd(options = {}) {
     REGISTER_RATE_PER_IP: '0',
     ...options.env,
   };
-  const child = spawn(options.bin ?? bin, [], { env, cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A variable given as undefined is left out (WEB_ROOT: undefined: the binary finds its own).
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const child = spawn(options.bin ?? bin, [], { env, cwd: options.cwd ?? dataDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('chatd did not start:\n' + output)), 15000);
@@ -194,4 +197,27 @@ export async function freePort() {
   const { port } = srv.address();
   await new Promise((r) => srv.close(r));
   return port;
+}
+
+// Runs `chatd <args>` to completion (a command, not the server) with a fresh data folder unless
+// options.dataDir is given. Options: env (extra variables), input (stdin text), database ('sqlite',
+// 'postgres' or a URL; default TEST_DATABASE), bin, cwd. Returns {status, stdout, stderr,
+// dataDir, databaseUrl}.
+export function runChatd(args, options = {}) {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'chatd-cli-'));
+  const db = options.database ?? database;
+  let databaseUrl = db;
+  if (db === 'sqlite') databaseUrl = `sqlite://${dataDir}/chatd.db`;
+  else if (db === 'postgres') databaseUrl = freshPostgresUrl();
+  const env = { PATH: process.env.PATH, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...options.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const r = spawnSync(options.bin ?? bin, args, {
+    env,
+    cwd: options.cwd ?? dataDir,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, dataDir, databaseUrl };
 }

@@ -1,0 +1,167 @@
+#include "app/cli.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "app/app.hpp"
+#include "app/command.hpp"
+#include "app/config.hpp"
+#include "app/settings_text.hpp"
+#include "app/web_root.hpp"
+#include "storage/repository.hpp"
+
+namespace chatd::app {
+namespace {
+
+constexpr const char* kUsage = R"(Usage: chatd [COMMAND]
+
+Without a command chatd serves REST, Socket.IO, Swagger UI and the web client on one port
+until SIGINT or SIGTERM, then stops gracefully.
+
+Commands:
+  migrate             apply the pending database migrations and exit
+  check-config        check the settings and print the effective values (secrets as ***)
+  env-file            print an environment file with every setting (those set now as
+                      assignments, the others commented out at their defaults)
+  -h, --help          this help
+  -V, --version       the version
+
+Exit status: 0 done; 1 a bad setting or a runtime error (database unreachable, ...);
+2 a wrong command line.
+Errors are one line on stderr naming the setting or argument.
+
+Settings come from the environment, or KEY=VALUE lines in ./.env (the environment wins);
+an empty value means the default. Every setting, with its default:
+)";
+
+#ifndef CHATD_VERSION
+#error "CHATD_VERSION is set by src/CMakeLists.txt from the project version"
+#endif
+
+// Logs of a command go to stderr: its stdout is its answer.
+void log_to_stderr(const Config& config) {
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("chatd"));
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+}
+
+void no_arguments(const std::string& command, const std::vector<std::string>& args) {
+  if (!args.empty()) throw usage_error(command + ": unexpected argument '" + args.front() + "'");
+}
+
+int serve() {
+  // Signals are taken by the app's signal_set; block them in every thread first so that none
+  // of the I/O threads receives them asynchronously.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  auto config = load_config(process_env());
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  App app(std::move(config));
+  app.start();
+  app.wait_for_signal();
+  app.stop();
+  return kExitOk;
+}
+
+int migrate() {
+  const auto config = load_config(process_env());
+  log_to_stderr(config);
+  const auto db = storage::open_database(config.database_url);
+  std::cout << "chatd: the " << db->backend_name() << " database is up to date\n";
+  return kExitOk;
+}
+
+int check_config() {
+  const auto lookup = process_env();
+  auto config = load_config(lookup);
+  config.web_root = locate_web_root(config.web_root).string();
+  std::cout << "# chatd " CHATD_VERSION
+               ": the settings are valid. Values not set are defaults;\n"
+               "# HOST, the key files, the database and the blob store are checked at start.\n"
+            << effective_settings(config, lookup);
+  if (auto problem = web_root_problem(config.web_root))
+    std::cerr << "chatd: warning: " << *problem << "\n";
+  return kExitOk;
+}
+
+int run(const std::vector<std::string>& args) {
+  if (args.empty()) return serve();
+  const auto& command = args.front();
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "-h" || command == "--help" || command == "help") {
+    no_arguments(command, rest);
+    std::cout << kUsage << settings_help();
+  } else if (command == "-V" || command == "--version" || command == "version") {
+    no_arguments(command, rest);
+    std::cout << "chatd " CHATD_VERSION "\n";
+  } else if (command == "migrate") {
+    no_arguments(command, rest);
+    return migrate();
+  } else if (command == "check-config") {
+    no_arguments(command, rest);
+    return check_config();
+  } else if (command == "env-file") {
+    no_arguments(command, rest);
+    std::cout << env_file(process_env());
+  } else {
+    throw usage_error((command.starts_with("-") ? "unknown option '" : "unknown command '") +
+                      command + "'");
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::optional<std::string> CommandArgs::option(const std::string& name) const {
+  auto it = options.find(name);
+  if (it == options.end()) return std::nullopt;
+  return it->second;
+}
+
+CommandArgs parse_args(const std::string& command, const std::vector<std::string>& args,
+                       const std::set<std::string>& with_value,
+                       const std::set<std::string>& switches) {
+  CommandArgs out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& arg = args[i];
+    if (!arg.starts_with("--")) {
+      out.positional.push_back(arg);
+      continue;
+    }
+    const auto eq = arg.find('=');
+    const auto name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    if (switches.contains(name) && eq == std::string::npos) {
+      out.flags.insert(name);
+    } else if (!with_value.contains(name)) {
+      throw usage_error(command + ": unknown option '" + arg.substr(0, eq) + "'");
+    } else if (eq != std::string::npos) {
+      out.options[name] = arg.substr(eq + 1);
+    } else if (i + 1 < args.size()) {
+      out.options[name] = args[++i];
+    } else {
+      throw usage_error(command + ": option '--" + name + "' needs a value");
+    }
+  }
+  return out;
+}
+
+int run_command_line(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    return run(args);
+  } catch (const CommandError& e) {
+    std::cerr << "chatd: " << e.what()
+              << (e.status() == kExitUsage ? " (chatd --help lists the commands)" : "") << "\n";
+    return e.status();
+  } catch (const std::exception& e) {
+    std::cerr << "chatd: " << e.what() << "\n";
+    return kExitError;
+  }
+}
+
+}  // namespace chatd::app

@@ -1,0 +1,392 @@
+#include "app/settings.hpp"
+
+#include <boost/algorithm/string/join.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <sstream>
+
+#include "cluster/redis_url.hpp"
+#include "core/parse_int.hpp"
+
+namespace chatd::app {
+namespace {
+
+std::string trim(std::string s) {
+  const auto first = s.find_first_not_of(" \t\r");
+  if (first == std::string::npos) return "";
+  const auto last = s.find_last_not_of(" \t\r");
+  return s.substr(first, last - first + 1);
+}
+
+std::string format_double(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
+template <typename T>
+T parse_number(const std::string& name, const std::string& text, T min, T max) {
+  const auto value = core::parse_int<T>(text);
+  if (!value || *value < min || *value > max)
+    throw ConfigError(name + ": expected a number between " + std::to_string(min) + " and " +
+                      std::to_string(max) + ", got '" + text + "'");
+  return *value;
+}
+
+double parse_double(const std::string& name, const std::string& text, double min) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !(v >= min))
+    throw ConfigError(name + ": expected a number >= " + format_double(min) + ", got '" + text +
+                      "'");
+  return v;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (auto t = trim(item); !t.empty()) out.push_back(t);
+  return out;
+}
+
+// --- Row makers: one per kind of value.
+
+template <typename T>
+Setting integer(std::string name, T Config::*field, T min, T max, std::string meaning) {
+  const auto n = name;
+  return {std::move(name), std::move(meaning), std::to_string(min) + "-" + std::to_string(max),
+          [n, field, min, max](const std::string& v, Config& c) {
+            c.*field = parse_number<T>(n, v, min, max);
+          },
+          [field](const Config& c) { return std::to_string(c.*field); }};
+}
+
+Setting decimal(std::string name, double Config::*field, double min, std::string meaning) {
+  const auto n = name;
+  return {std::move(name), std::move(meaning), "a decimal number >= " + format_double(min),
+          [n, field, min](const std::string& v, Config& c) { c.*field = parse_double(n, v, min); },
+          [field](const Config& c) { return format_double(c.*field); }};
+}
+
+Setting text(std::string name, std::string Config::*field, std::string accepted,
+             std::string meaning) {
+  return {std::move(name), std::move(meaning), std::move(accepted),
+          [field](const std::string& v, Config& c) { c.*field = v; },
+          [field](const Config& c) { return c.*field; }};
+}
+
+Setting optional_text(std::string name, std::optional<std::string> Config::*field,
+                      std::string accepted, std::string meaning) {
+  return {std::move(name), std::move(meaning), std::move(accepted),
+          [field](const std::string& v, Config& c) { c.*field = v; },
+          [field](const Config& c) { return (c.*field).value_or(""); }};
+}
+
+Setting text_list(std::string name, std::vector<std::string> Config::*field, std::string accepted,
+                  std::string meaning) {
+  return {std::move(name), std::move(meaning), std::move(accepted),
+          [field](const std::string& v, Config& c) { c.*field = split_list(v); },
+          [field](const Config& c) { return boost::algorithm::join(c.*field, ","); }};
+}
+
+// "1" or "true" turns it on; any other value leaves it off.
+Setting flag(std::string name, bool Config::*field, std::string meaning) {
+  return {std::move(name), std::move(meaning), "1 or true; anything else is off",
+          [field](const std::string& v, Config& c) { c.*field = v == "1" || v == "true"; },
+          [field](const Config& c) { return std::string(c.*field ? "true" : "false"); }};
+}
+
+Setting choice(std::string name, std::string Config::*field, std::vector<std::string> options,
+               std::string meaning) {
+  const auto n = name;
+  auto list = boost::algorithm::join(options, ", ");
+  return {std::move(name), std::move(meaning), list,
+          [n, field, options, list](const std::string& v, Config& c) {
+            if (std::find(options.begin(), options.end(), v) == options.end())
+              throw ConfigError(n + ": expected one of " + list + ", got '" + v + "'");
+            c.*field = v;
+          },
+          [field](const Config& c) { return c.*field; }};
+}
+
+// A row with a check of its own after the value is stored; the check throws ConfigError.
+Setting checked(Setting s, std::function<void(const Config&)> check) {
+  s.read = [read = std::move(s.read), check = std::move(check)](const std::string& v, Config& c) {
+    read(v, c);
+    check(c);
+  };
+  return s;
+}
+
+Setting defaults_to(Setting s, std::string text) {
+  s.default_text = std::move(text);
+  return s;
+}
+
+Setting secret(Setting s, std::function<std::string(const std::string&)> redact) {
+  s.redact = std::move(redact);
+  return s;
+}
+
+std::string hidden(const std::string&) {
+  return "***";
+}
+
+// AccountKey=...;SharedAccessSignature=... values become ***; the rest stays readable.
+std::string redact_connection_string(const std::string& value) {
+  std::string out;
+  std::stringstream ss(value);
+  std::string part;
+  while (std::getline(ss, part, ';')) {
+    if (!out.empty()) out += ';';
+    const auto eq = part.find('=');
+    const auto key = trim(part.substr(0, eq));
+    if (eq != std::string::npos && (key == "AccountKey" || key == "SharedAccessSignature"))
+      out += part.substr(0, eq + 1) + "***";
+    else
+      out += part;
+  }
+  return out;
+}
+
+// --- Checks of single values.
+
+void check_database_url(const Config& c) {
+  const auto& url = c.database_url;
+  if (!url.starts_with("sqlite://") && !url.starts_with("postgresql://") &&
+      !url.starts_with("postgres://"))
+    throw ConfigError("DATABASE_URL: expected sqlite://<file> or postgresql://..., got '" +
+                      url.substr(0, url.find(':')) + "://...'");
+}
+
+void check_blob_store(const Config& c) {
+  if (c.blob_store != "azure" && (!c.blob_store.starts_with("local:") || c.blob_store.size() == 6))
+    throw ConfigError("BLOB_STORE: expected local:<folder> or azure, got '" + c.blob_store + "'");
+}
+
+void check_redis_url(const Config& c) {
+  try {
+    cluster::parse_redis_url(*c.redis_url);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string("REDIS_URL: ") + e.what() +
+                      " (expected redis://[:password@]host:port[/db])");
+  }
+}
+
+// --- The table, one group per concern.
+
+SettingGroup network() {
+  return {"Network",
+          {text("HOST", &Config::host, "an IP address, checked at start", "listening address"),
+           integer<std::uint16_t>("PORT", &Config::port, 0, 65535,
+                                  "the one port for REST, Socket.IO, Swagger UI and the web "
+                                  "client; 0 picks a free port"),
+           text_list("CORS_ORIGINS", &Config::cors_origins,
+                     "* or a comma-separated list of exact origins",
+                     "browser origins that get CORS headers (REST and long-polling)")}};
+}
+
+SettingGroup storage_settings() {
+  return {"Storage",
+          {text("DATA_DIR", &Config::data_dir, "a path",
+                "base of the defaults of DATABASE_URL, BLOB_STORE and the generated JWE key"),
+           secret(defaults_to(checked(text("DATABASE_URL", &Config::database_url,
+                                           "sqlite://<file>, postgresql://... or postgres://...",
+                                           "the store; migrations are applied at start"),
+                                      check_database_url),
+                              "sqlite://<DATA_DIR>/chatd.db"),
+                  redact_url)}};
+}
+
+// function-length: table
+SettingGroup sessions() {
+  constexpr std::int64_t kYear = 365LL * 24 * 3600;
+  return {
+      "Tokens and sessions",
+      {secret(defaults_to(
+                  optional_text("JWE_KEY", &Config::jwe_key, "32 bytes in base64url, 43 characters",
+                                "key of the dir + A256GCM tokens; the same on every node"),
+                  "(the key in <DATA_DIR>/jwe.key, created once)"),
+              hidden),
+       optional_text("JWE_PRIVATE_KEY_FILE", &Config::jwe_private_key_file,
+                     "a readable PEM file, RSA >= 2048 bits, checked at start",
+                     "compat mode: the original app's private key (RSA-OAEP-256 tokens)"),
+       optional_text("JWE_PUBLIC_KEY_FILE", &Config::jwe_public_key_file,
+                     "a readable PEM file, RSA >= 2048 bits, checked at start",
+                     "compat mode: the original app's public key; with both set, chatd issues "
+                     "RSA tokens too"),
+       integer<std::int64_t>("TOKEN_TTL_SECONDS", &Config::token_ttl_seconds, 1, kYear,
+                             "access token lifetime; a socket is disconnected when its token "
+                             "expires"),
+       integer<std::int64_t>("REFRESH_TOKEN_TTL_SECONDS", &Config::refresh_token_ttl_seconds, 1,
+                             kYear, "refresh token lifetime"),
+       integer<std::int64_t>("REVOCATION_POLL_MS", &Config::revocation_poll_ms, 50, 60'000,
+                             "how often a node reads the revocations stored by other nodes")}};
+}
+
+// function-length: table
+SettingGroup login_limits() {
+  return {
+      "Password hashing and login limits",
+      {integer<std::size_t>("HASH_THREADS", &Config::hash_threads, 1, 64,
+                            "threads hashing passwords (argon2id, 64 MiB each)"),
+       integer<std::size_t>("HASH_QUEUE", &Config::hash_queue, 0, 10'000,
+                            "hashes that may wait for a thread; beyond that 503 with Retry-After"),
+       integer<int>("LOGIN_FAILURES_PER_ACCOUNT_IP", &Config::login_failures_per_account_ip, 0,
+                    1'000'000, "failed logins for one email from one IP before a block; 0: off"),
+       integer<int>("LOGIN_FAILURES_PER_IP", &Config::login_failures_per_ip, 0, 1'000'000,
+                    "failed logins from one IP, any email, before a block; 0: off"),
+       integer<int>("LOGIN_FAILURES_PER_ACCOUNT", &Config::login_failures_per_account, 0, 1'000'000,
+                    "failed logins for one email, any IP, before a block; 0: off"),
+       integer<std::int64_t>("LOGIN_BACKOFF_BASE_MS", &Config::login_backoff_base_ms, 1, 3'600'000,
+                             "the first block; each further failure doubles it"),
+       integer<std::int64_t>("LOGIN_BACKOFF_MAX_SECONDS", &Config::login_backoff_max_seconds, 1,
+                             7LL * 24 * 3600, "the longest block"),
+       integer<std::int64_t>("LOGIN_FAILURE_WINDOW_SECONDS", &Config::login_failure_window_seconds,
+                             1, 30LL * 24 * 3600,
+                             "failures are forgotten this long after the last one"),
+       decimal("LOGIN_RATE_PER_IP", &Config::login_rate_per_ip, 0,
+               "login attempts per minute from one IP, per node; 0: off"),
+       decimal("REGISTER_RATE_PER_IP", &Config::register_rate_per_ip, 0,
+               "registrations per hour from one IP, per node; 0: off")}};
+}
+
+SettingGroup images() {
+  return {"Images",
+          {defaults_to(checked(text("BLOB_STORE", &Config::blob_store,
+                                    "local:<folder>, created if missing, or azure",
+                                    "where uploaded images live"),
+                               check_blob_store),
+                       "local:<DATA_DIR>/uploads"),
+           secret(optional_text("AZURE_STORAGE_CONNECTION_STRING", &Config::azure_connection_string,
+                                "AccountName=...;AccountKey=... or UseDevelopmentStorage=true",
+                                "Azure account, required with BLOB_STORE=azure"),
+                  redact_connection_string),
+           optional_text("AZURE_CONTAINER_NAME", &Config::azure_container,
+                         "3-63 lower-case letters, digits and single hyphens",
+                         "Azure container (created if missing), required with BLOB_STORE=azure"),
+           integer<std::int64_t>("BLOB_LINK_TTL_SECONDS", &Config::blob_link_ttl_seconds, 1,
+                                 7LL * 24 * 3600,
+                                 "Azure only: minimum lifetime of signed read links")}};
+}
+
+SettingGroup cluster_settings() {
+  return {
+      "Cluster",
+      {secret(checked(optional_text("REDIS_URL", &Config::redis_url,
+                                    "redis://[:password@]host:port[/db]",
+                                    "set on every node to run several nodes as one cluster"),
+                      check_redis_url),
+              redact_url),
+       integer<std::int64_t>("CLUSTER_NODE_TTL_MS", &Config::cluster_node_ttl_ms, 300, 3'600'000,
+                             "a silent node's users go offline about this long after its "
+                             "last heartbeat")}};
+}
+
+// function-length: table
+SettingGroup limits() {
+  return {"Limits",
+          {integer<std::size_t>(
+               "MAX_PAYLOAD_BYTES", &Config::max_payload_bytes, 1024, 100 * 1024 * 1024,
+               "largest HTTP body (413) and Engine.IO message (WebSocket: close 1009)"),
+           integer<std::size_t>("MAX_UPLOAD_BYTES", &Config::max_upload_bytes, 1024,
+                                1024UL * 1024 * 1024, "largest uploaded file (413)"),
+           decimal("MESSAGE_RATE_PER_SECOND", &Config::message_rate_per_second, 0,
+                   "refill of each user's message token bucket, per node; 0: no limit"),
+           decimal("MESSAGE_BURST", &Config::message_burst, 1, "capacity of that bucket"),
+           integer<std::int64_t>("MESSAGE_RATE_WAIT_MS", &Config::message_rate_wait_ms, 0, 600'000,
+                                 "a message over the rate waits for its token this long at most, "
+                                 "else it is refused; 0: refused at once"),
+           integer<std::size_t>("MAX_MESSAGE_LENGTH", &Config::max_message_length, 1, 1'000'000,
+                                "Unicode code points per chat message"),
+           integer<std::size_t>("MAX_CONNECTIONS", &Config::max_connections, 1, 10'000'000,
+                                "open TCP connections, and separately Engine.IO sessions")}};
+}
+
+SettingGroup realtime() {
+  return {"Engine.IO and Socket.IO",
+          {integer<std::int64_t>("PING_INTERVAL_MS", &Config::ping_interval_ms, 10, 3'600'000,
+                                 "Engine.IO ping period"),
+           integer<std::int64_t>("PING_TIMEOUT_MS", &Config::ping_timeout_ms, 10, 3'600'000,
+                                 "time for the client's pong"),
+           integer<std::int64_t>("CONNECT_TIMEOUT_MS", &Config::connect_timeout_ms, 10, 3'600'000,
+                                 "a connection that joins no namespace within this is closed"),
+           decimal("PACKET_RATE_PER_SECOND", &Config::packet_rate_per_second, 0,
+                   "incoming Engine.IO packets per second per connection; over it the "
+                   "connection is held back, never closed; 0: no limit"),
+           decimal("PACKET_BURST", &Config::packet_burst, 1,
+                   "packets a connection may send at once before it is held back"),
+           integer<std::size_t>("SEND_QUEUE_LIMIT_BYTES", &Config::send_queue_limit_bytes, 65'536,
+                                1024UL * 1024 * 1024,
+                                "unsent data queued for one client before it is disconnected as "
+                                "too slow"),
+           flag("CHATD_CONFORMANCE", &Config::conformance,
+                "adds what the official Engine.IO/Socket.IO test suites expect")}};
+}
+
+SettingGroup process() {
+  return {"Process",
+          {choice("LOG_LEVEL", &Config::log_level,
+                  {"trace", "debug", "info", "warn", "error", "critical", "off"},
+                  "log threshold (logs go to stdout)"),
+           integer<std::size_t>("IO_THREADS", &Config::io_threads, 0, 256,
+                                "I/O threads, one io_context each; 0: one per core"),
+           integer<std::size_t>("BLOCKING_THREADS", &Config::blocking_threads, 1, 256,
+                                "threads for database calls and file I/O"),
+           defaults_to(text("WEB_ROOT", &Config::web_root, "a folder",
+                            "web client, Swagger UI page and their npm assets"),
+                       "<folder of chatd>/../share/chatd/web")}};
+}
+
+std::vector<SettingGroup> make_groups() {
+  return {network(),          storage_settings(), sessions(), login_limits(), images(),
+          cluster_settings(), limits(),           realtime(), process()};
+}
+
+}  // namespace
+
+std::string Setting::default_value() const {
+  return default_text.empty() ? show(Config{}) : default_text;
+}
+
+std::string Setting::shown(const Config& config) const {
+  auto value = show(config);
+  return redact && !value.empty() ? redact(value) : value;
+}
+
+const std::vector<SettingGroup>& setting_groups() {
+  static const std::vector<SettingGroup> groups = make_groups();
+  return groups;
+}
+
+std::string redact_url(const std::string& url) {
+  std::string out = url;
+  // Query first: replacing the userinfo's password would move its offsets.
+  if (const auto q = out.find('?'); q != std::string::npos) {
+    for (auto pos = q + 1; pos < out.size();) {
+      auto end = out.find('&', pos);
+      if (end == std::string::npos) end = out.size();
+      if (out.compare(pos, 9, "password=") == 0) {
+        out.replace(pos + 9, end - pos - 9, "***");
+        end = pos + 9 + 3;
+      }
+      pos = end + 1;
+    }
+  }
+  const auto scheme = out.find("://");
+  if (scheme == std::string::npos) return out;
+  const auto start = scheme + 3;
+  // The userinfo ends at the last '@' before the path: a raw '@' in a password is common.
+  const auto path = out.find_first_of("/?", start);
+  const auto at = out.rfind('@', path == std::string::npos ? std::string::npos : path);
+  if (at == std::string::npos || at < start) return out;
+  const auto colon = out.find(':', start);
+  if (colon == std::string::npos || colon > at) return out;
+  return out.replace(colon + 1, at - colon - 1, "***");
+}
+
+}  // namespace chatd::app
