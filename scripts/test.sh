@@ -86,6 +86,12 @@ if [[ ${#cluster[@]} -gt 0 ]]; then
   export CHATD_REDIS_SERVER
   TEST_DATABASE=postgres run_node cluster "${cluster[@]}"
 fi
+# The Debian package of this build (scripts/package.sh over build/test: no second compile),
+# extracted to a temporary folder and run from there; also `cmake --install --prefix`.
+package=(tests/package/*.test.mjs)
+if [[ ${#package[@]} -gt 0 ]]; then
+  TEST_DATABASE=sqlite run_node package "${package[@]}"
+fi
 # 3. The web client in Debian chromium (playwright-core); screenshots go to tests/out/e2e/.
 e2e=(tests/e2e/*.test.mjs)
 if [[ ${#e2e[@]} -gt 0 ]]; then

@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "app/app.hpp"
@@ -17,7 +18,7 @@
 namespace chatd::app {
 namespace {
 
-constexpr const char* kUsage = R"(Usage: chatd [COMMAND]
+constexpr const char* kUsage = R"(Usage: chatd [--config FILE] [COMMAND]
 
 Without a command chatd serves REST, Socket.IO, Swagger UI and the web client on one port
 until SIGINT or SIGTERM, then stops gracefully.
@@ -27,6 +28,8 @@ Commands:
   check-config        check the settings and print the effective values (secrets as ***)
   env-file            print an environment file with every setting (those set now as
                       assignments, the others commented out at their defaults)
+  -c, --config FILE   read settings from FILE instead of ./.env (KEY=VALUE lines, as
+                      /etc/chatd/chatd.env); the environment still wins
   -h, --help          this help
   -V, --version       the version
 
@@ -34,7 +37,8 @@ Exit status: 0 done; 1 a bad setting or a runtime error (database unreachable, .
 2 a wrong command line.
 Errors are one line on stderr naming the setting or argument.
 
-Settings come from the environment, or KEY=VALUE lines in ./.env (the environment wins);
+Settings come from the environment, or KEY=VALUE lines in ./.env or the --config file (the
+environment wins);
 an empty value means the default. Every setting, with its default:
 )";
 
@@ -52,14 +56,14 @@ void no_arguments(const std::string& command, const std::vector<std::string>& ar
   if (!args.empty()) throw usage_error(command + ": unexpected argument '" + args.front() + "'");
 }
 
-int serve() {
+int serve(const EnvLookup& lookup) {
   // Signals are taken by the app's signal_set; block them in every thread first so that none
   // of the I/O threads receives them asynchronously.
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  auto config = load_config(process_env());
+  auto config = load_config(lookup);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   App app(std::move(config));
   app.start();
@@ -68,16 +72,15 @@ int serve() {
   return kExitOk;
 }
 
-int migrate() {
-  const auto config = load_config(process_env());
+int migrate(const EnvLookup& lookup) {
+  const auto config = load_config(lookup);
   log_to_stderr(config);
   const auto db = storage::open_database(config.database_url);
   std::cout << "chatd: the " << db->backend_name() << " database is up to date\n";
   return kExitOk;
 }
 
-int check_config() {
-  const auto lookup = process_env();
+int check_config(const EnvLookup& lookup) {
   auto config = load_config(lookup);
   config.web_root = locate_web_root(config.web_root).string();
   std::cout << "# chatd " CHATD_VERSION
@@ -89,8 +92,29 @@ int check_config() {
   return kExitOk;
 }
 
-int run(const std::vector<std::string>& args) {
-  if (args.empty()) return serve();
+// Takes a leading --config FILE off args and returns where settings come from.
+EnvLookup settings_source(std::vector<std::string>& args) {
+  if (args.empty()) return process_env();
+  const auto& first = args.front();
+  std::string file;
+  if (first == "-c" || first == "--config") {
+    if (args.size() < 2) throw usage_error("option '" + first + "' needs a file");
+    file = args[1];
+    args.erase(args.begin(), args.begin() + 2);
+  } else if (first.starts_with("--config=")) {
+    file = first.substr(9);
+    args.erase(args.begin());
+  } else {
+    return process_env();
+  }
+  if (std::error_code ec; !std::filesystem::is_regular_file(file, ec))
+    throw std::runtime_error("--config: cannot read '" + file + "'");
+  return process_env(file);
+}
+
+int run(std::vector<std::string> args) {
+  const auto lookup = settings_source(args);
+  if (args.empty()) return serve(lookup);
   const auto& command = args.front();
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "-h" || command == "--help" || command == "help") {
@@ -101,13 +125,13 @@ int run(const std::vector<std::string>& args) {
     std::cout << "chatd " CHATD_VERSION "\n";
   } else if (command == "migrate") {
     no_arguments(command, rest);
-    return migrate();
+    return migrate(lookup);
   } else if (command == "check-config") {
     no_arguments(command, rest);
-    return check_config();
+    return check_config(lookup);
   } else if (command == "env-file") {
     no_arguments(command, rest);
-    std::cout << env_file(process_env());
+    std::cout << env_file(lookup);
   } else {
     throw usage_error((command.starts_with("-") ? "unknown option '" : "unknown command '") +
                       command + "'");

@@ -151,7 +151,7 @@ test('the binary finds its web assets next to itself when WEB_ROOT is unset', as
 });
 
 test('env-file writes a commented environment file that reads back as the same settings', () => {
-  const r = runChatd(['env-file'], { env: { PORT: '4000', JWE_KEY: 'B'.repeat(43) } });
+  const r = runChatd(['env-file'], { keep: true, env: { PORT: '4000', JWE_KEY: 'B'.repeat(43) } });
   assert.equal(r.status, 0, r.stderr);
   const assigned = r.stdout.split('\n').filter((l) => /^[A-Z]/.test(l));
   // runChatd sets DATA_DIR and DATABASE_URL; secrets (JWE_KEY, DATABASE_URL: it may hold a
@@ -170,11 +170,12 @@ test('env-file writes a commented environment file that reads back as the same s
   assert.equal(check.status, 0, check.stderr);
   assert.match(check.stdout, /^PORT=4000$/m);
   assert.ok(check.stdout.includes(`\nDATA_DIR=${r.dataDir}\n`), check.stdout);
+  rmSync(r.dataDir, { recursive: true, force: true });
   assert.match(check.stdout, /^MAX_CONNECTIONS=50000 +# default$/m);
 });
 
 test('migrate applies the migrations once and exits; the server then starts on that database', async () => {
-  const first = runChatd(['migrate']);
+  const first = runChatd(['migrate'], { keep: true });
   assert.equal(first.status, 0, first.stderr);
   assert.match(first.stdout, /database is up to date/);
   assert.match(first.stderr, /applied migration 001_init\.sql/);
@@ -192,4 +193,28 @@ test('migrate reports an unreachable database in one line, exit 1', () => {
   assert.equal(r.status, 1);
   assert.ok(oneLine(r.stderr), r.stderr);
   assert.match(r.stderr, /^chatd: DATABASE_URL: /);
+});
+
+test('--config FILE reads settings from FILE instead of ./.env; the environment still wins', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chatd-config-'));
+  const file = join(dir, 'chatd.env');
+  writeFileSync(file, '# comment\nPORT=4100\nLOG_LEVEL="warn"\nMAX_CONNECTIONS=\n');
+  writeFileSync(join(dir, '.env'), 'PORT=4200\nHOST=127.0.0.1\n');
+  const r = runChatd(['--config', file, 'check-config'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^PORT=4100$/m);
+  assert.match(r.stdout, /^LOG_LEVEL=warn$/m);
+  assert.match(r.stdout, /^HOST=0\.0\.0\.0 +# default$/m, 'the ./.env is not read then');
+  assert.match(r.stdout, /^MAX_CONNECTIONS=50000 +# default$/m);
+  const wins = runChatd([`--config=${file}`, 'check-config'], { cwd: dir, env: { PORT: '4300' } });
+  assert.match(wins.stdout, /^PORT=4300$/m);
+  const dotenv = runChatd(['check-config'], { cwd: dir });
+  assert.match(dotenv.stdout, /^PORT=4200$/m);
+  const missing = runChatd(['--config', join(dir, 'nope.env'), 'check-config']);
+  assert.equal(missing.status, 1);
+  assert.equal(missing.stderr, `chatd: --config: cannot read '${join(dir, 'nope.env')}'\n`);
+  const bare = runChatd(['--config']);
+  assert.equal(bare.status, 2);
+  assert.ok(oneLine(bare.stderr) && bare.stderr.includes("option '--config' needs a file"), bare.stderr);
+  rmSync(dir, { recursive: true });
 });

@@ -200,10 +200,12 @@ export async function freePort() {
 }
 
 // Runs `chatd <args>` to completion (a command, not the server) with a fresh data folder unless
-// options.dataDir is given. Options: env (extra variables), input (stdin text), database ('sqlite',
+// options.dataDir is given; the fresh one is removed afterwards unless options.keep. Options: env
+// (extra variables; undefined leaves one out), input (stdin text), database ('sqlite',
 // 'postgres' or a URL; default TEST_DATABASE), bin, cwd. Returns {status, stdout, stderr,
 // dataDir, databaseUrl}.
 export function runChatd(args, options = {}) {
+  const fresh = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'chatd-cli-'));
   const db = options.database ?? database;
   let databaseUrl = db;
@@ -218,6 +220,7 @@ export function runChatd(args, options = {}) {
     encoding: 'utf8',
     timeout: 60000,
   });
+  if (fresh && !options.keep) rmSync(dataDir, { recursive: true, force: true });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, dataDir, databaseUrl };
 }
