@@ -119,7 +119,16 @@ TEST_F(LiveSessionsTest, ATokenRevokedBeforeTheWatchIsEndedAtOnce) {
   EXPECT_EQ(ended[0].second, kTokenRevoked);
 }
 
+// Starts just after a whole second: expiries are whole seconds, so from anywhere later in the
+// second the "later" token (soon + 1) could fall inside the first window too.
+void wait_for_second_start() {
+  using namespace std::chrono;
+  const auto into = system_clock::now().time_since_epoch() % seconds(1);
+  std::this_thread::sleep_for(seconds(1) - into + milliseconds(20));
+}
+
 TEST_F(LiveSessionsTest, ExpiryEndsEachSocketAtItsOwnTime) {
+  wait_for_second_start();
   const auto soon = now_s() + 1;
   auto later = sessions.watch(0, token("t2", "f2", 1, 1000, soon + 1), record("later"));
   auto first = sessions.watch(0, token("t1", "f1", 1, 1000, soon), record("first"));
