@@ -19,16 +19,15 @@ ClusterAdapter::ClusterAdapter(std::string nsp, std::unique_ptr<socketio::Adapte
 }
 
 void ClusterAdapter::broadcast(socketio::SharedPacket packet, socketio::BroadcastTarget target) {
-  // Formatted on the caller's thread; the node's thread only appends the bytes to its socket.
-  auto command =
-      format_command({"PUBLISH", channel_, encode_broadcast(node_.id(), target, *packet)});
+  if (target.local) return local_->broadcast(std::move(packet), std::move(target));
+  auto bytes = socketio::encode_broadcast(node_.id(), target, *packet);
   local_->broadcast(std::move(packet), std::move(target));
-  node_.commands().send_formatted(std::move(command));
+  node_.publish(channel_, std::move(bytes));
 }
 
 void ClusterAdapter::deliver_remote(std::string_view bytes) {
-  if (auto origin = broadcast_origin(bytes); !origin || *origin == node_.id()) return;
-  auto remote = decode_broadcast(bytes);
+  if (auto origin = socketio::broadcast_origin(bytes); !origin || *origin == node_.id()) return;
+  auto remote = socketio::decode_broadcast(bytes);
   if (!remote) return;
   local_->broadcast(std::move(remote->packet), std::move(remote->target));
 }

@@ -1,14 +1,14 @@
 #pragma once
 // The Socket.IO adapter of a cluster node: rooms and deliveries stay in the local adapter;
-// each broadcast is also published once on the namespace's Redis channel, and broadcasts
-// published by other nodes are delivered to the local members. Queries ask every node.
+// each broadcast (unless local) is also published once on the namespace's Redis channel, and
+// broadcasts published by other nodes are delivered to the local members. Queries ask every node.
 #include <boost/json/value.hpp>
 #include <functional>
 #include <memory>
 #include <string>
 
-#include "cluster/broadcast_codec.hpp"
 #include "realtime/socketio/adapter.hpp"
+#include "realtime/socketio/broadcast_codec.hpp"
 
 namespace chatd::cluster {
 
@@ -30,6 +30,9 @@ class ClusterAdapter : public socketio::Adapter {
   void broadcast(socketio::SharedPacket packet, socketio::BroadcastTarget target) override;
   void count_sockets(const std::string& room, CountCallback done) override;
   void rooms_of(const std::string& room, RoomsCallback done) override;
+  std::int64_t delivered_offset(std::size_t shard) const override {
+    return local_->delivered_offset(shard);
+  }
 
   // A query from another node, answered from this node's sockets only (any thread).
   void answer(const std::string& kind, const std::string& room,

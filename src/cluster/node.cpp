@@ -66,6 +66,11 @@ void Node::subscribe(const std::string& channel, std::function<void(std::string_
   channels_[channel] = std::move(handler);
 }
 
+void Node::publish(const std::string& channel, std::string bytes) {
+  // Formatted on the caller's thread; the node's thread only appends the bytes to its socket.
+  commands_.send_formatted(format_command({"PUBLISH", channel, std::move(bytes)}));
+}
+
 void Node::add_adapter(const std::string& nsp, ClusterAdapter* adapter) {
   adapters_[nsp] = adapter;
 }

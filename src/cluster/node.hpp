@@ -47,8 +47,11 @@ class Node {
   // --- used by ClusterAdapter and ClusterPresence ---
   boost::asio::io_context& context() { return io_; }
   RedisConnection& commands() { return commands_; }
-  // Before start(): messages on `channel` from other nodes (any thread may publish).
+  // Before start(): messages on `channel` (this node's own publications too), on the node's
+  // thread.
   void subscribe(const std::string& channel, std::function<void(std::string_view)> handler);
+  // Any thread: bytes for every node subscribed to `channel`; dropped while Redis is down.
+  void publish(const std::string& channel, std::string bytes);
   void add_adapter(const std::string& nsp, ClusterAdapter* adapter);
   // Runs on the node's thread after every (re)connection of the command connection.
   void on_commands_connected(std::function<void()> hook) {

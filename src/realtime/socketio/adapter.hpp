@@ -2,6 +2,7 @@
 // Rooms and broadcasts of one namespace. The local adapter keeps rooms per I/O thread; a cluster
 // adapter (Redis) wraps it to reach other nodes. Swappable per namespace.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,6 +23,12 @@ using SharedPacket = std::shared_ptr<const EncodedPacket>;
 struct BroadcastTarget {
   std::vector<std::string> rooms;   // empty: every socket of the namespace
   std::vector<std::string> except;  // sockets in any of these rooms are skipped
+  // This node's sockets only: a cluster adapter does not publish it (socket.io's `io.local`).
+  bool local = false;
+  // The broadcast's place in an order the application keeps (0: none). Each shard of the local
+  // adapter remembers the last one it delivered (Adapter::delivered_offset), so a socket can
+  // tell what it has been sent; the caller must broadcast offsets in increasing order.
+  std::int64_t offset = 0;
 };
 
 class Adapter {
@@ -32,8 +39,13 @@ class Adapter {
   virtual void remove(Socket& socket, const std::string& room) = 0;
   virtual void add_socket(Socket& socket) = 0;
   virtual void remove_socket(Socket& socket) = 0;
-  // Callable from any thread.
+  // Callable from any thread. Broadcasts made one after another (one thread, or under one
+  // lock) reach each socket in that order.
   virtual void broadcast(SharedPacket packet, BroadcastTarget target) = 0;
+  // The offset of the last broadcast with one that this node delivered to the sockets of
+  // `shard`; 0 before the first. Read on that shard's thread, it is exact for its sockets: what
+  // they get next has a higher offset.
+  virtual std::int64_t delivered_offset(std::size_t shard) const = 0;
 
   // Queries over every node, the way Socket.IO's adapters answer them. Callable from any
   // thread; `done` runs exactly once, on any thread.

@@ -87,6 +87,35 @@ void Client::on_packet(Packet packet) {
   }
 }
 
+namespace {
+
+// What a CONNECT claims for connection-state recovery: a string pid, and the offset when it is a
+// string too (the official client sends them only once it has a pid).
+struct Claim {
+  std::string pid;
+  std::optional<std::string> offset;
+};
+
+std::optional<Claim> recovery_claim(const Namespace& nsp, const json::object& auth) {
+  if (!nsp.recovery()) return std::nullopt;
+  const auto* pid = auth.if_contains("pid");
+  if (!pid || !pid->is_string()) return std::nullopt;
+  Claim claim{std::string(pid->as_string()), std::nullopt};
+  if (const auto* offset = auth.if_contains("offset"); offset && offset->is_string())
+    claim.offset = std::string(offset->as_string());
+  return claim;
+}
+
+void log_failure(std::string_view what, std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("socket.io {} failed: {}", what, ex.what());
+  }
+}
+
+}  // namespace
+
 void Client::connect(const std::string& name, json::object auth) {
   Namespace* nsp = server_.find(name);
   if (!nsp) return refuse(name, ConnectRefused("Invalid namespace"));
@@ -94,10 +123,12 @@ void Client::connect(const std::string& name, json::object auth) {
       std::find(connecting_.begin(), connecting_.end(), name) != connecting_.end())
     return;
   connecting_.push_back(name);
+  auto claim = recovery_claim(*nsp, auth);
   auto socket = std::make_shared<Socket>(*nsp, session_, engineio::random_id(), std::move(auth));
   asio::co_spawn(
       session_->executor(),
-      [self = shared_from_this(), socket, nsp, name]() -> asio::awaitable<void> {
+      [self = shared_from_this(), socket, nsp, name,
+       claim = std::move(claim)]() -> asio::awaitable<void> {
         std::optional<ConnectRefused> refused;
         try {
           for (const auto& mw : nsp->middlewares()) {
@@ -112,20 +143,24 @@ void Client::connect(const std::string& name, json::object auth) {
           spdlog::error("socket.io middleware failed: {}", e.what());
           refused = ConnectRefused("Internal server error");
         }
+        std::optional<Recovery::Session> restored;
+        if (claim && !refused && !self->closed_) {
+          try {
+            auto step = nsp->recovery()->restore(socket, claim->pid, claim->offset);
+            restored = co_await std::move(step);
+          } catch (const std::exception& e) {
+            spdlog::error("socket.io session restore failed: {}", e.what());
+          }
+        }
         std::erase(self->connecting_, name);
         if (self->closed_) co_return;
-        if (refused)
-          self->refuse(name, *refused);
-        else
-          self->admit(*nsp, name, socket);
+        if (refused) co_return self->refuse(name, *refused);
+        if (!restored) co_return self->admit(*nsp, name, socket);
+        auto step = self->admit_recovered(*nsp, name, socket, std::move(*restored), claim->pid);
+        co_await std::move(step);
       },
       [](std::exception_ptr e) {
-        if (!e) return;
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          spdlog::error("socket.io connect failed: {}", ex.what());
-        }
+        if (e) log_failure("connect", e);
       });
 }
 
@@ -139,7 +174,7 @@ void Client::refuse(const std::string& name, const ConnectRefused& refused) {
   send_raw(err);
 }
 
-void Client::admit(Namespace& nsp, const std::string& name, const std::shared_ptr<Socket>& socket) {
+void Client::add_socket(const std::string& name, const std::shared_ptr<Socket>& socket) {
   sockets_.emplace_back(name, socket);
   sockets_.shrink_to_fit();
   connecting_.shrink_to_fit();
@@ -156,13 +191,57 @@ void Client::admit(Namespace& nsp, const std::string& name, const std::shared_pt
     }
   };
   socket->on_connected();
+}
+
+void Client::send_connect(const std::string& name, json::object answer) {
   Packet ok;
   ok.type = PacketType::connect;
   ok.nsp = name;
-  ok.data = json::object{{"sid", socket->id()}};
+  ok.data = std::move(answer);
   send_raw(ok);
+}
+
+void Client::admit(Namespace& nsp, const std::string& name, const std::shared_ptr<Socket>& socket) {
+  add_socket(name, socket);
+  json::object answer{{"sid", socket->id()}};
+  // The rooms the connection handler joins below come in the same step (nothing is delivered
+  // on this thread in between), so the pid's offset is the one they were joined at.
+  if (auto* recovery = nsp.recovery())
+    answer["pid"] = recovery->issue(*socket, nsp.adapter().delivered_offset(socket->shard()));
+  send_connect(name, std::move(answer));
   if (const auto& handler = nsp.connection_handler()) handler(socket);
   socket->compact();
+}
+
+asio::awaitable<void> Client::admit_recovered(Namespace& nsp, std::string name,
+                                              std::shared_ptr<Socket> socket,
+                                              Recovery::Session session, std::string pid) {
+  socket->set_id(session.sid);
+  add_socket(name, socket);
+  // In one step on the socket's thread: its rooms, then what its shard has delivered. Every
+  // broadcast delivered after this has a higher offset, and waits until the missed ones went.
+  for (const auto& room : session.rooms) socket->join(room);
+  socket->hold();
+  const auto delivered = nsp.adapter().delivered_offset(socket->shard());
+  if (const auto& handler = nsp.connection_handler()) handler(socket);
+  socket->compact();
+  std::optional<std::vector<SharedPacket>> missed;
+  try {
+    auto step = nsp.recovery()->missed(socket, std::move(session), delivered);
+    missed = co_await std::move(step);
+  } catch (const std::exception& e) {
+    spdlog::error("socket.io replay for {} failed: {}", socket->id(), e.what());
+  }
+  if (!socket->connected()) co_return;
+  json::object answer{{"sid", socket->id()}};
+  // Too much missed (or no way to tell): a new session from here on, which the client sees as
+  // not recovered; it keeps what it is sent from `delivered` on.
+  answer["pid"] = missed ? std::move(pid) : nsp.recovery()->issue(*socket, delivered);
+  send_connect(name, std::move(answer));
+  if (missed)
+    socket->release(*missed);
+  else
+    socket->release();
 }
 
 void Client::on_close(std::string_view reason) {

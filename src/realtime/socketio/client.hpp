@@ -9,6 +9,7 @@
 
 #include "realtime/engineio/session.hpp"
 #include "realtime/socketio/decoder.hpp"
+#include "realtime/socketio/recovery.hpp"
 #include "realtime/socketio/socket.hpp"
 
 namespace chatd::socketio {
@@ -28,7 +29,16 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
   void on_packet(Packet packet);
   void connect(const std::string& nsp, boost::json::object auth);
   void refuse(const std::string& nsp, const ConnectRefused& refused);  // a CONNECT_ERROR
+  // The socket joins: counted, its removal wired, on_connected().
+  void add_socket(const std::string& nsp, const std::shared_ptr<Socket>& socket);
+  void send_connect(const std::string& nsp, boost::json::object answer);
+  // A new session: CONNECT {sid[, pid]}, then the connection handler.
   void admit(Namespace& nsp, const std::string& name, const std::shared_ptr<Socket>& socket);
+  // A restored session: the old id and rooms, the connection handler, then CONNECT {sid, pid},
+  // the missed packets and what was held meanwhile (recovery.hpp).
+  boost::asio::awaitable<void> admit_recovered(Namespace& nsp, std::string name,
+                                               std::shared_ptr<Socket> socket,
+                                               Recovery::Session session, std::string pid);
   void send_raw(const Packet& packet);
   void fail(std::string_view what);
 

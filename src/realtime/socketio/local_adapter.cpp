@@ -24,7 +24,15 @@ void LocalAdapter::remove(Socket& socket, const std::string& room) {
 }
 
 void LocalAdapter::add_socket(Socket& socket) {
-  shards_[socket.shard()].sockets.emplace(std::string_view(socket.id()), &socket);
+  // A recovered socket takes its old id while the old connection may still be open (its
+  // client came back before this node noticed it was gone): the newer one is found by the id.
+  // The key views the socket's own id string, so the entry is replaced, not reassigned.
+  auto& sockets = shards_[socket.shard()].sockets;
+  const std::string_view id(socket.id());
+  if (auto [it, inserted] = sockets.emplace(id, &socket); !inserted) {
+    sockets.erase(it);
+    sockets.emplace(id, &socket);
+  }
 }
 
 void LocalAdapter::remove_socket(Socket& socket) {
@@ -71,6 +79,7 @@ void LocalAdapter::broadcast(SharedPacket packet, BroadcastTarget target) {
 void LocalAdapter::deliver_local(std::size_t shard_index, const SharedPacket& packet,
                                  const BroadcastTarget& target) {
   auto& shard = shards_[shard_index];
+  if (target.offset > 0) shard.delivered = target.offset;
   auto& tmp = scratch();
   // The sockets of the except rooms, found once (not a string lookup per recipient).
   tmp.excluded.clear();
@@ -80,15 +89,14 @@ void LocalAdapter::deliver_local(std::size_t shard_index, const SharedPacket& pa
   const auto excluded = [&tmp](Socket* s) {
     return !tmp.excluded.empty() && std::binary_search(tmp.excluded.begin(), tmp.excluded.end(), s);
   };
-  const EncodedPacket& p = *packet;
   if (target.rooms.empty()) {
     for (const auto& [id, s] : shard.sockets)
-      if (!excluded(s)) s->send_frames(p);
+      if (!excluded(s)) s->send_frames(packet);
     return;
   }
   if (target.rooms.size() == 1) {
     shard.for_each_member(target.rooms.front(), [&](Socket* s) {
-      if (!excluded(s)) s->send_frames(p);
+      if (!excluded(s)) s->send_frames(packet);
     });
     return;
   }
@@ -101,7 +109,7 @@ void LocalAdapter::deliver_local(std::size_t shard_index, const SharedPacket& pa
   // send_frames() never delivers a broadcast itself (and slow clients are dropped from a later
   // handler), so neither the scratch vectors nor the rooms change during these loops.
   for (Socket* s : tmp.members)
-    if (!excluded(s)) s->send_frames(p);
+    if (!excluded(s)) s->send_frames(packet);
 }
 
 }  // namespace chatd::socketio

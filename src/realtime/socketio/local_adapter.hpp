@@ -25,6 +25,9 @@ class LocalAdapter : public Adapter {
   // Both gather from every shard on its own thread (local_adapter_queries.cpp).
   void count_sockets(const std::string& room, CountCallback done) override;
   void rooms_of(const std::string& room, RoomsCallback done) override;
+  std::int64_t delivered_offset(std::size_t shard) const override {
+    return shards_[shard].delivered;
+  }
 
   // Delivers on the calling thread to the sockets of the calling thread's shard only.
   void deliver_local(std::size_t shard, const SharedPacket& packet, const BroadcastTarget& target);
@@ -37,6 +40,7 @@ class LocalAdapter : public Adapter {
   struct Shard {
     std::unordered_map<std::string, Members> rooms;
     boost::unordered_flat_map<std::string_view, Socket*> sockets;  // by id (Socket::id())
+    std::int64_t delivered = 0;  // the last broadcast offset delivered here
     // Calls f(Socket*) for each member of room: those who joined it, and the socket whose id
     // it is.
     template <typename F>

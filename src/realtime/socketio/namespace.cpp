@@ -30,6 +30,16 @@ BroadcastOperator BroadcastOperator::except(const std::string& room) && {
   return std::move(*this);
 }
 
+BroadcastOperator BroadcastOperator::local() && {
+  target_.local = true;
+  return std::move(*this);
+}
+
+BroadcastOperator BroadcastOperator::offset(std::int64_t offset) && {
+  target_.offset = offset;
+  return std::move(*this);
+}
+
 void BroadcastOperator::emit(std::string_view event,
                              std::span<const boost::json::value> args) const {
   nsp_->adapter().broadcast(encode_event_packet(nsp_->name(), event, args), target_);

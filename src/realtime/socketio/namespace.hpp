@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "realtime/socketio/adapter.hpp"
+#include "realtime/socketio/recovery.hpp"
 #include "realtime/socketio/socket.hpp"
 
 namespace chatd::socketio {
@@ -17,6 +18,10 @@ class BroadcastOperator {
       : nsp_(&nsp), target_(std::move(target)) {}
   BroadcastOperator to(const std::string& room) &&;
   BroadcastOperator except(const std::string& room) &&;
+  // This node's sockets only (BroadcastTarget::local).
+  BroadcastOperator local() &&;
+  // Its place in the caller's delivery order (BroadcastTarget::offset).
+  BroadcastOperator offset(std::int64_t offset) &&;
   void emit(std::string_view event, std::span<const boost::json::value> args = {}) const;
   void emit(std::string_view event, std::initializer_list<boost::json::value> args) const {
     emit(event, std::span<const boost::json::value>(args.begin(), args.size()));
@@ -62,6 +67,12 @@ class Namespace {
   void emit(std::string_view event, std::initializer_list<boost::json::value> args) {
     BroadcastOperator(*this).emit(event, args);
   }
+  BroadcastOperator local() { return BroadcastOperator(*this).local(); }
+
+  // Connection-state recovery (recovery.hpp), set before serving starts; null: none (the
+  // CONNECT answer has no pid).
+  void set_recovery(Recovery* recovery) { recovery_ = recovery; }
+  Recovery* recovery() const { return recovery_; }
 
   Adapter& adapter() { return *adapter_; }
   void set_adapter(std::unique_ptr<Adapter> adapter) { adapter_ = std::move(adapter); }
@@ -76,6 +87,7 @@ class Namespace {
   EventHandlers events_;
   EventHandler unknown_;
   std::vector<DisconnectHandler> disconnect_;
+  Recovery* recovery_ = nullptr;
 };
 
 // Encodes a packet into engine.io frames (text "4..." plus binary attachments).

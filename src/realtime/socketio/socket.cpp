@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 
 #include "realtime/socketio/namespace.hpp"
 
@@ -66,13 +67,44 @@ bool Socket::in_room(std::string_view room) const {
   return std::binary_search(rooms_.begin(), rooms_.end(), room, std::less<>());
 }
 
-void Socket::send_frames(const EncodedPacket& packet) {
+void Socket::write(const EncodedPacket& packet) {
   for (const auto& f : packet.frames)
     if (!session_->send(f)) return;
 }
 
+void Socket::send_frames(const SharedPacket& packet) {
+  if (!held_) return write(*packet);
+  if (held_->overflowed) return;
+  for (const auto& f : packet->frames) held_->bytes += f.size();
+  if (held_->bytes > kMaxHeldBytes) {
+    spdlog::warn("socket.io socket {}: over {} bytes held while recovering, closing", id_,
+                 kMaxHeldBytes);
+    // Nothing held goes out any more (the client must not see anything newer than what it
+    // has before its missed packets): it reconnects and recovers again.
+    held_->overflowed = true;
+    held_->packets.clear();
+    // Later, not here: an adapter is iterating over its members (the close would remove this
+    // socket from them).
+    boost::asio::post(executor(), [session = session_] { session->close("recovery overflow"); });
+    return;
+  }
+  held_->packets.push_back(packet);
+}
+
+void Socket::hold() {
+  if (!held_) held_ = std::make_unique<Held>();
+}
+
+void Socket::release(std::span<const SharedPacket> first) {
+  auto held = std::move(held_);
+  if (held && held->overflowed) return;
+  for (const auto& p : first) write(*p);
+  if (held)
+    for (const auto& p : held->packets) write(*p);
+}
+
 void Socket::send_packet(const Packet& packet) {
-  send_frames(*encode_packet(packet));
+  write(*encode_packet(packet));
 }
 
 void Socket::emit(std::string_view event, std::span<const json::value> args) {
@@ -214,6 +246,7 @@ void Socket::on_packet(Packet& packet) {
 void Socket::on_close(std::string_view reason) {
   if (!connected_) return;
   connected_ = false;
+  held_.reset();
   nsp_.adapter().remove_socket(*this);
   rooms_.clear();
   auto pending = std::move(acks_);

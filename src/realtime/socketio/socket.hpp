@@ -129,8 +129,21 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // Server-side disconnect; close_transport also closes the underlying connection.
   void disconnect(bool close_transport = false);
 
+  // --- used by adapters: a broadcast reaches this socket (held while holding, see hold()) ---
+  void send_frames(const SharedPacket& packet);
+
   // --- used by Client ---
-  void send_frames(const EncodedPacket& packet);
+  // Connection-state recovery: a restored socket takes its old id, before on_connected().
+  void set_id(std::string id) { id_ = std::move(id); }
+  // From now on broadcasts wait here instead of going out (at most kMaxHeldBytes: beyond, the
+  // connection is closed); what the socket itself sends still goes out at once. For a recovered
+  // socket, whose missed packets must reach it before anything newer.
+  void hold();
+  // Sends `first`, then what was held, in order, and stops holding (sends nothing after an
+  // overflow: the connection is closing).
+  void release(std::span<const SharedPacket> first = {});
+  bool holding() const { return held_ != nullptr; }
+  static constexpr std::size_t kMaxHeldBytes = 4 * 1024 * 1024;
   void on_connected();
   // After the connection handler: gives back the spare capacity of the handler and room lists.
   void compact();
@@ -140,6 +153,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
  private:
   void send_packet(const Packet& packet);
+  // To the transport, never held.
+  void write(const EncodedPacket& packet);
   // Registers callback under a new ack id, answered with nullopt after timeout.
   std::uint64_t expect_ack(std::chrono::milliseconds timeout, AckCallback callback);
 
@@ -158,6 +173,13 @@ class Socket : public std::enable_shared_from_this<Socket> {
   OwnHandlers& own();
   std::unique_ptr<OwnHandlers> own_;
   std::vector<std::string> rooms_;
+  // Only while holding (see hold()): an ordinary socket pays one pointer.
+  struct Held {
+    std::vector<SharedPacket> packets;
+    std::size_t bytes = 0;
+    bool overflowed = false;
+  };
+  std::unique_ptr<Held> held_;
   std::uint64_t next_ack_id_ = 0;
   struct PendingAck {
     AckCallback callback;

@@ -1,17 +1,24 @@
-#include "cluster/broadcast_codec.hpp"
+#include "realtime/socketio/broadcast_codec.hpp"
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
-namespace chatd::cluster {
+namespace chatd::socketio {
 namespace {
 
-constexpr char kVersion = 'B';
+// 'C' added the offset.
+constexpr char kVersion = 'C';
 
 void put_u32(std::string& out, std::uint32_t v) {
   char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
                static_cast<char>(v)};
   out.append(b, 4);
+}
+
+void put_u64(std::string& out, std::uint64_t v) {
+  put_u32(out, static_cast<std::uint32_t>(v >> 32));
+  put_u32(out, static_cast<std::uint32_t>(v));
 }
 
 void put_str(std::string& out, std::string_view s) {
@@ -41,6 +48,12 @@ class Reader {
     in_.remove_prefix(4);
     return true;
   }
+  bool u64(std::uint64_t& v) {
+    std::uint32_t hi = 0, lo = 0;
+    if (!u32(hi) || !u32(lo)) return false;
+    v = (std::uint64_t{hi} << 32) | lo;
+    return true;
+  }
   bool str(std::string& s) {
     std::uint32_t n = 0;
     if (!u32(n) || in_.size() < n) return false;
@@ -64,16 +77,17 @@ class Reader {
 
 }  // namespace
 
-std::string encode_broadcast(std::string_view origin, const socketio::BroadcastTarget& target,
-                             const socketio::EncodedPacket& packet) {
+std::string encode_broadcast(std::string_view origin, const BroadcastTarget& target,
+                             const EncodedPacket& packet) {
   std::string out;
-  std::size_t size = 1 + 4 + origin.size() + 12;
+  std::size_t size = 1 + 4 + origin.size() + 20;
   for (const auto& f : packet.frames) size += 5 + f.size();
   out.reserve(size);
   out.push_back(kVersion);
   put_str(out, origin);
   put_list(out, target.rooms);
   put_list(out, target.except);
+  put_u64(out, static_cast<std::uint64_t>(target.offset));
   put_u32(out, static_cast<std::uint32_t>(packet.frames.size()));
   for (const auto& f : packet.frames) {
     out.push_back(f.binary ? '\1' : '\0');
@@ -95,11 +109,15 @@ std::optional<RemoteBroadcast> decode_broadcast(std::string_view bytes) {
   if (bytes.empty() || bytes.front() != kVersion) return std::nullopt;
   Reader in(bytes.substr(1));
   RemoteBroadcast b;
-  if (!in.str(b.origin) || !in.list(b.target.rooms) || !in.list(b.target.except))
+  std::uint64_t offset = 0;
+  if (!in.str(b.origin) || !in.list(b.target.rooms) || !in.list(b.target.except) ||
+      !in.u64(offset) ||
+      offset > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
     return std::nullopt;
+  b.target.offset = static_cast<std::int64_t>(offset);
   std::uint32_t n = 0;
   if (!in.u32(n) || n == 0 || n > bytes.size() / 5) return std::nullopt;
-  socketio::EncodedPacket packet;
+  EncodedPacket packet;
   packet.frames.reserve(n);
   for (std::uint32_t i = 0; i < n; ++i) {
     std::uint8_t binary = 0;
@@ -109,8 +127,8 @@ std::optional<RemoteBroadcast> decode_broadcast(std::string_view bytes) {
                                    : engineio::text_frame(std::move(data)));
   }
   if (!in.done()) return std::nullopt;
-  b.packet = std::make_shared<const socketio::EncodedPacket>(std::move(packet));
+  b.packet = std::make_shared<const EncodedPacket>(std::move(packet));
   return b;
 }
 
-}  // namespace chatd::cluster
+}  // namespace chatd::socketio
