@@ -18,6 +18,7 @@
 #include "chat/events.hpp"
 #include "chat/gateway.hpp"
 #include "chat/routes.hpp"
+#include "chat/sequencer.hpp"
 #include "chat/service.hpp"
 #include "chat/upload_routes.hpp"
 #include "cluster/cluster_adapter.hpp"
@@ -41,6 +42,9 @@
 namespace chatd::app {
 
 namespace {
+
+// Where the nodes of a cluster publish the messages they store (chat/sequencer.hpp).
+constexpr const char* kMessagesChannel = "chatd:messages";
 
 // send_image accepts only URLs the blob store issued; the key and pixel size come from them.
 chat::ImageResolver issued_image_resolver(const blob::BlobStore& store) {
@@ -79,6 +83,8 @@ struct App::Parts {
   std::unique_ptr<engineio::Server> engine;
   std::unique_ptr<socketio::Server> sio;
   std::unique_ptr<engineio::Server> echo;  // conformance mode only: /engine.io/
+  // Before the writer, whose thread hands it every commit: destroyed after it.
+  std::unique_ptr<chat::Sequencer> sequencer;
   std::unique_ptr<chat::BatchWriter> writer;
   std::unique_ptr<chat::ChatService> chat;
   std::unique_ptr<chat::ChatEvents> chat_events;
@@ -93,6 +99,7 @@ struct App::Parts {
   void make_cluster_and_presence();
   void make_accounts();
   void make_realtime();
+  void make_delivery();
   void make_chat();
   void make_http_server();
   void add_metrics();
@@ -106,6 +113,7 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   p.make_cluster_and_presence();
   p.make_accounts();
   p.make_realtime();
+  p.make_delivery();
   p.make_chat();
   p.make_http_server();
   p.add_metrics();
@@ -200,21 +208,44 @@ void App::Parts::make_realtime() {
   }
 }
 
+// Stored messages reach sockets through the sequencer, in id order (from this node's writer,
+// the other nodes and the store).
+void App::Parts::make_delivery() {
+  auto& nsp = sio->of("/chat");
+  std::optional<chat::ClusterLink> others;
+  if (cluster) {
+    others = chat::ClusterLink{
+        cluster->id(),
+        [n = cluster.get()](std::string bytes) { n->publish(kMessagesChannel, std::move(bytes)); },
+        [n = cluster.get()] { return n->redis_up(); }};
+  }
+  sequencer = std::make_unique<chat::Sequencer>(nsp, *db, *blocking, io->at(0).get_executor(), link,
+                                                std::move(others));
+  if (cluster)
+    cluster->subscribe(kMessagesChannel,
+                       [s = sequencer.get()](std::string_view bytes) { s->remote(bytes); });
+  sequencer->start();
+}
+
 void App::Parts::make_chat() {
   const auto& c = config;
-  writer = std::make_unique<chat::BatchWriter>(*db);
+  writer = std::make_unique<chat::BatchWriter>(
+      *db, chat::BatchWriter::kMaxBatch,
+      [s = sequencer.get()](std::span<const chat::BatchWriter::Committed> batch) {
+        s->committed(batch);
+      });
   chat::ChatLimits limits{c.max_message_length, c.message_rate_per_second, c.message_burst,
                           std::chrono::milliseconds(c.message_rate_wait_ms)};
   chat = std::make_unique<chat::ChatService>(
       *db, *blocking, *writer, limits, issued_image_resolver(*blobs), issued_image_exists(*blobs));
-  chat_events = std::make_unique<chat::ChatEvents>(sio->of("/chat"), link);
+  chat_events = std::make_unique<chat::ChatEvents>(sio->of("/chat"));
   gateway = std::make_unique<chat::Gateway>(sio->of("/chat"), *auth.service, *chat, *chat_events,
                                             *online);
   chat::add_routes(router, *chat, *chat_events, link);
   // Before users::add_routes: "/api/users/online" must not be taken for "/api/users/:userId".
   chat::add_presence_routes(router, *online, sio->of("/chat"));
   users::add_routes(router, *users, link);
-  chat::add_upload_routes(router, *chat, *chat_events, *uploads, link);
+  chat::add_upload_routes(router, *chat, *uploads, link);
 }
 
 void App::Parts::make_http_server() {
@@ -245,6 +276,11 @@ void App::Parts::add_metrics() {
                       [w = writer.get()] { return static_cast<double>(w->stored()); });
   metrics.add_counter("chatd_message_batches_total", "Transactions that stored messages.",
                       [w = writer.get()] { return static_cast<double>(w->batches()); });
+  metrics.add_counter(
+      "chatd_delivery_store_reads_total",
+      "Stored messages delivered live from a read of the store (not from this node's writer or "
+      "another node's publication).",
+      [s = sequencer.get()] { return static_cast<double>(s->read_messages()); });
   metrics.add_gauge("chatd_engineio_sessions", "Open Engine.IO sessions.",
                     [e = engine.get()] { return static_cast<double>(e->session_count()); });
   metrics.add_gauge("chatd_socketio_sockets", "Connected Socket.IO sockets.",
@@ -297,6 +333,7 @@ void App::stop(int drain_seconds) {
     spdlog::warn("{} connections still open after {} s; closing them", p.server->open_connections(),
                  drain_seconds);
   if (p.cluster) p.cluster->stop();  // after the last disconnects updated presence
+  p.sequencer->stop();
   p.io->stop();
   p.io->join();
   p.writer->stop();

@@ -9,8 +9,11 @@
 namespace chatd::chat {
 namespace asio = boost::asio;
 
-BatchWriter::BatchWriter(storage::Database& db, std::size_t max_batch)
-    : db_(db), max_batch_(max_batch), thread_([this] { run(); }) {}
+BatchWriter::BatchWriter(storage::Database& db, std::size_t max_batch, CommitListener on_commit)
+    : db_(db),
+      on_commit_(std::move(on_commit)),
+      max_batch_(max_batch),
+      thread_([this] { run(); }) {}
 
 BatchWriter::~BatchWriter() {
   stop();
@@ -77,6 +80,21 @@ void BatchWriter::Completion::operator()() {
   for (auto* w : ws) w->complete();
 }
 
+void BatchWriter::announce(const std::vector<Waiter*>& batch) {
+  if (!on_commit_) return;
+  std::vector<Committed> fresh;
+  fresh.reserve(batch.size());
+  for (const auto* w : batch)
+    if (!w->stored.duplicate) fresh.push_back(Committed{w->stored, w->socket});
+  if (fresh.empty()) return;
+  try {
+    on_commit_(fresh);
+  } catch (const std::exception& e) {
+    // Stored all the same: the senders get their acks, and delivery catches up from the store.
+    spdlog::error("announcing a batch of {} messages failed: {}", fresh.size(), e.what());
+  }
+}
+
 void BatchWriter::run() {
   std::vector<Waiter*> batch;
   std::vector<storage::NewMessage> rows;
@@ -101,6 +119,7 @@ void BatchWriter::run() {
       ++batches_;
       stored_ += stored.size();
       for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->stored = std::move(stored[i]);
+      announce(batch);
     } catch (const std::exception& e) {
       spdlog::error("storing a batch of {} messages failed: {}", batch.size(), e.what());
       auto error = std::current_exception();

@@ -16,6 +16,9 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -25,20 +28,35 @@ namespace chatd::chat {
 
 class BatchWriter {
  public:
-  BatchWriter(storage::Database& db, std::size_t max_batch = 1000);
+  // A message the writer has just stored (not a repeat: see storage::Message::duplicate), with
+  // the socket it came from ("" for none).
+  struct Committed {
+    const storage::Message& message;
+    std::string_view socket;
+  };
+  // Runs on the writer's thread after each commit, before the senders resume, with the batch's
+  // new messages in id order: what delivery starts from.
+  using CommitListener = std::function<void(std::span<const Committed>)>;
+
+  static constexpr std::size_t kMaxBatch = 1000;  // messages per transaction
+  explicit BatchWriter(storage::Database& db, std::size_t max_batch = kMaxBatch,
+                       CommitListener on_commit = {});
   ~BatchWriter();
   BatchWriter(const BatchWriter&) = delete;
   BatchWriter& operator=(const BatchWriter&) = delete;
 
   // Stores one message; resumes on the caller's executor with the stored row. Throws what the
   // database threw. on_queued runs as soon as the message has its place in the write order
-  // (before any suspension), so that a caller can let its next message go.
+  // (before any suspension), so that a caller can let its next message go. `socket`: the
+  // sending socket's id, handed to the commit listener.
   boost::asio::awaitable<storage::Message> store(storage::NewMessage message,
-                                                 std::function<void()> on_queued = {}) {
+                                                 std::function<void()> on_queued = {},
+                                                 std::string socket = {}) {
     // Not a coroutine: the operation's own awaitable is returned, no frame of its own.
     return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
                                        void(std::exception_ptr, storage::Message)>(
-        Initiation{this}, boost::asio::use_awaitable, std::move(message), std::move(on_queued));
+        Initiation{this}, boost::asio::use_awaitable, std::move(message), std::move(on_queued),
+        std::move(socket));
   }
   void stop();
 
@@ -48,21 +66,22 @@ class BatchWriter {
  private:
   // One message on its way: what to store, then the outcome, then how to resume the sender.
   struct Waiter {
-    explicit Waiter(storage::NewMessage m) : message(std::move(m)) {}
+    Waiter(storage::NewMessage m, std::string s) : message(std::move(m)), socket(std::move(s)) {}
     virtual ~Waiter() = default;
     // The sender's executor: completions are grouped by it.
     virtual const boost::asio::any_io_executor& executor() const = 0;
     // Runs on executor(); resumes the sender with error or stored, then deletes this.
     virtual void complete() = 0;
     storage::NewMessage message;
+    std::string socket;
     std::exception_ptr error;
     storage::Message stored;
   };
 
   template <typename Handler>
   struct HandlerWaiter final : Waiter {
-    HandlerWaiter(storage::NewMessage m, Handler&& h)
-        : Waiter(std::move(m)),
+    HandlerWaiter(storage::NewMessage m, std::string s, Handler&& h)
+        : Waiter(std::move(m), std::move(s)),
           handler(std::move(h)),
           ex(boost::asio::get_associated_executor(handler)) {}
     const boost::asio::any_io_executor& executor() const override { return ex; }
@@ -80,9 +99,9 @@ class BatchWriter {
   struct Initiation {
     BatchWriter* self;
     template <typename Handler>
-    void operator()(Handler&& handler, storage::NewMessage message,
-                    std::function<void()> on_queued) const {
-      self->enqueue(new HandlerWaiter<std::decay_t<Handler>>(std::move(message),
+    void operator()(Handler&& handler, storage::NewMessage message, std::function<void()> on_queued,
+                    std::string socket) const {
+      self->enqueue(new HandlerWaiter<std::decay_t<Handler>>(std::move(message), std::move(socket),
                                                              std::forward<Handler>(handler)));
       if (on_queued) on_queued();
     }
@@ -100,10 +119,12 @@ class BatchWriter {
 
   void enqueue(Waiter* w);
   void run();
+  void announce(const std::vector<Waiter*>& batch);
   // Hands each waiter back to its executor: one posted job per distinct executor.
   static void resume(std::vector<Waiter*>& batch);
 
   storage::Database& db_;
+  CommitListener on_commit_;
   std::size_t max_batch_;
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -1,5 +1,8 @@
 #include "chat/events.hpp"
 
+#include <array>
+
+
 namespace chatd::chat {
 namespace json = boost::json;
 
@@ -25,34 +28,42 @@ bool is_chat_room(std::string_view room) {
          all_digits(room.substr(sep + 1));
 }
 
-socketio::BroadcastOperator ChatEvents::private_target(
-    const storage::Message& m, const std::optional<std::string>& except_socket) {
-  const auto peer = m.recipient_id.value_or(m.sender_id);
-  auto op = socketio::BroadcastOperator(nsp_)
-                .to(pair_room(m.sender_id, peer))
-                .to(user_room(m.sender_id))
-                .to(user_room(peer));
-  if (except_socket) op = std::move(op).except(*except_socket);
-  return op;
+std::int64_t origin_tag(std::string_view socket_id) {
+  // FNV-1a: fixed, so every node and every restart computes the same tag.
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const unsigned char c : socket_id) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return static_cast<std::int64_t>(h);
 }
 
-void ChatEvents::public_message(const storage::Message& m) {
-  const json::value payload = public_event(m, m.sender_username);
-  nsp_.to(kPublicRoom).emit("public_message", {payload});
+socketio::SharedPacket stored_message_packet(std::string_view nsp, const storage::Message& m,
+                                             const ImageLinker& link) {
+  const bool image = m.type == storage::MessageType::kImage;
+  const std::array<json::value, 2> args{image ? json::value(image_event(m, m.sender_username, link))
+                                        : m.is_public
+                                            ? json::value(public_event(m, m.sender_username))
+                                            : json::value(private_event(m, m.sender_username)),
+                                        json::value(std::to_string(m.id))};
+  const char* event = image ? "image_sent" : m.is_public ? "public_message" : "private_message";
+  return socketio::encode_event_packet(nsp, event, args);
 }
 
-void ChatEvents::private_message(const storage::Message& m,
-                                 const std::optional<std::string>& except_socket) {
-  const json::value payload = private_event(m, m.sender_username);
-  private_target(m, except_socket).emit("private_message", {payload});
-}
-
-void ChatEvents::image(const storage::Message& m, const std::optional<std::string>& except_socket) {
-  const json::value payload = image_event(m, m.sender_username, link_);
-  if (m.is_public)
-    nsp_.to(kPublicRoom).emit("image_sent", {payload});
-  else
-    private_target(m, except_socket).emit("image_sent", {payload});
+Outgoing stored_message_event(std::string_view nsp, const storage::Message& m,
+                              std::string_view socket, const ImageLinker& link) {
+  Outgoing out;
+  out.packet = stored_message_packet(nsp, m, link);
+  if (m.is_public) {
+    out.target.rooms.emplace_back(kPublicRoom);
+  } else {
+    const auto peer = m.recipient_id.value_or(m.sender_id);
+    out.target.rooms = {pair_room(m.sender_id, peer), user_room(m.sender_id), user_room(peer)};
+    if (!socket.empty()) out.target.except.emplace_back(socket);
+  }
+  out.target.local = true;
+  out.target.offset = m.id;
+  return out;
 }
 
 void ChatEvents::read(std::int64_t reader, std::int64_t peer, std::int64_t last_message_id) {

@@ -1,10 +1,12 @@
 #pragma once
-// Who hears about a stored message, in one place for the socket gateway and the REST routes.
+// Who hears what on /chat: stored messages (encoded here, delivered in id order by the
+// Sequencer, replayed by recovery), read receipts and presence.
 // Rooms: "public_room", "user:<id>" (every device of a user), "<min>_<max>" (a 1:1 pair).
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "chat/delivery_order.hpp"
 #include "chat/message_json.hpp"
 #include "realtime/socketio/namespace.hpp"
 #include "storage/models.hpp"
@@ -17,24 +19,32 @@ std::string pair_room(std::int64_t a, std::int64_t b);
 // One of the three room shapes above (not a socket's own room).
 bool is_chat_room(std::string_view room);
 
+// A 64-bit tag of a socket id, stored with the messages with a recipient that it sent
+// (storage's `origin`): the same on every node and across restarts.
+std::int64_t origin_tag(std::string_view socket_id);
+
+// A stored message as it goes out, live and when replayed: its event (public_message,
+// private_message or image_sent) with the message id as a decimal string as the last argument
+// (the Socket.IO offset, which socket.io-client keeps for recovery), encoded once; and who hears
+// it: public_room, or the pair room and both users' rooms except the sending socket (`socket`,
+// "" for none). A local broadcast whose offset is the id: the sequencer delivers it in id order.
+Outgoing stored_message_event(std::string_view nsp, const storage::Message& m,
+                              std::string_view socket, const ImageLinker& link);
+// Its packet alone (a replay: the rooms are known).
+socketio::SharedPacket stored_message_packet(std::string_view nsp, const storage::Message& m,
+                                             const ImageLinker& link);
+
+// The events that are not stored messages (those go through the Sequencer).
 class ChatEvents {
  public:
-  ChatEvents(socketio::Namespace& nsp, ImageLinker link) : nsp_(nsp), link_(std::move(link)) {}
+  explicit ChatEvents(socketio::Namespace& nsp) : nsp_(nsp) {}
 
-  // Public: everyone in public_room, the sender included.
-  void public_message(const storage::Message& m);
-  // Private: the pair room and both users' rooms, except the sending socket (if any).
-  void private_message(const storage::Message& m, const std::optional<std::string>& except_socket);
-  void image(const storage::Message& m, const std::optional<std::string>& except_socket);
   void read(std::int64_t reader, std::int64_t peer, std::int64_t last_message_id);
   // Everyone on /chat, on every node.
   void presence(std::int64_t user_id, bool online);
 
  private:
-  socketio::BroadcastOperator private_target(const storage::Message& m,
-                                             const std::optional<std::string>& except_socket);
   socketio::Namespace& nsp_;
-  ImageLinker link_;
 };
 
 }  // namespace chatd::chat

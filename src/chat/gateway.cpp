@@ -125,9 +125,9 @@ asio::awaitable<void> Gateway::public_message(SocketPtr s, json::value payload, 
   auto post = public_post(payload, chat_.limits().max_length);
   auto user = conn->user;
   auto release = turn.hand_over();
+  // Delivered by the sequencer once stored; the sender hears its ack here.
   auto stored =
       co_await chat_.post_public(std::move(user), std::move(post), std::move(release), arrived);
-  events_.public_message(stored);
   ack.send(json::array{stored_ack(stored)});
 }
 
@@ -138,11 +138,11 @@ asio::awaitable<void> Gateway::private_message(SocketPtr s, json::value payload,
   co_await conn->turns.acquire();
   Turn turn(turns_of(conn));
   auto post = private_post(fields, chat_.limits().max_length);
+  post.origin.socket = s->id();
   auto user = conn->user;
   auto release = turn.hand_over();
   auto stored =
       co_await chat_.post_private(std::move(user), std::move(post), std::move(release), arrived);
-  events_.private_message(stored, s->id());
   ack.send(json::array{stored_ack(stored)});
 }
 
@@ -159,6 +159,7 @@ asio::awaitable<void> Gateway::send_image(SocketPtr s, json::value payload, Ack 
   const auto arrived = ChatService::Clock::now();
   auto conn = conn_of(s);
   auto post = image_post(payload, chat_);
+  post.origin.socket = s->id();
   // post_image checks the blob is still stored (a store round trip: an Azure HEAD) inside the
   // turn, like a recipient look-up: done before acquire(), the wait would let this socket's
   // later messages take the turn first and be stored before this image.
@@ -168,7 +169,6 @@ asio::awaitable<void> Gateway::send_image(SocketPtr s, json::value payload, Ack 
   auto release = turn.hand_over();
   auto stored =
       co_await chat_.post_image(std::move(user), std::move(post), std::move(release), arrived);
-  events_.image(stored, s->id());
   ack.send(json::array{stored_ack(stored)});
 }
 

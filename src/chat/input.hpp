@@ -21,19 +21,28 @@ struct ImageRef {
   bool check_stored = false;
 };
 
+// What every post may also carry: the socket it came from ("" over REST), which live delivery
+// leaves out of a message with a recipient.
+struct PostOrigin {
+  std::string socket = {};
+};
+
 struct PublicPost {
   std::string text;
+  PostOrigin origin = {};
 };
 
 struct PrivatePost {
   std::int64_t recipient = 0;
   std::string text;
+  PostOrigin origin = {};
 };
 
 // Public when there is no recipient.
 struct ImagePost {
   ImageRef image;
   std::optional<std::int64_t> recipient = std::nullopt;
+  PostOrigin origin = {};
 };
 
 // The reader has read the conversation with peer up to last_message_id.

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "chat/events.hpp"
 #include "uploads/store_unavailable.hpp"
 
 namespace chatd::chat {
@@ -100,6 +101,15 @@ boost::asio::awaitable<void> sleep_for(ChatService::Clock::duration wait) {
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, wait);
   co_await timer.async_wait(boost::asio::use_awaitable);
 }
+
+// For a message with a recipient, the sending socket's tag goes with the message (replay leaves
+// out what live delivery left out). Returns that socket, for the writer to hand to delivery,
+// which leaves it out ("" for none).
+std::string stamp(NewMessage& m, PostOrigin& origin) {
+  if (!m.recipient_id || origin.socket.empty()) return {};
+  m.origin = origin_tag(origin.socket);
+  return std::move(origin.socket);
+}
 }  // namespace
 
 boost::asio::awaitable<Message> ChatService::post_public(core::Principal sender, PublicPost post,
@@ -112,8 +122,9 @@ boost::asio::awaitable<Message> ChatService::post_public(core::Principal sender,
   m.content = std::move(post.text);
   m.is_public = true;
   m.sender_id = sender.id;
+  auto socket = stamp(m, post.origin);
   auto queued = std::exchange(on_queued, nullptr);
-  auto stored = co_await writer_.store(std::move(m), std::move(queued));
+  auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
   stored.sender_username = sender.username;
   co_return stored;
 }
@@ -130,8 +141,9 @@ boost::asio::awaitable<Message> ChatService::post_private(core::Principal sender
   m.is_public = false;
   m.sender_id = sender.id;
   m.recipient_id = post.recipient;
+  auto socket = stamp(m, post.origin);
   auto queued = std::exchange(on_queued, nullptr);
-  auto stored = co_await writer_.store(std::move(m), std::move(queued));
+  auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
   stored.sender_username = sender.username;
   co_return stored;
 }
@@ -159,8 +171,9 @@ boost::asio::awaitable<Message> ChatService::post_image(core::Principal sender, 
   m.is_public = !recipient;
   m.sender_id = sender.id;
   m.recipient_id = recipient;
+  auto socket = stamp(m, post.origin);
   auto queued = std::exchange(on_queued, nullptr);
-  auto stored = co_await writer_.store(std::move(m), std::move(queued));
+  auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
   stored.sender_username = sender.username;
   co_return stored;
 }

@@ -23,24 +23,23 @@ std::optional<std::int64_t> recipient_field(const uploads::ReceivedImage& image)
 
 }  // namespace
 
-void add_upload_routes(http::Router& router, ChatService& chat, ChatEvents& events,
-                       uploads::ImageUploads& uploads, ImageLinker link) {
+void add_upload_routes(http::Router& router, ChatService& chat, uploads::ImageUploads& uploads,
+                       ImageLinker link) {
   translate_chat_errors(router);
   router.add_upload(
       "POST", "/api/chat/send-image",
-      [&chat, &events, &uploads, link](Request& req,
-                                       http::BodyReader& body) -> boost::asio::awaitable<Response> {
+      [&chat, &uploads, link](Request& req,
+                              http::BodyReader& body) -> boost::asio::awaitable<Response> {
         // The recipient may come after the file in the form, so it is checked once the image is
-        // stored; a refusal then deletes the image again.
+        // stored; a refusal then deletes the image again. No sending socket: every device of
+        // the sender hears about it too.
         auto image = co_await uploads.receive(req, body);
         auto post = [&chat, &req, &image] {
           ImagePost post{ImageRef{image.key, image.width, image.height}, recipient_field(image)};
           return chat.post_image(*req.principal, std::move(post));
         };
         auto key = image.key;
-        const auto stored = co_await uploads.use_or_remove(std::move(key), std::move(post));
-        // No sending socket to leave out: every device of the sender hears about it too.
-        events.image(stored, std::nullopt);
+        co_await uploads.use_or_remove(std::move(key), std::move(post));
         co_return http::success(201, "Image sent successfully",
                                 boost::json::string(link(image.key)));
       });
