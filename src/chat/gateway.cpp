@@ -125,7 +125,8 @@ asio::awaitable<void> Gateway::public_message(SocketPtr s, json::value payload, 
   auto post = public_post(payload, chat_.limits().max_length);
   auto user = conn->user;
   auto release = turn.hand_over();
-  // Delivered by the sequencer once stored; the sender hears its ack here.
+  // Delivered by the sequencer once stored (a repeat of a clientMsgId is not delivered again);
+  // the sender hears its ack here.
   auto stored =
       co_await chat_.post_public(std::move(user), std::move(post), std::move(release), arrived);
   ack.send(json::array{stored_ack(stored)});

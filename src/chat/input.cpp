@@ -53,6 +53,13 @@ void check_text(std::string_view text, std::size_t max_length) {
                     "message must be at most " + std::to_string(max_length) + " characters");
 }
 
+void check_client_msg_id(std::string_view id) {
+  if (id.empty() || core::utf8_length(id) > storage::kMaxClientMsgIdLength)
+    throw ChatError(ErrorKind::kInvalidInput, "clientMsgId must be a string of at most " +
+                                                  std::to_string(storage::kMaxClientMsgIdLength) +
+                                                  " characters");
+}
+
 std::optional<std::int64_t> positive_id(std::string_view text) {
   const auto id = core::parse_int(text);
   if (!id || *id <= 0) return std::nullopt;

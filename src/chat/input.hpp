@@ -21,9 +21,11 @@ struct ImageRef {
   bool check_stored = false;
 };
 
-// What every post may also carry: the socket it came from ("" over REST), which live delivery
-// leaves out of a message with a recipient.
+// What every post may also carry: the client's idempotency key (clientMsgId: a repeat from the
+// same sender is answered with the first message and stores nothing), and the socket it came
+// from ("" over REST), which live delivery leaves out of a message with a recipient.
 struct PostOrigin {
+  std::optional<std::string> client_msg_id = std::nullopt;
   std::string socket = {};
 };
 
@@ -63,6 +65,10 @@ struct ConversationQuery {
 // or BOM), at most max_length code points (not bytes). The text is valid UTF-8 (the JSON
 // parser checked it).
 void check_text(std::string_view text, std::size_t max_length);
+
+// Accepts a clientMsgId: 1 to storage::kMaxClientMsgIdLength characters (code points), or
+// throws ChatError kInvalidInput "clientMsgId must be a string of at most 64 characters".
+void check_client_msg_id(std::string_view id);
 
 // A positive base-10 int64 written as text (an id in a string); nullopt for anything else.
 std::optional<std::int64_t> positive_id(std::string_view text);

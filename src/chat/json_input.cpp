@@ -51,19 +51,32 @@ std::string text_field(const json::value* value, std::size_t max_length) {
   return std::string(text);
 }
 
+// The optional clientMsgId (absent or null: none).
+std::optional<std::string> client_msg_id_field(const json::object& payload) {
+  const auto* value = payload.if_contains("clientMsgId");
+  if (!value || value->is_null()) return std::nullopt;
+  if (!value->is_string()) check_client_msg_id({});  // throws: not a string
+  const std::string_view id = value->as_string();
+  check_client_msg_id(id);
+  return std::string(id);
+}
+
 }  // namespace
 
 PublicPost public_post(const json::value& payload, std::size_t max_length) {
   // The original took a bare string; {message} is accepted too.
-  const json::value* text = &payload;
-  if (!payload.is_string())
-    text = payload.is_object() ? payload.as_object().if_contains("message") : nullptr;
-  return PublicPost{text_field(text, max_length)};
+  if (payload.is_string()) return PublicPost{text_field(&payload, max_length)};
+  const auto* fields = payload.if_object();
+  PublicPost post{text_field(fields ? fields->if_contains("message") : nullptr, max_length)};
+  if (fields) post.origin.client_msg_id = client_msg_id_field(*fields);
+  return post;
 }
 
 PrivatePost private_post(const json::object& payload, std::size_t max_length) {
   const auto recipient = id_field(payload, "recipientId");
-  return PrivatePost{recipient, text_field(payload.if_contains("message"), max_length)};
+  PrivatePost post{recipient, text_field(payload.if_contains("message"), max_length)};
+  post.origin.client_msg_id = client_msg_id_field(payload);
+  return post;
 }
 
 ImagePost image_post(const json::value& payload, const ChatService& chat) {
@@ -77,6 +90,7 @@ ImagePost image_post(const json::value& payload, const ChatService& chat) {
   ImagePost post{std::move(*image)};
   if (const auto* r = fields.if_contains("recipientId"); r && !r->is_null())
     post.recipient = id_field(fields, "recipientId");
+  post.origin.client_msg_id = client_msg_id_field(fields);
   return post;
 }
 

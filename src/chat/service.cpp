@@ -102,10 +102,11 @@ boost::asio::awaitable<void> sleep_for(ChatService::Clock::duration wait) {
   co_await timer.async_wait(boost::asio::use_awaitable);
 }
 
-// For a message with a recipient, the sending socket's tag goes with the message (replay leaves
-// out what live delivery left out). Returns that socket, for the writer to hand to delivery,
-// which leaves it out ("" for none).
+// The post's idempotency key goes with the message, and for a message with a recipient the
+// sending socket's tag (replay leaves out what live delivery left out). Returns that socket, for
+// the writer to hand to delivery, which leaves it out ("" for none).
 std::string stamp(NewMessage& m, PostOrigin& origin) {
+  m.client_msg_id = std::move(origin.client_msg_id);
   if (!m.recipient_id || origin.socket.empty()) return {};
   m.origin = origin_tag(origin.socket);
   return std::move(origin.socket);

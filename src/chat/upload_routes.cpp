@@ -21,6 +21,14 @@ std::optional<std::int64_t> recipient_field(const uploads::ReceivedImage& image)
   return id;
 }
 
+// The optional clientMsgId form field; blank means none.
+std::optional<std::string> client_msg_id_field(const uploads::ReceivedImage& image) {
+  const auto it = image.fields.find("clientMsgId");
+  if (it == image.fields.end() || it->second.empty()) return std::nullopt;
+  check_client_msg_id(it->second);
+  return it->second;
+}
+
 }  // namespace
 
 void add_upload_routes(http::Router& router, ChatService& chat, uploads::ImageUploads& uploads,
@@ -30,18 +38,28 @@ void add_upload_routes(http::Router& router, ChatService& chat, uploads::ImageUp
       "POST", "/api/chat/send-image",
       [&chat, &uploads, link](Request& req,
                               http::BodyReader& body) -> boost::asio::awaitable<Response> {
-        // The recipient may come after the file in the form, so it is checked once the image is
+        // The form fields may come after the file, so they are checked once the image is
         // stored; a refusal then deletes the image again. No sending socket: every device of
         // the sender hears about it too.
         auto image = co_await uploads.receive(req, body);
         auto post = [&chat, &req, &image] {
           ImagePost post{ImageRef{image.key, image.width, image.height}, recipient_field(image)};
+          post.origin.client_msg_id = client_msg_id_field(image);
           return chat.post_image(*req.principal, std::move(post));
         };
         auto key = image.key;
-        co_await uploads.use_or_remove(std::move(key), std::move(post));
-        co_return http::success(201, "Image sent successfully",
-                                boost::json::string(link(image.key)));
+        const auto stored = co_await uploads.use_or_remove(std::move(key), std::move(post));
+        if (!stored.duplicate)
+          co_return http::success(201, "Image sent successfully",
+                                  boost::json::string(link(image.key)));
+        // A repeated clientMsgId: the first message is the answer (its image, or null if it
+        // was text), and this upload is unused.
+        auto unused = image.key;
+        co_await uploads.remove(std::move(unused));
+        boost::json::value first = nullptr;
+        if (stored.type == storage::MessageType::kImage)
+          first = boost::json::string(link(stored.blob_url.value_or(stored.content)));
+        co_return http::success(201, "Image sent successfully", std::move(first));
       });
 }
 

@@ -8,8 +8,9 @@
 
 namespace chatd::chat {
 
-// POST /api/chat/send-image: a streamed multipart upload (file, optional recipientId) stored as
-// an image message, which the sequencer announces with image_sent like the socket event's.
+// POST /api/chat/send-image: a streamed multipart upload (file, optional recipientId and
+// clientMsgId) stored as an image message, which the sequencer announces with image_sent like
+// the socket event's.
 void add_upload_routes(http::Router& router, ChatService& chat, uploads::ImageUploads& uploads,
                        ImageLinker link);
 
