@@ -17,6 +17,7 @@
 #include "chat/batch_writer.hpp"
 #include "chat/events.hpp"
 #include "chat/gateway.hpp"
+#include "chat/recovery.hpp"
 #include "chat/routes.hpp"
 #include "chat/sequencer.hpp"
 #include "chat/service.hpp"
@@ -85,6 +86,7 @@ struct App::Parts {
   std::unique_ptr<engineio::Server> echo;  // conformance mode only: /engine.io/
   // Before the writer, whose thread hands it every commit: destroyed after it.
   std::unique_ptr<chat::Sequencer> sequencer;
+  std::unique_ptr<chat::ChatRecovery> recovery;  // null when RECOVERY_WINDOW_SECONDS=0
   std::unique_ptr<chat::BatchWriter> writer;
   std::unique_ptr<chat::ChatService> chat;
   std::unique_ptr<chat::ChatEvents> chat_events;
@@ -209,8 +211,9 @@ void App::Parts::make_realtime() {
 }
 
 // Stored messages reach sockets through the sequencer, in id order (from this node's writer,
-// the other nodes and the store).
+// the other nodes and the store), and come back to a recovered socket through recovery.
 void App::Parts::make_delivery() {
+  const auto& c = config;
   auto& nsp = sio->of("/chat");
   std::optional<chat::ClusterLink> others;
   if (cluster) {
@@ -225,6 +228,15 @@ void App::Parts::make_delivery() {
     cluster->subscribe(kMessagesChannel,
                        [s = sequencer.get()](std::string_view bytes) { s->remote(bytes); });
   sequencer->start();
+  if (c.recovery_window_seconds > 0) {
+    chat::RecoverySettings rs{std::chrono::seconds(c.recovery_window_seconds),
+                              c.recovery_max_messages};
+    recovery = std::make_unique<chat::ChatRecovery>(
+        nsp.name(), *db, *blocking, chat::SessionPid(tokens->derive_key("chat-pid")), rs, link,
+        &chat::Gateway::user_of);
+    nsp.set_recovery(recovery.get());
+    recovery->start_pruning(io->at(0).get_executor());
+  }
 }
 
 void App::Parts::make_chat() {
@@ -240,7 +252,7 @@ void App::Parts::make_chat() {
       *db, *blocking, *writer, limits, issued_image_resolver(*blobs), issued_image_exists(*blobs));
   chat_events = std::make_unique<chat::ChatEvents>(sio->of("/chat"));
   gateway = std::make_unique<chat::Gateway>(sio->of("/chat"), *auth.service, *chat, *chat_events,
-                                            *online);
+                                            *online, recovery.get());
   chat::add_routes(router, *chat, *chat_events, link);
   // Before users::add_routes: "/api/users/online" must not be taken for "/api/users/:userId".
   chat::add_presence_routes(router, *online, sio->of("/chat"));

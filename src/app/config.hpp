@@ -48,6 +48,10 @@ struct Config {
   double packet_rate_per_second = 500;  // incoming Engine.IO packets per connection; 0: off
   double packet_burst = 1000;
   std::size_t send_queue_limit_bytes = 4 * 1024 * 1024;  // unsent data before a client is dropped
+  // Connection-state recovery: how long after its last message a /chat session can come back
+  // (0: never, no pid is issued), and at most how many missed messages it is replayed.
+  std::int64_t recovery_window_seconds = 86400;
+  std::size_t recovery_max_messages = 1000;
   bool conformance = false;
   std::string web_root;              // default: found at start (web_root.hpp)
   std::size_t io_threads = 0;        // 0: one per core

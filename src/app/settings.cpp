@@ -328,6 +328,18 @@ SettingGroup realtime() {
                 "adds what the official Engine.IO/Socket.IO test suites expect")}};
 }
 
+SettingGroup recovery() {
+  return {
+      "Connection-state recovery",
+      {integer<std::int64_t>("RECOVERY_WINDOW_SECONDS", &Config::recovery_window_seconds, 0,
+                             365LL * 24 * 3600,
+                             "how long after its last message a /chat session can be "
+                             "recovered; 0: recovery off, no pid"),
+       integer<std::size_t>("RECOVERY_MAX_MESSAGES", &Config::recovery_max_messages, 0, 1'000'000,
+                            "a session that missed more messages than this is not recovered "
+                            "(the client refetches its history)")}};
+}
+
 SettingGroup process() {
   return {"Process",
           {choice("LOG_LEVEL", &Config::log_level,
@@ -344,7 +356,7 @@ SettingGroup process() {
 
 std::vector<SettingGroup> make_groups() {
   return {network(),          storage_settings(), sessions(), login_limits(), images(),
-          cluster_settings(), limits(),           realtime(), process()};
+          cluster_settings(), limits(),           realtime(), recovery(),     process()};
 }
 
 }  // namespace

@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <openssl/rand.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -63,7 +65,9 @@ std::vector<unsigned char> load_or_create_key(const std::optional<std::string>& 
 }
 
 TokenService::TokenService(const TokenSettings& s) : ttl_(s.ttl_seconds) {
-  codec_ = std::make_unique<TokenCodec>(load_or_create_key(s.key_base64url, s.key_file));
+  auto key = load_or_create_key(s.key_base64url, s.key_file);
+  std::copy_n(key.begin(), kdf_key_.size(), kdf_key_.begin());
+  codec_ = std::make_unique<TokenCodec>(std::move(key));
   if (s.rsa_private_pem || s.rsa_public_pem) {
     const auto priv =
         s.rsa_private_pem ? read_file(*s.rsa_private_pem, "JWE_PRIVATE_KEY_FILE") : std::string();
@@ -77,6 +81,17 @@ TokenService::TokenService(const TokenSettings& s) : ttl_(s.ttl_seconds) {
                                e.what());
     }
   }
+}
+
+std::array<unsigned char, 32> TokenService::derive_key(std::string_view context) const {
+  static_assert(crypto_kdf_KEYBYTES == 32 && crypto_kdf_CONTEXTBYTES == 8);
+  if (context.size() != crypto_kdf_CONTEXTBYTES)
+    throw std::invalid_argument("derive_key: the context is 8 characters");
+  // Idempotent and thread-safe; libsodium wants it before any other call.
+  if (sodium_init() < 0) throw std::runtime_error("libsodium initialisation failed");
+  std::array<unsigned char, 32> out{};
+  crypto_kdf_derive_from_key(out.data(), out.size(), 1, context.data(), kdf_key_.data());
+  return out;
 }
 
 IssuedToken TokenService::issue(std::int64_t user_id, const std::string& username,

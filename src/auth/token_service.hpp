@@ -1,10 +1,12 @@
 #pragma once
 // Issues and checks session tokens; owns the key material and the token lifetime.
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "auth/crypto/jwe.hpp"
 #include "auth/revocation_list.hpp"
@@ -36,8 +38,14 @@ class TokenService {
   TokenResult verify(const std::string& token) const;
   std::int64_t ttl_seconds() const { return ttl_; }
 
+  // A key for another purpose, derived from the JWE key (libsodium crypto_kdf, BLAKE2b keyed
+  // with it): nothing but tokens ever uses the JWE key itself, and every node with the same
+  // JWE_KEY derives the same key. `context`: 8 characters naming the purpose.
+  std::array<unsigned char, 32> derive_key(std::string_view context) const;
+
  private:
   std::unique_ptr<TokenCodec> codec_;
+  std::array<unsigned char, 32> kdf_key_{};
   std::int64_t ttl_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/parse_int.hpp"
 
 namespace chatd::chat {
 namespace json = boost::json;
@@ -36,6 +37,14 @@ std::int64_t origin_tag(std::string_view socket_id) {
     h *= 0x100000001b3ULL;
   }
   return static_cast<std::int64_t>(h);
+}
+
+bool is_pair_room_of(std::string_view room, std::int64_t user) {
+  const auto sep = room.find('_');
+  if (sep == std::string_view::npos) return false;
+  const auto a = core::parse_int(room.substr(0, sep));
+  const auto b = core::parse_int(room.substr(sep + 1));
+  return a && b && *a > 0 && *a <= *b && (*a == user || *b == user) && room == pair_room(*a, *b);
 }
 
 socketio::SharedPacket stored_message_packet(std::string_view nsp, const storage::Message& m,

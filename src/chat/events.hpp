@@ -18,6 +18,8 @@ std::string user_room(std::int64_t user_id);
 std::string pair_room(std::int64_t a, std::int64_t b);
 // One of the three room shapes above (not a socket's own room).
 bool is_chat_room(std::string_view room);
+// A pair room one of whose two users is `user`.
+bool is_pair_room_of(std::string_view room, std::int64_t user);
 
 // A 64-bit tag of a socket id, stored with the messages with a recipient that it sent
 // (storage's `origin`): the same on every node and across restarts.

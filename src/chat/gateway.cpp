@@ -40,11 +40,20 @@ json::value stored_ack(const storage::Message& m) {
 }  // namespace
 
 Gateway::Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat,
-                 ChatEvents& events, presence::Presence& presence)
-    : nsp_(nsp), auth_(auth), chat_(chat), events_(events), presence_(presence) {
+                 ChatEvents& events, presence::Presence& presence, ChatRecovery* recovery)
+    : nsp_(nsp),
+      auth_(auth),
+      chat_(chat),
+      events_(events),
+      presence_(presence),
+      recovery_(recovery) {
   nsp_.use([this](SocketPtr socket) { return authenticate(std::move(socket)); });
   nsp_.on_connection([this](const SocketPtr& socket) { on_connection(socket); });
   register_handlers();
+}
+
+std::int64_t Gateway::user_of(const socketio::Socket& socket) {
+  return std::any_cast<const std::shared_ptr<Connection>&>(socket.data)->user.id;
 }
 
 asio::awaitable<void> Gateway::authenticate(SocketPtr socket) {
@@ -153,6 +162,13 @@ asio::awaitable<void> Gateway::join_room(SocketPtr s, json::value payload, Ack a
   co_await chat_.require_user(peer);  // oneself is allowed
   auto room = pair_room(conn->user.id, peer);
   s->join(room);
+  // Kept before the ack: a client that lost its connection right after it still gets the room
+  // back with its session.
+  if (recovery_) {
+    auto id = s->id();
+    auto remember = recovery_->remember_room(std::move(id), room);
+    co_await std::move(remember);
+  }
   ack.send(json::array{json::object{{"room", room}}});
 }
 

@@ -5,6 +5,7 @@
 
 #include "auth/service.hpp"
 #include "chat/events.hpp"
+#include "chat/recovery.hpp"
 #include "chat/service.hpp"
 #include "presence/presence.hpp"
 #include "realtime/socketio/server.hpp"
@@ -13,8 +14,12 @@ namespace chatd::chat {
 
 class Gateway {
  public:
+  // recovery: null when connection-state recovery is off.
   Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat, ChatEvents& events,
-          presence::Presence& presence);
+          presence::Presence& presence, ChatRecovery* recovery);
+
+  // The authenticated user of a /chat socket (once the handshake accepted it).
+  static std::int64_t user_of(const socketio::Socket& socket);
 
   struct Connection;  // per-socket state (socket->data)
 
@@ -45,6 +50,7 @@ class Gateway {
   ChatService& chat_;
   ChatEvents& events_;
   presence::Presence& presence_;
+  ChatRecovery* recovery_;
 };
 
 }  // namespace chatd::chat

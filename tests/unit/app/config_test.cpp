@@ -54,6 +54,21 @@ TEST(Config, BadValuesNameTheVariableAndHideSecrets) {
   EXPECT_NE(error_of({{"DATABASE_URL", "mysql://x"}}).find("DATABASE_URL"), std::string::npos);
 }
 
+TEST(Config, RecoverySettings) {
+  auto c = load({});
+  EXPECT_EQ(c.recovery_window_seconds, 86400);
+  EXPECT_EQ(c.recovery_max_messages, 1000u);
+  c = load({{"RECOVERY_WINDOW_SECONDS", "0"}, {"RECOVERY_MAX_MESSAGES", "5"}});
+  EXPECT_EQ(c.recovery_window_seconds, 0);
+  EXPECT_EQ(c.recovery_max_messages, 5u);
+  EXPECT_NE(error_of({{"RECOVERY_WINDOW_SECONDS", "-1"}}).find("RECOVERY_WINDOW_SECONDS"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"RECOVERY_WINDOW_SECONDS", "1y"}}).find("RECOVERY_WINDOW_SECONDS"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"RECOVERY_MAX_MESSAGES", "2000000"}}).find("RECOVERY_MAX_MESSAGES"),
+            std::string::npos);
+}
+
 TEST(Config, EmptyValuesCountAsUnset) {
   auto c = load({{"REDIS_URL", "  "}, {"PORT", ""}});
   EXPECT_FALSE(c.redis_url);

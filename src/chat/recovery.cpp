@@ -1,0 +1,125 @@
+#include "chat/recovery.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include "chat/events.hpp"
+#include "core/parse_int.hpp"
+
+namespace chatd::chat {
+namespace asio = boost::asio;
+
+namespace {
+
+storage::Millis now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+ChatRecovery::ChatRecovery(std::string nsp, storage::Database& db, core::BlockingPool& pool,
+                           SessionPid pids, RecoverySettings settings, ImageLinker link,
+                           UserOf user_of)
+    : nsp_(std::move(nsp)),
+      db_(db),
+      pool_(pool),
+      pids_(pids),
+      settings_(settings),
+      link_(std::move(link)),
+      user_of_(std::move(user_of)) {}
+
+std::string ChatRecovery::issue(socketio::Socket& socket, std::int64_t delivered) {
+  return pids_.seal(SessionClaims{
+      .user = user_of_(socket), .sid = socket.id(), .issued_ms = now_ms(), .start = delivered});
+}
+
+asio::awaitable<std::optional<socketio::Recovery::Session>> ChatRecovery::restore(
+    std::shared_ptr<socketio::Socket> socket, std::string pid, std::optional<std::string> offset) {
+  auto claims = pids_.open(pid);
+  // Bound to its user: a pid never opens another user's session, whoever's token comes with it.
+  if (!claims || claims->sid.empty() || claims->user != user_of_(*socket)) co_return std::nullopt;
+  // What the socket has: everything up to the offset it names (the last message it got), or
+  // up to where its session started if it got nothing since.
+  std::int64_t after = claims->start;
+  if (offset) {
+    const auto seen = core::parse_int(*offset);
+    if (!seen || *seen < 0) co_return std::nullopt;
+    after = std::max(after, *seen);
+  }
+  const auto window_ms = std::chrono::milliseconds(settings_.window).count();
+  auto job = [this, claims = std::move(*claims), after, window_ms]() -> std::optional<Session> {
+    const auto now = now_ms();
+    // The window runs from the newer of the pid's issue and the last message the socket got.
+    if (now - claims.issued_ms > window_ms) {
+      if (after <= claims.start) return std::nullopt;
+      const auto seen = db_.messages().find(after);
+      if (!seen || now - seen->created_at > window_ms) return std::nullopt;
+    }
+    Session session{claims.sid, {}, after};
+    for (auto& room : db_.recovery_rooms().list(claims.sid)) {
+      if (!is_pair_room_of(room, claims.user)) continue;
+      db_.recovery_rooms().add(claims.sid, room);  // recovered: remembered for longer
+      session.rooms.push_back(std::move(room));
+    }
+    return session;
+  };
+  co_return co_await pool_.run(std::move(job));
+}
+
+asio::awaitable<std::optional<std::vector<socketio::SharedPacket>>> ChatRecovery::missed(
+    std::shared_ptr<socketio::Socket> socket, Session session, std::int64_t delivered) {
+  using Packets = std::vector<socketio::SharedPacket>;
+  if (delivered <= session.after) co_return Packets{};
+  auto job = [this, user = user_of_(*socket), origin = origin_tag(socket->id()),
+              after = session.after, delivered]() -> std::optional<Packets> {
+    const auto cap = settings_.max_messages;
+    auto rows = db_.messages().replay_for(user, after, delivered, origin, cap + 1);
+    if (rows.size() > cap) return std::nullopt;
+    Packets packets;
+    packets.reserve(rows.size());
+    for (const auto& m : rows) packets.push_back(stored_message_packet(nsp_, m, link_));
+    return packets;
+  };
+  co_return co_await pool_.run(std::move(job));
+}
+
+asio::awaitable<void> ChatRecovery::remember_room(std::string socket_id, std::string room) {
+  auto job = [this, socket_id = std::move(socket_id), room = std::move(room)] {
+    db_.recovery_rooms().add(socket_id, room);
+  };
+  co_await pool_.run(std::move(job));
+}
+
+std::chrono::milliseconds ChatRecovery::room_lifetime() const {
+  return std::max<std::chrono::milliseconds>(2 * settings_.window, std::chrono::hours(24 * 7));
+}
+
+void ChatRecovery::start_pruning(asio::any_io_executor timers) {
+  prune_timer_ = std::make_unique<asio::steady_timer>(timers);
+  prune();
+}
+
+void ChatRecovery::prune() {
+  auto job = [this] { return db_.recovery_rooms().prune(room_lifetime().count()); };
+  asio::co_spawn(
+      prune_timer_->get_executor(),
+      [this, job]() -> asio::awaitable<void> {
+        try {
+          auto step = job;
+          const auto pruned = co_await pool_.run(std::move(step));
+          if (pruned > 0) spdlog::debug("recovery: forgot {} joined rooms", pruned);
+        } catch (const std::exception& e) {
+          spdlog::warn("recovery: pruning joined rooms failed: {}", e.what());
+        }
+        prune_timer_->expires_after(std::chrono::hours(1));
+        prune_timer_->async_wait([this](boost::system::error_code ec) {
+          if (!ec) prune();
+        });
+      },
+      asio::detached);
+}
+
+}  // namespace chatd::chat
