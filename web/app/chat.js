@@ -130,9 +130,12 @@ export function createChat({ getMe, toast }) {
   function onStatus(status) {
     if (status === 'connected') {
       banner.hide();
-      const queued = store.takeQueue();
-      if (conn.everConnected) sync.catchUp().finally(() => queued.forEach((m) => m.id == null && sending.deliver(m)));
-      else queued.forEach((m) => sending.deliver(m));
+      if (!conn.everConnected) sending.flush();
+      else if (conn.recovered) {
+        // The session came back: what we missed was replayed, in order. Presence is not.
+        sync.loadPresence();
+        sending.flush();
+      } else sync.catchUp().finally(sending.flush);
       render.messages();
       return;
     }

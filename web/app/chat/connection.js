@@ -60,10 +60,17 @@ export function connect({ onStatus, events, onException }) {
     get everConnected() {
       return everConnected;
     },
-    // done({ok: true, id, createdAt}) when stored, else done({ok: false, timedOut}) or
-    // done({ok: false, message}) with the server's reason.
+    // Whether the last connection got the session back (connection-state recovery): what was
+    // missed has been replayed, nothing to catch up.
+    get recovered() {
+      return socket.recovered === true;
+    },
+    // done({ok: true, id, createdAt}) when stored, else done({ok: false, disconnected}) when the
+    // connection went before the answer (it may or may not be stored), done({ok: false,
+    // timedOut}), or done({ok: false, message}) with the server's reason.
     send(event, payload, done) {
       socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err, res) => {
+        if (err && !socket.connected) return done({ ok: false, disconnected: true });
         if (err) return done({ ok: false, timedOut: true });
         if (!res || res.status === 'error' || res.id == null) {
           lastAckError = { message: res?.message, at: Date.now() };

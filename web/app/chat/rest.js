@@ -28,11 +28,13 @@ export function markRead(peerId, lastMessageId) {
   return api('PUT', `/api/chat/read/${peerId}`, { body: { lastMessageId } });
 }
 
-// → the stored image's URL.
-export async function sendImage(file, recipientId) {
+// → the stored image's URL. clientMsgId: the same for every attempt at this message, so that a
+// retry after a lost answer is stored once.
+export async function sendImage(file, recipientId, clientMsgId) {
   const form = new FormData();
   form.append('file', file, file.name || 'image');
   if (recipientId != null) form.append('recipientId', String(recipientId));
+  if (clientMsgId) form.append('clientMsgId', clientMsgId);
   const res = await api('POST', '/api/chat/send-image', { form });
   return typeof res?.data === 'string' ? res.data : res?.data?.url;
 }

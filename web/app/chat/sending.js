@@ -28,12 +28,15 @@ export function createSending({ store, connection, render, toast }) {
     render.ifCurrent(c);
     const conn = connection();
     if (!conn.connected) return store.queue(m);
+    // The same clientMsgId on every attempt: a resend whose first try was stored gets the first
+    // ack and is not stored again.
     const [event, payload] = c.peerId == null
-      ? ['public_message', m.text]
-      : ['private_message', { recipientId: c.peerId, message: m.text }];
+      ? ['public_message', { message: m.text, clientMsgId: m.clientMsgId }]
+      : ['private_message', { recipientId: c.peerId, message: m.text, clientMsgId: m.clientMsgId }];
     conn.send(event, payload, (ack) => {
       if (m.id != null) return; // already confirmed by our own broadcast
       if (ack.ok) return confirmed(c, m, ack.id, ack.createdAt);
+      if (ack.disconnected) return store.queue(m); // sent again once connected
       if (ack.timedOut) return fail(m, 'The server did not answer. Check your connection and retry.');
       fail(m, ack.message ?? 'The message was not accepted.');
     });
@@ -44,7 +47,7 @@ export function createSending({ store, connection, render, toast }) {
     store.markSending(m);
     render.ifCurrent(c);
     try {
-      const url = await rest.sendImage(m.file, c.peerId);
+      const url = await rest.sendImage(m.file, c.peerId, m.clientMsgId);
       store.imageStored(c, m, url);
       render.ifCurrent(c);
     } catch (err) {
@@ -60,9 +63,15 @@ export function createSending({ store, connection, render, toast }) {
     return { width: probe.naturalWidth, height: probe.naturalHeight };
   }
 
+  // Once connected again: what waited in the outbox goes, oldest first.
+  function flush() {
+    for (const m of store.takeQueue()) if (m.id == null) deliver(m);
+  }
+
   return {
     deliver,
     confirmed,
+    flush,
 
     text(text) {
       const m = store.addPending(store.currentConversation, { type: 'text', text });

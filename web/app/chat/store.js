@@ -9,11 +9,21 @@ import { emptyList, insert, remove, settle, findUnsentTwin, newestStored } from 
 import { People } from './people.js';
 import { sameUrl } from '../url.js';
 
+// A new clientMsgId: 96 random bits in hex. getRandomValues, unlike randomUUID, also works on a
+// page served over plain http from another host.
+export function randomClientMsgId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export class ChatStore {
   // onUnknownPeer(userId): a chat was opened with someone we know nothing about (fetch them).
-  constructor({ onUnknownPeer = () => {}, now = () => new Date().toISOString() } = {}) {
+  // newClientMsgId(): the idempotency key of each message we write (the server stores a message
+  // once per key, however often it is sent).
+  constructor({ onUnknownPeer = () => {}, now = () => new Date().toISOString(), newClientMsgId = randomClientMsgId } = {}) {
     this.onUnknownPeer = onUnknownPeer;
     this.now = now;
+    this.newClientMsgId = newClientMsgId;
     this.reset(null);
   }
 
@@ -139,6 +149,7 @@ export class ChatStore {
       createdAt: this.now(),
       recipientId: c.peerId,
       conversationId: c.id,
+      clientMsgId: this.newClientMsgId(),
       status: 'pending',
       error: null,
       ...fields,
@@ -267,6 +278,8 @@ export class ChatStore {
   }
 
   // ---------- outbox ----------
+  // Waits for the next connection: written while disconnected, or sent when the connection was
+  // lost before its ack came (sent again with the same clientMsgId, it is stored once).
   queue(m) {
     if (!this.outbox.includes(m)) this.outbox.push(m);
   }
