@@ -8,6 +8,8 @@
 
 #include "app/auth_stack.hpp"
 #include "app/conformance.hpp"
+#include "app/database_errors.hpp"
+#include "app/database_probe.hpp"
 #include "app/system_routes.hpp"
 #include "app/web_root.hpp"
 #include "auth/routes.hpp"
@@ -69,6 +71,7 @@ struct App::Parts {
   std::unique_ptr<core::IoPool> io;
   std::unique_ptr<core::BlockingPool> blocking;
   std::unique_ptr<storage::Database> db;
+  std::unique_ptr<DatabaseProbe> db_probe;  // GET /ready
   std::unique_ptr<blob::BlobStore> blobs;
   std::unique_ptr<uploads::ImageUploads> uploads;
   std::unique_ptr<auth::TokenService> tokens;
@@ -127,8 +130,12 @@ void App::Parts::make_pools_and_database() {
       c.io_threads ? c.io_threads : std::max(1u, std::thread::hardware_concurrency());
   io = std::make_unique<core::IoPool>(threads);
   blocking = std::make_unique<core::BlockingPool>(c.blocking_threads);
-  db = storage::open_database(c.database_url);
+  db = storage::open_database(c.database_url, database_options(c));
   spdlog::info("storage: {} ready", db->backend_name());
+  // GET /ready answers within 2 s, whatever the database does: 1.5 s leaves room for a busy
+  // machine.
+  db_probe = std::make_unique<DatabaseProbe>(*db, std::chrono::milliseconds(1500));
+  router.translate_errors(&database_http_error);
 }
 
 void App::Parts::make_token_service() {
@@ -265,7 +272,7 @@ void App::Parts::make_http_server() {
   engine->add_routes(router);
   const auto web_root = locate_web_root(c.web_root);
   if (auto problem = web_root_problem(web_root)) spdlog::warn("{}", *problem);
-  add_system_routes(router, *db, *blocking, metrics, web_root,
+  add_system_routes(router, *db, *db_probe, metrics, web_root,
                     [n = cluster.get()]() -> std::string {
                       if (!n) return "off";
                       return n->redis_up() ? "up" : "down";

@@ -75,7 +75,7 @@ int serve(const EnvLookup& lookup) {
 int migrate(const EnvLookup& lookup) {
   const auto config = load_config(lookup);
   log_to_stderr(config);
-  const auto db = storage::open_database(config.database_url);
+  const auto db = storage::open_database(config.database_url, database_options(config));
   std::cout << "chatd: the " << db->backend_name() << " database is up to date\n";
   return kExitOk;
 }

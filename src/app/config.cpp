@@ -87,4 +87,12 @@ Config load_config(const EnvLookup& lookup) {
   return c;
 }
 
+storage::DatabaseOptions database_options(const Config& c) {
+  storage::DatabaseOptions o;
+  o.connect_timeout = std::chrono::milliseconds(c.db_connect_timeout_ms);
+  o.statement_timeout = std::chrono::milliseconds(c.db_statement_timeout_ms);
+  o.write_timeout = std::chrono::milliseconds(c.db_write_timeout_ms);
+  return o;
+}
+
 }  // namespace chatd::app

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/options.hpp"
+
 namespace chatd::app {
 
 class ConfigError : public std::runtime_error {
@@ -20,7 +22,12 @@ struct Config {
   std::string host = "0.0.0.0";
   std::uint16_t port = 3001;
   std::string data_dir = "./data";
-  std::string database_url;            // default sqlite://<data_dir>/chatd.db
+  std::string database_url;  // default sqlite://<data_dir>/chatd.db
+  // Database deadlines (PostgreSQL): opening a connection, one statement (the server's limit;
+  // chatd ends a call that gets no answer 1 s after it), one batch of messages.
+  std::int64_t db_connect_timeout_ms = 5000;
+  std::int64_t db_statement_timeout_ms = 5000;
+  std::int64_t db_write_timeout_ms = 5000;
   std::optional<std::string> jwe_key;  // base64url of 32 bytes; else <data_dir>/jwe.key
   std::optional<std::string> jwe_private_key_file;
   std::optional<std::string> jwe_public_key_file;
@@ -75,6 +82,8 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
 // Reads every variable through lookup. Throws ConfigError.
 Config load_config(const EnvLookup& lookup);
+// The database deadlines of DB_CONNECT_TIMEOUT_MS, DB_STATEMENT_TIMEOUT_MS, DB_WRITE_TIMEOUT_MS.
+storage::DatabaseOptions database_options(const Config& c);
 // The value lookup gives `name`, trimmed; nullopt when it is unset or empty (empty values count
 // as unset, as with most .env tooling).
 std::optional<std::string> setting_value(const EnvLookup& lookup, const std::string& name);

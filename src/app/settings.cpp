@@ -191,15 +191,25 @@ SettingGroup network() {
 }
 
 SettingGroup storage_settings() {
-  return {"Storage",
-          {text("DATA_DIR", &Config::data_dir, "a path",
-                "base of the defaults of DATABASE_URL, BLOB_STORE and the generated JWE key"),
-           secret(defaults_to(checked(text("DATABASE_URL", &Config::database_url,
-                                           "sqlite://<file>, postgresql://... or postgres://...",
-                                           "the store; migrations are applied at start"),
-                                      check_database_url),
-                              "sqlite://<DATA_DIR>/chatd.db"),
-                  redact_url)}};
+  return {
+      "Storage",
+      {text("DATA_DIR", &Config::data_dir, "a path",
+            "base of the defaults of DATABASE_URL, BLOB_STORE and the generated JWE key"),
+       secret(defaults_to(checked(text("DATABASE_URL", &Config::database_url,
+                                       "sqlite://<file>, postgresql://... or postgres://...",
+                                       "the store; migrations are applied at start"),
+                                  check_database_url),
+                          "sqlite://<DATA_DIR>/chatd.db"),
+              redact_url),
+       integer<std::int64_t>("DB_CONNECT_TIMEOUT_MS", &Config::db_connect_timeout_ms, 1000, 600'000,
+                             "PostgreSQL: opening a connection (libpq connect_timeout, whole "
+                             "seconds rounded up)"),
+       integer<std::int64_t>("DB_STATEMENT_TIMEOUT_MS", &Config::db_statement_timeout_ms, 100,
+                             3'600'000,
+                             "PostgreSQL: the server's statement_timeout; a call without any "
+                             "answer is ended 1 s after it"),
+       integer<std::int64_t>("DB_WRITE_TIMEOUT_MS", &Config::db_write_timeout_ms, 100, 600'000,
+                             "PostgreSQL: one batch of chat messages, commit included")}};
 }
 
 // function-length: table

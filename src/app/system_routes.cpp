@@ -14,7 +14,7 @@ using Awaitable = boost::asio::awaitable<Response>;
 
 namespace {
 
-void add_health_routes(http::Router& router, storage::Database& db, core::BlockingPool& pool,
+void add_health_routes(http::Router& router, storage::Database& db, DatabaseProbe& probe,
                        RedisState redis_state) {
   router.add(
       "GET", "/health",
@@ -24,14 +24,9 @@ void add_health_routes(http::Router& router, storage::Database& db, core::Blocki
       true);
   router.add(
       "GET", "/ready",
-      [&db, &pool, redis_state](Request&) -> Awaitable {
-        const bool ok = co_await pool.run([&db] {
-          try {
-            return db.ping();
-          } catch (...) {
-            return false;
-          }
-        });
+      [&db, &probe, redis_state](Request&) -> Awaitable {
+        auto check = probe.up();
+        const bool ok = co_await std::move(check);
         // Without Redis a cluster node still serves its own clients: degraded, not down.
         const auto redis = redis_state();
         const char* status = !ok ? "unavailable" : redis == "down" ? "degraded" : "ready";
@@ -107,10 +102,10 @@ void add_web_client_routes(http::Router& router, const std::filesystem::path& we
 
 }  // namespace
 
-void add_system_routes(http::Router& router, storage::Database& db, core::BlockingPool& pool,
+void add_system_routes(http::Router& router, storage::Database& db, DatabaseProbe& probe,
                        http::Metrics& metrics, const std::filesystem::path& web_root,
                        RedisState redis_state) {
-  add_health_routes(router, db, pool, std::move(redis_state));
+  add_health_routes(router, db, probe, std::move(redis_state));
   add_metrics_route(router, metrics);
   add_api_docs_routes(router, web_root);
   add_web_client_routes(router, web_root);

@@ -4,7 +4,7 @@
 #include <functional>
 #include <string>
 
-#include "core/blocking_pool.hpp"
+#include "app/database_probe.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "storage/repository.hpp"
@@ -14,7 +14,9 @@ namespace chatd::app {
 // "off" without REDIS_URL, else "up" or "down".
 using RedisState = std::function<std::string()>;
 
-void add_system_routes(http::Router& router, storage::Database& db, core::BlockingPool& pool,
+// GET /ready answers within the probe's deadline: 503 with "database":"down" when the database
+// does not answer by then.
+void add_system_routes(http::Router& router, storage::Database& db, DatabaseProbe& probe,
                        http::Metrics& metrics, const std::filesystem::path& web_root,
                        RedisState redis_state);
 

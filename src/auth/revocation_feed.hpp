@@ -15,6 +15,7 @@
 #include "auth/live_sessions.hpp"
 #include "auth/revocation_list.hpp"
 #include "core/blocking_pool.hpp"
+#include "core/error_tally.hpp"
 #include "storage/repository.hpp"
 
 namespace chatd::auth {
@@ -51,6 +52,7 @@ class RevocationFeed {
   Options options_;
   std::int64_t cursor_ = 0;  // the highest id read from the database; touched by the poller only
   std::atomic<std::uint64_t> failed_polls_{0};
+  core::ErrorTally poll_errors_{"auth: revocation feed poll failed", std::chrono::seconds(30)};
 };
 
 }  // namespace chatd::auth

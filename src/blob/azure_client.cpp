@@ -12,6 +12,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/percent_encoding.hpp"
+
 namespace chatd::blob {
 namespace {
 
@@ -148,7 +150,7 @@ AzureClient::Reply AzureClient::send(const char* method, std::string_view path_s
   std::string url = account_.endpoint + "/" + container_ + std::string(path_suffix);
   char sep = '?';
   for (const auto& [k, v] : query) {
-    url += sep + url_encode(k) + "=" + url_encode(v);
+    url += sep + core::percent_encode(k) + "=" + core::percent_encode(v);
     sep = '&';
   }
   headers.emplace_back("x-ms-version", kAzureApiVersion);

@@ -4,11 +4,11 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
-#include <cctype>
 #include <ctime>
 #include <stdexcept>
 
 #include "core/base64.hpp"
+#include "core/percent_encoding.hpp"
 #include "core/text.hpp"
 
 namespace chatd::blob {
@@ -29,22 +29,6 @@ std::string hmac_sha256_base64(std::string_view key, std::string_view message) {
             reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len))
     throw std::runtime_error("HMAC-SHA256 failed");
   return core::base64_encode(std::string_view(reinterpret_cast<const char*>(mac), len));
-}
-
-std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 std::string shared_key_authorization(const AzureAccount& account, std::string_view method,
@@ -115,9 +99,9 @@ std::string blob_sas_query(const AzureAccount& account, std::string_view contain
                            std::string_view blob, std::int64_t expiry_unix_seconds) {
   const auto expiry = sas_time(expiry_unix_seconds);
   std::string q =
-      "sv=" + std::string(kAzureApiVersion) + "&se=" + url_encode(expiry) + "&sr=b&sp=r";
+      "sv=" + std::string(kAzureApiVersion) + "&se=" + core::percent_encode(expiry) + "&sr=b&sp=r";
   if (const auto proto = sas_protocol(account); !proto.empty()) q += "&spr=" + std::string(proto);
-  q += "&sig=" + url_encode(blob_sas_signature(account, container, blob, expiry));
+  q += "&sig=" + core::percent_encode(blob_sas_signature(account, container, blob, expiry));
   return q;
 }
 

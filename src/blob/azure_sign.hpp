@@ -14,8 +14,6 @@ namespace chatd::blob {
 inline constexpr const char* kAzureApiVersion = "2021-12-02";
 
 std::string hmac_sha256_base64(std::string_view key, std::string_view message);
-// Percent-encodes all but unreserved characters (RFC 3986).
-std::string url_encode(std::string_view text);
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;  // names lower-cased
 

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/error_tally.hpp"
 #include "storage/repository.hpp"
 
 namespace chatd::chat {
@@ -132,6 +133,7 @@ class BatchWriter {
   bool stopping_ = false;
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> stored_{0};
+  core::ErrorTally errors_{"storing a batch of messages failed"};
   std::thread thread_;
 };
 

@@ -9,6 +9,7 @@
 #include "chat/socket_errors.hpp"
 #include "chat/turns.hpp"
 #include "core/iso_time.hpp"
+#include "storage/errors.hpp"
 
 namespace chatd::chat {
 namespace asio = boost::asio;
@@ -66,7 +67,14 @@ asio::awaitable<void> Gateway::authenticate(SocketPtr socket) {
   }
   if (!token) throw socketio::ConnectRefused("Unauthorized");
   socket->forget_auth();  // the token is all /chat reads from it
-  auto session = co_await auth_.authenticate(std::move(*token));
+  std::optional<auth::Session> session;
+  try {
+    auto check = auth_.authenticate(std::move(*token));
+    session = co_await std::move(check);
+  } catch (const storage::UnavailableError&) {
+    // Not "Unauthorized": the token may well be good; the client should come back later.
+    throw socketio::ConnectRefused(storage::kDatabaseUnavailable);
+  }
   if (!session) throw socketio::ConnectRefused("Unauthorized");
   auto conn = std::make_shared<Connection>();
   conn->user = std::move(session->principal);

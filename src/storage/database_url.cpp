@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "core/percent_encoding.hpp"
 #include "storage/text.hpp"
 
 namespace chatd::storage {
@@ -22,7 +23,7 @@ int hex_value(char c) {
   return -1;
 }
 
-std::string percent_decode(const std::string& s) {
+std::string percent_decode(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%' && i + 2 < s.size()) {
@@ -66,6 +67,67 @@ std::string query_password(const std::string& url) {
   return "";
 }
 
+// One "key=value" of the query string, as written, and its decoded key.
+struct QueryItem {
+  std::string key;
+  std::size_t value_begin;  // offset of the raw value in the URL
+  std::size_t value_end;
+};
+
+std::vector<QueryItem> query_items(const std::string& url) {
+  std::vector<QueryItem> out;
+  const auto q = url.find('?');
+  if (q == std::string::npos) return out;
+  for (auto pos = q + 1; pos < url.size();) {
+    auto end = url.find('&', pos);
+    if (end == std::string::npos) end = url.size();
+    const auto eq = url.find('=', pos);
+    if (eq != std::string::npos && eq < end)
+      out.push_back({percent_decode(std::string_view(url).substr(pos, eq - pos)), eq + 1, end});
+    pos = end + 1;
+  }
+  return out;
+}
+
+// The server settings an options string sets: "-c a=1 -cb=2 --c-d=3" -> a, b, c_d.
+std::vector<std::string> settings_in_options(std::string_view options) {
+  std::vector<std::string> words;
+  std::string word;
+  for (const char c : options) {
+    if (c == ' ' || c == '\t') {
+      if (!word.empty()) words.push_back(std::exchange(word, {}));
+    } else {
+      word += c;
+    }
+  }
+  if (!word.empty()) words.push_back(word);
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    std::string_view w = words[i];
+    std::string_view setting;
+    if (w == "-c" && i + 1 < words.size()) {
+      setting = words[++i];
+    } else if (w.starts_with("--")) {
+      setting = w.substr(2);
+    } else if (w.starts_with("-c")) {
+      setting = w.substr(2);
+    } else {
+      continue;
+    }
+    auto name = ascii_lower(setting.substr(0, setting.find('=')));
+    for (auto& c : name)
+      if (c == '-') c = '_';
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  for (const auto& n : names)
+    if (n == name) return true;
+  return false;
+}
+
 }  // namespace
 
 std::string url_scheme(const std::string& url) {
@@ -98,6 +160,73 @@ std::string redact_password(std::string message, const std::string& url) {
   for (auto pos = message.find("  "); pos != std::string::npos; pos = message.find("  "))
     message.erase(pos, 1);
   return message;
+}
+
+std::string with_url_defaults(const std::string& url, const std::vector<UrlParam>& params,
+                              const std::vector<UrlParam>& server_settings) {
+  const auto items = query_items(url);
+  std::string out = url;
+  const auto add = [&out](const std::string& key, std::string_view value) {
+    const auto q = out.find('?');
+    if (q == std::string::npos)
+      out += '?';
+    else if (q + 1 < out.size() && out.back() != '&')
+      out += '&';
+    out += core::percent_encode(key) + '=' + core::percent_encode(value);
+  };
+  for (const auto& [key, value] : params) {
+    bool present = false;
+    for (const auto& item : items) present = present || item.key == key;
+    if (!present) add(key, value);
+  }
+
+  // libpq keeps the last "options" of a URL: that is the one to extend.
+  const QueryItem* options = nullptr;
+  for (const auto& item : items)
+    if (item.key == "options") options = &item;
+  std::vector<std::string> set;
+  if (options)
+    set = settings_in_options(percent_decode(std::string_view(url).substr(
+        options->value_begin, options->value_end - options->value_begin)));
+  std::string extra;
+  for (const auto& [name, value] : server_settings) {
+    if (contains(set, name)) continue;
+    if (!extra.empty()) extra += ' ';
+    extra += "-c " + name + '=' + value;
+  }
+  if (extra.empty()) return out;
+  if (!options) {
+    add("options", extra);
+  } else {
+    // Inserted after the raw value; the parameters added above come after every original one.
+    const bool empty = options->value_begin == options->value_end;
+    out.insert(options->value_end, core::percent_encode(empty ? extra : " " + extra));
+  }
+  return out;
+}
+
+std::string postgres_url_with_deadlines(const std::string& url, const DatabaseOptions& options) {
+  // libpq counts whole seconds (and takes 1 as 2): rounded up, so never shorter than asked.
+  const auto connect_seconds = (options.connect_timeout.count() + 999) / 1000;
+  const auto statement_ms = std::to_string(options.statement_timeout.count());
+  return with_url_defaults(
+      url,
+      {
+          {"connect_timeout", std::to_string(connect_seconds)},
+          // A peer that vanished (host down, partition) is noticed on an idle connection after
+          // ~25 s, and with data unacknowledged after 10 s, rather than the kernel's ~2 h / ~15
+          // min.
+          {"keepalives", "1"},
+          {"keepalives_idle", "10"},
+          {"keepalives_interval", "5"},
+          {"keepalives_count", "3"},
+          {"tcp_user_timeout", "10000"},
+      },
+      {
+          {"statement_timeout", statement_ms},
+          // A chatd node stopped in a transaction (it holds the message log's lock) frees it.
+          {"idle_in_transaction_session_timeout", statement_ms},
+      });
 }
 
 }  // namespace chatd::storage

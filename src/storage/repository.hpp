@@ -1,6 +1,9 @@
 #pragma once
 // Repository interfaces. Every call blocks: services run them on the blocking pool, never on an
 // I/O thread. Implementations are thread-safe (a connection per call from a pool, or a lock).
+// A call the database cannot serve now throws UnavailableError (storage/errors.hpp), or
+// OutcomeUnknownError for a write that may have been committed.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -10,7 +13,9 @@
 #include <vector>
 
 #include "storage/auth_repository.hpp"
+#include "storage/errors.hpp"
 #include "storage/models.hpp"
+#include "storage/options.hpp"
 
 namespace chatd::storage {
 
@@ -127,13 +132,18 @@ class Database {
   virtual MessageRepository& messages() = 0;
   virtual RecoveryRoomRepository& recovery_rooms() = 0;
   virtual AuthRepository& auth() = 0;
-  // True when the database answers a trivial query.
-  virtual bool ping() = 0;
+  // True when the database answers a trivial query within about `within` (PostgreSQL: false at
+  // once while it is known down; the query runs on a connection of its own, never waiting for
+  // the pool's). May take longer when it has to connect first: callers who must answer in time
+  // put their own deadline around it.
+  virtual bool ping(std::chrono::milliseconds within) = 0;
   virtual std::string backend_name() const = 0;
 };
 
 // Opens the backend named by the URL ("sqlite://path" or "postgresql://..."/"postgres://..."),
 // applies pending migrations, and returns it. Throws std::runtime_error with a clear message.
-std::unique_ptr<Database> open_database(const std::string& url);
+// The options' deadlines apply to PostgreSQL.
+std::unique_ptr<Database> open_database(const std::string& url,
+                                        const DatabaseOptions& options = {});
 
 }  // namespace chatd::storage

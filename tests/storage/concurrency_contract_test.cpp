@@ -91,7 +91,7 @@ TEST_P(StorageContract, ConcurrentStartupsMigrateOnce) {
   for (int i = 0; i < kNodes; ++i) {
     EXPECT_EQ(errors[i], "") << "node " << i;
     ASSERT_NE(dbs[i], nullptr);
-    EXPECT_TRUE(dbs[i]->ping());
+    EXPECT_TRUE(dbs[i]->ping(std::chrono::seconds(5)));
   }
   if (!persistent()) return;
   // All nodes see one schema: a user created through one is found through another.

@@ -55,6 +55,70 @@ TEST(DatabaseUrl, PostgresConnectFailureIsOneLineWithoutPassword) {
   EXPECT_EQ(open_error("postgres://127.0.0.1:1/x").rfind("DATABASE_URL: cannot connect", 0), 0u);
 }
 
+// Connection-string merging: chatd's deadlines go into DATABASE_URL only where it is silent.
+TEST(DatabaseUrl, DefaultsAreAddedWhereTheUrlSetsNone) {
+  EXPECT_EQ(with_url_defaults("postgresql://u@h/db", {{"connect_timeout", "5"}}, {}),
+            "postgresql://u@h/db?connect_timeout=5");
+  EXPECT_EQ(with_url_defaults("postgresql://u@h/db?", {{"a", "1"}, {"b", "2"}}, {}),
+            "postgresql://u@h/db?a=1&b=2");
+  EXPECT_EQ(with_url_defaults("postgresql://u@h/db?sslmode=require&", {{"a", "1"}}, {}),
+            "postgresql://u@h/db?sslmode=require&a=1");
+  EXPECT_EQ(with_url_defaults("postgresql://h/db", {}, {{"statement_timeout", "5000"}}),
+            "postgresql://h/db?options=-c%20statement_timeout%3D5000");
+  EXPECT_EQ(with_url_defaults(
+                "postgresql://h/db", {},
+                {{"statement_timeout", "5000"}, {"idle_in_transaction_session_timeout", "5000"}}),
+            "postgresql://h/db?options=-c%20statement_timeout%3D5000%20-c%20idle_in_transaction_"
+            "session_timeout%3D5000");
+}
+
+TEST(DatabaseUrl, WhatTheUrlSetsWins) {
+  // A key the URL has (percent-encoded or not) is left alone, with its own value and text.
+  EXPECT_EQ(with_url_defaults("postgresql://h/db?connect_timeout=30&keepalives_idle=60",
+                              {{"connect_timeout", "5"}, {"keepalives_idle", "10"}}, {}),
+            "postgresql://h/db?connect_timeout=30&keepalives_idle=60");
+  EXPECT_EQ(
+      with_url_defaults("postgresql://h/db?connect%5Ftimeout=30", {{"connect_timeout", "5"}}, {}),
+      "postgresql://h/db?connect%5Ftimeout=30");
+  // Server settings the URL's options set, in any of PostgreSQL's spellings, stay as they are;
+  // the others are added to the same options parameter.
+  for (const std::string options : {"-c%20statement_timeout%3D0", "-cstatement_timeout%3D0",
+                                    "--statement-timeout%3D0", "-c%20STATEMENT_TIMEOUT%3D0"}) {
+    EXPECT_EQ(with_url_defaults("postgresql://h/db?options=" + options, {},
+                                {{"statement_timeout", "5000"}, {"lock_timeout", "100"}}),
+              "postgresql://h/db?options=" + options + "%20-c%20lock_timeout%3D100")
+        << options;
+  }
+  // Another setting in options (the storage tests' search_path) keeps its place.
+  EXPECT_EQ(with_url_defaults("postgresql://h/db?options=-c%20search_path%3Dx&sslmode=disable",
+                              {{"connect_timeout", "5"}}, {{"statement_timeout", "5000"}}),
+            "postgresql://h/db?options=-c%20search_path%3Dx%20-c%20statement_timeout%3D5000&"
+            "sslmode=disable&connect_timeout=5");
+  // libpq keeps the last of repeated parameters: that one is extended.
+  EXPECT_EQ(with_url_defaults("postgresql://h/db?options=-c%20a%3D1&options=", {},
+                              {{"statement_timeout", "5"}}),
+            "postgresql://h/db?options=-c%20a%3D1&options=-c%20statement_timeout%3D5");
+}
+
+TEST(DatabaseUrl, PostgresDeadlinesFromTheOptions) {
+  DatabaseOptions o;
+  o.connect_timeout = std::chrono::milliseconds(2500);
+  o.statement_timeout = std::chrono::milliseconds(750);
+  const auto url = postgres_url_with_deadlines("postgres://chatd:pw@db:5432/chatd", o);
+  EXPECT_EQ(url,
+            "postgres://chatd:pw@db:5432/chatd?connect_timeout=3&keepalives=1&keepalives_idle=10&"
+            "keepalives_interval=5&keepalives_count=3&tcp_user_timeout=10000&options=-c%20"
+            "statement_timeout%3D750%20-c%20idle_in_transaction_session_timeout%3D750");
+  // An explicit value in the URL is kept, and so is everything it says about itself.
+  const auto own = postgres_url_with_deadlines(
+      "postgresql://db/chatd?connect_timeout=20&options=-c%20statement_timeout%3D60000", o);
+  EXPECT_NE(own.find("connect_timeout=20"), std::string::npos) << own;
+  EXPECT_EQ(own.find("connect_timeout=3"), std::string::npos) << own;
+  EXPECT_NE(own.find("statement_timeout%3D60000"), std::string::npos) << own;
+  EXPECT_EQ(own.find("statement_timeout%3D750"), std::string::npos) << own;
+  EXPECT_NE(own.find("idle_in_transaction_session_timeout%3D750"), std::string::npos) << own;
+}
+
 TEST(DatabaseUrl, SqliteOpenFailureNamesThePath) {
   // A regular file where a parent folder should be.
   const auto file = std::filesystem::temp_directory_path() / "chatd_storage_not_a_dir";

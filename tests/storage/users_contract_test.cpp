@@ -20,7 +20,7 @@ std::vector<std::string> usernames(const Page<User>& page) {
 }
 
 TEST_P(StorageContract, ReportsBackendAndAnswersPing) {
-  EXPECT_TRUE(db().ping());
+  EXPECT_TRUE(db().ping(std::chrono::seconds(5)));
   EXPECT_EQ(db().backend_name(), GetParam() == Backend::kPostgres ? "postgresql" : "sqlite");
 }
 
@@ -45,7 +45,7 @@ TEST_P(StorageContract, MigrationsAreIdempotent) {
             std::to_string(migrations.back().version));
   // And a third time, with the second still open.
   auto third = open_database(url());
-  EXPECT_TRUE(third->ping());
+  EXPECT_TRUE(third->ping(std::chrono::seconds(5)));
   EXPECT_EQ(raw("SELECT count(*) FROM schema_migrations"), applied);
 }
 

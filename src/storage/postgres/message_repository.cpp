@@ -23,6 +23,38 @@ std::vector<Message> read_messages(const pqxx::result& r) {
   return out;
 }
 
+// Inserts in[fresh[0]], in[fresh[1]], ... with the ids head + 1, head + 2, ... and moves the
+// log's head past them. One array per column: a single statement and a single round trip.
+std::vector<Assigned> insert_fresh(pqxx::work& tx, const std::vector<NewMessage>& in,
+                                   const std::vector<std::size_t>& fresh, std::int64_t head) {
+  ArrayLiteral content, blob_url, is_public, sender, recipient, type, width, height, client_msg_id,
+      origin;
+  for (const std::size_t i : fresh) {
+    const auto& n = in[i];
+    content.add(n.content);
+    blob_url.add(n.blob_url);
+    is_public.add(n.is_public);
+    sender.add(n.sender_id);
+    recipient.add(n.recipient_id);
+    type.add(std::string_view(message_type_name(n.type)));
+    width.add(n.width);
+    height.add(n.height);
+    client_msg_id.add(n.client_msg_id);
+    origin.add(n.origin);
+  }
+  const auto new_head = head + static_cast<std::int64_t>(fresh.size());
+  const auto r =
+      tx.exec_prepared(stmt::kMessageInsertBatch, head, content.str(), blob_url.str(),
+                       is_public.str(), sender.str(), recipient.str(), type.str(), width.str(),
+                       height.str(), client_msg_id.str(), origin.str(), new_head);
+  std::vector<Assigned> assigned;
+  assigned.reserve(r.size());
+  for (const auto& row : r)
+    assigned.push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
+                        row[2].as<std::int64_t>(), row[3].as<std::string>()});
+  return assigned;
+}
+
 }  // namespace
 
 // Gap-free, commit-ordered ids (docs/architecture.md, "Message ids are offsets"). The first
@@ -56,8 +88,9 @@ std::vector<Message> PgMessageRepository::insert_batch(std::vector<NewMessage> i
     std::vector<Message> stored;
     std::vector<Assigned> assigned;
   };
-  // Safe to repeat after a broken connection: the transaction then never committed.
-  auto outcome = pool_.run([&](pqxx::connection& c) {
+  // Safe to repeat after a broken connection: the transaction then never committed. Lost
+  // during the commit, or past the deadline while committing, it is OutcomeUnknownError.
+  auto outcome = pool_.run_within(write_timeout_, [&](pqxx::connection& c) {
     Outcome o;
     pqxx::work tx(c);
     const auto head = tx.exec_prepared1(stmt::kMessageLogLock)[0].as<std::int64_t>();
@@ -65,33 +98,7 @@ std::vector<Message> PgMessageRepository::insert_batch(std::vector<NewMessage> i
       for (const auto& row : tx.exec_prepared(stmt::kMessageRepeats, key_senders, key_ids))
         o.stored.push_back(read_message(row));
     o.plan = plan_batch(in, o.stored);
-    if (!o.plan.fresh.empty()) {
-      // One array per column: the whole batch is a single statement and a single round trip.
-      ArrayLiteral content, blob_url, is_public, sender, recipient, type, width, height,
-          client_msg_id, origin;
-      for (const std::size_t i : o.plan.fresh) {
-        const auto& n = in[i];
-        content.add(n.content);
-        blob_url.add(n.blob_url);
-        is_public.add(n.is_public);
-        sender.add(n.sender_id);
-        recipient.add(n.recipient_id);
-        type.add(std::string_view(message_type_name(n.type)));
-        width.add(n.width);
-        height.add(n.height);
-        client_msg_id.add(n.client_msg_id);
-        origin.add(n.origin);
-      }
-      const auto new_head = head + static_cast<std::int64_t>(o.plan.fresh.size());
-      const auto r =
-          tx.exec_prepared(stmt::kMessageInsertBatch, head, content.str(), blob_url.str(),
-                           is_public.str(), sender.str(), recipient.str(), type.str(), width.str(),
-                           height.str(), client_msg_id.str(), origin.str(), new_head);
-      o.assigned.reserve(r.size());
-      for (const auto& row : r)
-        o.assigned.push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
-                              row[2].as<std::int64_t>(), row[3].as<std::string>()});
-    }
+    if (!o.plan.fresh.empty()) o.assigned = insert_fresh(tx, in, o.plan.fresh, head);
     tx.commit();
     return o;
   });

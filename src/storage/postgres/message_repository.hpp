@@ -1,4 +1,6 @@
 #pragma once
+#include <chrono>
+
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/repository.hpp"
 
@@ -6,7 +8,9 @@ namespace chatd::storage::postgres {
 
 class PgMessageRepository final : public MessageRepository {
  public:
-  explicit PgMessageRepository(ConnectionPool& pool) : pool_(pool) {}
+  // write_timeout: the deadline of one insert_batch, commit included.
+  PgMessageRepository(ConnectionPool& pool, std::chrono::milliseconds write_timeout)
+      : pool_(pool), write_timeout_(write_timeout) {}
 
   std::vector<Message> insert_batch(std::vector<NewMessage> messages) override;
   std::int64_t head() override;
@@ -25,6 +29,7 @@ class PgMessageRepository final : public MessageRepository {
 
  private:
   ConnectionPool& pool_;
+  std::chrono::milliseconds write_timeout_;
 };
 
 }  // namespace chatd::storage::postgres

@@ -62,10 +62,10 @@ class PgMigrationTarget final : public MigrationTarget {
 
 class PgDatabase final : public Database {
  public:
-  explicit PgDatabase(std::unique_ptr<ConnectionPool> pool)
+  PgDatabase(std::unique_ptr<ConnectionPool> pool, std::chrono::milliseconds write_timeout)
       : pool_(std::move(pool)),
         users_(*pool_),
-        messages_(*pool_),
+        messages_(*pool_, write_timeout),
         recovery_rooms_(*pool_),
         auth_(*pool_) {}
 
@@ -75,16 +75,7 @@ class PgDatabase final : public Database {
   AuthRepository& auth() override { return auth_; }
   std::string backend_name() const override { return "postgresql"; }
 
-  bool ping() override {
-    try {
-      return pool_->run([](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        return tx.exec_prepared1(stmt::kPing)[0].as<int>() == 1;
-      });
-    } catch (const std::exception&) {
-      return false;
-    }
-  }
+  bool ping(std::chrono::milliseconds within) override { return pool_->ping(within); }
 
  private:
   std::unique_ptr<ConnectionPool> pool_;
@@ -96,20 +87,31 @@ class PgDatabase final : public Database {
 
 }  // namespace
 
-std::unique_ptr<Database> open_postgres(const std::string& url, std::size_t pool_size) {
-  auto pool = std::make_unique<ConnectionPool>(url, pool_size, setup_connection);
+std::unique_ptr<Database> open_postgres(const std::string& url, const DatabaseOptions& options,
+                                        std::size_t pool_size) {
+  // The server enforces statement_timeout itself; chatd's own deadline, for a server that does
+  // not answer at all, comes a second later.
+  const auto call_timeout = options.statement_timeout + std::chrono::seconds(1);
+  auto pool = std::make_unique<ConnectionPool>(postgres_url_with_deadlines(url, options), pool_size,
+                                               setup_connection, call_timeout);
   {
-    // Connect now, so a bad URL stops start-up instead of the first request.
-    auto lease = pool->acquire();
-    auto& conn = lease.conn();
-    PgMigrationTarget target(conn);
+    // Connect now, so a bad URL stops start-up (with the error, not an outage log) instead of
+    // the first request. Migrations take as long as they take: no deadline.
+    auto conn = pool->connect();
+    {
+      // Nor the server's statement_timeout: a long migration, or the wait for another node's
+      // migration lock, is not an outage. This connection is closed after the migrations.
+      pqxx::nontransaction tx(*conn);
+      tx.exec("SET statement_timeout TO 0");
+    }
+    PgMigrationTarget target(*conn);
     try {
       run_migrations(target, embedded_migrations("postgres"));
     } catch (const std::exception& e) {
       throw std::runtime_error("DATABASE_URL: PostgreSQL: " + redact_password(e.what(), url));
     }
   }
-  return std::make_unique<PgDatabase>(std::move(pool));
+  return std::make_unique<PgDatabase>(std::move(pool), options.write_timeout);
 }
 
 }  // namespace chatd::storage::postgres

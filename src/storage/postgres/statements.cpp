@@ -257,7 +257,6 @@ void setup_connection(pqxx::connection& conn) {
     pqxx::nontransaction tx(conn);
     tx.exec("SET client_min_messages TO warning");
   }
-  conn.prepare(stmt::kPing, "SELECT 1");
   define_user_statements(conn);
   define_message_write_statements(conn);
   define_message_range_statements(conn);

@@ -10,7 +10,6 @@
 namespace chatd::storage::postgres {
 
 namespace stmt {
-inline constexpr const char* kPing = "ping";
 inline constexpr const char* kUserCreate = "user_create";
 inline constexpr const char* kUserById = "user_by_id";
 inline constexpr const char* kUserByEmail = "user_by_email";

@@ -80,7 +80,8 @@ class SqliteDatabase final : public Database {
   AuthRepository& auth() override { return auth_; }
   std::string backend_name() const override { return "sqlite"; }
 
-  bool ping() override {
+  // A local file: `within` is the caller's to enforce (the busy timeout can exceed it).
+  bool ping(std::chrono::milliseconds) override {
     try {
       auto lease = c_->read();
       return lease.db().execAndGet("SELECT 1").getInt() == 1;

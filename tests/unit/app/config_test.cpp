@@ -156,3 +156,27 @@ TEST(Config, ConnectionLimits) {
   EXPECT_NE(error_of({{"MESSAGE_RATE_WAIT_MS", "x"}}).find("MESSAGE_RATE_WAIT_MS"),
             std::string::npos);
 }
+
+TEST(Config, DatabaseDeadlines) {
+  auto c = load({});
+  EXPECT_EQ(c.db_connect_timeout_ms, 5000);
+  EXPECT_EQ(c.db_statement_timeout_ms, 5000);
+  EXPECT_EQ(c.db_write_timeout_ms, 5000);
+  c = load({{"DB_CONNECT_TIMEOUT_MS", "2000"},
+            {"DB_STATEMENT_TIMEOUT_MS", "250"},
+            {"DB_WRITE_TIMEOUT_MS", "3000"}});
+  EXPECT_EQ(c.db_connect_timeout_ms, 2000);
+  EXPECT_EQ(c.db_statement_timeout_ms, 250);
+  EXPECT_EQ(c.db_write_timeout_ms, 3000);
+  const auto o = chatd::app::database_options(c);
+  EXPECT_EQ(o.connect_timeout.count(), 2000);
+  EXPECT_EQ(o.statement_timeout.count(), 250);
+  EXPECT_EQ(o.write_timeout.count(), 3000);
+  // libpq counts whole seconds: below one second it would mean "wait forever" (0) or 2 s.
+  EXPECT_NE(error_of({{"DB_CONNECT_TIMEOUT_MS", "500"}}).find("DB_CONNECT_TIMEOUT_MS"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"DB_STATEMENT_TIMEOUT_MS", "0"}}).find("DB_STATEMENT_TIMEOUT_MS"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"DB_WRITE_TIMEOUT_MS", "5s"}}).find("DB_WRITE_TIMEOUT_MS"),
+            std::string::npos);
+}

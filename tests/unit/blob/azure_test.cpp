@@ -19,6 +19,7 @@
 #include "blob/azure_store.hpp"
 #include "blob/blob_name.hpp"
 #include "core/base64.hpp"
+#include "core/percent_encoding.hpp"
 
 namespace chatd::blob {
 namespace {
@@ -95,7 +96,7 @@ TEST(AzureSign, ServiceSasMatchesKnownAnswers) {
             "jmNwz/KaWovAbmQdk3VxZowfxO4ZhodvODLpnyCyaRs=");
   EXPECT_EQ(blob_sas_query(a, "chat", "name.png", 1704070800),
             "sv=2021-12-02&se=2024-01-01T01%3A00%3A00Z&sr=b&sp=r&sig=" +
-                url_encode("jmNwz/KaWovAbmQdk3VxZowfxO4ZhodvODLpnyCyaRs="));
+                core::percent_encode("jmNwz/KaWovAbmQdk3VxZowfxO4ZhodvODLpnyCyaRs="));
   // An https account signs the protocol too.
   auto https = a;
   https.name = "acc";

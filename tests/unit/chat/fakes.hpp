@@ -198,7 +198,7 @@ class FakeDatabase : public storage::Database {
     throw std::logic_error("not used by these tests");
   }
   storage::AuthRepository& auth() override { throw std::logic_error("not used by these tests"); }
-  bool ping() override { return true; }
+  bool ping(std::chrono::milliseconds) override { return true; }
   std::string backend_name() const override { return "fake"; }
 
  private:
