@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "chat/error.hpp"
+
 namespace chatd::chat {
 namespace asio = boost::asio;
 
@@ -121,6 +123,11 @@ void BatchWriter::run() {
       stored_ += stored.size();
       for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->stored = std::move(stored[i]);
       announce(batch);
+    } catch (const storage::OutcomeUnknownError&) {
+      // Logged by the backend. Stored or not, the senders are told so: a retry with the same
+      // clientMsgId settles it. If it was stored, delivery finds it in the store.
+      auto error = std::make_exception_ptr(ChatError(ErrorKind::kOutcomeUnknown, kOutcomeUnknown));
+      for (auto* w : batch) w->error = error;
     } catch (const std::exception& e) {
       // A database outage is logged by the backend; anything else that fails batch after batch
       // is counted here: a line per 10 s.

@@ -47,9 +47,10 @@ class BatchWriter {
   BatchWriter& operator=(const BatchWriter&) = delete;
 
   // Stores one message; resumes on the caller's executor with the stored row. Throws what the
-  // database threw. on_queued runs as soon as the message has its place in the write order
-  // (before any suspension), so that a caller can let its next message go. `socket`: the
-  // sending socket's id, handed to the commit listener.
+  // database threw, but for a commit whose outcome is unknown (storage::OutcomeUnknownError):
+  // ChatError(kOutcomeUnknown, kOutcomeUnknown), what the client is told. on_queued runs as soon as
+  // the message has its place in the write order (before any suspension), so that a caller can let
+  // its next message go. `socket`: the sending socket's id, handed to the commit listener.
   boost::asio::awaitable<storage::Message> store(storage::NewMessage message,
                                                  std::function<void()> on_queued = {},
                                                  std::string socket = {}) {

@@ -8,12 +8,20 @@
 namespace chatd::chat {
 
 enum class ErrorKind {
-  kInvalidInput,  // a payload, id or text the rules refuse
-  kNotFound,      // a user (recipient, peer) that does not exist
-  kForbidden,     // something the caller may not see
-  kRateLimited,   // too many messages: slow down and retry
-  kUnavailable,   // a store that cannot answer now (image storage): retry later
+  kInvalidInput,    // a payload, id or text the rules refuse
+  kNotFound,        // a user (recipient, peer) that does not exist
+  kForbidden,       // something the caller may not see
+  kRateLimited,     // too many messages: slow down and retry
+  kUnavailable,     // a store that cannot answer now (image storage): retry later
+  kOutcomeUnknown,  // a message that may or may not be stored (kOutcomeUnknown): retry with its key
 };
+
+// A message whose commit was cut off (the database did not answer it in time, or the
+// connection was lost during it): it may or may not be stored. A retry with the same clientMsgId
+// gets the stored message's ack if it was, and stores it once if it was not.
+inline constexpr const char* kOutcomeUnknown =
+    "Message outcome unknown (the database did not confirm it): send it again with the same "
+    "clientMsgId";
 
 class ChatError : public std::runtime_error {
  public:

@@ -13,6 +13,7 @@ int http_status(ErrorKind kind) {
     case ErrorKind::kRateLimited:
       return 429;
     case ErrorKind::kUnavailable:
+    case ErrorKind::kOutcomeUnknown:
       return 503;
   }
   return 500;

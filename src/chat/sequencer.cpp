@@ -36,7 +36,7 @@ void Sequencer::start() {
     std::lock_guard lock(mutex_);
     order_ = DeliveryOrder(head + 1);
   }
-  if (cluster_) arm_tick();
+  arm_tick();
 }
 
 void Sequencer::stop() {
@@ -118,7 +118,7 @@ void Sequencer::arm_tick() {
 }
 
 void Sequencer::on_tick() {
-  const bool up = cluster_->up();
+  const bool up = !cluster_ || cluster_->up();
   {
     std::lock_guard lock(mutex_);
     if (stopped_) return;
@@ -143,13 +143,19 @@ asio::awaitable<void> Sequencer::check_idle() {
     auto job = [this] { return db_.messages().head(); };
     head = co_await pool_.run(std::move(job));
   } catch (const std::exception& e) {
-    spdlog::warn("delivery: reading the message log's head failed: {}", e.what());
+    read_failed(e, "reading the message log's head");
     co_return;
   }
   std::lock_guard lock(mutex_);
   // Committed a whole check ago and still not here: its record will not come.
   if (idle_head_ >= order_.next() && !reading_ && !stopped_) start_read_locked(idle_head_);
   idle_head_ = head;
+}
+
+void Sequencer::read_failed(const std::exception& e, const std::string& what) {
+  // A database outage fails every check and read until it ends: the backend logs it, counted.
+  if (dynamic_cast<const storage::UnavailableError*>(&e)) return;
+  read_errors_.add(what + ": " + e.what());
 }
 
 void Sequencer::start_read_locked(std::int64_t up_to) {
@@ -188,7 +194,7 @@ asio::awaitable<void> Sequencer::read(std::int64_t up_to) {
     try {
       got = co_await pool_.run(std::move(job));
     } catch (const std::exception& e) {
-      spdlog::warn("delivery: reading stored messages after {} failed: {}", from, e.what());
+      read_failed(e, "reading stored messages after " + std::to_string(from));
       std::lock_guard lock(mutex_);
       reading_ = false;
       after_push_locked();  // tried again after gap_wait (or at the next tick)

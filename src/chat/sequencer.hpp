@@ -13,7 +13,9 @@
 // is always filled by a read: when one is older than gap_wait; every `poll` while the link to
 // the other nodes is down, and right after it comes back (messages stored meanwhile reach this
 // node's sockets then, in order, once); and for what was committed more than idle_check ago and
-// never arrived (a node that died between its commit and its publication).
+// never arrived (a node that died between its commit and its publication, or a commit of this
+// node whose outcome it did not learn: the database did not answer it in time). The idle check
+// runs on a single node too.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -32,6 +34,7 @@
 #include "chat/delivery_order.hpp"
 #include "chat/message_json.hpp"
 #include "core/blocking_pool.hpp"
+#include "core/error_tally.hpp"
 #include "realtime/socketio/namespace.hpp"
 #include "storage/repository.hpp"
 
@@ -90,6 +93,8 @@ class Sequencer {
   void start_read_locked(std::int64_t up_to);
   boost::asio::awaitable<void> read(std::int64_t up_to);
   boost::asio::awaitable<void> check_idle();
+  // Logs a failed read of the store, at most a line per 10 s.
+  void read_failed(const std::exception& e, const std::string& what);
 
   socketio::Namespace& nsp_;
   storage::Database& db_;
@@ -105,6 +110,7 @@ class Sequencer {
   bool gap_armed_ = false;
   bool stopped_ = false;
   std::atomic<std::uint64_t> read_messages_{0};
+  core::ErrorTally read_errors_{"delivery"};
 
   // Timer executor only.
   boost::asio::steady_timer gap_timer_;

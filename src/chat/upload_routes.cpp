@@ -29,6 +29,12 @@ std::optional<std::string> client_msg_id_field(const uploads::ReceivedImage& ima
   return it->second;
 }
 
+// The message may have been stored with the image: the image stays.
+bool outcome_unknown(const std::exception& e) {
+  const auto* chat = dynamic_cast<const ChatError*>(&e);
+  return chat && chat->kind() == ErrorKind::kOutcomeUnknown;
+}
+
 }  // namespace
 
 void add_upload_routes(http::Router& router, ChatService& chat, uploads::ImageUploads& uploads,
@@ -48,7 +54,8 @@ void add_upload_routes(http::Router& router, ChatService& chat, uploads::ImageUp
           return chat.post_image(*req.principal, std::move(post));
         };
         auto key = image.key;
-        const auto stored = co_await uploads.use_or_remove(std::move(key), std::move(post));
+        const auto stored =
+            co_await uploads.use_or_remove(std::move(key), std::move(post), &outcome_unknown);
         if (!stored.duplicate)
           co_return http::success(201, "Image sent successfully",
                                   boost::json::string(link(image.key)));

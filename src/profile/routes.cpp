@@ -2,6 +2,7 @@
 
 #include "http/envelope.hpp"
 #include "http/input.hpp"
+#include "storage/errors.hpp"
 #include "uploads/image_upload.hpp"
 
 namespace chatd::profile {
@@ -9,6 +10,11 @@ using http::Request;
 using http::Response;
 
 namespace {
+
+// The profile may name the new image now: it stays.
+bool outcome_unknown(const std::exception& e) {
+  return dynamic_cast<const storage::OutcomeUnknownError*>(&e) != nullptr;
+}
 
 // The new image is stored first, then named in the profile, then the old one deleted: a
 // failure at any step leaves the profile pointing at an image that exists. The old one is
@@ -24,7 +30,8 @@ void add_image_route(http::Router& router, ProfileService& service, users::Image
                         return service.set_image(req.principal->id, image.key);
                       };
                       auto key = image.key;
-                      auto change = co_await uploads.use_or_remove(std::move(key), std::move(set));
+                      auto change = co_await uploads.use_or_remove(std::move(key), std::move(set),
+                                                                   &outcome_unknown);
                       if (change.orphaned_key) {
                         auto old = std::move(*change.orphaned_key);
                         co_await uploads.remove(std::move(old));

@@ -5,6 +5,7 @@
 // (e.g. recipientId) are collected for the caller.
 #include <boost/asio/awaitable.hpp>
 #include <exception>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -46,20 +47,28 @@ class ImageUploads {
 
   // Runs use(), the coroutine that puts the image under key to use (names it in a profile,
   // stores a message), and returns its result. When it throws, the image is deleted again, since
-  // nothing names it, and the exception goes on to the caller.
+  // nothing names it, and the exception goes on to the caller; unless may_be_named(exception)
+  // says that the failure leaves open whether something names it now (a write whose outcome is
+  // unknown): an unused image is better than a stored name without its image.
   template <typename Use>
-  auto use_or_remove(std::string key, Use use) -> decltype(use()) {
+  auto use_or_remove(std::string key, Use use,
+                     std::function<bool(const std::exception&)> may_be_named = {})
+      -> decltype(use()) {
     using Result = typename decltype(use())::value_type;
     std::optional<Result> result;
     std::exception_ptr failure;
+    bool keep = false;
     try {
       auto op = use();
       result.emplace(co_await std::move(op));
+    } catch (const std::exception& e) {
+      failure = std::current_exception();
+      keep = may_be_named && may_be_named(e);
     } catch (...) {
       failure = std::current_exception();
     }
     if (failure) {
-      co_await remove(std::move(key));  // co_await is not allowed inside a handler
+      if (!keep) co_await remove(std::move(key));  // co_await is not allowed inside a handler
       std::rethrow_exception(failure);
     }
     co_return std::move(*result);

@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <thread>
 
+#include "chat/error.hpp"
 #include "fakes.hpp"
 
 namespace chatd::chat {
@@ -22,6 +23,7 @@ struct Outcome {
   std::int64_t id = 0;
   std::string content;
   std::string error;
+  std::optional<ErrorKind> kind;  // when the error is a ChatError
   std::thread::id resumed_on;
 };
 
@@ -35,6 +37,9 @@ void store(asio::io_context& io, BatchWriter& writer, std::int64_t sender, std::
       auto stored = co_await writer.store(std::move(message), std::move(on_queued));
       out.id = stored.id;
       out.content = stored.content;
+    } catch (const ChatError& e) {
+      out.error = e.what();
+      out.kind = e.kind();
     } catch (const std::exception& e) {
       out.error = e.what();
     }
@@ -178,6 +183,31 @@ TEST_F(BatchWriterTest, AFailedBatchFailsEachOfItsSendersAndTheNextBatchWorks) {
   EXPECT_EQ(messages_.batches(), (Batches{{"first"}, {"e"}}));
   EXPECT_EQ(writer_->batches(), 2u);
   EXPECT_EQ(writer_->stored(), 2u);
+}
+
+TEST_F(BatchWriterTest, ACommitWithUnknownOutcomeTellsEachSenderToRetryWithItsKey) {
+  std::vector<Outcome> outs(3);
+  messages_.fail_call(2, std::make_exception_ptr(storage::OutcomeUnknownError(
+                             "PostgreSQL: commit outcome unknown: connection lost")));
+  hold_writer(outs[0]);
+  send(1, "b", outs[1]);
+  send(2, "c", outs[2]);
+  poll(io_);
+  messages_.gate.open();
+  run_until(io_, [&] { return all_done(outs); });
+  EXPECT_EQ(outs[0].error, "");
+  for (int i = 1; i < 3; ++i) {
+    EXPECT_EQ(outs[i].error, kOutcomeUnknown) << i;
+    EXPECT_EQ(outs[i].kind, ErrorKind::kOutcomeUnknown) << i;
+  }
+  // The database was not there: its own error goes on as it is (the transports say "Database
+  // unavailable").
+  messages_.fail_call(3, std::make_exception_ptr(storage::UnavailableError("PostgreSQL: down")));
+  Outcome down;
+  send(1, "d", down);
+  run_until(io_, [&] { return down.done; });
+  EXPECT_EQ(down.error, "PostgreSQL: down");
+  EXPECT_FALSE(down.kind);
 }
 
 TEST_F(BatchWriterTest, ALongQueueIsWrittenInBatchesOfAtMostMaxBatch) {

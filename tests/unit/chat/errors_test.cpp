@@ -23,6 +23,7 @@ TEST(HttpErrors, EachKindHasItsStatus) {
   EXPECT_EQ(http_status(ErrorKind::kForbidden), 403);
   EXPECT_EQ(http_status(ErrorKind::kRateLimited), 429);
   EXPECT_EQ(http_status(ErrorKind::kUnavailable), 503);
+  EXPECT_EQ(http_status(ErrorKind::kOutcomeUnknown), 503);
 }
 
 TEST(HttpErrors, OnlyChatErrorsAreTranslated) {
@@ -72,7 +73,8 @@ TEST(HttpErrors, TheRouterAnswersAChatErrorWithTheErrorEnvelope) {
            {ErrorKind::kRateLimited, "rate limit exceeded: too many messages, slow down", 429,
             "Too Many Requests"},
            {ErrorKind::kUnavailable, "Image storage is unavailable, please try again later", 503,
-            "Service Unavailable"}}) {
+            "Service Unavailable"},
+           {ErrorKind::kOutcomeUnknown, kOutcomeUnknown, 503, "Service Unavailable"}}) {
     const auto r = answer(std::make_exception_ptr(ChatError(c.kind, c.message)), true);
     EXPECT_EQ(r.status, c.status);
     EXPECT_EQ(json::parse(r.body), (json::value{{"success", false},

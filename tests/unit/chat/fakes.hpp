@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -58,10 +59,11 @@ class FakeMessages : public storage::MessageRepository {
   // insert_batch waits here before it writes anything.
   Gate gate;
 
-  // Makes insert_batch call number `call` (1-based) throw.
-  void fail_call(int call) {
+  // Makes insert_batch call number `call` (1-based) throw `error` (default: "disk full").
+  void fail_call(int call, std::exception_ptr error = {}) {
     std::lock_guard lock(mutex_);
     fail_call_ = call;
+    fail_with_ = error ? error : std::make_exception_ptr(std::runtime_error("disk full"));
   }
   // Blocks until insert_batch has been entered `n` times.
   void wait_for_calls(int n) {
@@ -90,7 +92,7 @@ class FakeMessages : public storage::MessageRepository {
     cv_.notify_all();
     gate.wait();
     std::lock_guard lock(mutex_);
-    if (call == fail_call_) throw std::runtime_error("disk full");
+    if (call == fail_call_) std::rethrow_exception(fail_with_);
     std::vector<std::string> contents;
     std::vector<storage::Message> stored;
     for (auto& n : messages) {
@@ -136,6 +138,7 @@ class FakeMessages : public storage::MessageRepository {
   std::condition_variable cv_;
   int calls_ = 0;
   int fail_call_ = 0;
+  std::exception_ptr fail_with_;
   std::int64_t last_id_ = 0;
   std::vector<std::vector<std::string>> batches_;
 };
