@@ -29,16 +29,6 @@ bool is_chat_room(std::string_view room) {
          all_digits(room.substr(sep + 1));
 }
 
-std::int64_t origin_tag(std::string_view socket_id) {
-  // FNV-1a: fixed, so every node and every restart computes the same tag.
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const unsigned char c : socket_id) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return static_cast<std::int64_t>(h);
-}
-
 bool is_pair_room_of(std::string_view room, std::int64_t user) {
   const auto sep = room.find('_');
   if (sep == std::string_view::npos) return false;
@@ -68,7 +58,10 @@ Outgoing stored_message_event(std::string_view nsp, const storage::Message& m,
   } else {
     const auto peer = m.recipient_id.value_or(m.sender_id);
     out.target.rooms = {pair_room(m.sender_id, peer), user_room(m.sender_id), user_room(peer)};
-    if (!socket.empty()) out.target.except.emplace_back(socket);
+    if (!socket.empty())
+      out.target.except.emplace_back(socket);
+    else if (m.origin)  // read from the store: the sending socket is known by its tag only
+      out.target.except_tag = *m.origin;
   }
   out.target.local = true;
   out.target.offset = m.id;

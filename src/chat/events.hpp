@@ -21,15 +21,12 @@ bool is_chat_room(std::string_view room);
 // A pair room one of whose two users is `user`.
 bool is_pair_room_of(std::string_view room, std::int64_t user);
 
-// A 64-bit tag of a socket id, stored with the messages with a recipient that it sent
-// (storage's `origin`): the same on every node and across restarts.
-std::int64_t origin_tag(std::string_view socket_id);
-
 // A stored message as it goes out, live and when replayed: its event (public_message,
 // private_message or image_sent) with the message id as a decimal string as the last argument
 // (the Socket.IO offset, which socket.io-client keeps for recovery), encoded once; and who hears
 // it: public_room, or the pair room and both users' rooms except the sending socket (`socket`,
-// "" for none). A local broadcast whose offset is the id: the sequencer delivers it in id order.
+// or "" when it is not known: then the one whose socketio::socket_tag is the message's origin,
+// if any). A local broadcast whose offset is the id: the sequencer delivers it in id order.
 Outgoing stored_message_event(std::string_view nsp, const storage::Message& m,
                               std::string_view socket, const ImageLinker& link);
 // Its packet alone (a replay: the rooms are known).

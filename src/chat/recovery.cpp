@@ -6,6 +6,7 @@
 
 #include "chat/events.hpp"
 #include "core/parse_int.hpp"
+#include "realtime/socketio/adapter.hpp"
 
 namespace chatd::chat {
 namespace asio = boost::asio;
@@ -73,7 +74,7 @@ asio::awaitable<std::optional<std::vector<socketio::SharedPacket>>> ChatRecovery
     std::shared_ptr<socketio::Socket> socket, Session session, std::int64_t delivered) {
   using Packets = std::vector<socketio::SharedPacket>;
   if (delivered <= session.after) co_return Packets{};
-  auto job = [this, user = user_of_(*socket), origin = origin_tag(socket->id()),
+  auto job = [this, user = user_of_(*socket), origin = socketio::socket_tag(socket->id()),
               after = session.after, delivered]() -> std::optional<Packets> {
     const auto cap = settings_.max_messages;
     auto rows = db_.messages().replay_for(user, after, delivered, origin, cap + 1);

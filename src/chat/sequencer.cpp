@@ -36,6 +36,9 @@ void Sequencer::start() {
     std::lock_guard lock(mutex_);
     order_ = DeliveryOrder(head + 1);
   }
+  // A socket that recovers here before the first delivery has been sent nothing up to head:
+  // it is replayed what it missed up to there (after a restart too).
+  nsp_.adapter().mark_delivered(head);
   arm_tick();
 }
 

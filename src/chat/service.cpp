@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "chat/events.hpp"
+#include "realtime/socketio/adapter.hpp"
 #include "uploads/store_unavailable.hpp"
 
 namespace chatd::chat {
@@ -108,7 +109,7 @@ boost::asio::awaitable<void> sleep_for(ChatService::Clock::duration wait) {
 std::string stamp(NewMessage& m, PostOrigin& origin) {
   m.client_msg_id = std::move(origin.client_msg_id);
   if (!m.recipient_id || origin.socket.empty()) return {};
-  m.origin = origin_tag(origin.socket);
+  m.origin = socketio::socket_tag(origin.socket);
   return std::move(origin.socket);
 }
 }  // namespace

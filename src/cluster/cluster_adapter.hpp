@@ -33,6 +33,7 @@ class ClusterAdapter : public socketio::Adapter {
   std::int64_t delivered_offset(std::size_t shard) const override {
     return local_->delivered_offset(shard);
   }
+  void mark_delivered(std::int64_t offset) override { local_->mark_delivered(offset); }
 
   // A query from another node, answered from this node's sockets only (any thread).
   void answer(const std::string& kind, const std::string& room,

@@ -8,7 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
 import { api, freePort, registerAndLogin } from '../lib/chatd.mjs';
-import { cutAndAwaitReconnect, sendPublic, storedIds, testScope, waitFor } from '../lib/chat-socket.mjs';
+import { connect, cutAndAwaitReconnect, sendPublic, storedIds, testScope, waitFor } from '../lib/chat-socket.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const scope = testScope();
@@ -105,6 +105,35 @@ test('chatd killed with SIGKILL and restarted: recovered, same id, missed messag
   await waitFor(() => storedIds(sa).includes(live.id), 'the live message');
   assert.deepEqual(storedIds(sa), [first.id, ...missed, live.id]);
   assert.ok(restarted.url === server.url);
+});
+
+test('SIGKILL and restart: a client that comes back before anything new is sent gets what it missed before the crash', async () => {
+  const port = await freePort();
+  const server = await start({}, { port });
+  const a = await registerAndLogin(server);
+  const b = await registerAndLogin(server);
+  const sa = await client(server, a.token);
+  const sb = await connect(server, b.token); // never reconnects: nothing new after the restart
+  track(sb);
+  const first = await sendPublic(sb, 'before');
+  await waitFor(() => storedIds(sa).includes(first.id), 'the first message at A');
+  const oldId = sa.id;
+  // A loses its connection and stays away (its app reconnects it later) while B sends.
+  sa.io.reconnection(false);
+  sa.io.engine.close();
+  await waitFor(() => !sa.connected, 'A disconnected');
+  const missed = [];
+  for (let i = 0; i < 3; i++) missed.push((await sendPublic(sb, `missed ${i}`)).id);
+  await server.stop('SIGKILL');
+  await start({}, { port, dataDir: server.dataDir, database: server.databaseUrl });
+  // The restarted node has delivered nothing yet when A comes back.
+  const back = new Promise((resolve) => sa.once('connect', resolve));
+  sa.connect();
+  await back;
+  assert.equal(sa.recovered, true, 'recovered by the restarted node');
+  assert.equal(sa.id, oldId);
+  await waitFor(() => missed.every((id) => storedIds(sa).includes(id)), 'what A missed before the crash', 3000);
+  assert.deepEqual(storedIds(sa), [first.id, ...missed]);
 });
 
 test('a forged pid, or another user\'s, is not recovered; the token is still required', async () => {

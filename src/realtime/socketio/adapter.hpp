@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "realtime/engineio/frame.hpp"
@@ -20,9 +21,23 @@ struct EncodedPacket {
 };
 using SharedPacket = std::shared_ptr<const EncodedPacket>;
 
+// A 64-bit tag of a socket id (FNV-1a): the same on every node and across restarts, for an
+// application that stores which socket did something and later knows only the tag.
+inline std::int64_t socket_tag(std::string_view socket_id) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const unsigned char c : socket_id) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return static_cast<std::int64_t>(h);
+}
+
 struct BroadcastTarget {
   std::vector<std::string> rooms;   // empty: every socket of the namespace
   std::vector<std::string> except;  // sockets in any of these rooms are skipped
+  // Also skipped: the socket whose socket_tag() this is (0: none), when the id is not known.
+  // Not carried to other nodes (broadcast_codec): for local broadcasts.
+  std::int64_t except_tag = 0;
   // This node's sockets only: a cluster adapter does not publish it (socket.io's `io.local`).
   bool local = false;
   // The broadcast's place in an order the application keeps (0: none). Each shard of the local
@@ -46,6 +61,10 @@ class Adapter {
   // `shard`; 0 before the first. Read on that shard's thread, it is exact for its sockets: what
   // they get next has a higher offset.
   virtual std::int64_t delivered_offset(std::size_t shard) const = 0;
+  // Counts everything up to `offset` as delivered on every shard, sending nothing (where the
+  // application's order starts on this node: what came before, no socket here was sent live).
+  // Callable from any thread, ordered with broadcasts like one.
+  virtual void mark_delivered(std::int64_t offset) = 0;
 
   // Queries over every node, the way Socket.IO's adapters answer them. Callable from any
   // thread; `done` runs exactly once, on any thread.

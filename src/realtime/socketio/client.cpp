@@ -222,6 +222,9 @@ asio::awaitable<void> Client::admit_recovered(Namespace& nsp, std::string name,
   // broadcast delivered after this has a higher offset, and waits until the missed ones went.
   for (const auto& room : session.rooms) socket->join(room);
   socket->hold();
+  // This node may not have delivered yet all the client got elsewhere (another node, ahead of
+  // this one): those must not reach it twice when they come.
+  socket->skip_through(session.after);
   const auto delivered = nsp.adapter().delivered_offset(socket->shard());
   if (const auto& handler = nsp.connection_handler()) handler(socket);
   socket->compact();

@@ -76,6 +76,13 @@ void LocalAdapter::broadcast(SharedPacket packet, BroadcastTarget target) {
     boost::asio::post(io_.at(i), [this, i, job] { deliver_local(i, job->packet, job->target); });
 }
 
+void LocalAdapter::mark_delivered(std::int64_t offset) {
+  for (std::size_t i = 0; i < shards_.size(); ++i)
+    boost::asio::post(io_.at(i), [this, i, offset] {
+      shards_[i].delivered = std::max(shards_[i].delivered, offset);
+    });
+}
+
 void LocalAdapter::deliver_local(std::size_t shard_index, const SharedPacket& packet,
                                  const BroadcastTarget& target) {
   auto& shard = shards_[shard_index];
@@ -86,17 +93,19 @@ void LocalAdapter::deliver_local(std::size_t shard_index, const SharedPacket& pa
   for (const auto& room : target.except)
     shard.for_each_member(room, [&tmp](Socket* s) { tmp.excluded.push_back(s); });
   std::sort(tmp.excluded.begin(), tmp.excluded.end());
-  const auto excluded = [&tmp](Socket* s) {
-    return !tmp.excluded.empty() && std::binary_search(tmp.excluded.begin(), tmp.excluded.end(), s);
+  const auto excluded = [&tmp, tag = target.except_tag](Socket* s) {
+    return (!tmp.excluded.empty() &&
+            std::binary_search(tmp.excluded.begin(), tmp.excluded.end(), s)) ||
+           (tag != 0 && socket_tag(s->id()) == tag);
   };
   if (target.rooms.empty()) {
     for (const auto& [id, s] : shard.sockets)
-      if (!excluded(s)) s->send_frames(packet);
+      if (!excluded(s)) s->send_frames(packet, target.offset);
     return;
   }
   if (target.rooms.size() == 1) {
     shard.for_each_member(target.rooms.front(), [&](Socket* s) {
-      if (!excluded(s)) s->send_frames(packet);
+      if (!excluded(s)) s->send_frames(packet, target.offset);
     });
     return;
   }
@@ -109,7 +118,7 @@ void LocalAdapter::deliver_local(std::size_t shard_index, const SharedPacket& pa
   // send_frames() never delivers a broadcast itself (and slow clients are dropped from a later
   // handler), so neither the scratch vectors nor the rooms change during these loops.
   for (Socket* s : tmp.members)
-    if (!excluded(s)) s->send_frames(packet);
+    if (!excluded(s)) s->send_frames(packet, target.offset);
 }
 
 }  // namespace chatd::socketio

@@ -28,6 +28,7 @@ class LocalAdapter : public Adapter {
   std::int64_t delivered_offset(std::size_t shard) const override {
     return shards_[shard].delivered;
   }
+  void mark_delivered(std::int64_t offset) override;
 
   // Delivers on the calling thread to the sockets of the calling thread's shard only.
   void deliver_local(std::size_t shard, const SharedPacket& packet, const BroadcastTarget& target);

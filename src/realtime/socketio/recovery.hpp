@@ -9,7 +9,8 @@
 // what was held); what a pid proves and what a socket missed is the application's, which may
 // keep it anywhere (a database, so that it survives a restart or serves another node). It relies
 // on broadcast offsets (BroadcastTarget::offset): a socket has been sent everything up to its
-// shard's Adapter::delivered_offset and nothing after it.
+// shard's Adapter::delivered_offset and nothing after it; a node starts its offsets with
+// Adapter::mark_delivered.
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <memory>
@@ -36,7 +37,9 @@ class Recovery {
   struct Session {
     std::string sid;                 // the socket's id, taken again
     std::vector<std::string> rooms;  // joined again, besides what the connection handler joins
-    std::int64_t after = 0;          // the socket has everything up to this offset
+    // The socket has everything up to this offset (broadcasts up to it are not sent to it
+    // again, even when this node delivers them later than the node it came from).
+    std::int64_t after = 0;
   };
   // For a CONNECT whose data has a string `pid` (`offset` when it is a string too), after the
   // middlewares accepted it, on the socket's thread: the session, or nullopt when it cannot be

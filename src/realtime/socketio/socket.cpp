@@ -72,8 +72,13 @@ void Socket::write(const EncodedPacket& packet) {
     if (!session_->send(f)) return;
 }
 
-void Socket::send_frames(const SharedPacket& packet) {
+void Socket::send_frames(const SharedPacket& packet, std::int64_t offset) {
   if (!held_) return write(*packet);
+  if (offset > 0 && offset <= held_->skip_through) return;  // the client has it
+  if (!held_->holding) {
+    if (offset > held_->skip_through) held_.reset();  // past what it has: no more skipping
+    return write(*packet);
+  }
   if (held_->overflowed) return;
   for (const auto& f : packet->frames) held_->bytes += f.size();
   if (held_->bytes > kMaxHeldBytes) {
@@ -95,12 +100,23 @@ void Socket::hold() {
   if (!held_) held_ = std::make_unique<Held>();
 }
 
+void Socket::skip_through(std::int64_t offset) {
+  if (held_) held_->skip_through = std::max(held_->skip_through, offset);
+}
+
 void Socket::release(std::span<const SharedPacket> first) {
   auto held = std::move(held_);
   if (held && held->overflowed) return;
   for (const auto& p : first) write(*p);
-  if (held)
-    for (const auto& p : held->packets) write(*p);
+  if (!held) return;
+  for (const auto& p : held->packets) write(*p);
+  // Still short of what the client has: keep dropping those until the shard delivers past it.
+  if (held->skip_through > nsp_.adapter().delivered_offset(shard())) {
+    held->packets = {};
+    held->bytes = 0;
+    held->holding = false;
+    held_ = std::move(held);
+  }
 }
 
 void Socket::send_packet(const Packet& packet) {

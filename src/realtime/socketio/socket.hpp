@@ -129,8 +129,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // Server-side disconnect; close_transport also closes the underlying connection.
   void disconnect(bool close_transport = false);
 
-  // --- used by adapters: a broadcast reaches this socket (held while holding, see hold()) ---
-  void send_frames(const SharedPacket& packet);
+  // --- used by adapters: a broadcast reaches this socket (held while holding, see hold();
+  // dropped when its offset is one the client already has, see skip_through()) ---
+  void send_frames(const SharedPacket& packet, std::int64_t offset = 0);
 
   // --- used by Client ---
   // Connection-state recovery: a restored socket takes its old id, before on_connected().
@@ -139,10 +140,14 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // connection is closed); what the socket itself sends still goes out at once. For a recovered
   // socket, whose missed packets must reach it before anything newer.
   void hold();
+  // While holding: broadcasts with an offset up to `offset` are dropped, from now until this
+  // shard has delivered past it. For a socket recovered on a node that has not yet delivered
+  // what its client got from another node: it must not get those again.
+  void skip_through(std::int64_t offset);
   // Sends `first`, then what was held, in order, and stops holding (sends nothing after an
   // overflow: the connection is closing).
   void release(std::span<const SharedPacket> first = {});
-  bool holding() const { return held_ != nullptr; }
+  bool holding() const { return held_ && held_->holding; }
   static constexpr std::size_t kMaxHeldBytes = 4 * 1024 * 1024;
   void on_connected();
   // After the connection handler: gives back the spare capacity of the handler and room lists.
@@ -173,11 +178,14 @@ class Socket : public std::enable_shared_from_this<Socket> {
   OwnHandlers& own();
   std::unique_ptr<OwnHandlers> own_;
   std::vector<std::string> rooms_;
-  // Only while holding (see hold()): an ordinary socket pays one pointer.
+  // Only while holding or skipping (see hold(), skip_through()): an ordinary socket pays one
+  // pointer.
   struct Held {
     std::vector<SharedPacket> packets;
     std::size_t bytes = 0;
     bool overflowed = false;
+    bool holding = true;            // false: released, only skipping
+    std::int64_t skip_through = 0;  // broadcasts with an offset up to this are dropped
   };
   std::unique_ptr<Held> held_;
   std::uint64_t next_ack_id_ = 0;

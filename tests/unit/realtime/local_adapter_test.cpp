@@ -212,3 +212,97 @@ TEST_F(LocalAdapterTest, RoomsOfGathersTheRoomsOfEveryMemberAcrossShards) {
   EXPECT_EQ(rooms_of(c->id()), (Strings{"chat:z", c->id()}));
   EXPECT_EQ(count("user:1"), 2u);
 }
+
+namespace {
+sio::BroadcastTarget at_offset(std::int64_t offset) {
+  sio::BroadcastTarget t;
+  t.offset = offset;
+  return t;
+}
+}  // namespace
+
+TEST_F(LocalAdapterTest, EachShardRemembersTheLastOffsetItDelivered) {
+  EXPECT_EQ(adapter().delivered_offset(0), 0);
+  adapter().mark_delivered(41);  // where a node's order starts: nothing is sent
+  run_all();
+  EXPECT_EQ(adapter().delivered_offset(0), 41);
+  EXPECT_EQ(adapter().delivered_offset(1), 41);
+  auto a = connect(1);
+  broadcast("m42", at_offset(42));
+  EXPECT_EQ(received(*a), Strings{"m42"});
+  EXPECT_EQ(adapter().delivered_offset(0), 42);
+  EXPECT_EQ(adapter().delivered_offset(1), 42);
+  adapter().mark_delivered(7);  // never backwards
+  run_all();
+  EXPECT_EQ(adapter().delivered_offset(1), 42);
+}
+
+TEST_F(LocalAdapterTest, AHeldSocketGetsTheFirstPacketsThenWhatWasHeld) {
+  auto a = connect(0), b = connect(0);
+  a->hold();
+  broadcast("m1", at_offset(1));
+  EXPECT_EQ(received(*a), Strings{});
+  EXPECT_EQ(received(*b), Strings{"m1"});
+  const auto missed =
+      std::make_shared<const sio::EncodedPacket>(sio::EncodedPacket{{eio::text_frame("4missed")}});
+  a->release(std::span(&missed, 1));
+  EXPECT_FALSE(a->holding());
+  EXPECT_EQ(received(*a), (Strings{"missed", "m1"}));
+  broadcast("m2", at_offset(2));
+  EXPECT_EQ(received(*a), Strings{"m2"});
+}
+
+// A socket recovered on a node that is behind the node its client came from: the broadcasts
+// this node delivers later, up to what the client has, are not sent to it again.
+TEST_F(LocalAdapterTest, ARecoveredSocketSkipsWhatItsClientAlreadyHas) {
+  adapter().mark_delivered(3);
+  run_all();
+  auto a = connect(0), b = connect(0);
+  a->hold();
+  a->skip_through(6);  // its client got up to 6 from another node
+  broadcast("m4", at_offset(4));
+  a->release();
+  EXPECT_FALSE(a->holding());
+  broadcast("m5", at_offset(5));
+  broadcast("presence", {});  // without an offset: not skipped
+  broadcast("m6", at_offset(6));
+  broadcast("m7", at_offset(7));
+  EXPECT_EQ(received(*a), (Strings{"presence", "m7"}));
+  EXPECT_EQ(received(*b), (Strings{"m4", "m5", "presence", "m6", "m7"}));
+  // Past it: an ordinary socket again.
+  broadcast("m8", at_offset(8));
+  EXPECT_EQ(received(*a), Strings{"m8"});
+}
+
+TEST_F(LocalAdapterTest, ASkipAlreadyPassedEndsWithTheRelease) {
+  auto a = connect(1);
+  a->hold();
+  a->skip_through(2);
+  broadcast("m1", at_offset(1));
+  broadcast("m2", at_offset(2));
+  broadcast("m3", at_offset(3));
+  a->release();
+  EXPECT_EQ(received(*a), Strings{"m3"});
+  broadcast("m4", at_offset(4));
+  EXPECT_EQ(received(*a), Strings{"m4"});
+}
+
+// Stored with messages (chat's `origin`): it must never change, or stored tags stop matching.
+TEST(SocketTag, IsFnv1aOfTheId) {
+  EXPECT_EQ(static_cast<std::uint64_t>(sio::socket_tag("")), 0xcbf29ce484222325ULL);
+  EXPECT_EQ(static_cast<std::uint64_t>(sio::socket_tag("a")), 0xaf63dc4c8601ec8cULL);
+  EXPECT_NE(sio::socket_tag("abc"), sio::socket_tag("abd"));
+}
+
+TEST_F(LocalAdapterTest, TheSocketWithTheExceptTagIsSkipped) {
+  auto a = connect(0), b = connect(1), c = connect(0);
+  a->join("room");
+  b->join("room");
+  c->join("room");
+  sio::BroadcastTarget target{{"room"}, {}};
+  target.except_tag = sio::socket_tag(a->id());
+  broadcast("not to a", target);
+  EXPECT_EQ(received(*a), Strings{});
+  EXPECT_EQ(received(*b), Strings{"not to a"});
+  EXPECT_EQ(received(*c), Strings{"not to a"});
+}
