@@ -79,12 +79,15 @@ if [[ ${#interop[@]} -gt 0 ]]; then
   TEST_DATABASE=sqlite run_node interop "${interop[@]}"
 fi
 # Several nodes as one cluster: three chatd nodes on one PostgreSQL database and a real Redis
-# (tests/lib/cluster.mjs starts redis-server on a free port, kills and restarts it).
+# (tests/lib/cluster.mjs starts redis-server on a free port, kills and restarts it), among them
+# the chaos test (a minute of traffic while transports, a node and Redis are killed).
 cluster=(tests/cluster/*.test.mjs)
 if [[ ${#cluster[@]} -gt 0 ]]; then
   CHATD_REDIS_SERVER=$(command -v redis-server || echo /usr/bin/redis-server)
   export CHATD_REDIS_SERVER
   TEST_DATABASE=postgres run_node cluster "${cluster[@]}"
+  # The chaos test's counts (tests/cluster/chaos.test.mjs; CHATD_CHAOS_SECONDS for a longer run).
+  grep -E "^ℹ chaos:" "$out/node-cluster.log" || true
 fi
 # The Debian package of this build (scripts/package.sh over build/test: no second compile),
 # extracted to a temporary folder and run from there; also `cmake --install --prefix`.

@@ -127,7 +127,7 @@ export async function startRedis(options = {}) {
 // every node), redis (false: no REDIS_URL, for comparison), redisPassword and redisDb (Redis
 // requires that password; REDIS_URL carries it and the db number), name (for the logs kept under
 // CHATD_TEST_OUT/cluster/). Returns {redis, redisUrl, nodes, databaseUrl, key, addNode(env),
-// kill(i), cleanup()}.
+// kill(i), restart(i), cleanup()}.
 export async function startCluster(options = {}) {
   const databaseUrl = options.databaseUrl ?? freshPostgresUrl();
   const key = randomKey();
@@ -159,6 +159,7 @@ export async function startCluster(options = {}) {
       for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
       const node = await startChatd({ database: databaseUrl, env: merged });
       track(node.child);
+      node.env = merged;
       node.index = cluster.nodes.length;
       cluster.nodes.push(node);
       return node;
@@ -166,6 +167,31 @@ export async function startCluster(options = {}) {
     // SIGKILL: no goodbye to Redis, no clean disconnects.
     async kill(i) {
       await cluster.nodes[i].stop('SIGKILL');
+    },
+    // Node i started again (after kill(i); a running one is SIGKILLed first) on its port, with
+    // its settings; the earlier runs' output stays in the kept logs.
+    async restart(i) {
+      const old = cluster.nodes[i];
+      await old.stop('SIGKILL');
+      await old.cleanup();
+      let node;
+      // Its port can be busy for a moment after the kill: retry a few times.
+      for (let attempt = 0; !node; attempt++) {
+        try {
+          node = await startChatd({ database: databaseUrl, env: old.env, port: old.port });
+        } catch (err) {
+          if (attempt >= 20) throw err;
+          await sleep(100);
+        }
+      }
+      track(node.child);
+      node.index = i;
+      node.env = old.env;
+      const earlier = old.output() + '\n--- restarted ---\n';
+      const own = node.output;
+      node.output = () => earlier + own();
+      cluster.nodes[i] = node;
+      return node;
     },
     async cleanup() {
       keepLogs(options.name, cluster);
