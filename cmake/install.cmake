@@ -53,6 +53,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/chatd.service DESTINATION lib/syst
 install(FILES ${CHATD_ENV_FILE} DESTINATION /etc/chatd PERMISSIONS OWNER_READ OWNER_WRITE
         COMPONENT system EXCLUDE_FROM_ALL)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/configuration.md
+              ${PROJECT_SOURCE_DIR}/docs/cli.md
         DESTINATION share/doc/chatd COMPONENT system EXCLUDE_FROM_ALL)
 
 set(CPACK_GENERATOR DEB)

@@ -174,12 +174,7 @@ void App::Parts::make_accounts() {
   users = std::make_unique<users::UsersService>(*db, *blocking);
   profile = std::make_unique<profile::ProfileService>(*db, *blocking);
 
-  blob::StoreSettings bs;
-  bs.blob_store = c.blob_store;
-  bs.azure_connection_string = c.azure_connection_string;
-  bs.azure_container = c.azure_container;
-  bs.link_ttl = std::chrono::seconds(c.blob_link_ttl_seconds);
-  blobs = blob::open_blob_store(bs, *blocking);
+  blobs = blob::open_blob_store(blob_store_settings(c), *blocking);
   // /uploads/<name>, or a freshly signed Azure SAS URL.
   link = [b = blobs.get()](const std::string& key) { return b->link(key); };
   router.set_authenticator(auth::make_authenticator(*auth.service));
@@ -257,6 +252,8 @@ void App::Parts::make_chat() {
                           std::chrono::milliseconds(c.message_rate_wait_ms)};
   chat = std::make_unique<chat::ChatService>(
       *db, *blocking, *writer, limits, issued_image_resolver(*blobs), issued_image_exists(*blobs));
+  // A deleted user must not stay known to the chat rules (chatd user delete).
+  auth.feed->on_user_revoked([c = chat.get()](std::int64_t id) { c->forget_user(id); });
   chat_events = std::make_unique<chat::ChatEvents>(sio->of("/chat"));
   gateway = std::make_unique<chat::Gateway>(sio->of("/chat"), *auth.service, *chat, *chat_events,
                                             *online, recovery.get());

@@ -12,6 +12,7 @@
 #include "app/command.hpp"
 #include "app/config.hpp"
 #include "app/settings_text.hpp"
+#include "app/user_command.hpp"
 #include "app/web_root.hpp"
 #include "storage/repository.hpp"
 
@@ -28,13 +29,26 @@ Commands:
   check-config        check the settings and print the effective values (secrets as ***)
   env-file            print an environment file with every setting (those set now as
                       assignments, the others commented out at their defaults)
+  user create --email EMAIL --username NAME [--full-name NAME]
+                      add a user; the password is read from standard input (asked twice
+                      at a terminal)
+  user set-password USER
+                      set a new password (read the same way); ends the user's sessions
+  user disable USER   end the user's sessions and refuse their logins and tokens
+  user enable USER    let a disabled user log in again
+  user delete USER --yes
+                      delete the user with their profile, images, the messages they sent
+                      and the private messages they received; ends their sessions
+                      (USER: an email, else a username. A server running on the same
+                      database ends the sockets of those sessions within REVOCATION_POLL_MS)
   -c, --config FILE   read settings from FILE instead of ./.env (KEY=VALUE lines, as
                       /etc/chatd/chatd.env); the environment still wins
   -h, --help          this help
   -V, --version       the version
 
 Exit status: 0 done; 1 a bad setting or a runtime error (database unreachable, ...);
-2 a wrong command line.
+2 a wrong command line, or input a command refuses (a password too short, ...);
+3 no user has that email or username; 4 the email or username is taken.
 Errors are one line on stderr naming the setting or argument.
 
 Settings come from the environment, or KEY=VALUE lines in ./.env or the --config file (the
@@ -45,12 +59,6 @@ an empty value means the default. Every setting, with its default:
 #ifndef CHATD_VERSION
 #error "CHATD_VERSION is set by src/CMakeLists.txt from the project version"
 #endif
-
-// Logs of a command go to stderr: its stdout is its answer.
-void log_to_stderr(const Config& config) {
-  spdlog::set_default_logger(spdlog::stderr_logger_mt("chatd"));
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
-}
 
 void no_arguments(const std::string& command, const std::vector<std::string>& args) {
   if (!args.empty()) throw usage_error(command + ": unexpected argument '" + args.front() + "'");
@@ -129,6 +137,8 @@ int run(std::vector<std::string> args) {
   } else if (command == "check-config") {
     no_arguments(command, rest);
     return check_config(lookup);
+  } else if (command == "user") {
+    return user_command(lookup, rest);
   } else if (command == "env-file") {
     no_arguments(command, rest);
     std::cout << env_file(lookup);
@@ -140,6 +150,11 @@ int run(std::vector<std::string> args) {
 }
 
 }  // namespace
+
+void log_to_stderr(const Config& config) {
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("chatd"));
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+}
 
 std::optional<std::string> CommandArgs::option(const std::string& name) const {
   auto it = options.find(name);
@@ -179,8 +194,7 @@ int run_command_line(int argc, char** argv) {
   try {
     return run(args);
   } catch (const CommandError& e) {
-    std::cerr << "chatd: " << e.what()
-              << (e.status() == kExitUsage ? " (chatd --help lists the commands)" : "") << "\n";
+    std::cerr << "chatd: " << e.what() << "\n";
     return e.status();
   } catch (const std::exception& e) {
     std::cerr << "chatd: " << e.what() << "\n";

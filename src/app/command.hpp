@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/cli.hpp"
+#include "app/config.hpp"
 
 namespace chatd::app {
 
@@ -22,9 +23,17 @@ class CommandError : public std::runtime_error {
   int status_;
 };
 
+// A wrong command line: the line also says where the right one is described.
 inline CommandError usage_error(const std::string& message) {
+  return CommandError(kExitUsage, message + " (chatd --help lists the commands)");
+}
+// Input a command refuses, read from where the command line pointed (a password too short).
+inline CommandError input_error(const std::string& message) {
   return CommandError(kExitUsage, message);
 }
+
+// A command's log lines go to stderr, at LOG_LEVEL: its stdout is its answer.
+void log_to_stderr(const Config& config);
 
 // Options (--name value or --name=value) and positional arguments of one command.
 struct CommandArgs {

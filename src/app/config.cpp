@@ -78,6 +78,15 @@ void finish(Config& c) {
 }  // namespace
 
 // Of several bad settings, the first one in the table is the one reported.
+blob::StoreSettings blob_store_settings(const Config& c) {
+  blob::StoreSettings bs;
+  bs.blob_store = c.blob_store;
+  bs.azure_connection_string = c.azure_connection_string;
+  bs.azure_container = c.azure_container;
+  bs.link_ttl = std::chrono::seconds(c.blob_link_ttl_seconds);
+  return bs;
+}
+
 Config load_config(const EnvLookup& lookup) {
   Config c;
   for (const auto& group : setting_groups())

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "blob/open_store.hpp"
 #include "storage/options.hpp"
 
 namespace chatd::app {
@@ -79,6 +80,9 @@ struct Config {
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// The blob store's part of the configuration (BLOB_STORE, AZURE_*, BLOB_LINK_TTL_SECONDS).
+blob::StoreSettings blob_store_settings(const Config& c);
 
 // Reads every variable through lookup. Throws ConfigError.
 Config load_config(const EnvLookup& lookup);

@@ -30,6 +30,7 @@ void RevocationFeed::load() {
 }
 
 void RevocationFeed::publish(const storage::Revocation& r) {
+  if (r.kind == storage::RevocationKind::kUser && on_user_revoked_) on_user_revoked_(r.user_id);
   if (list_.add(r)) sessions_.revoke(r);
 }
 

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -36,6 +37,12 @@ class RevocationFeed {
   void start(boost::asio::io_context& ctx);
   // A revocation just stored on this node: into the list and to the local sockets now.
   void publish(const storage::Revocation& r);
+  // Called with the user of every user-wide revocation (a password change, an account disabled
+  // or deleted), on the thread that applies it; those made here come again through the feed.
+  // Set before start().
+  void on_user_revoked(std::function<void(std::int64_t user_id)> listener) {
+    on_user_revoked_ = std::move(listener);
+  }
 
   std::uint64_t failed_polls() const { return failed_polls_.load(std::memory_order_relaxed); }
 
@@ -50,6 +57,7 @@ class RevocationFeed {
   RevocationList& list_;
   LiveSessions& sessions_;
   Options options_;
+  std::function<void(std::int64_t)> on_user_revoked_;
   std::int64_t cursor_ = 0;  // the highest id read from the database; touched by the poller only
   std::atomic<std::uint64_t> failed_polls_{0};
   core::ErrorTally poll_errors_{"auth: revocation feed poll failed", std::chrono::seconds(30)};

@@ -1,6 +1,7 @@
 #include "auth/routes.hpp"
 
 #include "auth/bearer.hpp"
+#include "auth/registration.hpp"
 #include "http/envelope.hpp"
 #include "http/error.hpp"
 #include "http/input.hpp"
@@ -15,25 +16,6 @@ namespace {
 // The one place auth reads the client's address from (per-IP limits).
 std::string client_ip(const Request& req) {
   return req.remote_address;
-}
-
-Registration parse_registration(const Request& req) {
-  const auto body = http::json_body(req);
-  http::BodyValidator v(body);
-  Registration r;
-  auto email = v.email("email");
-  auto password = v.string("password", true, 8, 128);
-  auto username = v.string("username", true, 1, 50);
-  if (username && username->find_first_of("\r\n\t") != std::string::npos)
-    v.fail("username must not contain control characters");
-  r.full_name = v.string("full_name", false, 0, 100);
-  r.location = v.string("location", false, 0, 100);
-  r.age = v.integer("age", 0, 150);
-  v.done();
-  r.email = *email;
-  r.password = *password;
-  r.username = *username;
-  return r;
 }
 
 json::object token_fields(const TokenPair& t) {
@@ -76,18 +58,18 @@ void add_session_routes(http::Router& router, AuthService& service) {
         co_return http::success(200, "Logged out successfully", nullptr);
       },
       true);
-  router.add(
-      "PUT", "/api/profile/password", [&service](Request& req) -> boost::asio::awaitable<Response> {
-        const auto body = http::json_body(req);
-        http::BodyValidator v(body);
-        auto old_password = v.string("old_password", true, 1, 1024);
-        auto new_password = v.string("new_password", true, 8, 128);
-        v.done();
-        auto ip = client_ip(req);
-        auto tokens = co_await service.change_password(*req.principal, std::move(*old_password),
-                                                       std::move(*new_password), std::move(ip));
-        co_return http::success(200, "Password changed successfully", token_fields(tokens));
-      });
+  router.add("PUT", "/api/profile/password",
+             [&service](Request& req) -> boost::asio::awaitable<Response> {
+               const auto body = http::json_body(req);
+               http::BodyValidator v(body);
+               auto old_password = v.string("old_password", true, 1, 1024);
+               auto password = new_password(v, "new_password");
+               v.done();
+               auto ip = client_ip(req);
+               auto tokens = co_await service.change_password(
+                   *req.principal, std::move(*old_password), std::move(*password), std::move(ip));
+               co_return http::success(200, "Password changed successfully", token_fields(tokens));
+             });
 }
 
 }  // namespace
@@ -96,7 +78,7 @@ void add_routes(http::Router& router, AuthService& service, users::ImageLinker l
   router.add(
       "POST", "/api/auth/register",
       [&service, link](Request& req) -> boost::asio::awaitable<Response> {
-        auto input = parse_registration(req);
+        auto input = read_registration(http::json_body(req));
         auto ip = client_ip(req);
         auto user = co_await service.register_user(std::move(input), std::move(ip));
         co_return http::success(201, "User registered successfully",

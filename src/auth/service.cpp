@@ -78,8 +78,12 @@ boost::asio::awaitable<LoginResult> AuthService::login(std::string email, std::s
   }
   auto clear = [this, key = keys.account_ip] { p_.db.auth().clear_failures(key); };
   co_await p_.pool.run(std::move(clear));
+  // Said only to whoever knows the password: to anyone else a disabled account looks like any
+  // other.
+  if (user->disabled) throw http::forbidden("Account disabled");
   auto tokens = co_await start_session(*user, std::move(hash));
-  // The password changed between the check and the session: the one given is no longer valid.
+  // The password changed between the check and the session (the one given is no longer valid),
+  // or the account was disabled.
   if (!tokens) throw http::unauthorized("Invalid credentials");
   co_return LoginResult{std::move(*tokens), std::move(*user)};
 }

@@ -13,6 +13,7 @@
 #include "auth/live_sessions.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
+#include "auth/registration.hpp"
 #include "auth/revocation_feed.hpp"
 #include "auth/token_service.hpp"
 #include "core/blocking_pool.hpp"
@@ -20,15 +21,6 @@
 #include "storage/repository.hpp"
 
 namespace chatd::auth {
-
-struct Registration {
-  std::string email;  // lower-cased
-  std::string password;
-  std::string username;
-  std::optional<std::string> full_name;
-  std::optional<std::string> location;
-  std::optional<int> age;
-};
 
 struct AuthLimits {
   ThrottleSettings throttle;
@@ -74,7 +66,8 @@ class AuthService {
   // email or username, 429 past REGISTER_RATE_PER_IP, 503 when the hash queue is full.
   boost::asio::awaitable<storage::User> register_user(Registration input, std::string ip);
   // Throws HttpError 401 "Invalid credentials" (unknown email or wrong password, alike in
-  // answer and cost), 429 while throttled, 503 when the hash queue is full.
+  // answer and cost), 403 "Account disabled" (the right password of a disabled account), 429
+  // while throttled, 503 when the hash queue is full.
   boost::asio::awaitable<LoginResult> login(std::string email, std::string password,
                                             std::string ip);
   // Rotates a refresh token. Throws HttpError 401 "Invalid refresh token" for anything but a
@@ -88,7 +81,8 @@ class AuthService {
   boost::asio::awaitable<TokenPair> change_password(core::Principal who, std::string old_password,
                                                     std::string new_password, std::string ip);
 
-  // The caller of a token that verifies, is not revoked, and whose user still exists.
+  // The caller of a token that verifies, is not revoked, and whose user still exists and is not
+  // disabled.
   boost::asio::awaitable<std::optional<Session>> authenticate(std::string token);
   // Why a token verified earlier can no longer be used (kTokenExpired, kTokenRevoked), as far
   // as this node knows; nullopt while it is still good. No database access.

@@ -62,7 +62,9 @@ boost::asio::awaitable<TokenPair> AuthService::refresh(std::string refresh_token
   auto [rotation, user] = co_await p_.pool.run(std::move(job));
   // Reuse: the token was stolen, or a rotation was; the whole session ends, on every node.
   if (rotation.revocation) p_.feed.publish(*rotation.revocation);
-  if (!user) throw http::unauthorized("Invalid refresh token");
+  // A disabled account's sessions were revoked with it; this catches a rotation that ran
+  // alongside.
+  if (!user || user->disabled) throw http::unauthorized("Invalid refresh token");
   co_return pair(*user, rotation.family_id, std::move(next.token));
 }
 
@@ -82,7 +84,9 @@ boost::asio::awaitable<std::optional<Session>> AuthService::authenticate(std::st
   if (p_.revoked.revoked(ref)) co_return std::nullopt;
   const auto id = ref.user_id;
   auto user = co_await p_.pool.run([this, id] { return p_.db.users().find_by_id(id); });
-  if (!user) co_return std::nullopt;
+  // The database's word, not only the revocations this node has read so far: a user disabled
+  // or deleted by `chatd user` is refused at once on every node.
+  if (!user || user->disabled) co_return std::nullopt;
   co_return Session{core::Principal{user->id, user->username}, std::move(ref)};
 }
 

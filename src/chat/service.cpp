@@ -44,6 +44,11 @@ bool ChatService::known_user(std::int64_t id) {
   return known_users_.contains(id);
 }
 
+void ChatService::forget_user(std::int64_t id) {
+  std::lock_guard lock(known_mutex_);
+  known_users_.erase(id);
+}
+
 bool ChatService::known_recipient(std::int64_t sender, std::int64_t recipient) {
   if (sender == recipient)
     throw ChatError(ErrorKind::kInvalidInput, "cannot send a private message to yourself");

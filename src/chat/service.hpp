@@ -66,6 +66,9 @@ class ChatService {
   boost::asio::awaitable<bool> user_exists(std::int64_t id);
   // ChatError kNotFound "recipient not found" unless the user exists.
   boost::asio::awaitable<void> require_user(std::int64_t id);
+  // The user's sessions ended (a password change, or `chatd user disable|delete`): the next
+  // message naming it asks the database again whether it still exists.
+  void forget_user(std::int64_t id);
 
   boost::asio::awaitable<storage::Page<storage::Message>> public_history(storage::HistoryQuery q);
   // ChatError kForbidden unless the viewer is one of the conversation's two users.
@@ -86,8 +89,8 @@ class ChatService {
  private:
   // How long the message must wait for its token; throws kRateLimited when it may not.
   Clock::duration book_token(std::int64_t user, Clock::time_point arrived);
-  // The fast half of require_user: users are never deleted, so once seen, an id needs no
-  // second look-up (and the hot path no coroutine call).
+  // The fast half of require_user: once seen, an id needs no second look-up (and the hot path
+  // no coroutine call) until forget_user.
   bool known_user(std::int64_t id);
   // known_user for a recipient, after refusing oneself (kInvalidInput).
   bool known_recipient(std::int64_t sender, std::int64_t recipient);

@@ -75,6 +75,22 @@ inline RotationOutcome judge_refresh(bool family_revoked, bool used, Millis expi
   return expires_at <= now ? RotationOutcome::kExpired : RotationOutcome::kRotated;
 }
 
+// How a user's sessions end (a password change, an account disabled or deleted): each live
+// family is revoked at `now`, and every token without a family issued at or before
+// issued_before (seconds since the epoch) by a kUser revocation kept until user_expires_at.
+struct SessionCutoff {
+  std::int64_t issued_before = 0;
+  Millis user_expires_at = 0;
+  Millis now = 0;
+};
+
+// What deleting a user took with it.
+struct DeletedUser {
+  std::vector<Revocation> revocations;     // the sessions ended, for the feed
+  std::int64_t messages = 0;               // messages it sent, and private ones it received
+  std::vector<std::string> orphaned_keys;  // image blobs no message or profile names any more
+};
+
 struct RefreshRotation {
   RotationOutcome outcome = RotationOutcome::kUnknown;
   std::int64_t user_id = 0;  // set unless kUnknown
@@ -121,6 +137,21 @@ class AuthRepository {
   virtual std::optional<std::vector<Revocation>> replace_password(
       std::int64_t user_id, const std::string& expected_hash, const std::string& password_hash,
       std::int64_t issued_before, Millis user_expires_at, Millis now) = 0;
+
+  // --- Account administration (chatd user ...). Each runs in one transaction that also ends
+  // every session of the user (see SessionCutoff).
+  // Marks the user disabled: create_family refuses it from then on, and the auth service its
+  // logins, refreshes and tokens. Disabling a disabled user ends its sessions again. Returns the
+  // revocations recorded; nullopt when there is no such user.
+  virtual std::optional<std::vector<Revocation>> disable_user(std::int64_t user_id,
+                                                              const SessionCutoff& cutoff) = 0;
+  // Lets a disabled user log in again. False when there is no such user.
+  virtual bool enable_user(std::int64_t user_id) = 0;
+  // Deletes the user and, through the foreign keys, its profile, every message it sent, every
+  // private message it received, its read markers and its sessions. The revocations stay: the
+  // feed needs them. nullopt when there is no such user.
+  virtual std::optional<DeletedUser> delete_user(std::int64_t user_id,
+                                                 const SessionCutoff& cutoff) = 0;
 
   // --- The revocation feed
   // Revocations with id > after, by id, at most `limit`. Ids are given out in commit order, so

@@ -32,6 +32,7 @@ struct User {
   Millis created_at = 0;
   Millis updated_at = 0;
   std::optional<Profile> profile;
+  bool disabled = false;  // by an administrator: no login, refresh or token is accepted
 };
 
 struct NewUser {

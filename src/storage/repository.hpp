@@ -45,6 +45,8 @@ class UserRepository {
   virtual std::optional<User> find_by_id(std::int64_t id) = 0;
   // Email comparison is case-insensitive.
   virtual std::optional<User> find_by_email(const std::string& email) = 0;
+  // Usernames compare exactly, as their unique index does.
+  virtual std::optional<User> find_by_username(const std::string& username) = 0;
   virtual Page<User> list(const UserQuery& query) = 0;
   // Creates the profile row if missing. Returns the user, or nullopt if there is no such user.
   virtual std::optional<User> update_profile(std::int64_t user_id, const ProfileUpdate& update) = 0;
@@ -83,7 +85,8 @@ class MessageRepository {
   // All or nothing: on an error (e.g. an unknown sender) nothing is stored and no id is used.
   virtual std::vector<Message> insert_batch(std::vector<NewMessage> messages) = 0;
   // The newest committed id (0 when none was ever stored). Every id <= head() is committed and
-  // visible to any later read, except messages deleted since (users are never deleted by chatd).
+  // visible to any later read, except messages deleted since (with their user, by
+  // AuthRepository::delete_user).
   virtual std::int64_t head() = 0;
   // The messages with from_exclusive < id <= to_inclusive, in id order, at most `limit`: with
   // to_inclusive <= head() this is every message of the range (contiguous ids unless deleted).

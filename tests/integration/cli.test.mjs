@@ -46,7 +46,8 @@ test('--version prints the project version', () => {
 test('--help lists the commands, the exit statuses and every documented setting with its default', () => {
   const r = runChatd(['--help']);
   assert.equal(r.status, 0, r.stderr);
-  for (const word of ['migrate', 'check-config', 'env-file', 'Exit status']) assert.match(r.stdout, new RegExp(word));
+  for (const word of ['migrate', 'check-config', 'env-file', 'user create', 'user set-password', 'user disable', 'user enable', 'user delete', 'Exit status'])
+    assert.match(r.stdout, new RegExp(word));
   const listed = helpSettings(r.stdout);
   const documented = documentedSettings();
   assert.ok(documented.size >= 40, `found ${documented.size} settings in docs/configuration.md`);

@@ -171,23 +171,34 @@ export async function registerAndLogin(server, overrides = {}) {
   return { user: reg.body.data.user, token: login.body.access_token, credentials };
 }
 
-// A 1×1 PNG, uploaded through POST /api/chat/send-image (a public image message unless
-// recipientId is given). Returns the URL chatd issued; throws unless the answer is 201.
+// A 1×1 PNG, uploaded as a multipart `file` to an image route; the answer's `data` unless the
+// status differs from `expected`, which throws.
 export const PNG_1X1 = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
 );
-export async function uploadChatImage(server, token) {
+async function uploadPixel(server, token, path, expected) {
   const form = new FormData();
   form.append('file', new Blob([PNG_1X1], { type: 'image/png' }), 'pixel.png');
-  const res = await fetch(server.url + '/api/chat/send-image', {
+  const res = await fetch(server.url + path, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },
     body: form,
   });
   const body = await res.json();
-  if (res.status !== 201) throw new Error(`send-image: ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== expected) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
   return body.data;
+}
+
+// A public image message through POST /api/chat/send-image; returns the URL chatd issued.
+export function uploadChatImage(server, token) {
+  return uploadPixel(server, token, '/api/chat/send-image', 201);
+}
+
+// The caller's avatar through POST /api/profile/update-image; returns its URL.
+export async function uploadAvatar(server, token) {
+  const user = await uploadPixel(server, token, '/api/profile/update-image', 200);
+  return user.profile.profile_image;
 }
 
 // A TCP port nothing listens on right now (for helper servers: Redis, Azurite).

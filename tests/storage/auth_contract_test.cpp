@@ -1,5 +1,5 @@
 // AuthRepository contract: login failure counts, refresh token families (rotation, reuse),
-// revocations and their feed, password replacement, pruning.
+// revocations and their feed, password replacement, disabling and deleting users, pruning.
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -24,6 +24,14 @@ const FailureCount* find_key(const std::vector<FailureCount>& v, const std::stri
 
 NewRefreshToken refresh(std::string hash, Millis expires_at = kNow + 3'600'000) {
   return {std::move(hash), expires_at, expires_at + 60'000};
+}
+
+// Logs `u` in `n` times: families <p>1..<p>n, with refresh tokens <p>h1..<p>hn.
+void log_in(AuthRepository& a, const User& u, const std::string& p, int n) {
+  for (int i = 1; i <= n; ++i) {
+    const auto k = std::to_string(i);
+    ASSERT_TRUE(a.create_family(p + k, u.id, u.password_hash, refresh(p + "h" + k)));
+  }
 }
 
 TEST_P(StorageContract, FailuresCountUpAndBlockByPolicy) {
@@ -210,10 +218,8 @@ TEST_P(StorageContract, ReplacingAPasswordRevokesEveryLiveFamily) {
   auto& a = db().auth();
   const auto erin = make_user("erin");
   const auto frank = make_user("frank");
-  ASSERT_TRUE(a.create_family("e1", erin.id, erin.password_hash, refresh("eh1")));
-  ASSERT_TRUE(a.create_family("e2", erin.id, erin.password_hash, refresh("eh2")));
-  ASSERT_TRUE(a.create_family("e3", erin.id, erin.password_hash, refresh("eh3")));
-  ASSERT_TRUE(a.create_family("f1", frank.id, frank.password_hash, refresh("fh1")));
+  log_in(a, erin, "e", 3);
+  log_in(a, frank, "f", 1);
   ASSERT_TRUE(a.revoke_family("e3", kNow).has_value());
 
   // The hash changed since the caller checked it (a concurrent change): nothing happens.
@@ -245,6 +251,113 @@ TEST_P(StorageContract, ReplacingAPasswordRevokesEveryLiveFamily) {
   EXPECT_TRUE(a.create_family("fresh", erin.id, "new-hash", refresh("fresh-h")));
   EXPECT_EQ(a.rotate("late-h", refresh("z"), kNow).outcome, RotationOutcome::kUnknown);
   EXPECT_EQ(a.revocations_after(0, 100).size(), 4u);
+}
+
+TEST_P(StorageContract, DisablingAUserEndsItsSessionsUntilEnabled) {
+  auto& a = db().auth();
+  const auto hal = make_user("hal");
+  const auto ivy = make_user("ivy");
+  log_in(a, hal, "h", 2);
+  log_in(a, ivy, "i", 1);
+
+  const SessionCutoff cut{1234, kNow + 86'400'000, kNow};
+  auto out = a.disable_user(hal.id, cut);
+  ASSERT_TRUE(out.has_value());
+  ASSERT_EQ(out->size(), 3u);  // h1, h2, then the user revocation
+  EXPECT_EQ((*out)[0].kind, RevocationKind::kFamily);
+  EXPECT_EQ((*out)[1].kind, RevocationKind::kFamily);
+  EXPECT_EQ((*out)[2].kind, RevocationKind::kUser);
+  EXPECT_EQ((*out)[2].issued_before, 1234);
+  EXPECT_EQ((*out)[2].expires_at, kNow + 86'400'000);
+  EXPECT_TRUE(users().find_by_id(hal.id)->disabled);
+  EXPECT_TRUE(users().find_by_email("hal@example.com")->disabled);
+  EXPECT_FALSE(users().find_by_id(ivy.id)->disabled);
+
+  // No new session, no rotation of an old one; another user is untouched.
+  EXPECT_FALSE(a.create_family("h3", hal.id, hal.password_hash, refresh("hh3")));
+  EXPECT_EQ(a.rotate("hh1", refresh("x1"), kNow).outcome, RotationOutcome::kRevoked);
+  EXPECT_EQ(a.rotate("ih1", refresh("y1"), kNow).outcome, RotationOutcome::kRotated);
+
+  // Disabling again ends what is live (nothing) and records the cut-off again.
+  auto again = a.disable_user(hal.id, cut);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->size(), 1u);
+  EXPECT_EQ(a.revocations_after(0, 100).size(), 4u);
+
+  EXPECT_TRUE(a.enable_user(hal.id));
+  EXPECT_FALSE(users().find_by_id(hal.id)->disabled);
+  EXPECT_TRUE(a.create_family("h4", hal.id, hal.password_hash, refresh("hh4")));
+  // The sessions ended stay ended.
+  EXPECT_EQ(a.rotate("hh2", refresh("x2"), kNow).outcome, RotationOutcome::kRevoked);
+
+  EXPECT_FALSE(a.disable_user(987654, cut).has_value());
+  EXPECT_FALSE(a.enable_user(987654));
+}
+
+TEST_P(StorageContract, DeletingAUserTakesItsDataAndNamesTheImagesLeftUnused) {
+  auto& a = db().auth();
+  const auto jo = make_user("jo");
+  const auto kim = make_user("kim");
+  const auto lee = make_user("lee");
+  auto image = [&](std::int64_t from, std::optional<std::int64_t> to, const std::string& key) {
+    NewMessage m = text(from, to, key);
+    m.blob_url = key;
+    m.type = MessageType::kImage;
+    return m;
+  };
+  users().set_profile_image(jo.id, "avatars/jo.png");
+  users().set_profile_image(kim.id, "avatars/kim.png");
+  messages().insert_batch(
+      {text(jo.id, std::nullopt, "jo public"), text(jo.id, kim.id, "jo to kim"),
+       text(kim.id, jo.id, "kim to jo"), image(jo.id, std::nullopt, "images/jo-only.png"),
+       image(kim.id, jo.id, "images/to-jo.png"), image(jo.id, std::nullopt, "images/shared.png"),
+       image(lee.id, kim.id, "images/shared.png"), image(jo.id, lee.id, "avatars/kim.png"),
+       text(kim.id, std::nullopt, "kim public"), text(kim.id, lee.id, "kim to lee")});
+  messages().mark_read(kim.id, jo.id, 3);
+  messages().mark_read(jo.id, kim.id, 3);
+  log_in(a, jo, "j", 1);
+  log_in(a, kim, "k", 1);
+
+  auto out = a.delete_user(jo.id, {1234, kNow + 86'400'000, kNow});
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->messages, 7);  // five sent, two received
+  auto orphans = out->orphaned_keys;
+  std::sort(orphans.begin(), orphans.end());
+  // The shared image and kim's avatar are still named; the rest went with jo.
+  EXPECT_EQ(orphans,
+            (std::vector<std::string>{"avatars/jo.png", "images/jo-only.png", "images/to-jo.png"}));
+  ASSERT_EQ(out->revocations.size(), 2u);  // j1, then the user revocation
+  EXPECT_EQ(out->revocations[0].subject, "j1");
+  EXPECT_EQ(out->revocations[1].kind, RevocationKind::kUser);
+  EXPECT_EQ(out->revocations[1].user_id, jo.id);
+  // The revocations stay for the feed, the user's rows are gone.
+  EXPECT_EQ(a.revocations_after(0, 100).size(), 2u);
+  EXPECT_EQ(a.rotate("jh1", refresh("x"), kNow).outcome, RotationOutcome::kUnknown);
+  EXPECT_EQ(a.rotate("kh1", refresh("y"), kNow).outcome, RotationOutcome::kRotated);
+
+  EXPECT_FALSE(users().find_by_id(jo.id).has_value());
+  EXPECT_FALSE(users().find_by_email("jo@example.com").has_value());
+  EXPECT_EQ(users().list({}).total, 2);
+  auto pub = messages().list_public({.per_page = 50});
+  ASSERT_EQ(pub.total, 1);
+  EXPECT_EQ(pub.items[0].content, "kim public");
+  EXPECT_EQ(messages().list_private(kim.id, jo.id, {}).total, 0);
+  EXPECT_EQ(messages().list_private(kim.id, lee.id, {}).total, 2);
+  auto convs = messages().conversations(kim.id);
+  ASSERT_EQ(convs.size(), 1u);
+  EXPECT_EQ(convs[0].peer_id, lee.id);
+  EXPECT_EQ(messages().conversations(lee.id).size(), 1u);
+  // Later messages get later ids: the deleted ones are never handed out again.
+  const auto next = send(kim.id, std::nullopt, "after");
+  EXPECT_GT(next.id, 10);
+  EXPECT_EQ(messages().head(), next.id);
+
+  EXPECT_FALSE(a.delete_user(jo.id, {1234, kNow, kNow}).has_value());
+  // A message naming the deleted user is refused, whole batch and all.
+  EXPECT_ANY_THROW(messages().insert_batch(
+      {text(kim.id, std::nullopt, "fine"), text(kim.id, jo.id, "to nobody")}));
+  EXPECT_ANY_THROW(messages().insert_batch({text(jo.id, std::nullopt, "from nobody")}));
+  EXPECT_EQ(messages().head(), next.id);
 }
 
 TEST_P(StorageContract, PruneDeletesOnlyWhatHasExpired) {

@@ -105,6 +105,16 @@ TEST_P(StorageContract, MissingUsersAreNullopt) {
   EXPECT_EQ(users().list({}).total, 0);
 }
 
+TEST_P(StorageContract, FindsUsersByExactUsername) {
+  const auto alice = make_user("alice");
+  make_user("alice2");
+  EXPECT_EQ(users().find_by_username("alice")->id, alice.id);
+  EXPECT_FALSE(users().find_by_username("ALICE").has_value());
+  EXPECT_FALSE(users().find_by_username("alic").has_value());
+  EXPECT_FALSE(users().find_by_username("alice@example.com").has_value());
+  EXPECT_FALSE(users().find_by_id(alice.id)->disabled);
+}
+
 TEST_P(StorageContract, DuplicateEmailIsCaseInsensitive) {
   make_user("alice");
   NewUser dup{.email = "ALICE@example.com", .username = "alice2", .password_hash = "h"};

@@ -36,6 +36,21 @@ std::optional<Revocation> revoke_family_in(pqxx::work& tx, const std::string& fa
   return insert_revocation(tx, std::move(r));
 }
 
+// Every live family of the user revoked, and the kUser revocation (see SessionCutoff).
+std::vector<Revocation> end_sessions_in(pqxx::work& tx, std::int64_t user_id,
+                                        const SessionCutoff& cutoff) {
+  std::vector<Revocation> out;
+  for (const auto& row : tx.exec_prepared(stmt::kFamiliesOfUser, user_id))
+    if (auto r = revoke_family_in(tx, row[0].as<std::string>(), cutoff.now))
+      out.push_back(std::move(*r));
+  Revocation user{.kind = RevocationKind::kUser,
+                  .user_id = user_id,
+                  .issued_before = cutoff.issued_before,
+                  .expires_at = cutoff.user_expires_at};
+  out.push_back(insert_revocation(tx, std::move(user)));
+  return out;
+}
+
 }  // namespace
 
 // Writes run in pqxx::work: if the connection breaks, nothing was committed, so
@@ -155,15 +170,46 @@ std::optional<std::vector<Revocation>> PgAuthRepository::replace_password(
     if (tx.exec_prepared(stmt::kPasswordReplace, user_id, expected_hash, password_hash)
             .affected_rows() == 0)
       return std::nullopt;
-    std::vector<Revocation> out;
-    for (const auto& row : tx.exec_prepared(stmt::kFamiliesOfUser, user_id))
-      if (auto r = revoke_family_in(tx, row[0].as<std::string>(), now))
-        out.push_back(std::move(*r));
-    Revocation user{.kind = RevocationKind::kUser,
-                    .user_id = user_id,
-                    .issued_before = issued_before,
-                    .expires_at = user_expires_at};
-    out.push_back(insert_revocation(tx, std::move(user)));
+    auto out = end_sessions_in(tx, user_id, {issued_before, user_expires_at, now});
+    tx.commit();
+    return out;
+  });
+}
+
+std::optional<std::vector<Revocation>> PgAuthRepository::disable_user(std::int64_t user_id,
+                                                                      const SessionCutoff& cutoff) {
+  return pool_.run([&](pqxx::connection& c) -> std::optional<std::vector<Revocation>> {
+    pqxx::work tx(c);
+    if (tx.exec_prepared(stmt::kUserDisable, user_id, cutoff.now).affected_rows() == 0)
+      return std::nullopt;
+    auto out = end_sessions_in(tx, user_id, cutoff);
+    tx.commit();
+    return out;
+  });
+}
+
+bool PgAuthRepository::enable_user(std::int64_t user_id) {
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    return tx.exec_prepared(stmt::kUserEnable, user_id).affected_rows() > 0;
+  });
+}
+
+std::optional<DeletedUser> PgAuthRepository::delete_user(std::int64_t user_id,
+                                                         const SessionCutoff& cutoff) {
+  return pool_.run([&](pqxx::connection& c) -> std::optional<DeletedUser> {
+    pqxx::work tx(c);
+    auto found = tx.exec_prepared(stmt::kUserLockForDelete, user_id);
+    if (found.empty()) return std::nullopt;
+    DeletedUser out;
+    out.messages = found[0][0].as<std::int64_t>();
+    ArrayLiteral keys;
+    for (const auto& row : tx.exec_prepared(stmt::kUserImageKeys, user_id))
+      keys.add(row[0].as<std::string>());
+    out.revocations = end_sessions_in(tx, user_id, cutoff);
+    tx.exec_prepared(stmt::kUserDelete, user_id);
+    for (const auto& row : tx.exec_prepared(stmt::kUnusedImageKeys, keys.str()))
+      out.orphaned_keys.push_back(row[0].as<std::string>());
     tx.commit();
     return out;
   });

@@ -23,6 +23,11 @@ class PgAuthRepository final : public AuthRepository {
   std::optional<std::vector<Revocation>> replace_password(
       std::int64_t user_id, const std::string& expected_hash, const std::string& password_hash,
       std::int64_t issued_before, Millis user_expires_at, Millis now) override;
+  std::optional<std::vector<Revocation>> disable_user(std::int64_t user_id,
+                                                      const SessionCutoff& cutoff) override;
+  bool enable_user(std::int64_t user_id) override;
+  std::optional<DeletedUser> delete_user(std::int64_t user_id,
+                                         const SessionCutoff& cutoff) override;
 
   std::vector<Revocation> revocations_after(std::int64_t after, int limit) override;
   std::int64_t prune(Millis now) override;

@@ -45,7 +45,7 @@ void define_token_statements(pqxx::connection& c) {
             " SELECT $1::text, $2::bigint, " +
                 ts("$3") +
                 " WHERE EXISTS (SELECT 1 FROM users WHERE id = $2::bigint"
-                " AND password_hash = $4::text)");
+                " AND password_hash = $4::text AND disabled_at IS NULL)");
   c.prepare(stmt::kRefreshInsert,
             "INSERT INTO refresh_tokens (token_hash, family_id, expires_at) VALUES ($1::text, "
             "$2::text, " +
@@ -85,6 +85,27 @@ void define_token_statements(pqxx::connection& c) {
             " AND password_hash = $2::text");
 }
 
+void define_account_statements(pqxx::connection& c) {
+  c.prepare(stmt::kUserDisable, "UPDATE users SET disabled_at = coalesce(disabled_at, " + ts("$2") +
+                                    ") WHERE id = $1::bigint");
+  c.prepare(stmt::kUserEnable, "UPDATE users SET disabled_at = NULL WHERE id = $1::bigint");
+  // The row lock keeps logins (create_family reads the row) and new messages naming the user
+  // (their foreign key checks) waiting until the user is gone.
+  c.prepare(stmt::kUserLockForDelete,
+            "SELECT (SELECT count(*) FROM messages WHERE sender_id = $1::bigint"
+            " OR recipient_id = $1::bigint) FROM users WHERE id = $1::bigint FOR UPDATE");
+  c.prepare(
+      stmt::kUserImageKeys,
+      "SELECT profile_image FROM profiles WHERE user_id = $1::bigint"
+      " AND profile_image IS NOT NULL UNION SELECT blob_url FROM messages"
+      " WHERE (sender_id = $1::bigint OR recipient_id = $1::bigint) AND blob_url IS NOT NULL");
+  c.prepare(stmt::kUserDelete, "DELETE FROM users WHERE id = $1::bigint");
+  c.prepare(stmt::kUnusedImageKeys,
+            "SELECT k FROM unnest($1::text[]) AS k WHERE"
+            " NOT EXISTS (SELECT 1 FROM messages WHERE blob_url = k)"
+            " AND NOT EXISTS (SELECT 1 FROM profiles WHERE profile_image = k)");
+}
+
 void define_prune_statements(pqxx::connection& c) {
   c.prepare(stmt::kPruneFailures, "DELETE FROM login_failures WHERE expires_at <= " + ts("$1"));
   c.prepare(stmt::kPruneRefresh, "DELETE FROM refresh_tokens WHERE expires_at <= " + ts("$1"));
@@ -98,6 +119,7 @@ void define_prune_statements(pqxx::connection& c) {
 void define_auth_statements(pqxx::connection& c) {
   define_failure_statements(c);
   define_token_statements(c);
+  define_account_statements(c);
   define_prune_statements(c);
 }
 

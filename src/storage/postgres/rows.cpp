@@ -14,10 +14,10 @@ std::string ms(std::string_view column) {
 }
 
 const std::string& user_columns() {
-  static const std::string kColumns = "u.id, u.email, u.username, u.password_hash, " +
-                                      ms("u.created_at") + ", " + ms("u.updated_at") +
-                                      ", p.id, p.full_name, p.profile_image, p.age, p.location, " +
-                                      ms("p.created_at") + ", " + ms("p.updated_at");
+  static const std::string kColumns =
+      "u.id, u.email, u.username, u.password_hash, " + ms("u.created_at") + ", " +
+      ms("u.updated_at") + ", p.id, p.full_name, p.profile_image, p.age, p.location, " +
+      ms("p.created_at") + ", " + ms("p.updated_at") + ", u.disabled_at IS NOT NULL";
   return kColumns;
 }
 
@@ -66,6 +66,7 @@ User read_user(const pqxx::row& r, int first) {
     p.updated_at = r[first + 12].as<std::int64_t>();
     u.profile = std::move(p);
   }
+  u.disabled = r[first + 13].as<bool>();
   return u;
 }
 

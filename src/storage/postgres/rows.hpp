@@ -18,7 +18,7 @@ namespace chatd::storage::postgres {
 // timestamptz; exact, since the columns hold milliseconds.
 std::string ms(std::string_view column);
 
-// users u LEFT JOIN profiles p (p may also be a CTE with the profiles columns): 13 columns.
+// users u LEFT JOIN profiles p (p may also be a CTE with the profiles columns): 14 columns.
 const std::string& user_columns();
 
 // messages m JOIN users u (the sender): 14 columns.

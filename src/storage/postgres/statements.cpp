@@ -43,6 +43,7 @@ void define_user_statements(pqxx::connection& c) {
   const std::string select_user = "SELECT " + user_columns() + kUserFrom;
   c.prepare(stmt::kUserById, select_user + " WHERE u.id = $1::bigint");
   c.prepare(stmt::kUserByEmail, select_user + " WHERE lower(u.email) = lower($1::text)");
+  c.prepare(stmt::kUserByUsername, select_user + " WHERE u.username = $1::text");
   c.prepare(stmt::kUserCount, "SELECT count(*)" + kUserFrom + kUserFilter);
   for (auto key : {SortKey::kEmail, SortKey::kCreatedAt, SortKey::kUpdatedAt, SortKey::kUsername})
     for (auto order : {SortOrder::kAsc, SortOrder::kDesc}) {

@@ -13,6 +13,7 @@ namespace stmt {
 inline constexpr const char* kUserCreate = "user_create";
 inline constexpr const char* kUserById = "user_by_id";
 inline constexpr const char* kUserByEmail = "user_by_email";
+inline constexpr const char* kUserByUsername = "user_by_username";
 inline constexpr const char* kUserCount = "user_count";
 inline constexpr const char* kProfileUpdate = "profile_update";
 inline constexpr const char* kProfileSetImage = "profile_set_image";

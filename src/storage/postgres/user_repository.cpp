@@ -50,6 +50,13 @@ std::optional<User> PgUserRepository::find_by_email(const std::string& email) {
   });
 }
 
+std::optional<User> PgUserRepository::find_by_username(const std::string& username) {
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    return first_user(tx.exec_prepared(stmt::kUserByUsername, username));
+  });
+}
+
 Page<User> PgUserRepository::list(const UserQuery& query) {
   const std::optional<std::string> q =
       query.q && !query.q->empty() ? query.q : std::optional<std::string>();

@@ -11,6 +11,7 @@ class PgUserRepository final : public UserRepository {
   User create(const NewUser& user) override;
   std::optional<User> find_by_id(std::int64_t id) override;
   std::optional<User> find_by_email(const std::string& email) override;
+  std::optional<User> find_by_username(const std::string& username) override;
   Page<User> list(const UserQuery& query) override;
   std::optional<User> update_profile(std::int64_t user_id, const ProfileUpdate& update) override;
   ReplacedProfileImage set_profile_image(std::int64_t user_id,

@@ -40,6 +40,28 @@ std::optional<Revocation> revoke_family_in(SQLite::Database& db, const std::stri
   return insert_revocation(db, std::move(r), now);
 }
 
+// Every live family of the user revoked, and the kUser revocation (see SessionCutoff); inside the
+// caller's write transaction.
+std::vector<Revocation> end_sessions_in(SQLite::Database& db, std::int64_t user_id,
+                                        const SessionCutoff& cutoff) {
+  std::vector<std::string> families;
+  {
+    SQLite::Statement s(db,
+                        "SELECT id FROM token_families WHERE user_id = ? AND revoked_at IS NULL");
+    s.bind(1, user_id);
+    while (s.executeStep()) families.push_back(s.getColumn(0).getString());
+  }
+  std::vector<Revocation> out;
+  for (const auto& family : families)
+    if (auto r = revoke_family_in(db, family, cutoff.now)) out.push_back(std::move(*r));
+  Revocation user{.kind = RevocationKind::kUser,
+                  .user_id = user_id,
+                  .issued_before = cutoff.issued_before,
+                  .expires_at = cutoff.user_expires_at};
+  out.push_back(insert_revocation(db, std::move(user), cutoff.now));
+  return out;
+}
+
 void insert_refresh(SQLite::Database& db, const std::string& family_id, const NewRefreshToken& t) {
   SQLite::Statement s(db,
                       "INSERT INTO refresh_tokens (token_hash, family_id, expires_at)"
@@ -128,7 +150,7 @@ bool SqliteAuthRepository::create_family(const std::string& family_id, std::int6
   SQLite::Statement s(db,
                       "INSERT INTO token_families (id, user_id, created_at, expires_at)"
                       " SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM users"
-                      " WHERE id = ?2 AND password_hash = ?5)");
+                      " WHERE id = ?2 AND password_hash = ?5 AND disabled_at IS NULL)");
   s.bind(1, family_id);
   s.bind(2, user_id);
   s.bind(3, now_millis());
@@ -219,21 +241,70 @@ std::optional<std::vector<Revocation>> SqliteAuthRepository::replace_password(
     s.bind(4, expected_hash);
     if (s.exec() == 0) return std::nullopt;
   }
-  std::vector<std::string> families;
+  auto out = end_sessions_in(db, user_id, {issued_before, user_expires_at, now});
+  tx.commit();
+  return out;
+}
+
+std::optional<std::vector<Revocation>> SqliteAuthRepository::disable_user(
+    std::int64_t user_id, const SessionCutoff& cutoff) {
+  auto lease = c_.write();
+  auto& db = lease.db();
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  {
+    SQLite::Statement s(db, "UPDATE users SET disabled_at = coalesce(disabled_at, ?) WHERE id = ?");
+    s.bind(1, cutoff.now);
+    s.bind(2, user_id);
+    if (s.exec() == 0) return std::nullopt;
+  }
+  auto out = end_sessions_in(db, user_id, cutoff);
+  tx.commit();
+  return out;
+}
+
+bool SqliteAuthRepository::enable_user(std::int64_t user_id) {
+  auto lease = c_.write();
+  SQLite::Statement s(lease.db(), "UPDATE users SET disabled_at = NULL WHERE id = ?");
+  s.bind(1, user_id);
+  return s.exec() > 0;
+}
+
+std::optional<DeletedUser> SqliteAuthRepository::delete_user(std::int64_t user_id,
+                                                             const SessionCutoff& cutoff) {
+  auto lease = c_.write();
+  auto& db = lease.db();
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  DeletedUser out;
+  std::vector<std::string> keys;  // the images that may go with the user
   {
     SQLite::Statement s(db,
-                        "SELECT id FROM token_families WHERE user_id = ? AND revoked_at IS NULL");
+                        "SELECT (SELECT count(*) FROM messages WHERE sender_id = ?1"
+                        " OR recipient_id = ?1) FROM users WHERE id = ?1");
     s.bind(1, user_id);
-    while (s.executeStep()) families.push_back(s.getColumn(0).getString());
+    if (!s.executeStep()) return std::nullopt;
+    out.messages = s.getColumn(0).getInt64();
   }
-  std::vector<Revocation> out;
-  for (const auto& family : families)
-    if (auto r = revoke_family_in(db, family, now)) out.push_back(std::move(*r));
-  Revocation user{.kind = RevocationKind::kUser,
-                  .user_id = user_id,
-                  .issued_before = issued_before,
-                  .expires_at = user_expires_at};
-  out.push_back(insert_revocation(db, std::move(user), now));
+  {
+    SQLite::Statement s(db,
+                        "SELECT profile_image FROM profiles WHERE user_id = ?1"
+                        " AND profile_image IS NOT NULL UNION SELECT blob_url FROM messages"
+                        " WHERE (sender_id = ?1 OR recipient_id = ?1) AND blob_url IS NOT NULL");
+    s.bind(1, user_id);
+    while (s.executeStep()) keys.push_back(s.getColumn(0).getString());
+  }
+  out.revocations = end_sessions_in(db, user_id, cutoff);
+  {
+    SQLite::Statement s(db, "DELETE FROM users WHERE id = ?");
+    s.bind(1, user_id);
+    s.exec();
+  }
+  for (const auto& key : keys) {
+    SQLite::Statement s(db,
+                        "SELECT NOT EXISTS (SELECT 1 FROM messages WHERE blob_url = ?1)"
+                        " AND NOT EXISTS (SELECT 1 FROM profiles WHERE profile_image = ?1)");
+    s.bind(1, key);
+    if (s.executeStep() && s.getColumn(0).getInt() != 0) out.orphaned_keys.push_back(key);
+  }
   tx.commit();
   return out;
 }

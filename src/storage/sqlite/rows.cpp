@@ -68,6 +68,7 @@ User read_user(SQLite::Statement& s, int first) {
     p.updated_at = s.getColumn(first + 12).getInt64();
     u.profile = std::move(p);
   }
+  u.disabled = s.getColumn(first + 13).getInt() != 0;
   return u;
 }
 

@@ -14,10 +14,11 @@
 
 namespace chatd::storage::sqlite {
 
-// kUsersWithProfiles (users u LEFT JOIN profiles p): 13 columns.
+// kUsersWithProfiles (users u LEFT JOIN profiles p): 14 columns.
 inline constexpr const char* kUserColumns =
     "u.id, u.email, u.username, u.password_hash, u.created_at, u.updated_at, "
-    "p.id, p.full_name, p.profile_image, p.age, p.location, p.created_at, p.updated_at";
+    "p.id, p.full_name, p.profile_image, p.age, p.location, p.created_at, p.updated_at, "
+    "u.disabled_at IS NOT NULL";
 
 // kMessagesWithSenders (messages m JOIN users u, the sender): 14 columns.
 inline constexpr const char* kMessageColumns =

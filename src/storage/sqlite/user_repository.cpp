@@ -90,6 +90,14 @@ std::optional<User> SqliteUserRepository::find_by_email(const std::string& email
   return read_user(s);
 }
 
+std::optional<User> SqliteUserRepository::find_by_username(const std::string& username) {
+  auto lease = c_.read();
+  SQLite::Statement s(lease.db(), kSelectUser + " WHERE u.username = ?");
+  s.bind(1, username);
+  if (!s.executeStep()) return std::nullopt;
+  return read_user(s);
+}
+
 Page<User> SqliteUserRepository::list(const UserQuery& query) {
   auto lease = c_.read();
   auto& db = lease.db();

@@ -172,6 +172,9 @@ class FakeUsers : public storage::UserRepository {
   std::optional<storage::User> find_by_email(const std::string&) override {
     throw std::logic_error("not used by these tests");
   }
+  std::optional<storage::User> find_by_username(const std::string&) override {
+    throw std::logic_error("not used by these tests");
+  }
   storage::Page<storage::User> list(const storage::UserQuery&) override {
     throw std::logic_error("not used by these tests");
   }
