@@ -7,7 +7,9 @@ export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 # Share cached objects between clones (CI builds in a fresh clone on the same machine).
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(pwd)} CCACHE_NOHASHDIR=1
 if [[ ! -f "$dir/CMakeCache.txt" ]]; then
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" >/dev/null
+  # CHATD_CMAKE_ARGS: extra configure options, e.g. -DCHATD_SANITIZE=ON (first configure only).
+  # shellcheck disable=SC2086
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" ${CHATD_CMAKE_ARGS:-} >/dev/null
 fi
 jobs=$(nproc)
 if [[ $# -gt 0 ]]; then

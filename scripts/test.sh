@@ -118,6 +118,35 @@ if command -v clang++-14 >/dev/null || command -v clang++ >/dev/null; then
   grep -E '^[a-z_]+: ' "$out/fuzz.log" || true
 fi
 
+# 5. With --sanitize: the C++ suite and the node suites that drive a real server, again on an
+# ASan + UBSan build. Every report (memory error, leak at a clean exit, undefined behaviour) goes
+# to a file under tests/out/sanitizers/ and counts as a failure. Not yet in CI's run: the first
+# run reported leaks at exit in five Engine.IO session unit tests that open a WebSocket (issue 15).
+if [[ " $* " == *" --sanitize "* ]]; then
+  echo "== sanitizers (ASan + UBSan)"
+  if CHATD_CMAKE_ARGS=-DCHATD_SANITIZE=ON scripts/build.sh build/asan RelWithDebInfo >"$out/asan-build.log" 2>&1; then
+    san="$out/sanitizers"; mkdir -p "$san"
+    export ASAN_OPTIONS="log_path=$san/asan:detect_leaks=1:abort_on_error=0:suppressions=$root/tests/sanitizer-suppressions/lsan.txt"
+    export LSAN_OPTIONS="suppressions=$root/tests/sanitizer-suppressions/lsan.txt"
+    export UBSAN_OPTIONS="log_path=$san/ubsan:print_stacktrace=1:halt_on_error=1"
+    (cd build/asan && ctest -j2 --timeout 600) 2>&1 | tee "$out/asan-ctest.log" | grep -E "tests passed|tests failed|Failed|\*\*\*" || true
+    total=$(grep -Eo 'out of [0-9]+' "$out/asan-ctest.log" | grep -Eo '[0-9]+' | tail -1)
+    fails=$(grep -Eo '[0-9]+ tests failed' "$out/asan-ctest.log" | grep -Eo '^[0-9]+' | tail -1)
+    if [[ -z "$total" ]]; then add_counts 0 1; else add_counts $((total - ${fails:-0})) "${fails:-0}"; fi
+    CHATD_BIN="$root/build/asan/src/chatd" TEST_DATABASE=sqlite run_node asan-integration-sqlite "${integration[@]}"
+    CHATD_BIN="$root/build/asan/src/chatd" TEST_DATABASE=sqlite run_node asan-interop "${interop[@]}"
+    reports=("$san"/*)
+    if [[ ${#reports[@]} -gt 0 ]]; then
+      echo "sanitizer reports: ${#reports[@]}"; head -60 "${reports[@]}"; add_counts 0 1
+    else
+      echo "sanitizer reports: 0"; add_counts 1 0
+    fi
+    unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+  else
+    tail -30 "$out/asan-build.log"; add_counts 0 1
+  fi
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -47,6 +47,9 @@ export async function startChatd(options = {}) {
     // limits are off unless a test turns them on (tests/integration/auth-throttle.test.mjs).
     LOGIN_RATE_PER_IP: '0',
     REGISTER_RATE_PER_IP: '0',
+    // The sanitizer stage of scripts/test.sh runs these suites against an ASan + UBSan build.
+    ASAN_OPTIONS: process.env.ASAN_OPTIONS,
+    UBSAN_OPTIONS: process.env.UBSAN_OPTIONS,
     ...options.env,
   };
   // A variable given as undefined is left out (WEB_ROOT: undefined: the binary finds its own).
