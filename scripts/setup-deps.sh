@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(cmake g++ make pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpqxx-dev libsqlitecpp-dev libsqlite3-dev libsodium-dev libspdlog-dev
-  libssl-dev libcurl4-openssl-dev libhiredis-dev libgtest-dev libjemalloc-dev nodejs npm
+  libssl-dev libcurl4-openssl-dev libhiredis-dev zlib1g-dev libgtest-dev libjemalloc-dev nodejs npm
   dpkg-dev)  # dpkg-shlibdeps: the Debian package's dependencies (scripts/package.sh)
 test_pkgs=(postgresql redis-server python3 clang-14 libclang-rt-14-dev chromium)
 

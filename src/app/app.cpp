@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "app/auth_stack.hpp"
+#include "app/client_bundle.hpp"
 #include "app/conformance.hpp"
 #include "app/database_errors.hpp"
 #include "app/database_probe.hpp"
@@ -194,6 +195,7 @@ void App::Parts::make_realtime() {
   eo.packet_rate = c.packet_rate_per_second;
   eo.packet_burst = c.packet_burst;
   eo.send_queue_limit = c.send_queue_limit_bytes;
+  eo.compression_threshold = c.polling_compression_bytes;
   eo.cors = http::CorsPolicy(c.cors_origins);
   engine = std::make_unique<engineio::Server>(*io, eo);
   socketio::ServerOptions so;
@@ -266,9 +268,10 @@ void App::Parts::make_chat() {
 
 void App::Parts::make_http_server() {
   const auto& c = config;
-  engine->add_routes(router);
+  engine->add_routes(router, c.socketio_path);
   const auto web_root = locate_web_root(c.web_root);
   if (auto problem = web_root_problem(web_root)) spdlog::warn("{}", *problem);
+  add_socketio_client_routes(router, web_root, c.socketio_path);
   add_system_routes(router, *db, *db_probe, metrics, web_root,
                     [n = cluster.get()]() -> std::string {
                       if (!n) return "off";
@@ -283,7 +286,7 @@ void App::Parts::make_http_server() {
   so.max_connections = c.max_connections;
   so.cors = http::CorsPolicy(c.cors_origins);
   server = std::make_unique<http::Server>(*io, so, router, metrics);
-  server->set_upgrade_handler("/socket.io", engine->upgrade_handler());
+  server->set_upgrade_handler(c.socketio_path + "/", engine->upgrade_handler());
   if (echo) server->set_upgrade_handler("/engine.io", echo->upgrade_handler());
 }
 

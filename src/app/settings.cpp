@@ -3,6 +3,7 @@
 #include <boost/algorithm/string/join.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <sstream>
@@ -177,6 +178,26 @@ void check_redis_url(const Config& c) {
   }
 }
 
+// "/socket.io/" -> "/socket.io". Segments of URL-safe characters, none of chatd's own routes.
+std::string socketio_path(const std::string& value) {
+  std::string path = value;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  const auto safe = [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '~' ||
+           ch == '-' || ch == '/';
+  };
+  if (path.size() < 2 || path.front() != '/' || path.find("//") != std::string::npos ||
+      !std::all_of(path.begin(), path.end(), safe))
+    throw ConfigError("SOCKETIO_PATH: expected a path of letters, digits and ._~- segments, "
+                      "such as /socket.io, got '" + value + "'");
+  const auto first = path.substr(1, path.find('/', 1) - 1);
+  for (const char* taken : {"api", "app", "uploads", "vendor", "api-docs", "api-docs-json",
+                            "health", "ready", "metrics", "engine.io"})
+    if (first == taken)
+      throw ConfigError("SOCKETIO_PATH: /" + first + " is taken by chatd's own routes");
+  return path;
+}
+
 // --- The table, one group per concern.
 
 SettingGroup network() {
@@ -317,9 +338,19 @@ SettingGroup limits() {
                                 "open TCP connections, and separately Engine.IO sessions")}};
 }
 
+// function-length: table
 SettingGroup realtime() {
+  auto path = text("SOCKETIO_PATH", &Config::socketio_path,
+                   "an absolute path, not one of chatd's own (/api, /app, /uploads, ...)",
+                   "where Engine.IO answers and the browser client bundle is served");
+  path.read = [](const std::string& v, Config& c) { c.socketio_path = socketio_path(v); };
   return {"Engine.IO and Socket.IO",
-          {integer<std::int64_t>("PING_INTERVAL_MS", &Config::ping_interval_ms, 10, 3'600'000,
+          {path,
+           integer<std::size_t>("POLLING_COMPRESSION_BYTES", &Config::polling_compression_bytes,
+                                0, 100 * 1024 * 1024,
+                                "long-polling responses from this size on are sent gzip- or "
+                                "deflate-compressed when the client accepts it; 0: never"),
+           integer<std::int64_t>("PING_INTERVAL_MS", &Config::ping_interval_ms, 10, 3'600'000,
                                  "Engine.IO ping period"),
            integer<std::int64_t>("PING_TIMEOUT_MS", &Config::ping_timeout_ms, 10, 3'600'000,
                                  "time for the client's pong"),

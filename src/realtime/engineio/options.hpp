@@ -20,6 +20,9 @@ struct Options {
   // reading its WebSocket, or holds its polling POST, until the bucket has refilled.
   double packet_rate = 500;
   double packet_burst = 1000;
+  // Polling responses of at least this many bytes are compressed (gzip or deflate, as the
+  // request accepts; Node's httpCompression); 0: never (POLLING_COMPRESSION_BYTES).
+  std::size_t compression_threshold = 1024;
   http::CorsPolicy cors;
 };
 

@@ -14,6 +14,7 @@
 
 #include "core/base64.hpp"
 #include "core/text.hpp"
+#include "http/compression.hpp"
 
 namespace chatd::engineio {
 namespace asio = boost::asio;
@@ -195,7 +196,22 @@ void Server::add_routes(http::Router& router, const std::string& path) {
     router.add(method, path, handler, true);
 }
 
+http::Response Server::compressed(const http::Request& request, http::Response res) const {
+  const auto threshold = options_.compression_threshold;
+  if (threshold == 0 || res.status != 200 || res.body.size() < threshold) return res;
+  const auto coding = http::accepted_encoding(request.header("accept-encoding"), {"gzip", "deflate"});
+  if (!coding) return res;
+  res.body = http::compress(res.body, *coding);
+  res.set("Content-Encoding", std::string(*coding));
+  return res;
+}
+
 asio::awaitable<http::Response> Server::handle_polling(http::Request& request) {
+  auto res = co_await answer_polling(request);
+  co_return compressed(request, std::move(res));
+}
+
+asio::awaitable<http::Response> Server::answer_polling(http::Request& request) {
   const auto q = read_query(request.query);
   if (auto err = check_query(q)) co_return error_answer(*err);
   // A plain request with transport=websocket did not ask for an upgrade.

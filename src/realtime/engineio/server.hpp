@@ -55,6 +55,9 @@ class Server {
 
  private:
   boost::asio::awaitable<http::Response> handle_polling(http::Request& request);
+  boost::asio::awaitable<http::Response> answer_polling(http::Request& request);
+  // The answer gzip- or deflate-compressed when it is large enough and the request accepts it.
+  http::Response compressed(const http::Request& request, http::Response res) const;
   void handle_upgrade(boost::beast::tcp_stream stream, http::UpgradeRequest request,
                       std::string remote);
   void open_websocket_session(boost::asio::ip::tcp::socket socket, http::UpgradeRequest request,

@@ -180,3 +180,24 @@ TEST(Config, DatabaseDeadlines) {
   EXPECT_NE(error_of({{"DB_WRITE_TIMEOUT_MS", "5s"}}).find("DB_WRITE_TIMEOUT_MS"),
             std::string::npos);
 }
+
+TEST(Config, SocketIoPathAndPollingCompression) {
+  auto c = load({});
+  EXPECT_EQ(c.socketio_path, "/socket.io");
+  EXPECT_EQ(c.polling_compression_bytes, 1024u);
+  EXPECT_EQ(load({{"SOCKETIO_PATH", "/rt/"}}).socketio_path, "/rt");
+  EXPECT_EQ(load({{"SOCKETIO_PATH", "/chat-io/v1.0_x~"}}).socketio_path, "/chat-io/v1.0_x~");
+  EXPECT_EQ(load({{"POLLING_COMPRESSION_BYTES", "0"}}).polling_compression_bytes, 0u);
+  for (const char* bad : {"socket.io", "/", "//x", "/a//b", "/a b", "/a?b", "/é", "/a#"}) {
+    const auto e = error_of({{"SOCKETIO_PATH", bad}});
+    EXPECT_EQ(e.rfind("SOCKETIO_PATH: expected a path", 0), 0u) << bad << ": " << e;
+  }
+  for (const char* taken : {"/api", "/app/io", "/uploads", "/health/", "/metrics", "/engine.io"}) {
+    const auto e = error_of({{"SOCKETIO_PATH", taken}});
+    EXPECT_NE(e.find("is taken by chatd's own routes"), std::string::npos) << taken << ": " << e;
+  }
+  // A name that only starts like a route is free.
+  EXPECT_EQ(load({{"SOCKETIO_PATH", "/apis"}}).socketio_path, "/apis");
+  EXPECT_NE(error_of({{"POLLING_COMPRESSION_BYTES", "-1"}}).find("POLLING_COMPRESSION_BYTES"),
+            std::string::npos);
+}

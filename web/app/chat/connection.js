@@ -2,6 +2,7 @@
 // and goes, forwards server events, sends with acks, and reconnects where socket.io-client
 // does not (the server dropped us, or refused the handshake while our token is still good).
 import { io } from '/vendor/socket.io/socket.io.esm.min.js';
+import { socketioPath } from '../server-config.js';
 import { ApiError, session } from '../api.js';
 import * as rest from './rest.js';
 
@@ -12,6 +13,7 @@ const ACK_TIMEOUT_MS = 15000;
 // no failed ack of ours has already reported.
 export function connect({ onStatus, events, onException }) {
   const socket = io('/chat', {
+    path: socketioPath,
     auth: (cb) => cb({ token: session.token }),
     reconnectionDelayMax: 5000,
   });
