@@ -3,9 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/signal_set.hpp>
 
+#include <unistd.h>
+
 #include <future>
 #include <thread>
 
+#include "admin/admin_ui.hpp"
 #include "app/auth_stack.hpp"
 #include "app/client_bundle.hpp"
 #include "app/conformance.hpp"
@@ -96,6 +99,7 @@ struct App::Parts {
   std::unique_ptr<chat::ChatEvents> chat_events;
   std::unique_ptr<presence::Presence> online;  // who is online, on this node or cluster-wide
   std::unique_ptr<chat::Gateway> gateway;
+  std::unique_ptr<admin::AdminUi> admin_ui;  // ADMIN_UI_PASSWORD only
   std::unique_ptr<http::Server> server;
 
   // In this order: each step uses what the ones before it made, and routes match in the order
@@ -107,6 +111,7 @@ struct App::Parts {
   void make_realtime();
   void make_delivery();
   void make_chat();
+  void make_admin_ui();
   void make_http_server();
   void add_metrics();
 };
@@ -121,6 +126,7 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
   p.make_realtime();
   p.make_delivery();
   p.make_chat();
+  p.make_admin_ui();
   p.make_http_server();
   p.add_metrics();
 }
@@ -266,6 +272,23 @@ void App::Parts::make_chat() {
   chat::add_upload_routes(router, *chat, *uploads, link);
 }
 
+// After every other namespace: the Admin UI counts the sockets of those that exist.
+void App::Parts::make_admin_ui() {
+  const auto& c = config;
+  if (!c.admin_ui_password) return;
+  admin::AdminOptions ao;
+  ao.username = c.admin_ui_username;
+  ao.password = *c.admin_ui_password;
+  ao.readonly = c.admin_ui_readonly;
+  ao.development = c.admin_ui_mode == "development";
+  ao.clustered = cluster != nullptr;
+  // Nodes on one host would share the host name: the UI tells servers apart by this id.
+  if (cluster) ao.server_id = admin::host_name() + "#" + std::to_string(getpid());
+  admin_ui = std::make_unique<admin::AdminUi>(*io, *sio, *engine, std::move(ao));
+  spdlog::info("admin ui: the /admin namespace is on ({} mode{})", c.admin_ui_mode,
+               c.admin_ui_readonly ? ", read-only" : "");
+}
+
 void App::Parts::make_http_server() {
   const auto& c = config;
   engine->add_routes(router, c.socketio_path);
@@ -322,6 +345,7 @@ App::~App() {
 void App::start() {
   if (parts_->cluster) parts_->cluster->start();
   parts_->auth.start(parts_->io->at(0));
+  if (parts_->admin_ui) parts_->admin_ui->start();
   parts_->server->start();
   parts_->io->start();
   spdlog::info("chatd listening on {}:{}", parts_->config.host, parts_->server->port());
@@ -343,6 +367,7 @@ void App::wait_for_signal() {
 void App::stop(int drain_seconds) {
   auto& p = *parts_;
   p.server->stop();
+  if (p.admin_ui) p.admin_ui->stop();
   p.engine->close_all("server shutting down");
   if (p.echo) p.echo->close_all("server shutting down");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(drain_seconds);

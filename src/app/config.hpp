@@ -60,8 +60,13 @@ struct Config {
   // (0: never, no pid is issued), and at most how many missed messages it is replayed.
   std::int64_t recovery_window_seconds = 86400;
   std::size_t recovery_max_messages = 1000;
-  std::string socketio_path = "/socket.io";     // SOCKETIO_PATH, without a trailing slash
+  std::string socketio_path = "/socket.io";      // SOCKETIO_PATH, without a trailing slash
   std::size_t polling_compression_bytes = 1024;  // smallest polling response compressed; 0: off
+  // The Socket.IO Admin UI's /admin namespace: on when a password is set.
+  std::string admin_ui_username = "admin";
+  std::optional<std::string> admin_ui_password;
+  bool admin_ui_readonly = false;
+  std::string admin_ui_mode = "development";  // or "production": no per-socket events
   bool conformance = false;
   std::string web_root;              // default: found at start (web_root.hpp)
   std::size_t io_threads = 0;        // 0: one per core

@@ -188,8 +188,10 @@ std::string socketio_path(const std::string& value) {
   };
   if (path.size() < 2 || path.front() != '/' || path.find("//") != std::string::npos ||
       !std::all_of(path.begin(), path.end(), safe))
-    throw ConfigError("SOCKETIO_PATH: expected a path of letters, digits and ._~- segments, "
-                      "such as /socket.io, got '" + value + "'");
+    throw ConfigError(
+        "SOCKETIO_PATH: expected a path of letters, digits and ._~- segments, "
+        "such as /socket.io, got '" +
+        value + "'");
   const auto first = path.substr(1, path.find('/', 1) - 1);
   for (const char* taken : {"api", "app", "uploads", "vendor", "api-docs", "api-docs-json",
                             "health", "ready", "metrics", "engine.io"})
@@ -346,8 +348,8 @@ SettingGroup realtime() {
   path.read = [](const std::string& v, Config& c) { c.socketio_path = socketio_path(v); };
   return {"Engine.IO and Socket.IO",
           {path,
-           integer<std::size_t>("POLLING_COMPRESSION_BYTES", &Config::polling_compression_bytes,
-                                0, 100 * 1024 * 1024,
+           integer<std::size_t>("POLLING_COMPRESSION_BYTES", &Config::polling_compression_bytes, 0,
+                                100 * 1024 * 1024,
                                 "long-polling responses from this size on are sent gzip- or "
                                 "deflate-compressed when the client accepts it; 0: never"),
            integer<std::int64_t>("PING_INTERVAL_MS", &Config::ping_interval_ms, 10, 3'600'000,
@@ -367,6 +369,21 @@ SettingGroup realtime() {
                                 "too slow"),
            flag("CHATD_CONFORMANCE", &Config::conformance,
                 "adds what the official Engine.IO/Socket.IO test suites expect")}};
+}
+
+SettingGroup admin_ui() {
+  return {"Socket.IO Admin UI",
+          {text("ADMIN_UI_USERNAME", &Config::admin_ui_username, "any text",
+                "the user name the Admin UI logs in with"),
+           secret(optional_text("ADMIN_UI_PASSWORD", &Config::admin_ui_password, "any text",
+                                "turns the /admin namespace of the Socket.IO Admin UI on, with "
+                                "this password; unset: off"),
+                  hidden),
+           flag("ADMIN_UI_READONLY", &Config::admin_ui_readonly,
+                "the Admin UI may look but not emit, join, leave or disconnect"),
+           choice("ADMIN_UI_MODE", &Config::admin_ui_mode, {"development", "production"},
+                  "development: every socket, room and event is reported; production: server "
+                  "stats and aggregated counts only")}};
 }
 
 SettingGroup recovery() {
@@ -396,8 +413,8 @@ SettingGroup process() {
 }
 
 std::vector<SettingGroup> make_groups() {
-  return {network(),          storage_settings(), sessions(), login_limits(), images(),
-          cluster_settings(), limits(),           realtime(), recovery(),     process()};
+  return {network(), storage_settings(), sessions(), login_limits(), images(), cluster_settings(),
+          limits(),  realtime(),         admin_ui(), recovery(),     process()};
 }
 
 }  // namespace

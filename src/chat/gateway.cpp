@@ -50,6 +50,12 @@ Gateway::Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService&
       recovery_(recovery) {
   nsp_.use([this](SocketPtr socket) { return authenticate(std::move(socket)); });
   nsp_.on_connection([this](const SocketPtr& socket) { on_connection(socket); });
+  // What the Socket.IO Admin UI shows as a socket's data: whose it is.
+  nsp_.set_data_view([](const socketio::Socket& s) -> json::value {
+    const auto* conn = std::any_cast<std::shared_ptr<Connection>>(&s.data);
+    if (!conn || !*conn) return json::object();
+    return json::object{{"userId", (*conn)->user.id}, {"username", (*conn)->user.username}};
+  });
   register_handlers();
 }
 

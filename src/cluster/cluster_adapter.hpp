@@ -30,6 +30,12 @@ class ClusterAdapter : public socketio::Adapter {
   void broadcast(socketio::SharedPacket packet, socketio::BroadcastTarget target) override;
   void count_sockets(const std::string& room, CountCallback done) override;
   void rooms_of(const std::string& room, RoomsCallback done) override;
+  // Here, and through a request to every other node.
+  void apply(const socketio::BroadcastTarget& target, socketio::SocketsOp op) override;
+  void describe_local(const socketio::BroadcastTarget& target, Describe describe,
+                      DescribedCallback done) override {
+    local_->describe_local(target, std::move(describe), std::move(done));
+  }
   std::int64_t delivered_offset(std::size_t shard) const override {
     return local_->delivered_offset(shard);
   }

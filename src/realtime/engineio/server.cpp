@@ -160,6 +160,7 @@ std::shared_ptr<Session> Server::create(asio::io_context& context, Session::Tran
     sessions_.emplace(std::string_view(session->id()), session);
   }
   ++count_;
+  if (observer_) observer_->opened(*session);
   return session;
 }
 
@@ -199,7 +200,8 @@ void Server::add_routes(http::Router& router, const std::string& path) {
 http::Response Server::compressed(const http::Request& request, http::Response res) const {
   const auto threshold = options_.compression_threshold;
   if (threshold == 0 || res.status != 200 || res.body.size() < threshold) return res;
-  const auto coding = http::accepted_encoding(request.header("accept-encoding"), {"gzip", "deflate"});
+  const auto coding =
+      http::accepted_encoding(request.header("accept-encoding"), {"gzip", "deflate"});
   if (!coding) return res;
   res.body = http::compress(res.body, *coding);
   res.set("Content-Encoding", std::string(*coding));

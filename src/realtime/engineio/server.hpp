@@ -11,6 +11,7 @@
 #include "core/io_pool.hpp"
 #include "http/router.hpp"
 #include "http/upgrade.hpp"
+#include "realtime/engineio/observer.hpp"
 #include "realtime/engineio/options.hpp"
 #include "realtime/engineio/session.hpp"
 
@@ -38,6 +39,9 @@ class Server {
   ~Server();
 
   void on_connection(ConnectionHandler handler) { on_connection_ = std::move(handler); }
+  // Set before serving starts (observer.hpp); null: none.
+  void set_observer(Observer* observer) { observer_ = observer; }
+  Observer* observer() const { return observer_; }
   // GET/POST on path (default "/socket.io/") for polling; OPTIONS is answered by the server's CORS.
   void add_routes(http::Router& router, const std::string& path = "/socket.io");
   http::UpgradeHandler upgrade_handler();
@@ -72,6 +76,7 @@ class Server {
   core::IoPool& io_;
   Options options_;
   ConnectionHandler on_connection_;
+  Observer* observer_ = nullptr;
   std::mutex mutex_;
   // Keyed by a view of the session's own id (no copy of it per connection).
   boost::unordered_flat_map<std::string_view, std::shared_ptr<Session>> sessions_;

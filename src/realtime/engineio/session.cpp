@@ -131,6 +131,7 @@ bool Session::send(const OutFrame& frame) {
     asio::post(context_, [self = shared_from_this()] { self->drop_slow_client(); });
     return false;
   }
+  if (auto* o = server_.observer()) o->packet_out(shard_, frame.size());
   if (ws_) return ws_->send(frame);
   queued_bytes_ += frame.size();
   queue_.push_back(frame);
@@ -177,6 +178,7 @@ void Session::close(std::string_view reason, CloseMode mode) {
 }
 
 void Session::finish(std::string_view reason) {
+  if (auto* o = server_.observer()) o->closed(*this, reason);
   if (auto l = std::move(listener_)) l->on_close(reason);
 }
 
@@ -201,6 +203,7 @@ void Session::take_token() {
 }
 
 void Session::on_message(std::string_view text) {
+  if (auto* o = server_.observer()) o->packet_in(shard_, text.size());
   take_token();
   if (listener_) listener_->on_text(text);
 }
@@ -229,6 +232,7 @@ void Session::on_packet(Packet packet) {
       return;
     case PacketType::message:
       if (!packet.binary) return on_message(packet.data);
+      if (auto* o = server_.observer()) o->packet_in(shard_, packet.data.size());
       take_token();
       if (listener_) listener_->on_binary(std::move(packet.data));
       return;
@@ -483,6 +487,8 @@ void Session::complete_upgrade() {
   queue_.shrink_to_fit();
   queued_bytes_ = 0;
   wake_poll();  // a GET that raced the upgrade gets its 400
+  if (auto* o = server_.observer()) o->upgraded(*this);
+  if (listener_) listener_->on_upgrade();
 }
 
 void Session::fail_probe() {

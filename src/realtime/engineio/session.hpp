@@ -30,6 +30,8 @@ class SessionListener {
   virtual void on_text(std::string_view data) = 0;
   virtual void on_binary(std::string bytes) = 0;
   virtual void on_close(std::string_view reason) = 0;
+  // The transport is WebSocket now (an upgrade from long-polling completed).
+  virtual void on_upgrade() {}
 };
 
 // The HTTP request that opened the session, for middlewares (headers, query, address).

@@ -1,6 +1,7 @@
 #pragma once
 // Rooms and broadcasts of one namespace. The local adapter keeps rooms per I/O thread; a cluster
 // adapter (Redis) wraps it to reach other nodes. Swappable per namespace.
+#include <boost/json/value.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -46,6 +47,14 @@ struct BroadcastTarget {
   std::int64_t offset = 0;
 };
 
+// Socket.IO's socketsJoin, socketsLeave and disconnectSockets.
+struct SocketsOp {
+  enum class Kind : std::uint8_t { join, leave, disconnect };
+  Kind kind = Kind::join;
+  std::vector<std::string> rooms;  // join, leave: the rooms
+  bool close = false;              // disconnect: close the connection too
+};
+
 class Adapter {
  public:
   virtual ~Adapter() = default;
@@ -70,6 +79,15 @@ class Adapter {
   // thread; `done` runs exactly once, on any thread.
   using CountCallback = std::function<void(std::size_t)>;
   using RoomsCallback = std::function<void(std::vector<std::string>)>;
+  // Applies op to every socket `target` names (every node's; target.local: this node's), each
+  // on its own thread.
+  virtual void apply(const BroadcastTarget& target, SocketsOp op) = 0;
+  // This node's sockets that `target` names, each turned into a value by `describe` on the
+  // socket's own thread; `done` runs exactly once, on any thread.
+  using Describe = std::function<boost::json::value(Socket&)>;
+  using DescribedCallback = std::function<void(std::vector<boost::json::value>)>;
+  virtual void describe_local(const BroadcastTarget& target, Describe describe,
+                              DescribedCallback done) = 0;
   // How many sockets are in `room`.
   virtual void count_sockets(const std::string& room, CountCallback done) = 0;
   // Every room joined by at least one socket of `room` (e.g. all rooms of a user's devices).

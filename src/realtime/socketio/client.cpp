@@ -247,6 +247,11 @@ asio::awaitable<void> Client::admit_recovered(Namespace& nsp, std::string name,
     socket->release();
 }
 
+void Client::on_upgrade() {
+  for (auto& [name, socket] : sockets_)
+    if (auto* o = socket->nsp().observer()) o->upgraded(*socket);
+}
+
 void Client::on_close(std::string_view reason) {
   if (closed_) return;
   closed_ = true;

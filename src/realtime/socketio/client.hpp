@@ -24,6 +24,7 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
   void on_text(std::string_view data) override;
   void on_binary(std::string bytes) override;
   void on_close(std::string_view reason) override;
+  void on_upgrade() override;
 
  private:
   void on_packet(Packet packet);

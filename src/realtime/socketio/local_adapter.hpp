@@ -22,9 +22,12 @@ class LocalAdapter : public Adapter {
   void add_socket(Socket& socket) override;
   void remove_socket(Socket& socket) override;
   void broadcast(SharedPacket packet, BroadcastTarget target) override;
-  // Both gather from every shard on its own thread (local_adapter_queries.cpp).
+  // These gather from, or act on, every shard on its own thread (local_adapter_queries.cpp).
   void count_sockets(const std::string& room, CountCallback done) override;
   void rooms_of(const std::string& room, RoomsCallback done) override;
+  void apply(const BroadcastTarget& target, SocketsOp op) override;
+  void describe_local(const BroadcastTarget& target, Describe describe,
+                      DescribedCallback done) override;
   std::int64_t delivered_offset(std::size_t shard) const override {
     return shards_[shard].delivered;
   }
@@ -47,6 +50,9 @@ class LocalAdapter : public Adapter {
     template <typename F>
     void for_each_member(const std::string& room, F&& f) const;
   };
+  // The sockets of one shard that `target` names, each once; on that shard's thread.
+  std::vector<std::shared_ptr<Socket>> members(std::size_t shard, const BroadcastTarget& target);
+
   core::IoPool& io_;
   std::vector<Shard> shards_;
 };

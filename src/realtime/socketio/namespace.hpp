@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "realtime/socketio/adapter.hpp"
+#include "realtime/socketio/observer.hpp"
 #include "realtime/socketio/recovery.hpp"
 #include "realtime/socketio/socket.hpp"
 
@@ -74,6 +75,15 @@ class Namespace {
   void set_recovery(Recovery* recovery) { recovery_ = recovery; }
   Recovery* recovery() const { return recovery_; }
 
+  // Set by Server::set_observer; null: none.
+  Observer* observer() const { return observer_; }
+  void set_observer(Observer* observer) { observer_ = observer; }
+  // How the application's socket.data reads for instrumentation (the Admin UI's "data"), on
+  // the socket's thread; null: an empty object.
+  using DataView = std::function<boost::json::value(const Socket&)>;
+  void set_data_view(DataView view) { data_view_ = std::move(view); }
+  const DataView& data_view() const { return data_view_; }
+
   Adapter& adapter() { return *adapter_; }
   void set_adapter(std::unique_ptr<Adapter> adapter) { adapter_ = std::move(adapter); }
   const std::vector<Middleware>& middlewares() const { return middlewares_; }
@@ -88,6 +98,8 @@ class Namespace {
   EventHandler unknown_;
   std::vector<DisconnectHandler> disconnect_;
   Recovery* recovery_ = nullptr;
+  Observer* observer_ = nullptr;
+  DataView data_view_;
 };
 
 // Encodes a packet into engine.io frames (text "4..." plus binary attachments).

@@ -21,9 +21,15 @@ Namespace& Server::of(const std::string& name) {
   auto it = namespaces_.find(name);
   if (it != namespaces_.end()) return *it->second;
   auto nsp = std::make_unique<Namespace>(name, adapter_factory_(name));
+  nsp->set_observer(observer_);
   auto& ref = *nsp;
   namespaces_.emplace(name, std::move(nsp));
   return ref;
+}
+
+void Server::set_observer(Observer* observer) {
+  observer_ = observer;
+  for (auto& [name, nsp] : namespaces_) nsp->set_observer(observer);
 }
 
 Namespace* Server::find(const std::string& name) {

@@ -29,6 +29,14 @@ class Server {
   Namespace& of(const std::string& name);
   Namespace* find(const std::string& name);
   void set_adapter_factory(AdapterFactory factory) { adapter_factory_ = std::move(factory); }
+  // Sees every socket of every namespace, those made later too; set before serving starts.
+  void set_observer(Observer* observer);
+  // The namespaces by name, for instrumentation; created before serving, so stable.
+  template <typename F>
+  void for_each_namespace(F&& f) {
+    for (auto& [name, nsp] : namespaces_) f(*nsp);
+  }
+  engineio::Server& engine() { return engine_; }
   const ServerOptions& options() const { return options_; }
   std::size_t socket_count() const { return sockets_.load(); }
 
@@ -40,6 +48,7 @@ class Server {
   engineio::Server& engine_;
   ServerOptions options_;
   AdapterFactory adapter_factory_;
+  Observer* observer_ = nullptr;
   std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces_;
   std::atomic<long> sockets_{0};
 };

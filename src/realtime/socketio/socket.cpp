@@ -68,6 +68,7 @@ bool Socket::in_room(std::string_view room) const {
 }
 
 void Socket::write(const EncodedPacket& packet) {
+  if (auto* o = nsp_.observer()) o->sent(*this, packet);
   for (const auto& f : packet.frames)
     if (!session_->send(f)) return;
 }
@@ -125,6 +126,7 @@ void Socket::send_packet(const Packet& packet) {
 
 void Socket::emit(std::string_view event, std::span<const json::value> args) {
   if (!connected_) return;
+  if (auto* o = nsp_.observer()) o->sent(*this, event, args);
   std::string text = "4";
   append_event(text, nsp_.name(), event, args);
   session_->send(engineio::text_frame(std::move(text)));
@@ -188,6 +190,7 @@ void Socket::join(const std::string& room) {
   if (it != rooms_.end() && *it == room) return;
   rooms_.insert(it, room);
   nsp_.adapter().add(*this, room);
+  if (auto* o = nsp_.observer()) o->joined(*this, room);
 }
 
 void Socket::leave(const std::string& room) {
@@ -195,6 +198,7 @@ void Socket::leave(const std::string& room) {
   if (it == rooms_.end() || *it != room) return;
   rooms_.erase(it);
   nsp_.adapter().remove(*this, room);
+  if (auto* o = nsp_.observer()) o->left(*this, room);
 }
 
 BroadcastOperator Socket::to(const std::string& room) {
@@ -209,6 +213,7 @@ void Socket::on_connected() {
   connected_ = true;
   nsp_.adapter().add_socket(*this);
   join(id_);
+  if (auto* o = nsp_.observer()) o->connected(*this);
 }
 
 void Socket::compact() {
@@ -241,6 +246,7 @@ void Socket::on_packet(Packet& packet) {
     cb(std::move(reply));
     return;
   }
+  if (auto* o = nsp_.observer()) o->received(*this, packet);
   Event ev;
   ev.name = event_name(packet);
   ev.args = event_args(packet);
@@ -264,6 +270,7 @@ void Socket::on_close(std::string_view reason) {
   connected_ = false;
   held_.reset();
   nsp_.adapter().remove_socket(*this);
+  auto rooms = std::move(rooms_);
   rooms_.clear();
   auto pending = std::move(acks_);
   acks_.clear();
@@ -275,6 +282,10 @@ void Socket::on_close(std::string_view reason) {
   if (own)
     for (auto& h : own->disconnect) h(reason);
   for (const auto& h : nsp_.disconnect_handlers()) h(*this, reason);
+  if (auto* o = nsp_.observer()) {
+    o->disconnected(*this, reason);
+    for (const auto& room : rooms) o->left(*this, room);
+  }
   if (on_removed) on_removed();
 }
 

@@ -88,6 +88,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   const std::string& id() const { return id_; }
   Namespace& nsp() { return nsp_; }
   const engineio::Handshake& handshake() const { return session_->handshake(); }
+  // The Engine.IO connection (its id, its transport).
+  const engineio::Session& session() const { return *session_; }
   const boost::json::object& auth() const { return auth_; }
   // For a namespace that has read what it needs from auth() (a token): its memory is freed for
   // the rest of the connection, and auth() is empty from then on.
