@@ -107,6 +107,10 @@ class MessageRepository {
   virtual std::optional<Message> find(std::int64_t id) = 0;
   // The caller's 1:1 conversations, most recent first.
   virtual std::vector<Conversation> conversations(std::int64_t user_id) = 0;
+  // For each of `users`, the users it shares a 1:1 conversation with (a private message, text
+  // or image, in either direction): (user, peer) pairs, each once, in no particular order.
+  virtual std::vector<std::pair<std::int64_t, std::int64_t>> conversation_peers(
+      const std::vector<std::int64_t>& users) = 0;
   // Marks messages from peer to reader with id <= last_message_id as read (never moves back).
   virtual void mark_read(std::int64_t reader_id, std::int64_t peer_id,
                          std::int64_t last_message_id) = 0;

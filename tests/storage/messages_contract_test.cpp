@@ -216,6 +216,43 @@ TEST_P(StorageContract, ConversationsWithUnreadCountsAndReadMarkers) {
   EXPECT_EQ(messages().unread_count(424242, a.id), 0);
 }
 
+TEST_P(StorageContract, ConversationPeersOfSeveralUsersAtOnce) {
+  const auto a = make_user("alice");
+  const auto b = make_user("bob");
+  const auto c = make_user("carol");
+  const auto d = make_user("dave");
+  using Pairs = std::set<std::pair<std::int64_t, std::int64_t>>;
+  const auto peers = [&](std::vector<std::int64_t> users) {
+    const auto out = messages().conversation_peers(users);
+    const Pairs unique(out.begin(), out.end());
+    EXPECT_EQ(unique.size(), out.size()) << "a pair appears once";
+    return unique;
+  };
+  EXPECT_EQ(peers({a.id, b.id}), Pairs{});
+  EXPECT_EQ(peers({}), Pairs{});
+
+  send(a.id, b.id, "a->b");
+  send(a.id, b.id, "a->b again");
+  send(b.id, a.id, "b->a");
+  send(c.id, a.id, "c->a");
+  send(d.id, std::nullopt, "public: nobody's peer");
+  auto image = text(d.id, c.id, "chat/x.png");
+  image.type = MessageType::kImage;
+  image.blob_url = "chat/x.png";
+  messages().insert_batch({image});
+
+  EXPECT_EQ(peers({a.id}), (Pairs{{a.id, b.id}, {a.id, c.id}}));
+  EXPECT_EQ(peers({c.id, d.id, 424242}), (Pairs{{c.id, a.id}, {c.id, d.id}, {d.id, c.id}}));
+  EXPECT_EQ(
+      peers({a.id, b.id, c.id, d.id}),
+      (Pairs{{a.id, b.id}, {a.id, c.id}, {b.id, a.id}, {c.id, a.id}, {c.id, d.id}, {d.id, c.id}}));
+  // More users than one statement of a backend may take at once.
+  std::vector<std::int64_t> many(1200);
+  for (std::size_t i = 0; i < many.size(); ++i) many[i] = 1'000'000 + static_cast<std::int64_t>(i);
+  many[777] = b.id;
+  EXPECT_EQ(peers(many), (Pairs{{b.id, a.id}}));
+}
+
 TEST_P(StorageContract, HostileMessageContentIsStoredVerbatim) {
   const auto a = make_user("alice");
   const auto b = make_user("bob");

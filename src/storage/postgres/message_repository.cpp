@@ -187,6 +187,21 @@ std::vector<Conversation> PgMessageRepository::conversations(std::int64_t user_i
   });
 }
 
+std::vector<std::pair<std::int64_t, std::int64_t>> PgMessageRepository::conversation_peers(
+    const std::vector<std::int64_t>& users) {
+  if (users.empty()) return {};
+  ArrayLiteral ids;
+  for (const auto id : users) ids.add(id);
+  const auto list = ids.str();
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    for (const auto& row : tx.exec_prepared(stmt::kConversationPeers, list))
+      out.emplace_back(row[0].as<std::int64_t>(), row[1].as<std::int64_t>());
+    return out;
+  });
+}
+
 void PgMessageRepository::mark_read(std::int64_t reader_id, std::int64_t peer_id,
                                     std::int64_t last_message_id) {
   // Idempotent (the marker only moves forward), so a retry is harmless.

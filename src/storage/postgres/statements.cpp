@@ -211,6 +211,13 @@ void define_conversation_statements(pqxx::connection& c) {
                 " LEFT JOIN conversation_reads cr ON cr.reader_id = $1::bigint"
                 " AND cr.peer_id = pe.peer_id ORDER BY pe.last_id DESC");
 
+  // Two index-only scans (messages_sender_idx, messages_unread_idx); UNION drops repeats.
+  c.prepare(stmt::kConversationPeers,
+            "SELECT sender_id, recipient_id FROM messages WHERE sender_id = ANY($1::bigint[])"
+            " AND recipient_id IS NOT NULL AND NOT is_public"
+            " UNION SELECT recipient_id, sender_id FROM messages"
+            " WHERE recipient_id = ANY($1::bigint[]) AND NOT is_public");
+
   // Capped at the peer's latest message so a too-large id cannot pre-read future messages;
   // greatest() keeps the marker from moving back; unknown users are a no-op.
   c.prepare(stmt::kMarkRead,

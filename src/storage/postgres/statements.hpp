@@ -34,6 +34,7 @@ inline constexpr const char* kPrivateCount = "private_count";
 inline constexpr const char* kPrivatePage = "private_page";
 inline constexpr const char* kPrivateBefore = "private_before";
 inline constexpr const char* kConversations = "conversations";
+inline constexpr const char* kConversationPeers = "conversation_peers";
 inline constexpr const char* kMarkRead = "mark_read";
 inline constexpr const char* kUnreadCount = "unread_count";
 }  // namespace stmt

@@ -249,6 +249,32 @@ std::vector<Conversation> SqliteMessageRepository::conversations(std::int64_t us
   return out;
 }
 
+std::vector<std::pair<std::int64_t, std::int64_t>> SqliteMessageRepository::conversation_peers(
+    const std::vector<std::int64_t>& users) {
+  // In slices of 500 ids (two bound parameters each), within SQLite's limit on parameters.
+  constexpr std::size_t kSlice = 500;
+  std::vector<std::pair<std::int64_t, std::int64_t>> out;
+  auto lease = c_.read();
+  for (std::size_t from = 0; from < users.size(); from += kSlice) {
+    const auto n = std::min(kSlice, users.size() - from);
+    std::string list;
+    for (std::size_t i = 0; i < n; ++i) list += i ? ",?" : "?";
+    // Two index-only halves, as for conversations(); UNION drops repeats.
+    SQLite::Statement s(lease.db(),
+                        "SELECT sender_id, recipient_id FROM messages WHERE sender_id IN (" + list +
+                            ") AND recipient_id IS NOT NULL AND is_public = 0"
+                            " UNION SELECT recipient_id, sender_id FROM messages"
+                            " WHERE recipient_id IN (" +
+                            list + ") AND is_public = 0");
+    for (std::size_t i = 0; i < n; ++i) {
+      s.bind(static_cast<int>(i + 1), users[from + i]);
+      s.bind(static_cast<int>(n + i + 1), users[from + i]);
+    }
+    while (s.executeStep()) out.emplace_back(s.getColumn(0).getInt64(), s.getColumn(1).getInt64());
+  }
+  return out;
+}
+
 void SqliteMessageRepository::mark_read(std::int64_t reader_id, std::int64_t peer_id,
                                         std::int64_t last_message_id) {
   auto lease = c_.write();

@@ -19,6 +19,8 @@ class SqliteMessageRepository final : public MessageRepository {
   Page<Message> list_private(std::int64_t a, std::int64_t b, const HistoryQuery& query) override;
   std::optional<Message> find(std::int64_t id) override;
   std::vector<Conversation> conversations(std::int64_t user_id) override;
+  std::vector<std::pair<std::int64_t, std::int64_t>> conversation_peers(
+      const std::vector<std::int64_t>& users) override;
   void mark_read(std::int64_t reader_id, std::int64_t peer_id,
                  std::int64_t last_message_id) override;
   std::int64_t unread_count(std::int64_t reader_id, std::int64_t peer_id) override;

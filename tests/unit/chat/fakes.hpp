@@ -126,6 +126,10 @@ class FakeMessages : public storage::MessageRepository {
   std::vector<storage::Conversation> conversations(std::int64_t) override {
     throw std::logic_error("not used by these tests");
   }
+  std::vector<std::pair<std::int64_t, std::int64_t>> conversation_peers(
+      const std::vector<std::int64_t>&) override {
+    throw std::logic_error("not used by these tests");
+  }
   void mark_read(std::int64_t, std::int64_t, std::int64_t) override {
     throw std::logic_error("not used by these tests");
   }
