@@ -35,20 +35,24 @@ ClusterPresence::~ClusterPresence() = default;
 void ClusterPresence::device_connected(std::int64_t user_id, const std::string& username) {
   std::lock_guard lock(order_);
   if (!devices_.connect(user_id, username)) return;
+  ++in_flight_;
   node_.commands().command(
       {"EVAL", scripts::kJoin, "0", node_.id(), std::to_string(user_id), username},
       [this, user_id](RedisReply r) {
         // Without Redis the node acts alone: its own clients still hear about it.
         if (r.is_error() || is_one(r)) listener_(user_id, true);
+        --in_flight_;
       });
 }
 
 void ClusterPresence::device_disconnected(std::int64_t user_id) {
   std::lock_guard lock(order_);
   if (!devices_.disconnect(user_id)) return;
+  ++in_flight_;
   node_.commands().command({"EVAL", scripts::kLeave, "0", node_.id(), std::to_string(user_id)},
                            [this, user_id](RedisReply r) {
                              if (r.is_error() || is_one(r)) listener_(user_id, false);
+                             --in_flight_;
                            });
 }
 
@@ -65,6 +69,45 @@ boost::asio::awaitable<std::vector<presence::OnlineUser>> ClusterPresence::onlin
     });
   };
   co_return co_await core::await_callback<std::vector<presence::OnlineUser>>(std::move(start));
+}
+
+boost::asio::awaitable<std::vector<presence::Change>> ClusterPresence::settle(
+    std::vector<std::int64_t> users) {
+  using Changes = std::vector<presence::Change>;
+  auto start = [this, users = std::move(users)](std::function<void(Changes)> done) {
+    std::vector<std::string> args{"EVAL", scripts::kSettle, "0"};
+    for (const auto id : users) args.push_back(std::to_string(id));
+    node_.commands().command(std::move(args), [this, users, done](RedisReply r) {
+      // Without Redis the node acts alone, from what it knows.
+      if (r.type != RedisReply::Type::array)
+        return done(fallback_.settle(users, [this](std::int64_t id) { return devices_.has(id); }));
+      Changes changes;
+      for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2)
+        if (auto id = core::parse_int(r.elements[i].str))
+          changes.push_back({*id, r.elements[i + 1].integer == 1});
+      fallback_.record(changes);
+      done(std::move(changes));
+    });
+  };
+  co_return co_await core::await_callback<Changes>(std::move(start));
+}
+
+boost::asio::awaitable<std::vector<std::int64_t>> ClusterPresence::announced_online(
+    std::vector<std::int64_t> ids) {
+  if (ids.empty()) co_return std::vector<std::int64_t>{};
+  auto start = [this, ids = std::move(ids)](std::function<void(std::vector<std::int64_t>)> done) {
+    std::vector<std::string> args{"HMGET", scripts::kAnnouncedKey};
+    for (const auto id : ids) args.push_back(std::to_string(id));
+    node_.commands().command(std::move(args), [this, ids, done](RedisReply r) {
+      if (r.type != RedisReply::Type::array || r.elements.size() != ids.size())
+        return done(fallback_.among(ids));
+      std::vector<std::int64_t> online;
+      for (std::size_t i = 0; i < ids.size(); ++i)
+        if (r.elements[i].type != RedisReply::Type::nil) online.push_back(ids[i]);
+      done(std::move(online));
+    });
+  };
+  co_return co_await core::await_callback<std::vector<std::int64_t>>(std::move(start));
 }
 
 void ClusterPresence::schedule_heartbeat() {

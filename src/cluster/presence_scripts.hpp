@@ -3,6 +3,7 @@
 //   chatd:nodes            set of node ids that registered
 //   chatd:node:<id>        a node's heartbeat, expiring after the node TTL
 //   chatd:presence:<id>    hash user id -> username of users with a device on that node
+//   chatd:announced        hash user id -> 1 of the users last announced online (settle)
 // A node counts only while its heartbeat key exists.
 namespace chatd::cluster::scripts {
 
@@ -87,6 +88,23 @@ inline constexpr const char* kOnline =
     "  end\n"
     "end\n"
     "return out\n";
+
+// ARGV: user ids. For those whose state on the live nodes differs from the one last announced,
+// records the new one as announced and returns id, 1 (online) or 0 pairs, in the order given.
+inline constexpr const char* kSettle = CHATD_LUA_ELSEWHERE
+    "local out = {}\n"
+    "for i = 1, #ARGV do\n"
+    "  local now = elsewhere('', ARGV[i])\n"
+    "  if now ~= (redis.call('HEXISTS', 'chatd:announced', ARGV[i]) == 1) then\n"
+    "    if now then redis.call('HSET', 'chatd:announced', ARGV[i], '1')\n"
+    "    else redis.call('HDEL', 'chatd:announced', ARGV[i]) end\n"
+    "    table.insert(out, ARGV[i])\n"
+    "    table.insert(out, now and 1 or 0)\n"
+    "  end\n"
+    "end\n"
+    "return out\n";
+
+inline constexpr const char* kAnnouncedKey = "chatd:announced";
 
 #undef CHATD_LUA_ELSEWHERE
 

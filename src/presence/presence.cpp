@@ -31,6 +31,45 @@ std::vector<OnlineUser> DeviceCounts::users() const {
   return out;
 }
 
+bool DeviceCounts::has(std::int64_t user_id) const {
+  std::lock_guard lock(mutex_);
+  return users_.contains(user_id);
+}
+
+std::vector<Change> Announced::settle(const std::vector<std::int64_t>& users,
+                                      const std::function<bool(std::int64_t)>& online_now) {
+  std::vector<Change> out;
+  std::lock_guard lock(mutex_);
+  for (const auto id : users) {
+    const bool now = online_now(id);
+    if (now == online_.contains(id)) continue;
+    if (now)
+      online_.insert(id);
+    else
+      online_.erase(id);
+    out.push_back({id, now});
+  }
+  return out;
+}
+
+void Announced::record(const std::vector<Change>& changes) {
+  std::lock_guard lock(mutex_);
+  for (const auto& c : changes) {
+    if (c.online)
+      online_.insert(c.user_id);
+    else
+      online_.erase(c.user_id);
+  }
+}
+
+std::vector<std::int64_t> Announced::among(const std::vector<std::int64_t>& ids) const {
+  std::vector<std::int64_t> out;
+  std::lock_guard lock(mutex_);
+  for (const auto id : ids)
+    if (online_.contains(id)) out.push_back(id);
+  return out;
+}
+
 void LocalPresence::device_connected(std::int64_t user_id, const std::string& username) {
   if (devices_.connect(user_id, username)) listener_(user_id, true);
 }
@@ -41,6 +80,15 @@ void LocalPresence::device_disconnected(std::int64_t user_id) {
 
 boost::asio::awaitable<std::vector<OnlineUser>> LocalPresence::online() {
   co_return devices_.users();
+}
+
+boost::asio::awaitable<std::vector<Change>> LocalPresence::settle(std::vector<std::int64_t> users) {
+  co_return announced_.settle(users, [this](std::int64_t id) { return devices_.has(id); });
+}
+
+boost::asio::awaitable<std::vector<std::int64_t>> LocalPresence::announced_online(
+    std::vector<std::int64_t> ids) {
+  co_return announced_.among(ids);
 }
 
 }  // namespace chatd::presence

@@ -5,15 +5,13 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "../run_awaitable.hpp"
 #include "blob/azure_account.hpp"
 #include "blob/azure_sign.hpp"
 #include "blob/azure_store.hpp"
@@ -231,10 +229,7 @@ class FakeBlobService {
 };
 
 bool exists(AzureBlobStore& store, std::string key) {
-  boost::asio::io_context io;
-  auto result = boost::asio::co_spawn(io, store.exists(std::move(key)), boost::asio::use_future);
-  io.run();
-  return result.get();
+  return test_support::run_awaitable(store.exists(std::move(key)));
 }
 
 TEST(AzureStore, ExistsIsASignedHeadThat404sToFalseAndFailsOnOtherAnswers) {

@@ -2,12 +2,10 @@
 // chat routes register it) and to the Socket.IO `exception` body.
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "../run_awaitable.hpp"
 #include "chat/error.hpp"
 #include "chat/http_errors.hpp"
 #include "chat/socket_errors.hpp"
@@ -52,10 +50,7 @@ http::Response answer(const std::exception_ptr& error, bool translate) {
   http::Request req;
   req.method = "GET";
   req.path = "/x";
-  boost::asio::io_context io;
-  auto response = boost::asio::co_spawn(io, router.dispatch(req), boost::asio::use_future);
-  io.run();
-  return response.get();
+  return test_support::run_awaitable(router.dispatch(req));
 }
 
 TEST(HttpErrors, TheRouterAnswersAChatErrorWithTheErrorEnvelope) {

@@ -2,9 +2,6 @@
 
 #include <vector>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -12,6 +9,7 @@
 #include <thread>
 
 #include "../blob/test_images.hpp"
+#include "../run_awaitable.hpp"
 #include "blob/blob_name.hpp"
 #include "blob/local_store.hpp"
 #include "http/error.hpp"
@@ -25,13 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace blob;
 
-template <typename T>
-T run(boost::asio::awaitable<T> aw) {
-  boost::asio::io_context io;
-  auto result = boost::asio::co_spawn(io, std::move(aw), boost::asio::use_future);
-  io.run();
-  return result.get();
-}
+using test_support::run_awaitable;
 
 class LocalStoreTest : public ::testing::Test {
  protected:
@@ -54,7 +46,7 @@ class LocalStoreTest : public ::testing::Test {
     http::Request req;
     req.headers.emplace_back("content-type", content_type);
     http::StringBodyReader reader(body, piece);
-    return run(receive_image(req, reader, *store_, max));
+    return run_awaitable(receive_image(req, reader, *store_, max));
   }
 
   int upload_status(const std::string& body, std::size_t max = 1 << 20,
@@ -144,30 +136,30 @@ TEST_F(LocalStoreTest, RecognisesItsOwnUrlsOnly) {
     EXPECT_FALSE(store_->key_of(bad)) << bad;
   // key_of reads the URL only; whether the file is there is exists()'s answer.
   EXPECT_EQ(store_->key_of("/uploads/" + missing), missing);
-  EXPECT_TRUE(run(store_->exists(r.key)));
-  EXPECT_FALSE(run(store_->exists(missing)));
-  run(store_->remove(r.key));
+  EXPECT_TRUE(run_awaitable(store_->exists(r.key)));
+  EXPECT_FALSE(run_awaitable(store_->exists(missing)));
+  run_awaitable(store_->remove(r.key));
   EXPECT_EQ(store_->key_of("/uploads/" + r.key), r.key);
-  EXPECT_FALSE(run(store_->exists(r.key)));
+  EXPECT_FALSE(run_awaitable(store_->exists(r.key)));
   EXPECT_EQ(files(), 0u);
-  run(store_->remove("../../etc/passwd"));  // ignored: not a blob name
+  run_awaitable(store_->remove("../../etc/passwd"));  // ignored: not a blob name
 }
 
 TEST_F(LocalStoreTest, ExistsIsFalseForOddNamesAndThrowsWhenTheDiskCannotTell) {
   const auto r = upload(form(test::png(3, 3)));
-  EXPECT_TRUE(run(store_->exists(r.key)));
+  EXPECT_TRUE(run_awaitable(store_->exists(r.key)));
   for (const std::string& odd : {std::string("../") + r.key, std::string(""),
                                  std::string(".incoming-") + r.key, std::string("/etc/passwd")})
-    EXPECT_FALSE(run(store_->exists(odd))) << odd;
+    EXPECT_FALSE(run_awaitable(store_->exists(odd))) << odd;
   // A folder under a blob name is not a blob.
   const auto folder = make_blob_name(ImageType::kPng, 1, 1);
   fs::create_directory(dir_ / folder);
-  EXPECT_FALSE(run(store_->exists(folder)));
+  EXPECT_FALSE(run_awaitable(store_->exists(folder)));
   // A stat that fails for another reason than "not found" (here ELOOP; permissions do not stop
   // root) is a storage failure, not a missing blob.
   const auto loop = make_blob_name(ImageType::kPng, 2, 2);
   fs::create_symlink(dir_ / loop, dir_ / loop);
-  EXPECT_THROW(run(store_->exists(loop)), std::runtime_error);
+  EXPECT_THROW(run_awaitable(store_->exists(loop)), std::runtime_error);
 }
 
 TEST_F(LocalStoreTest, ServesWithCachingRangesAndSafeHeaders) {
@@ -232,7 +224,7 @@ TEST_F(LocalStoreTest, TheRouteHandsTheOpenFileOverWithReadsOnThePool) {
   http::Request req;
   req.method = "GET";
   req.path = "/uploads/" + r.key;
-  const auto res = run(router.dispatch(req));
+  const auto res = run_awaitable(router.dispatch(req));
   EXPECT_EQ(res.status, 200);
   ASSERT_TRUE(res.file);
   EXPECT_EQ(res.file->offset, 0u);
@@ -240,11 +232,11 @@ TEST_F(LocalStoreTest, TheRouteHandsTheOpenFileOverWithReadsOnThePool) {
   ASSERT_EQ(res.file->read_pool, &pool_);
   // A chunk read runs on the blocking pool, not on the calling (I/O) thread.
   auto where = [] { return std::this_thread::get_id(); };
-  EXPECT_NE(run(res.file->read_pool->run(std::move(where))), std::this_thread::get_id());
+  EXPECT_NE(run_awaitable(res.file->read_pool->run(std::move(where))), std::this_thread::get_id());
 
   req.path = "/uploads/" + make_blob_name(ImageType::kPng, 3, 3);
   req.params.clear();
-  const auto missing = run(router.dispatch(req));
+  const auto missing = run_awaitable(router.dispatch(req));
   EXPECT_EQ(missing.status, 404);
   EXPECT_FALSE(missing.file);
 }
@@ -262,7 +254,7 @@ TEST_F(LocalStoreTest, AnImageIsKeptWhenItsUseSucceedsAndDeletedWhenItFails) {
   ImageUploads uploads(*store_, 1 << 20);
   const auto kept = upload(form(test::png(2, 2), false));
   auto use = []() -> boost::asio::awaitable<int> { co_return 42; };
-  EXPECT_EQ(run(uploads.use_or_remove(kept.key, use)), 42);
+  EXPECT_EQ(run_awaitable(uploads.use_or_remove(kept.key, use)), 42);
   EXPECT_TRUE(fs::exists(dir_ / kept.key));
 
   // Refused while it runs (say, an unknown recipient)...
@@ -272,7 +264,7 @@ TEST_F(LocalStoreTest, AnImageIsKeptWhenItsUseSucceedsAndDeletedWhenItFails) {
     co_return 0;
   };
   try {
-    run(uploads.use_or_remove(refused.key, refuse));
+    run_awaitable(uploads.use_or_remove(refused.key, refuse));
     ADD_FAILURE() << "the refusal did not pass";
   } catch (const http::HttpError& e) {
     EXPECT_EQ(e.status(), 404);
@@ -284,7 +276,7 @@ TEST_F(LocalStoreTest, AnImageIsKeptWhenItsUseSucceedsAndDeletedWhenItFails) {
   auto bad = []() -> boost::asio::awaitable<int> {
     throw std::invalid_argument("recipientId must be a positive integer");
   };
-  EXPECT_THROW(run(uploads.use_or_remove(bad_field.key, bad)), std::invalid_argument);
+  EXPECT_THROW(run_awaitable(uploads.use_or_remove(bad_field.key, bad)), std::invalid_argument);
   EXPECT_FALSE(fs::exists(dir_ / bad_field.key));
   EXPECT_EQ(files(), 1u);
 }
