@@ -23,6 +23,7 @@
 #include "chat/batch_writer.hpp"
 #include "chat/events.hpp"
 #include "chat/gateway.hpp"
+#include "chat/presence_feed.hpp"
 #include "chat/recovery.hpp"
 #include "chat/routes.hpp"
 #include "chat/sequencer.hpp"
@@ -97,7 +98,8 @@ struct App::Parts {
   std::unique_ptr<chat::BatchWriter> writer;
   std::unique_ptr<chat::ChatService> chat;
   std::unique_ptr<chat::ChatEvents> chat_events;
-  std::unique_ptr<presence::Presence> online;  // who is online, on this node or cluster-wide
+  std::unique_ptr<chat::PresenceFeed> presence_feed;  // who hears presence changes
+  std::unique_ptr<presence::Presence> online;         // who is online, on this node or cluster-wide
   std::unique_ptr<chat::Gateway> gateway;
   std::unique_ptr<admin::AdminUi> admin_ui;  // ADMIN_UI_PASSWORD only
   std::unique_ptr<http::Server> server;
@@ -164,9 +166,10 @@ void App::Parts::make_cluster_and_presence() {
     no.node_ttl = std::chrono::milliseconds(c.cluster_node_ttl_ms);
     cluster = std::make_unique<cluster::Node>(no);
   }
-  // Presence changes go to everyone on /chat; chat_events exists by the time any socket does.
-  presence::PresenceListener on_presence = [this](std::int64_t user_id, bool is_online) {
-    chat_events->presence(user_id, is_online);
+  // Presence changes go to the user's peers and subscribers; presence_feed exists by the time
+  // any socket does.
+  presence::PresenceListener on_presence = [this](std::int64_t user_id, bool) {
+    presence_feed->changed(user_id);
   };
   if (cluster)
     online = std::make_unique<cluster::ClusterPresence>(*cluster, std::move(on_presence));
@@ -263,6 +266,9 @@ void App::Parts::make_chat() {
   // A deleted user must not stay known to the chat rules (chatd user delete).
   auth.feed->on_user_revoked([c = chat.get()](std::int64_t id) { c->forget_user(id); });
   chat_events = std::make_unique<chat::ChatEvents>(sio->of("/chat"));
+  presence_feed = std::make_unique<chat::PresenceFeed>(
+      sio->of("/chat"), *online, *db, *blocking, io->at(0).get_executor(),
+      std::chrono::milliseconds(c.presence_coalesce_ms));
   gateway = std::make_unique<chat::Gateway>(sio->of("/chat"), *auth.service, *chat, *chat_events,
                                             *online, recovery.get());
   chat::add_routes(router, *chat, *chat_events, link);
@@ -330,6 +336,10 @@ void App::Parts::add_metrics() {
   metrics.add_counter(
       "chatd_slow_clients_dropped_total", "Clients disconnected for not reading.",
       [e = engine.get()] { return static_cast<double>(e->dropped_slow_clients()); });
+  metrics.add_counter(
+      "chatd_presence_announcements_total",
+      "Presence changes announced (one broadcast each, to the user's peers and subscribers).",
+      [f = presence_feed.get()] { return static_cast<double>(f->announced()); });
   metrics.add_gauge("chatd_http_open_connections", "Open HTTP connections.",
                     [s = server.get()] { return static_cast<double>(s->open_connections()); });
 }
@@ -376,6 +386,12 @@ void App::stop(int drain_seconds) {
   if (p.server->open_connections() > 0)
     spdlog::warn("{} connections still open after {} s; closing them", p.server->open_connections(),
                  drain_seconds);
+  // The last disconnects' presence changes: announced now, through the cluster still up.
+  p.presence_feed->hurry();
+  const auto settled_by = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while ((p.online->transitions_in_flight() > 0 || !p.presence_feed->idle()) &&
+         std::chrono::steady_clock::now() < settled_by)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (p.cluster) p.cluster->stop();  // after the last disconnects updated presence
   p.sequencer->stop();
   p.io->stop();

@@ -358,6 +358,10 @@ SettingGroup realtime() {
                                  "time for the client's pong"),
            integer<std::int64_t>("CONNECT_TIMEOUT_MS", &Config::connect_timeout_ms, 10, 3'600'000,
                                  "a connection that joins no namespace within this is closed"),
+           integer<std::int64_t>("PRESENCE_COALESCE_MS", &Config::presence_coalesce_ms, 0, 60'000,
+                                 "a user's presence changes within this are merged into one "
+                                 "announcement (a quick reconnect announces nothing); 0: each "
+                                 "change at once"),
            decimal("PACKET_RATE_PER_SECOND", &Config::packet_rate_per_second, 0,
                    "incoming Engine.IO packets per second per connection; over it the "
                    "connection is held back, never closed; 0: no limit"),

@@ -73,8 +73,4 @@ void ChatEvents::read(std::int64_t reader, std::int64_t peer, std::int64_t last_
       .emit("read", {json::object{{"readerId", reader}, {"lastMessageId", last_message_id}}});
 }
 
-void ChatEvents::presence(std::int64_t user_id, bool online) {
-  nsp_.emit("presence", {json::object{{"userId", user_id}, {"online", online}}});
-}
-
 }  // namespace chatd::chat

@@ -39,8 +39,6 @@ class ChatEvents {
   explicit ChatEvents(socketio::Namespace& nsp) : nsp_(nsp) {}
 
   void read(std::int64_t reader, std::int64_t peer, std::int64_t last_message_id);
-  // Everyone on /chat, on every node.
-  void presence(std::int64_t user_id, bool online);
 
  private:
   socketio::Namespace& nsp_;

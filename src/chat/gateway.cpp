@@ -5,6 +5,7 @@
 
 #include "auth/bearer.hpp"
 #include "chat/json_input.hpp"
+#include "chat/presence_feed.hpp"
 #include "chat/session_guard.hpp"
 #include "chat/socket_errors.hpp"
 #include "chat/turns.hpp"
@@ -133,6 +134,10 @@ void Gateway::register_handlers() {
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::send_image); });
   nsp_.on("mark_read",
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::mark_read); });
+  nsp_.on("presence_subscribe",
+          [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::presence_subscribe); });
+  nsp_.on("presence_unsubscribe",
+          [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::presence_unsubscribe); });
   nsp_.on_unknown([](const SocketPtr& s, Event& ev) {
     const json::value body = error_body("unknown event: " + ev.name);
     s->emit("exception", {body});
@@ -209,6 +214,30 @@ asio::awaitable<void> Gateway::mark_read(SocketPtr s, json::value payload, Ack a
   const auto marker = co_await chat_.mark_read(conn->user.id, mark);
   if (marker.last_message_id > 0) events_.read(conn->user.id, mark.peer, marker.last_message_id);
   ack.send(json::array{json::object{{"unreadCount", marker.unread_count}}});
+}
+
+// The socket joins presence:<id> for each user (PresenceFeed sends their changes there), then
+// hears who of them was last announced online: every change announced after that reaches it,
+// and each follows on from that answer.
+asio::awaitable<void> Gateway::presence_subscribe(SocketPtr s, json::value payload, Ack ack) {
+  auto ids = presence_ids(payload, kMaxPresenceSubscriptions);
+  std::size_t added = 0;
+  for (const auto id : ids) added += s->in_room(presence_room(id)) ? 0 : 1;
+  if (presence_subscriptions(*s) + added > kMaxPresenceSubscriptions)
+    throw ChatError(ErrorKind::kInvalidInput, "at most " +
+                                                  std::to_string(kMaxPresenceSubscriptions) +
+                                                  " presence subscriptions per socket");
+  for (const auto id : ids) s->join(presence_room(id));
+  const auto online = co_await presence_.announced_online(std::move(ids));
+  ack.send(json::array{json::object{{"online", json::array(online.begin(), online.end())}}});
+}
+
+asio::awaitable<void> Gateway::presence_unsubscribe(SocketPtr s, json::value payload, Ack ack) {
+  for (const auto id : presence_ids(payload, kMaxPresenceSubscriptions))
+    s->leave(presence_room(id));
+  const auto left = static_cast<std::int64_t>(presence_subscriptions(*s));
+  ack.send(json::array{json::object{{"subscriptions", left}}});
+  co_return;
 }
 
 }  // namespace chatd::chat

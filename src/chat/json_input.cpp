@@ -1,5 +1,6 @@
 #include "chat/json_input.hpp"
 
+#include <algorithm>
 #include <boost/json/string.hpp>
 #include <cstdint>
 #include <string>
@@ -102,6 +103,27 @@ ReadMark read_mark(const json::value& payload) {
   const auto& fields = payload_object(payload, "{peerId, lastMessageId}");
   const auto peer = id_field(fields, "peerId");
   return ReadMark{peer, id_field(fields, "lastMessageId")};
+}
+
+std::vector<std::int64_t> presence_ids(const json::value& payload, std::size_t max) {
+  const auto* list = payload_object(payload, "{userIds}").if_contains("userIds");
+  if (!list || !list->is_array())
+    throw ChatError(ErrorKind::kInvalidInput, "userIds must be an array of positive integers");
+  const auto& items = list->as_array();
+  if (items.size() > max)
+    throw ChatError(ErrorKind::kInvalidInput,
+                    "userIds may name at most " + std::to_string(max) + " users");
+  std::vector<std::int64_t> ids;
+  ids.reserve(items.size());
+  for (const auto& item : items) {
+    const auto id = json_id(&item);
+    if (!id)
+      throw ChatError(ErrorKind::kInvalidInput, "userIds must be an array of positive integers");
+    ids.push_back(*id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
 }
 
 }  // namespace chatd::chat

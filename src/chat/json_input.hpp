@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "chat/input.hpp"
 
@@ -33,5 +34,8 @@ ImagePost image_post(const boost::json::value& payload, const ChatService& chat)
 std::int64_t join_peer(const boost::json::value& payload);
 // mark_read: {peerId, lastMessageId}.
 ReadMark read_mark(const boost::json::value& payload);
+// presence_subscribe, presence_unsubscribe: {userIds: [id, ...]}, at most `max` ids; sorted,
+// each once.
+std::vector<std::int64_t> presence_ids(const boost::json::value& payload, std::size_t max);
 
 }  // namespace chatd::chat

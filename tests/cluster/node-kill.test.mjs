@@ -1,7 +1,8 @@
 // A node SIGKILLed (no goodbye to Redis, no clean disconnects): the other nodes keep delivering,
 // and the users it alone was serving go offline (a `presence` event from a surviving node, and
 // gone from GET /api/users/online) within about the heartbeat expiry, CLUSTER_NODE_TTL_MS + a
-// third; users who also have a device on a surviving node stay online.
+// third; users who also have a device on a surviving node stay online. The watching sockets
+// subscribe to the users they watch (presence_subscribe).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -31,11 +32,16 @@ before(async () => {
   ]);
   w1.socket = await connect(n1, w1.token);
   w2.socket = await connect(n2, w2.token, 'upgrade');
-  dave.sockets = [await connect(n3, dave.token), await connect(n3, dave.token, 'polling-only')]; // only on node 3
   erin.sockets = [await connect(n1, erin.token), await connect(n3, erin.token)]; // nodes 1 and 3
   frank.socket = await connect(n2, frank.token);
+  await follow([w1.socket, w2.socket, erin.sockets[0], frank.socket], [dave.user.id, erin.user.id]);
+  dave.sockets = [await connect(n3, dave.token), await connect(n3, dave.token, 'polling-only')]; // only on node 3
   sockets.push(w1.socket, w2.socket, ...dave.sockets, ...erin.sockets, frank.socket);
 });
+
+async function follow(watchers, userIds) {
+  for (const s of watchers) await s.timeout(5000).emitWithAck('presence_subscribe', { userIds });
+}
 
 after(async () => {
   for (const s of sockets) s.close();
@@ -44,7 +50,7 @@ after(async () => {
 
 const everyone = () => [w1, w2, dave, erin, frank].map((u) => u.user.id);
 
-test('before the kill: every user is online on every node', async () => {
+test('before the kill: every user is online on every node, and dave was announced to the watchers', async () => {
   await until(async () => {
     const lists = await Promise.all(cluster.nodes.map((n) => onlineIds(n, w1.token)));
     return lists.every((l) => everyone().every((id) => l.includes(id)));
@@ -52,6 +58,9 @@ test('before the kill: every user is online on every node', async () => {
     const lists = await Promise.all(cluster.nodes.map((n) => onlineIds(n, w1.token)));
     assert.fail(`${err.message}: ${JSON.stringify(lists)}, expected ${JSON.stringify(everyone())}`);
   });
+  // After PRESENCE_COALESCE_MS: a node killed before a change is announced takes it along.
+  const watchers = [w1.socket, w2.socket, erin.sockets[0], frank.socket];
+  await waitFor(() => watchers.every((s) => presenceOf(s, dave.user.id).length === 1), 'dave announced online');
 });
 
 test('node 3 SIGKILLed: nodes 1 and 2 keep delivering, its users go offline within the expiry, exactly once', async () => {
@@ -136,9 +145,10 @@ test('cross-node requests skip the dead node: GET /api/users/:id/presence answer
 test('a node stopped with SIGTERM: its users go offline once (not again when its heartbeat expires)', async () => {
   const n4 = await cluster.addNode();
   const gus = await registerAndLogin(n4);
+  const live = [w1.socket, w2.socket];
+  await follow(live, [gus.user.id]);
   const g = [await connect(n4, gus.token), await connect(n4, gus.token, 'polling-only')];
   sockets.push(...g);
-  const live = [w1.socket, w2.socket];
   await waitFor(() => live.every((s) => presenceOf(s, gus.user.id).length === 1), 'gus online');
   const t0 = Date.now();
   const code = await n4.stop('SIGTERM');

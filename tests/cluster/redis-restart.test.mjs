@@ -24,6 +24,9 @@ before(async () => {
   u2.sockets = [await connect(n2, u2.token)];
   u3.sockets = [await connect(n3, u3.token, 'upgrade')];
   sockets.push(...u1.sockets, ...u2.sockets, ...u3.sockets);
+  // Every socket follows every user's presence (an offline announcement would reach them all).
+  const userIds = [u1, u2, u3].map((u) => u.user.id);
+  for (const s of sockets) await s.timeout(5000).emitWithAck('presence_subscribe', { userIds });
 });
 
 after(async () => {

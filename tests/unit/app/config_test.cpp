@@ -134,6 +134,16 @@ TEST(Config, SessionSettings) {
             std::string::npos);
 }
 
+TEST(Config, PresenceCoalescingWindow) {
+  EXPECT_EQ(load({}).presence_coalesce_ms, 300);
+  EXPECT_EQ(load({{"PRESENCE_COALESCE_MS", "0"}}).presence_coalesce_ms, 0);
+  EXPECT_EQ(load({{"PRESENCE_COALESCE_MS", "60000"}}).presence_coalesce_ms, 60000);
+  for (const char* bad : {"-1", "60001", "soon", "0.5"})
+    EXPECT_NE(error_of({{"PRESENCE_COALESCE_MS", bad}}).find("PRESENCE_COALESCE_MS"),
+              std::string::npos)
+        << bad;
+}
+
 TEST(Config, ConnectionLimits) {
   auto d = load({});
   EXPECT_EQ(d.packet_rate_per_second, 500);

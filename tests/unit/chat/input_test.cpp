@@ -149,6 +149,21 @@ TEST(PayloadInput, JoinRoomAndMarkReadNameTheirFieldsInOrder) {
   EXPECT_EQ(mark.last_message_id, 10);
 }
 
+TEST(PayloadInput, PresenceSubscriptionsNameAnArrayOfIds) {
+  const auto ids = [](const char* text) { return presence_ids(json::parse(text), 3); };
+  EXPECT_EQ(refusal([&] { ids("[1]"); }), invalid("payload must be an object {userIds}"));
+  for (const char* bad : {R"({})", R"({"userIds":5})", R"({"userIds":"1,2"})",
+                          R"({"userIds":[1,0]})", R"({"userIds":[1,"x"]})", R"({"userIds":[null]})",
+                          R"({"userIds":[[1]]})", R"({"userIds":[1.5]})"})
+    EXPECT_EQ(refusal([&] { ids(bad); }), invalid("userIds must be an array of positive integers"))
+        << bad;
+  EXPECT_EQ(refusal([&] { ids(R"({"userIds":[1,2,3,4]})"); }),
+            invalid("userIds may name at most 3 users"));
+  // Sorted, each once; ids as numbers or numeric strings; an empty list is a list.
+  EXPECT_EQ(ids(R"({"userIds":[9,"2",9]})"), (std::vector<std::int64_t>{2, 9}));
+  EXPECT_EQ(ids(R"({"userIds":[]})"), std::vector<std::int64_t>{});
+}
+
 TEST(PayloadInput, SendImageTakesOnlyIssuedUrlsAndAnOptionalRecipient) {
   testing::FakeDatabase db;
   core::BlockingPool pool(1);
