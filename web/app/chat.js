@@ -8,6 +8,7 @@ import * as rest from './chat/rest.js';
 import * as tab from './chat/tab-storage.js';
 import { createSync } from './chat/sync.js';
 import { createSending } from './chat/sending.js';
+import { PresenceWatch } from './chat/presence-watch.js';
 import { createBanner } from './chat/views/banner.js';
 import { createComposer } from './chat/views/composer.js';
 import { createHeader } from './chat/views/header.js';
@@ -45,11 +46,18 @@ export function createChat({ getMe, toast }) {
     },
   });
   const isViewing = (id) => layout.isViewing(id);
-  const sync = createSync({ store, render, isViewing, markRead, toast });
+  const sync = createSync({ store, render, isViewing, markRead, toast, onConversations: () => watchPresence() });
   const sending = createSending({ store, connection: () => conn, render, toast });
   const banner = createBanner();
   const sidebar = createSidebar({ store, onOpen: openWithComposer });
-  const search = createSearch({ store, onOpen: openWithComposer });
+  const search = createSearch({
+    store,
+    onOpen: openWithComposer,
+    onShown: (ids) => {
+      searchShown = ids;
+      watchPresence();
+    },
+  });
   const header = createHeader({ store });
   const composer = createComposer({ onText: sending.text, onImage: sending.image });
   const messageList = createMessageList({
@@ -64,6 +72,33 @@ export function createChat({ getMe, toast }) {
       },
     },
   });
+
+  // ---------- presence: followed for the people on screen ----------
+  const watch = new PresenceWatch();
+  let searchShown = [];
+
+  function redrawPresence() {
+    render.chatList();
+    render.header();
+    search.redrawPresence();
+  }
+
+  function watchPresence() {
+    if (!conn?.connected || !store.me) return;
+    const wanted = [store.currentConversation.peerId, ...searchShown, ...store.directConversations().map((c) => c.peerId)];
+    const { add, drop } = watch.update(wanted.filter((id) => id !== store.me.id));
+    if (drop.length) {
+      conn.emit('presence_unsubscribe', { userIds: drop });
+      store.people.forgetPresence(drop);
+    }
+    if (!add.length) return;
+    conn.request('presence_subscribe', { userIds: add }, (res) => {
+      if (!Array.isArray(res?.online)) return;
+      store.people.applySubscription(add.filter((id) => watch.subscribed.has(id)), res.online);
+      redrawPresence();
+    });
+    if (drop.length) redrawPresence();
+  }
 
   // Tells the server how far we have read a private chat: over the socket, or by REST while
   // disconnected.
@@ -122,20 +157,20 @@ export function createChat({ getMe, toast }) {
     presence({ userId, online } = {}) {
       if (userId == null) return;
       store.people.setPresence(userId, online);
-      render.chatList();
-      if (store.current === directId(userId)) render.header();
+      redrawPresence();
     },
   };
 
   function onStatus(status) {
     if (status === 'connected') {
       banner.hide();
+      // Subscriptions end with a connection, recovered or not (and presence is not replayed):
+      // subscribing again answers who is online now.
+      watch.reset();
+      watchPresence();
       if (!conn.everConnected) sending.flush();
-      else if (conn.recovered) {
-        // The session came back: what we missed was replayed, in order. Presence is not.
-        sync.loadPresence();
-        sending.flush();
-      } else sync.catchUp().finally(sending.flush);
+      else if (conn.recovered) sending.flush(); // what we missed was replayed, in order
+      else sync.catchUp().finally(sending.flush);
       render.messages();
       return;
     }
@@ -152,6 +187,7 @@ export function createChat({ getMe, toast }) {
     if (c.peerId != null && !store.people.users.get(c.peerId)?.profile) sync.lookUpUser(c.peerId);
     if (changed) messageList.clear();
     layout.setPaneOpen(true, noPush);
+    watchPresence();
     render.header();
     render.chatList();
     if (c.kind === 'public' && store.clearUnread(c)) render.chatList();
@@ -206,7 +242,6 @@ export function createChat({ getMe, toast }) {
       if (layout.narrow && !stored) layout.setPaneOpen(false);
       if (id !== PUBLIC) sync.loadOlder(store.conversation(PUBLIC)); // for the public room's preview in the list
       sync.loadConversations();
-      sync.loadPresence();
     },
     stop() {
       conn?.stop();

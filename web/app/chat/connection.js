@@ -84,6 +84,10 @@ export function connect({ onStatus, events, onException }) {
     emit(event, payload) {
       socket.emit(event, payload, () => {});
     },
+    // done(answer), or done(null) when none came (timeout, connection lost).
+    request(event, payload, done) {
+      socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err, res) => done(err ? null : res));
+    },
     stop() {
       stopped = true;
       socket.disconnect();

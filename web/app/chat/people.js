@@ -8,7 +8,7 @@ export class People {
     this.chatWith = chatWith;
     this.users = new Map(); // id → {id, username, profile_image, profile?}
     this.online = new Set();
-    this.presenceKnown = false; // until the server tells us, nobody is shown online or offline
+    this.presenceKnown = new Set(); // whose presence the server told us (others: no dot at all)
     this.readMarks = new Map(); // user id → highest message id of ours they have read
   }
 
@@ -46,19 +46,28 @@ export class People {
   }
 
   setPresence(userId, online) {
-    this.presenceKnown = true;
+    this.presenceKnown.add(userId);
     if (online) this.online.add(userId);
     else this.online.delete(userId);
   }
 
-  setOnlineUsers(ids) {
-    this.online = new Set(ids);
-    this.presenceKnown = true;
+  // A subscription's answer: of `ids`, those in `onlineIds` are online, the others are not.
+  applySubscription(ids, onlineIds) {
+    const online = new Set(onlineIds);
+    for (const id of ids) this.setPresence(id, online.has(id));
+  }
+
+  // No longer followed: what we knew goes stale, so we show nothing.
+  forgetPresence(ids) {
+    for (const id of ids) {
+      this.presenceKnown.delete(id);
+      this.online.delete(id);
+    }
   }
 
   // → true / false, or undefined while presence is unknown (no dot at all then).
   isOnline(userId) {
-    return this.presenceKnown ? this.online.has(userId) : undefined;
+    return this.presenceKnown.has(userId) ? this.online.has(userId) : undefined;
   }
 
   // A read receipt. → whether it moved the mark forward.

@@ -16,7 +16,6 @@ export function history(c, { before } = {}) {
 }
 
 export const conversations = () => api('GET', '/api/chat/conversations');
-export const onlineUsers = () => api('GET', '/api/users/online');
 export const user = (id) => api('GET', `/api/users/${id}`);
 export const profile = () => api('GET', '/api/profile');
 

@@ -1,12 +1,13 @@
 // Getting the store up to date from the REST API: history pages (first and older), catch-up after
-// a reconnect, the conversation list, who is online, and profiles of people we chat with.
+// a reconnect, the conversation list, and profiles of people we chat with.
 import { ApiError } from '../api.js';
 import { directId } from './ids.js';
 import { oldestStored } from './message-list.js';
 import * as rest from './rest.js';
 
-// render: the chat's render functions; isViewing(id); markRead(c); toast(message, kind).
-export function createSync({ store, render, isViewing, markRead, toast }) {
+// render: the chat's render functions; isViewing(id); markRead(c); toast(message, kind);
+// onConversations(): the conversation list came in (whose presence to follow changed).
+export function createSync({ store, render, isViewing, markRead, toast, onConversations }) {
   const inFlight = new WeakMap(); // conversation record → its page request (one at a time)
 
   // The next older page of a conversation (the newest page first). → a promise that settles
@@ -41,7 +42,6 @@ export function createSync({ store, render, isViewing, markRead, toast }) {
   // After a reconnect: what was missed, in every conversation whose history is loaded.
   async function catchUp() {
     loadConversations();
-    loadPresence();
     for (const c of store.conversations.values()) {
       if (!c.loaded) continue;
       try {
@@ -63,6 +63,7 @@ export function createSync({ store, render, isViewing, markRead, toast }) {
     try {
       const res = await rest.conversations();
       store.applyConversations(res.data ?? []);
+      onConversations();
       render.chatList();
       const c = store.currentConversation;
       if (c.peerId != null) {
@@ -71,18 +72,6 @@ export function createSync({ store, render, isViewing, markRead, toast }) {
       }
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401)) toast('Could not load your conversations.', 'error');
-    }
-  }
-
-  async function loadPresence() {
-    try {
-      const res = await rest.onlineUsers();
-      if (!Array.isArray(res?.data)) return;
-      store.people.setOnlineUsers(res.data.map((u) => u.id));
-      render.chatList();
-      render.header();
-    } catch {
-      // Presence is optional: servers without it just show no online dots.
     }
   }
 
@@ -101,7 +90,6 @@ export function createSync({ store, render, isViewing, markRead, toast }) {
     loadOlder,
     catchUp,
     loadConversations,
-    loadPresence,
     lookUpUser,
   };
 }

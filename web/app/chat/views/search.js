@@ -4,19 +4,34 @@ import { $, h, avatar } from '../../dom.js';
 import { directId } from '../ids.js';
 import * as rest from '../rest.js';
 
-// onOpen(conversationId): a person was chosen.
-export function createSearch({ store, onOpen }) {
+// onOpen(conversationId): a person was chosen; onShown(userIds): the people listed now.
+export function createSearch({ store, onOpen, onShown }) {
   const box = $('user-search');
   const results = $('search-results');
   const status = $('search-status');
   let timer = 0;
   let inFlight = null;
+  let shown = [];
+
+  function show(people) {
+    shown = people;
+    onShown(people.map((u) => u.id));
+  }
 
   function clear() {
     box.value = '';
     results.hidden = true;
     results.replaceChildren();
     status.textContent = '';
+    if (shown.length) show([]);
+  }
+
+  // Presence changed: the dots of the listed people follow (in place, keeping the focus).
+  function redrawPresence() {
+    for (const button of results.querySelectorAll('button.person')) {
+      const u = shown.find((p) => String(p.id) === button.dataset.userId);
+      if (u) button.querySelector('.avatar')?.replaceWith(avatar(u, { size: 'small', online: store.people.isOnline(u.id) }));
+    }
   }
 
   function personEl(u) {
@@ -46,6 +61,7 @@ export function createSearch({ store, onOpen }) {
       const people = (res.data ?? []).filter((u) => u.id !== store.me.id);
       for (const u of people) store.people.remember(u);
       results.replaceChildren(...people.map(personEl));
+      show(people);
       if (!people.length) results.replaceChildren(h('li', { class: 'no-results', text: `Nobody found for “${q}”` }));
       results.hidden = false;
       status.textContent = people.length === 1 ? '1 person found' : `${people.length} people found`;
@@ -89,5 +105,5 @@ export function createSearch({ store, onOpen }) {
     });
   }
 
-  return { wire, clear };
+  return { wire, clear, redrawPresence };
 }
