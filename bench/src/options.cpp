@@ -89,7 +89,8 @@ options:
   --headers minimal|browser   the upgrade request's headers (browser: ~600 bytes more, as Chrome)
   recover: --restart-command CMD   --before S   --after S   --down S   --recover-timeout S
   --private-share F   --reconnection-delay MS   --reconnection-delay-max MS
-  --randomization-factor F   --seed N
+  --randomization-factor F   --seed N   --presence-subscribe K (presence_subscribe to the next K
+            users of the pool after each connection)
 Each scenario prints one JSON line on stdout; progress goes to stderr.
 )";
 }
@@ -140,6 +141,8 @@ Options parse_options(int argc, char** argv) {
       o.recover_timeout = to_double(name, v);
     else if (name == "--private-share")
       o.private_share = to_double(name, v);
+    else if (name == "--presence-subscribe")
+      o.presence_subscribe = to_size(name, v);
     else if (name == "--reconnection-delay")
       o.reconnection_delay = to_double(name, v);
     else if (name == "--reconnection-delay-max")

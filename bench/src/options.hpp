@@ -66,6 +66,9 @@ struct Options {
   double down = 0;
   double recover_timeout = 60;
   double private_share = 0.2;  // fraction of the messages sent as private messages
+  // After each CONNECT answer, a client subscribes to the presence of this many users (the ones
+  // after its own in the pool), as a client does for the people it shows.
+  std::size_t presence_subscribe = 0;
   // socket.io-client's reconnection options (milliseconds; its defaults).
   double reconnection_delay = 1000;
   double reconnection_delay_max = 5000;

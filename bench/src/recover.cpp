@@ -252,6 +252,7 @@ class Storm : public ConnectionListener {
   void tick(std::int64_t now);
   void make_messages(std::int64_t now);
   void send(Sender& s, Outgoing& m);
+  void subscribe_presence(const Client& cl);
   void measure_recovery(std::int64_t now);
   awaitable<std::vector<Stored>> stored_messages(json::object& out);
   json::object judge(const std::vector<Stored>& stored);
@@ -300,6 +301,7 @@ void Storm::on_ready(Connection& c) {
   if (phase_ == Phase::connecting) {
     cl.judged = true;
     cl.sid = c.sid();
+    subscribe_presence(cl);
     b_.on_ready(c);
     return;
   }
@@ -321,6 +323,7 @@ void Storm::on_ready(Connection& c) {
     cl.recovered = false;
   }
   cl.sid = c.sid();
+  subscribe_presence(cl);  // subscriptions end with the connection, recovered or not
   if (cl.sender >= 0)
     for (auto& m : senders_[static_cast<std::size_t>(cl.sender)].outbox)
       send(senders_[static_cast<std::size_t>(cl.sender)], m);
@@ -437,6 +440,20 @@ void Storm::send(Sender& s, Outgoing& m) {
   p = put(p, "\"}]");
   clients_[s.client].conn->send_text(
       std::string_view(scratch_, static_cast<std::size_t>(p - scratch_)));
+}
+
+// "42/chat[\"presence_subscribe\",{\"userIds\":[…]}]" for the users after the client's own in
+// the pool, without an ack (a refusal would come back as an `exception`, counted).
+void Storm::subscribe_presence(const Client& cl) {
+  const auto k = std::min(o_.presence_subscribe, b_.users.size() - 1);
+  if (k == 0) return;
+  std::string packet = "42/chat,[\"presence_subscribe\",{\"userIds\":[";
+  for (std::size_t i = 1; i <= k; ++i) {
+    if (i > 1) packet += ',';
+    packet += std::to_string(b_.users[(cl.user + i) % b_.users.size()].id);
+  }
+  packet += "]}]";
+  cl.conn->send_text(packet);
 }
 
 // Message k (of all senders, round robin) is due at send_t0_ + k/rate; it is sent at once when
@@ -738,6 +755,7 @@ awaitable<json::object> Storm::run() {
                    {"rate", o_.rates.front()},
                    {"private_share", o_.private_share},
                    {"users", pool},
+                   {"presence_subscriptions_per_client", o_.presence_subscribe},
                    {"seed", seed},
                    {"base_id", base_}};
   out["killed_pid"] = killed_pid_;
