@@ -1,9 +1,9 @@
 #include "cluster/redis_url.hpp"
 
-#include <charconv>
 #include <stdexcept>
 
 #include "core/parse_int.hpp"
+#include "core/percent_encoding.hpp"
 
 namespace chatd::cluster {
 namespace {
@@ -13,24 +13,6 @@ int parse_int(std::string_view s, int max, const char* what) {
   if (!v || *v < 0 || *v > max)
     throw std::invalid_argument(std::string("invalid ") + what + " in REDIS_URL");
   return *v;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int v = 0;
-      auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
-      if (ec == std::errc() && p == s.data() + i + 3) {
-        out.push_back(static_cast<char>(v));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-  }
-  return out;
 }
 
 }  // namespace
@@ -49,10 +31,10 @@ RedisEndpoint parse_redis_url(std::string_view url) {
     auto userinfo = url.substr(0, at);
     url = url.substr(at + 1);
     if (auto colon = userinfo.find(':'); colon != std::string_view::npos) {
-      ep.user = percent_decode(userinfo.substr(0, colon));
-      ep.password = percent_decode(userinfo.substr(colon + 1));
+      ep.user = core::percent_decode(userinfo.substr(0, colon));
+      ep.password = core::percent_decode(userinfo.substr(colon + 1));
     } else {
-      ep.password = percent_decode(userinfo);  // redis://secret@host, as redis-cli reads it
+      ep.password = core::percent_decode(userinfo);  // redis://secret@host, as redis-cli reads it
     }
   }
   std::string_view host = url;

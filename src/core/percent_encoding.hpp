@@ -1,5 +1,6 @@
 #pragma once
-// Percent-encoding for URL parts that chatd writes (query parameters, SAS links).
+// Percent-encoding for URL parts that chatd writes (query parameters, SAS links), and decoding of
+// the ones it reads from its settings (DATABASE_URL, REDIS_URL).
 #include <string>
 #include <string_view>
 
@@ -7,5 +8,8 @@ namespace chatd::core {
 
 // Percent-encodes all but RFC 3986's unreserved characters (A-Z a-z 0-9 - . _ ~).
 std::string percent_encode(std::string_view text);
+// Decodes every %XX with two hex digits; anything else, a malformed escape included, is kept as
+// written.
+std::string percent_decode(std::string_view text);
 
 }  // namespace chatd::core

@@ -1,5 +1,6 @@
 #include "storage/database_url.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/percent_encoding.hpp"
@@ -14,29 +15,6 @@ void replace_all(std::string& s, const std::string& what, const std::string& wit
   if (what.empty()) return;
   for (auto pos = s.find(what); pos != std::string::npos; pos = s.find(what, pos + with.size()))
     s.replace(pos, what.size(), with);
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += char(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
 }
 
 // The password of "scheme://user:password@host/...", or "" if there is none.
@@ -83,7 +61,8 @@ std::vector<QueryItem> query_items(const std::string& url) {
     if (end == std::string::npos) end = url.size();
     const auto eq = url.find('=', pos);
     if (eq != std::string::npos && eq < end)
-      out.push_back({percent_decode(std::string_view(url).substr(pos, eq - pos)), eq + 1, end});
+      out.push_back(
+          {core::percent_decode(std::string_view(url).substr(pos, eq - pos)), eq + 1, end});
     pos = end + 1;
   }
   return out;
@@ -122,12 +101,6 @@ std::vector<std::string> settings_in_options(std::string_view options) {
   return names;
 }
 
-bool contains(const std::vector<std::string>& names, const std::string& name) {
-  for (const auto& n : names)
-    if (n == name) return true;
-  return false;
-}
-
 }  // namespace
 
 std::string url_scheme(const std::string& url) {
@@ -151,7 +124,7 @@ std::string redact_password(std::string message, const std::string& url) {
   for (const auto& secret : {url_password(url), query_password(url)}) {
     if (secret.empty()) continue;
     replace_all(message, secret, "***");
-    replace_all(message, percent_decode(secret), "***");
+    replace_all(message, core::percent_decode(secret), "***");
   }
   for (auto& c : message)
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
@@ -175,9 +148,7 @@ std::string with_url_defaults(const std::string& url, const std::vector<UrlParam
     out += core::percent_encode(key) + '=' + core::percent_encode(value);
   };
   for (const auto& [key, value] : params) {
-    bool present = false;
-    for (const auto& item : items) present = present || item.key == key;
-    if (!present) add(key, value);
+    if (std::ranges::find(items, key, &QueryItem::key) == items.end()) add(key, value);
   }
 
   // libpq keeps the last "options" of a URL: that is the one to extend.
@@ -186,11 +157,11 @@ std::string with_url_defaults(const std::string& url, const std::vector<UrlParam
     if (item.key == "options") options = &item;
   std::vector<std::string> set;
   if (options)
-    set = settings_in_options(percent_decode(std::string_view(url).substr(
+    set = settings_in_options(core::percent_decode(std::string_view(url).substr(
         options->value_begin, options->value_end - options->value_begin)));
   std::string extra;
   for (const auto& [name, value] : server_settings) {
-    if (contains(set, name)) continue;
+    if (std::ranges::find(set, name) != set.end()) continue;
     if (!extra.empty()) extra += ' ';
     extra += "-c " + name + '=' + value;
   }
