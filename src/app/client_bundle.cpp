@@ -2,11 +2,11 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <array>
-#include <fstream>
 #include <functional>
-#include <sstream>
 
+#include "core/read_file.hpp"
 #include "http/compression.hpp"
 #include "http/error.hpp"
 
@@ -17,16 +17,8 @@ constexpr std::array<std::string_view, 6> kNames = {
     "socket.io.js",         "socket.io.js.map",     "socket.io.min.js",
     "socket.io.min.js.map", "socket.io.esm.min.js", "socket.io.esm.min.js.map"};
 
-std::optional<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 std::string read_version(const std::filesystem::path& package_json) {
-  const auto text = read_file(package_json);
+  const auto text = core::read_file(package_json);
   if (!text) return {};
   boost::system::error_code ec;
   const auto doc = boost::json::parse(*text, ec);
@@ -46,15 +38,13 @@ ClientBundle::ClientBundle(std::filesystem::path package)
     : dist_(package / "dist"), version_(read_version(package / "package.json")) {}
 
 bool ClientBundle::served(std::string_view name) {
-  for (auto n : kNames)
-    if (n == name) return true;
-  return false;
+  return std::ranges::find(kNames, name) != kNames.end();
 }
 
 ClientBundle::File* ClientBundle::load(std::string_view name) const {
   std::lock_guard lock(mutex_);
   if (auto it = files_.find(name); it != files_.end()) return it->second.get();
-  auto body = read_file(dist_ / std::string(name));
+  auto body = core::read_file(dist_ / std::string(name));
   if (!body) return nullptr;
   auto file = std::make_unique<File>();
   file->etag =

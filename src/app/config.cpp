@@ -1,11 +1,11 @@
 #include "app/config.hpp"
 
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "app/settings.hpp"
+#include "core/read_file.hpp"
 
 namespace chatd::app {
 namespace {
@@ -41,11 +41,8 @@ std::vector<std::pair<std::string, std::string>> parse_dotenv(const std::string&
 
 EnvLookup process_env(const std::string& dotenv_path) {
   std::map<std::string, std::string> file_values;
-  if (std::ifstream in(dotenv_path); in) {
-    std::stringstream ss;
-    ss << in.rdbuf();
-    for (auto& [k, v] : parse_dotenv(ss.str())) file_values[k] = v;
-  }
+  if (const auto text = core::read_file(dotenv_path))
+    for (auto& [k, v] : parse_dotenv(*text)) file_values[k] = v;
   return [file_values](const std::string& name) -> std::optional<std::string> {
     if (const char* v = std::getenv(name.c_str())) return std::string(v);
     if (auto it = file_values.find(name); it != file_values.end()) return it->second;

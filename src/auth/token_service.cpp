@@ -8,13 +8,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "auth/clock.hpp"
 #include "auth/crypto/token_ids.hpp"
 #include "core/base64.hpp"
+#include "core/read_file.hpp"
 
 namespace chatd::auth {
 namespace fs = std::filesystem;
@@ -22,11 +21,9 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string read_file(const fs::path& path, const char* variable) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(std::string(variable) + ": cannot read " + path.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto text = core::read_file(path);
+  if (!text) throw std::runtime_error(std::string(variable) + ": cannot read " + path.string());
+  return std::move(*text);
 }
 
 std::vector<unsigned char> decode_key(const std::string& text, const char* source) {

@@ -1,7 +1,8 @@
 #include "http/static_files.hpp"
 
-#include <fstream>
 #include <sstream>
+
+#include "core/read_file.hpp"
 
 namespace chatd::http {
 namespace fs = std::filesystem;
@@ -54,11 +55,9 @@ std::optional<Response> StaticFiles::serve(const Request& request,
     res.content_type.clear();
     return res;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream body;
-  body << in.rdbuf();
-  res.body = body.str();
+  auto body = core::read_file(path);
+  if (!body) return std::nullopt;
+  res.body = std::move(*body);
   return res;
 }
 
