@@ -270,7 +270,7 @@ void App::Parts::make_chat() {
       sio->of("/chat"), *online, *db, *blocking, io->at(0).get_executor(),
       std::chrono::milliseconds(c.presence_coalesce_ms));
   gateway = std::make_unique<chat::Gateway>(sio->of("/chat"), *auth.service, *chat, *chat_events,
-                                            *online, recovery.get());
+                                            *online, recovery.get(), c.presence_max_subscriptions);
   chat::add_routes(router, *chat, *chat_events, link);
   // Before users::add_routes: "/api/users/online" must not be taken for "/api/users/:userId".
   chat::add_presence_routes(router, *online, sio->of("/chat"));

@@ -53,8 +53,9 @@ struct Config {
   std::int64_t ping_interval_ms = 25000;
   std::int64_t ping_timeout_ms = 20000;
   std::int64_t connect_timeout_ms = 45000;
-  std::int64_t presence_coalesce_ms = 300;  // a user's presence changes merged within this
-  double packet_rate_per_second = 500;      // incoming Engine.IO packets per connection; 0: off
+  std::size_t presence_max_subscriptions = 500;  // users one socket may follow
+  std::int64_t presence_coalesce_ms = 300;       // a user's presence changes merged within this
+  double packet_rate_per_second = 500;  // incoming Engine.IO packets per connection; 0: off
   double packet_burst = 1000;
   std::size_t send_queue_limit_bytes = 4 * 1024 * 1024;  // unsent data before a client is dropped
   // Connection-state recovery: how long after its last message a /chat session can come back

@@ -358,6 +358,10 @@ SettingGroup realtime() {
                                  "time for the client's pong"),
            integer<std::int64_t>("CONNECT_TIMEOUT_MS", &Config::connect_timeout_ms, 10, 3'600'000,
                                  "a connection that joins no namespace within this is closed"),
+           integer<std::size_t>("PRESENCE_MAX_SUBSCRIPTIONS", &Config::presence_max_subscriptions,
+                                1, 100'000,
+                                "users one socket may follow with presence_subscribe (each one a "
+                                "room the socket is in)"),
            integer<std::int64_t>("PRESENCE_COALESCE_MS", &Config::presence_coalesce_ms, 0, 60'000,
                                  "a user's presence changes within this are merged into one "
                                  "announcement (a quick reconnect announces nothing); 0: each "

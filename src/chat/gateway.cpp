@@ -42,13 +42,15 @@ json::value stored_ack(const storage::Message& m) {
 }  // namespace
 
 Gateway::Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat,
-                 ChatEvents& events, presence::Presence& presence, ChatRecovery* recovery)
+                 ChatEvents& events, presence::Presence& presence, ChatRecovery* recovery,
+                 std::size_t max_subscriptions)
     : nsp_(nsp),
       auth_(auth),
       chat_(chat),
       events_(events),
       presence_(presence),
-      recovery_(recovery) {
+      recovery_(recovery),
+      max_subscriptions_(max_subscriptions) {
   nsp_.use([this](SocketPtr socket) { return authenticate(std::move(socket)); });
   nsp_.on_connection([this](const SocketPtr& socket) { on_connection(socket); });
   // What the Socket.IO Admin UI shows as a socket's data: whose it is.
@@ -220,12 +222,11 @@ asio::awaitable<void> Gateway::mark_read(SocketPtr s, json::value payload, Ack a
 // hears who of them was last announced online: every change announced after that reaches it,
 // and each follows on from that answer.
 asio::awaitable<void> Gateway::presence_subscribe(SocketPtr s, json::value payload, Ack ack) {
-  auto ids = presence_ids(payload, kMaxPresenceSubscriptions);
+  auto ids = presence_ids(payload, max_subscriptions_);
   std::size_t added = 0;
   for (const auto id : ids) added += s->in_room(presence_room(id)) ? 0 : 1;
-  if (presence_subscriptions(*s) + added > kMaxPresenceSubscriptions)
-    throw ChatError(ErrorKind::kInvalidInput, "at most " +
-                                                  std::to_string(kMaxPresenceSubscriptions) +
+  if (presence_subscriptions(*s) + added > max_subscriptions_)
+    throw ChatError(ErrorKind::kInvalidInput, "at most " + std::to_string(max_subscriptions_) +
                                                   " presence subscriptions per socket");
   for (const auto id : ids) s->join(presence_room(id));
   const auto online = co_await presence_.announced_online(std::move(ids));
@@ -233,8 +234,7 @@ asio::awaitable<void> Gateway::presence_subscribe(SocketPtr s, json::value paylo
 }
 
 asio::awaitable<void> Gateway::presence_unsubscribe(SocketPtr s, json::value payload, Ack ack) {
-  for (const auto id : presence_ids(payload, kMaxPresenceSubscriptions))
-    s->leave(presence_room(id));
+  for (const auto id : presence_ids(payload, max_subscriptions_)) s->leave(presence_room(id));
   const auto left = static_cast<std::int64_t>(presence_subscriptions(*s));
   ack.send(json::array{json::object{{"subscriptions", left}}});
   co_return;

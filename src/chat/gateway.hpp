@@ -14,9 +14,10 @@ namespace chatd::chat {
 
 class Gateway {
  public:
-  // recovery: null when connection-state recovery is off.
+  // recovery: null when connection-state recovery is off. max_subscriptions: how many users
+  // one socket may follow with presence_subscribe (PRESENCE_MAX_SUBSCRIPTIONS).
   Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat, ChatEvents& events,
-          presence::Presence& presence, ChatRecovery* recovery);
+          presence::Presence& presence, ChatRecovery* recovery, std::size_t max_subscriptions);
 
   // The authenticated user of a /chat socket (once the handshake accepted it).
   static std::int64_t user_of(const socketio::Socket& socket);
@@ -55,6 +56,7 @@ class Gateway {
   ChatEvents& events_;
   presence::Presence& presence_;
   ChatRecovery* recovery_;
+  std::size_t max_subscriptions_;
 };
 
 }  // namespace chatd::chat

@@ -30,8 +30,6 @@
 
 namespace chatd::chat {
 
-// A socket subscribes to at most this many users (presence_subscribe).
-inline constexpr std::size_t kMaxPresenceSubscriptions = 500;
 std::string presence_room(std::int64_t user_id);
 // How many presence rooms the socket is in.
 std::size_t presence_subscriptions(const socketio::Socket& socket);

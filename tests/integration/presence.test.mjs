@@ -184,6 +184,29 @@ test('bad presence_subscribe / presence_unsubscribe payloads and the per-socket 
   s.close();
 });
 
+test('PRESENCE_MAX_SUBSCRIPTIONS sets the per-socket limit and the most one call may name', async () => {
+  const small = await startChatd({ env: { PRESENCE_MAX_SUBSCRIPTIONS: '3' } });
+  try {
+    const jo = await registerAndLogin(small);
+    const s = await connect(small, jo.token);
+    assert.deepEqual(await subscribe(s, [1_000_001, 1_000_002, 1_000_003, 1_000_004]), {
+      status: 'error',
+      message: 'userIds may name at most 3 users',
+    });
+    assert.deepEqual(await subscribe(s, [1_000_001, 1_000_002]), { online: [] });
+    assert.deepEqual(await subscribe(s, [1_000_002, 1_000_003]), { online: [] });
+    assert.deepEqual(await subscribe(s, [1_000_004]), {
+      status: 'error',
+      message: 'at most 3 presence subscriptions per socket',
+    });
+    assert.deepEqual(await unsubscribe(s, [1_000_001]), { subscriptions: 2 });
+    assert.deepEqual(await subscribe(s, [1_000_004]), { online: [] });
+    s.close();
+  } finally {
+    await small.cleanup();
+  }
+});
+
 test('a connect storm: each user is announced to their peers and subscribers only, not to everyone', async () => {
   // 40 users in a ring of conversations (i with i+1), each socket also subscribed to the user
   // two places on. Namespace-wide presence would cost 40 × 39 deliveries; here each online
