@@ -219,7 +219,7 @@ table=$(node "$root/bench/summarize.mjs" "$results" \
 echo "$table"
 if [[ $quick -eq 0 ]]; then
   mkdir -p "$root/bench/results"
-  stamp=$(date -u +%Y-%m-%d-%H%M)$([[ -n "$against" ]] && echo -ab)
+  stamp=$(date -u +%Y-%m-%d-%H%M)${against:+-ab}
   echo "$table" >"$root/bench/results/$stamp.md"
   cp "$results" "$root/bench/results/$stamp.jsonl"
   log "saved bench/results/$stamp.md and .jsonl"
