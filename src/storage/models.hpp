@@ -85,6 +85,7 @@ struct Message {
   std::string sender_username;               // filled on reads (join with users)
   std::optional<std::string> client_msg_id;  // the sender's idempotency key, when it gave one
   std::optional<std::int64_t> origin;        // the sending socket's tag (see NewMessage)
+  std::optional<std::int64_t> group_id;      // a group's message (is_public false, no recipient)
   // Set only in what insert_batch returns: this message repeated an earlier one's
   // (sender_id, client_msg_id), and the record is that earlier, stored message, unchanged.
   bool duplicate = false;
@@ -109,6 +110,8 @@ struct NewMessage {
   // live delivery leaves the sending socket out, and recovery must leave out the same one
   // (MessageRepository::replay_for). Storage keeps it and compares it, nothing more.
   std::optional<std::int64_t> origin = std::nullopt;
+  // A group's message: is_public false and no recipient. Callers check the sender is a member.
+  std::optional<std::int64_t> group_id = std::nullopt;
 };
 
 // Newest first. Either page/per_page, or a cursor: only messages with id < before.

@@ -36,6 +36,14 @@ std::int64_t sql_limit(std::size_t limit) {
   return static_cast<std::int64_t>(std::min(limit, kMax));
 }
 
+std::vector<std::int64_t> distinct_ids(const std::vector<std::int64_t>& ids, std::int64_t except) {
+  std::vector<std::int64_t> out;
+  out.reserve(ids.size());
+  for (const auto id : ids)
+    if (id != except && std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+  return out;
+}
+
 Message stored_message(const NewMessage& in, std::int64_t id, Millis created_at, Millis updated_at,
                        std::string sender_username) {
   return stored_message(NewMessage(in), id, created_at, updated_at, std::move(sender_username));
@@ -58,6 +66,7 @@ Message stored_message(NewMessage&& in, std::int64_t id, Millis created_at, Mill
   m.sender_username = std::move(sender_username);
   m.client_msg_id = std::move(in.client_msg_id);
   m.origin = in.origin;
+  m.group_id = in.group_id;
   return m;
 }
 

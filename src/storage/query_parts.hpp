@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "storage/models.hpp"
 
@@ -32,6 +33,10 @@ PageWindow history_window(const HistoryQuery& query);
 
 // A result count for LIMIT: SIZE_MAX (no cap) and anything above INT64_MAX become INT64_MAX.
 std::int64_t sql_limit(std::size_t limit);
+
+// A group's members as given: each id once, in the order of first appearance, without `except`
+// (the owner, who is a member already).
+std::vector<std::int64_t> distinct_ids(const std::vector<std::int64_t>& ids, std::int64_t except);
 
 // The Message stored for `in`, given what the database assigned to it; the second form takes
 // in's strings instead of copying them.

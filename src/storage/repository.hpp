@@ -14,6 +14,7 @@
 
 #include "storage/auth_repository.hpp"
 #include "storage/errors.hpp"
+#include "storage/group_repository.hpp"
 #include "storage/models.hpp"
 #include "storage/options.hpp"
 
@@ -95,8 +96,9 @@ class MessageRepository {
   // What user_id's socket heard live in after_id < id <= up_to_id, in id order, at most
   // `limit` (ask for cap + 1 to learn whether there are more than cap): every public message,
   // and the private messages (text or image) user_id sent or received, except those user_id
-  // sent with origin == exclude_origin (live delivery left the sending socket out). Public
-  // messages are never excluded: their sender hears them too.
+  // sent with origin == exclude_origin (live delivery left the sending socket out), and the
+  // messages of the groups user_id is a member of now, except those it sent with that origin.
+  // Public messages are never excluded: their sender hears them too.
   virtual std::vector<Message> replay_for(std::int64_t user_id, std::int64_t after_id,
                                           std::int64_t up_to_id,
                                           std::optional<std::int64_t> exclude_origin,
@@ -104,6 +106,8 @@ class MessageRepository {
   virtual Page<Message> list_public(const HistoryQuery& query) = 0;
   // Both directions between a and b.
   virtual Page<Message> list_private(std::int64_t a, std::int64_t b, const HistoryQuery& query) = 0;
+  // One group's messages.
+  virtual Page<Message> list_group(std::int64_t group_id, const HistoryQuery& query) = 0;
   virtual std::optional<Message> find(std::int64_t id) = 0;
   // The caller's 1:1 conversations, most recent first.
   virtual std::vector<Conversation> conversations(std::int64_t user_id) = 0;
@@ -139,6 +143,7 @@ class Database {
   virtual MessageRepository& messages() = 0;
   virtual RecoveryRoomRepository& recovery_rooms() = 0;
   virtual AuthRepository& auth() = 0;
+  virtual GroupRepository& groups() = 0;
   // True when the database answers a trivial query within about `within` (PostgreSQL: false at
   // once while it is known down; the query runs on a connection of its own, never waiting for
   // the pool's). May take longer when it has to connect first: callers who must answer in time

@@ -28,7 +28,7 @@ std::vector<Message> read_messages(const pqxx::result& r) {
 std::vector<Assigned> insert_fresh(pqxx::work& tx, const std::vector<NewMessage>& in,
                                    const std::vector<std::size_t>& fresh, std::int64_t head) {
   ArrayLiteral content, blob_url, is_public, sender, recipient, type, width, height, client_msg_id,
-      origin;
+      origin, group;
   for (const std::size_t i : fresh) {
     const auto& n = in[i];
     content.add(n.content);
@@ -41,12 +41,13 @@ std::vector<Assigned> insert_fresh(pqxx::work& tx, const std::vector<NewMessage>
     height.add(n.height);
     client_msg_id.add(n.client_msg_id);
     origin.add(n.origin);
+    group.add(n.group_id);
   }
   const auto new_head = head + static_cast<std::int64_t>(fresh.size());
   const auto r =
       tx.exec_prepared(stmt::kMessageInsertBatch, head, content.str(), blob_url.str(),
                        is_public.str(), sender.str(), recipient.str(), type.str(), width.str(),
-                       height.str(), client_msg_id.str(), origin.str(), new_head);
+                       height.str(), client_msg_id.str(), origin.str(), group.str(), new_head);
   std::vector<Assigned> assigned;
   assigned.reserve(r.size());
   for (const auto& row : r)
@@ -157,6 +158,19 @@ Page<Message> PgMessageRepository::list_private(std::int64_t a, std::int64_t b,
     page.items = read_messages(
         query.before ? tx.exec_prepared(stmt::kPrivateBefore, lo, hi, *query.before, w.limit)
                      : tx.exec_prepared(stmt::kPrivatePage, lo, hi, w.limit, w.offset));
+    return page;
+  });
+}
+
+Page<Message> PgMessageRepository::list_group(std::int64_t group_id, const HistoryQuery& query) {
+  const PageWindow w = history_window(query);
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    Page<Message> page;
+    page.total = tx.exec_prepared1(stmt::kGroupCount, group_id)[0].as<std::int64_t>();
+    page.items = read_messages(
+        query.before ? tx.exec_prepared(stmt::kGroupBefore, group_id, *query.before, w.limit)
+                     : tx.exec_prepared(stmt::kGroupPage, group_id, w.limit, w.offset));
     return page;
   });
 }

@@ -8,6 +8,7 @@
 #include "storage/migrations.hpp"
 #include "storage/postgres/auth_repository.hpp"
 #include "storage/postgres/connection_pool.hpp"
+#include "storage/postgres/group_repository.hpp"
 #include "storage/postgres/message_repository.hpp"
 #include "storage/postgres/recovery_room_repository.hpp"
 #include "storage/postgres/statements.hpp"
@@ -67,12 +68,14 @@ class PgDatabase final : public Database {
         users_(*pool_),
         messages_(*pool_, write_timeout),
         recovery_rooms_(*pool_),
-        auth_(*pool_) {}
+        auth_(*pool_),
+        groups_(*pool_) {}
 
   UserRepository& users() override { return users_; }
   MessageRepository& messages() override { return messages_; }
   RecoveryRoomRepository& recovery_rooms() override { return recovery_rooms_; }
   AuthRepository& auth() override { return auth_; }
+  GroupRepository& groups() override { return groups_; }
   std::string backend_name() const override { return "postgresql"; }
 
   bool ping(std::chrono::milliseconds within) override { return pool_->ping(within); }
@@ -83,6 +86,7 @@ class PgDatabase final : public Database {
   PgMessageRepository messages_;
   PgRecoveryRoomRepository recovery_rooms_;
   PgAuthRepository auth_;
+  PgGroupRepository groups_;
 };
 
 }  // namespace

@@ -25,7 +25,8 @@ const std::string& message_columns() {
   static const std::string kColumns =
       "m.id, m.content, m.blob_url, m.is_public, m.sender_id, m.recipient_id, m.type, m.width, "
       "m.height, " +
-      ms("m.created_at") + ", " + ms("m.updated_at") + ", u.username, m.client_msg_id, m.origin";
+      ms("m.created_at") + ", " + ms("m.updated_at") +
+      ", u.username, m.client_msg_id, m.origin, m.group_id";
   return kColumns;
 }
 
@@ -86,6 +87,7 @@ Message read_message(const pqxx::row& r, int first) {
   m.sender_username = r[first + 11].as<std::string>();
   m.client_msg_id = opt_text(r[first + 12]);
   m.origin = opt_int64(r[first + 13]);
+  m.group_id = opt_int64(r[first + 14]);
   return m;
 }
 

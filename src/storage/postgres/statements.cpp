@@ -5,6 +5,7 @@
 #include <pqxx/nontransaction>
 
 #include "storage/postgres/auth_statements.hpp"
+#include "storage/postgres/group_statements.hpp"
 #include "storage/postgres/rows.hpp"
 #include "storage/query_parts.hpp"
 
@@ -111,18 +112,19 @@ void define_message_write_statements(pqxx::connection& c) {
                 " WHERE m.sender_id = k.sender_id AND m.client_msg_id = k.client_msg_id"
                 " LIMIT 1) AS r");
   // The fresh messages arrive as one array per column; the k-th (ord k) gets id $1 + k, and the
-  // log's head becomes $12 (= $1 + their count) in the same statement. Sorting the result by id
+  // log's head becomes $13 (= $1 + their count) in the same statement. Sorting the result by id
   // gives the input order back.
   c.prepare(stmt::kMessageInsertBatch,
             "WITH ins AS (INSERT INTO messages (id, content, blob_url, is_public, sender_id,"
-            " recipient_id, type, width, height, client_msg_id, origin)"
+            " recipient_id, type, width, height, client_msg_id, origin, group_id)"
             " SELECT $1::bigint + b.ord, b.content, b.blob_url, b.is_public, b.sender_id,"
-            " b.recipient_id, b.type, b.width, b.height, b.client_msg_id, b.origin"
+            " b.recipient_id, b.type, b.width, b.height, b.client_msg_id, b.origin, b.group_id"
             " FROM unnest($2::text[], $3::text[], $4::boolean[], $5::bigint[], $6::bigint[],"
-            " $7::text[], $8::int[], $9::int[], $10::text[], $11::bigint[]) WITH ORDINALITY"
-            " AS b(content, blob_url, is_public, sender_id, recipient_id, type, width, height,"
-            " client_msg_id, origin, ord) RETURNING id, sender_id, created_at, updated_at),"
-            " log AS (UPDATE message_log SET head = $12::bigint)"
+            " $7::text[], $8::int[], $9::int[], $10::text[], $11::bigint[], $12::bigint[])"
+            " WITH ORDINALITY AS b(content, blob_url, is_public, sender_id, recipient_id, type,"
+            " width, height, client_msg_id, origin, group_id, ord)"
+            " RETURNING id, sender_id, created_at, updated_at),"
+            " log AS (UPDATE message_log SET head = $13::bigint)"
             " SELECT ins.id, " +
                 ms("ins.created_at") + ", " + ms("ins.updated_at") +
                 ", u.username FROM ins JOIN users u ON u.id = ins.sender_id ORDER BY ins.id");
@@ -136,11 +138,11 @@ void define_message_range_statements(pqxx::connection& c) {
                                       " WHERE m.id > $1::bigint AND m.id <= $2::bigint"
                                       " ORDER BY m.id LIMIT $3::bigint");
 
-  // $1 user, ($2, $3] the id range, $4 the origin to leave out (or NULL), $5 the limit. Three
-  // ordered halves, each cut at the limit, merged: public messages (messages_public_idx),
-  // received private ones (messages_unread_idx; a message to oneself comes from the sent half
-  // only) and sent private ones (messages_sender_idx), or the primary key's id range where the
-  // planner finds that cheaper.
+  // $1 user, ($2, $3] the id range, $4 the origin to leave out (or NULL), $5 the limit. Four
+  // ordered parts, each cut at the limit, merged: public messages (messages_public_idx),
+  // received private ones (messages_unread_idx; a message to oneself comes from the sent part
+  // only), sent private ones (messages_sender_idx), or the primary key's id range where the
+  // planner finds that cheaper, and those of the user's groups (messages_group_idx).
   const std::string range =
       " AND id > $2::bigint AND id <= $3::bigint ORDER BY id LIMIT $5::bigint)";
   c.prepare(stmt::kReplayFor,
@@ -153,6 +155,11 @@ void define_message_range_statements(pqxx::connection& c) {
                 " AND recipient_id IS NOT NULL AND NOT is_public"
                 " AND ($4::bigint IS NULL OR origin IS DISTINCT FROM $4::bigint)" +
                 range +
+                " UNION ALL (SELECT g.id FROM group_members gm"
+                " JOIN messages g ON g.group_id = gm.group_id WHERE gm.user_id = $1::bigint"
+                " AND g.id > $2::bigint AND g.id <= $3::bigint AND (g.sender_id <> $1::bigint"
+                " OR $4::bigint IS NULL OR g.origin IS DISTINCT FROM $4::bigint)"
+                " ORDER BY g.id LIMIT $5::bigint)"
                 ") AS r JOIN messages m ON m.id = r.id JOIN users u ON u.id = m.sender_id"
                 " ORDER BY m.id LIMIT $5::bigint");
 
@@ -189,6 +196,13 @@ void define_history_statements(pqxx::connection& c) {
                 ") AS pair ORDER BY id DESC LIMIT $4::bigint) AS p"
                 " JOIN messages m ON m.id = p.id JOIN users u ON u.id = m.sender_id"
                 " ORDER BY m.id DESC");
+  c.prepare(stmt::kGroupCount, "SELECT count(*) FROM messages WHERE group_id = $1::bigint");
+  c.prepare(stmt::kGroupPage, select_message +
+                                  " WHERE m.group_id = $1::bigint ORDER BY m.id DESC"
+                                  " LIMIT $2::bigint OFFSET $3::bigint");
+  c.prepare(stmt::kGroupBefore, select_message +
+                                    " WHERE m.group_id = $1::bigint AND m.id < $2::bigint"
+                                    " ORDER BY m.id DESC LIMIT $3::bigint");
 }
 
 // Conversations and their read markers.
@@ -272,6 +286,7 @@ void setup_connection(pqxx::connection& conn) {
   define_conversation_statements(conn);
   define_recovery_statements(conn);
   define_auth_statements(conn);
+  define_group_statements(conn);
 }
 
 }  // namespace chatd::storage::postgres

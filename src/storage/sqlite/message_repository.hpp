@@ -17,6 +17,7 @@ class SqliteMessageRepository final : public MessageRepository {
                                   std::size_t limit) override;
   Page<Message> list_public(const HistoryQuery& query) override;
   Page<Message> list_private(std::int64_t a, std::int64_t b, const HistoryQuery& query) override;
+  Page<Message> list_group(std::int64_t group_id, const HistoryQuery& query) override;
   std::optional<Message> find(std::int64_t id) override;
   std::vector<Conversation> conversations(std::int64_t user_id) override;
   std::vector<std::pair<std::int64_t, std::int64_t>> conversation_peers(

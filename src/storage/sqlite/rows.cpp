@@ -88,6 +88,7 @@ Message read_message(SQLite::Statement& s, int first) {
   m.sender_username = s.getColumn(first + 11).getString();
   m.client_msg_id = opt_text(s, first + 12);
   m.origin = opt_int64(s, first + 13);
+  m.group_id = opt_int64(s, first + 14);
   return m;
 }
 

@@ -9,6 +9,7 @@
 #include "storage/migrations.hpp"
 #include "storage/sqlite/auth_repository.hpp"
 #include "storage/sqlite/connection_pool.hpp"
+#include "storage/sqlite/group_repository.hpp"
 #include "storage/sqlite/message_repository.hpp"
 #include "storage/sqlite/recovery_room_repository.hpp"
 #include "storage/sqlite/rows.hpp"
@@ -72,12 +73,18 @@ class SqliteMigrationTarget final : public MigrationTarget {
 class SqliteDatabase final : public Database {
  public:
   explicit SqliteDatabase(std::unique_ptr<Connections> c)
-      : c_(std::move(c)), users_(*c_), messages_(*c_), recovery_rooms_(*c_), auth_(*c_) {}
+      : c_(std::move(c)),
+        users_(*c_),
+        messages_(*c_),
+        recovery_rooms_(*c_),
+        auth_(*c_),
+        groups_(*c_) {}
 
   UserRepository& users() override { return users_; }
   MessageRepository& messages() override { return messages_; }
   RecoveryRoomRepository& recovery_rooms() override { return recovery_rooms_; }
   AuthRepository& auth() override { return auth_; }
+  GroupRepository& groups() override { return groups_; }
   std::string backend_name() const override { return "sqlite"; }
 
   // A local file: `within` is the caller's to enforce (the busy timeout can exceed it).
@@ -96,6 +103,7 @@ class SqliteDatabase final : public Database {
   SqliteMessageRepository messages_;
   SqliteRecoveryRoomRepository recovery_rooms_;
   SqliteAuthRepository auth_;
+  SqliteGroupRepository groups_;
 };
 
 }  // namespace

@@ -120,6 +120,9 @@ class FakeMessages : public storage::MessageRepository {
                                                const storage::HistoryQuery&) override {
     throw std::logic_error("not used by these tests");
   }
+  storage::Page<storage::Message> list_group(std::int64_t, const storage::HistoryQuery&) override {
+    throw std::logic_error("not used by these tests");
+  }
   std::optional<storage::Message> find(std::int64_t) override {
     throw std::logic_error("not used by these tests");
   }
@@ -208,6 +211,7 @@ class FakeDatabase : public storage::Database {
     throw std::logic_error("not used by these tests");
   }
   storage::AuthRepository& auth() override { throw std::logic_error("not used by these tests"); }
+  storage::GroupRepository& groups() override { throw std::logic_error("not used by these tests"); }
   bool ping(std::chrono::milliseconds) override { return true; }
   std::string backend_name() const override { return "fake"; }
 
