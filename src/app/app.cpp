@@ -23,6 +23,8 @@
 #include "chat/batch_writer.hpp"
 #include "chat/events.hpp"
 #include "chat/gateway.hpp"
+#include "chat/group_routes.hpp"
+#include "chat/groups.hpp"
 #include "chat/presence_feed.hpp"
 #include "chat/recovery.hpp"
 #include "chat/routes.hpp"
@@ -97,6 +99,7 @@ struct App::Parts {
   std::unique_ptr<chat::ChatRecovery> recovery;  // null when RECOVERY_WINDOW_SECONDS=0
   std::unique_ptr<chat::BatchWriter> writer;
   std::unique_ptr<chat::ChatService> chat;
+  std::unique_ptr<chat::GroupService> groups;
   std::unique_ptr<chat::ChatEvents> chat_events;
   std::unique_ptr<chat::PresenceFeed> presence_feed;  // who hears presence changes
   std::unique_ptr<presence::Presence> online;         // who is online, on this node or cluster-wide
@@ -265,13 +268,16 @@ void App::Parts::make_chat() {
       *db, *blocking, *writer, limits, issued_image_resolver(*blobs), issued_image_exists(*blobs));
   // A deleted user must not stay known to the chat rules (chatd user delete).
   auth.feed->on_user_revoked([c = chat.get()](std::int64_t id) { c->forget_user(id); });
+  groups = std::make_unique<chat::GroupService>(*db, *blocking, *chat, c.group_max_members);
   chat_events = std::make_unique<chat::ChatEvents>(sio->of("/chat"));
   presence_feed = std::make_unique<chat::PresenceFeed>(
       sio->of("/chat"), *online, *db, *blocking, io->at(0).get_executor(),
       std::chrono::milliseconds(c.presence_coalesce_ms));
-  gateway = std::make_unique<chat::Gateway>(sio->of("/chat"), *auth.service, *chat, *chat_events,
-                                            *online, recovery.get(), c.presence_max_subscriptions);
-  chat::add_routes(router, *chat, *chat_events, link);
+  gateway =
+      std::make_unique<chat::Gateway>(sio->of("/chat"), *auth.service, *chat, *groups, *chat_events,
+                                      *online, recovery.get(), c.presence_max_subscriptions);
+  chat::add_routes(router, *chat, *groups, *chat_events, link);
+  chat::add_group_routes(router, *groups, *chat, *chat_events, link);
   // Before users::add_routes: "/api/users/online" must not be taken for "/api/users/:userId".
   chat::add_presence_routes(router, *online, sio->of("/chat"));
   users::add_routes(router, *users, link);

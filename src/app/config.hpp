@@ -49,6 +49,7 @@ struct Config {
   double message_burst = 20;
   std::int64_t message_rate_wait_ms = 5000;  // how long a message over the rate may wait
   std::size_t max_message_length = 4000;
+  std::size_t group_max_members = 1000;  // members of one group, its owner included
   std::size_t max_connections = 50'000;
   std::int64_t ping_interval_ms = 25000;
   std::int64_t ping_timeout_ms = 20000;

@@ -336,6 +336,8 @@ SettingGroup limits() {
                                  "else it is refused; 0: refused at once"),
            integer<std::size_t>("MAX_MESSAGE_LENGTH", &Config::max_message_length, 1, 1'000'000,
                                 "Unicode code points per chat message"),
+           integer<std::size_t>("GROUP_MAX_MEMBERS", &Config::group_max_members, 2, 100'000,
+                                "members of one group conversation, its owner included"),
            integer<std::size_t>("MAX_CONNECTIONS", &Config::max_connections, 1, 10'000'000,
                                 "open TCP connections, and separately Engine.IO sessions")}};
 }

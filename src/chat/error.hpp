@@ -23,6 +23,9 @@ inline constexpr const char* kOutcomeUnknown =
     "Message outcome unknown (the database did not confirm it): send it again with the same "
     "clientMsgId";
 
+// What a non-member hears about a group, whether or not it exists.
+inline constexpr const char* kGroupNotFound = "Group not found";
+
 class ChatError : public std::runtime_error {
  public:
   ChatError(ErrorKind kind, const std::string& message)

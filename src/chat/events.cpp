@@ -11,6 +11,10 @@ std::string user_room(std::int64_t user_id) {
   return "user:" + std::to_string(user_id);
 }
 
+std::string group_room(std::int64_t group_id) {
+  return "group:" + std::to_string(group_id);
+}
+
 std::string pair_room(std::int64_t a, std::int64_t b) {
   return std::to_string(std::min(a, b)) + "_" + std::to_string(std::max(a, b));
 }
@@ -24,6 +28,7 @@ bool all_digits(std::string_view s) {
 bool is_chat_room(std::string_view room) {
   if (room == kPublicRoom) return true;
   if (room.starts_with("user:")) return all_digits(room.substr(5));
+  if (room.starts_with("group:")) return all_digits(room.substr(6));
   const auto sep = room.find('_');
   return sep != std::string_view::npos && all_digits(room.substr(0, sep)) &&
          all_digits(room.substr(sep + 1));
@@ -40,12 +45,16 @@ bool is_pair_room_of(std::string_view room, std::int64_t user) {
 socketio::SharedPacket stored_message_packet(std::string_view nsp, const storage::Message& m,
                                              const ImageLinker& link) {
   const bool image = m.type == storage::MessageType::kImage;
-  const std::array<json::value, 2> args{image ? json::value(image_event(m, m.sender_username, link))
-                                        : m.is_public
-                                            ? json::value(public_event(m, m.sender_username))
-                                            : json::value(private_event(m, m.sender_username)),
+  const auto& name = m.sender_username;
+  const std::array<json::value, 2> args{image         ? json::value(image_event(m, name, link))
+                                        : m.is_public ? json::value(public_event(m, name))
+                                        : m.group_id  ? json::value(group_event(m, name))
+                                                      : json::value(private_event(m, name)),
                                         json::value(std::to_string(m.id))};
-  const char* event = image ? "image_sent" : m.is_public ? "public_message" : "private_message";
+  const char* event = image         ? "image_sent"
+                      : m.is_public ? "public_message"
+                      : m.group_id  ? "group_message"
+                                    : "private_message";
   return socketio::encode_event_packet(nsp, event, args);
 }
 
@@ -56,8 +65,12 @@ Outgoing stored_message_event(std::string_view nsp, const storage::Message& m,
   if (m.is_public) {
     out.target.rooms.emplace_back(kPublicRoom);
   } else {
-    const auto peer = m.recipient_id.value_or(m.sender_id);
-    out.target.rooms = {pair_room(m.sender_id, peer), user_room(m.sender_id), user_room(peer)};
+    if (m.group_id) {
+      out.target.rooms.push_back(group_room(*m.group_id));
+    } else {
+      const auto peer = m.recipient_id.value_or(m.sender_id);
+      out.target.rooms = {pair_room(m.sender_id, peer), user_room(m.sender_id), user_room(peer)};
+    }
     if (!socket.empty())
       out.target.except.emplace_back(socket);
     else if (m.origin)  // read from the store: the sending socket is known by its tag only
@@ -66,6 +79,37 @@ Outgoing stored_message_event(std::string_view nsp, const storage::Message& m,
   out.target.local = true;
   out.target.offset = m.id;
   return out;
+}
+
+namespace {
+socketio::BroadcastTarget users_target(const std::vector<std::int64_t>& users) {
+  socketio::BroadcastTarget target;
+  for (const auto u : users) target.rooms.push_back(user_room(u));
+  return target;
+}
+}  // namespace
+
+void ChatEvents::join_group(std::int64_t group, const std::vector<std::int64_t>& users) {
+  if (users.empty()) return;
+  nsp_.adapter().apply(
+      users_target(users),
+      socketio::SocketsOp{.kind = socketio::SocketsOp::Kind::join, .rooms = {group_room(group)}});
+}
+
+void ChatEvents::leave_group(std::int64_t group, std::int64_t user) {
+  nsp_.adapter().apply(
+      users_target({user}),
+      socketio::SocketsOp{.kind = socketio::SocketsOp::Kind::leave, .rooms = {group_room(group)}});
+  nsp_.to(user_room(user)).emit("group_removed", {json::object{{"groupId", group}}});
+}
+
+void ChatEvents::group_updated(std::int64_t group, json::object group_json,
+                               const std::vector<std::int64_t>& also,
+                               std::optional<std::int64_t> except) {
+  auto to = nsp_.to(group_room(group));
+  for (const auto u : also) to = std::move(to).to(user_room(u));
+  if (except) to = std::move(to).except(user_room(*except));
+  to.emit("group_updated", {json::value(std::move(group_json))});
 }
 
 void ChatEvents::read(std::int64_t reader, std::int64_t peer, std::int64_t last_message_id) {

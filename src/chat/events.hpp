@@ -1,10 +1,12 @@
 #pragma once
 // Who hears what on /chat: stored messages (encoded here, delivered in id order by the
 // Sequencer, replayed by recovery), read receipts and presence.
-// Rooms: "public_room", "user:<id>" (every device of a user), "<min>_<max>" (a 1:1 pair).
+// Rooms: "public_room", "user:<id>" (every device of a user), "<min>_<max>" (a 1:1 pair),
+// "group:<id>" (every device of every member of a group).
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "chat/delivery_order.hpp"
 #include "chat/message_json.hpp"
@@ -16,7 +18,8 @@ namespace chatd::chat {
 inline constexpr const char* kPublicRoom = "public_room";
 std::string user_room(std::int64_t user_id);
 std::string pair_room(std::int64_t a, std::int64_t b);
-// One of the three room shapes above (not a socket's own room).
+std::string group_room(std::int64_t group_id);
+// One of the four room shapes above (not a socket's own room).
 bool is_chat_room(std::string_view room);
 // A pair room one of whose two users is `user`.
 bool is_pair_room_of(std::string_view room, std::int64_t user);
@@ -24,9 +27,10 @@ bool is_pair_room_of(std::string_view room, std::int64_t user);
 // A stored message as it goes out, live and when replayed: its event (public_message,
 // private_message or image_sent) with the message id as a decimal string as the last argument
 // (the Socket.IO offset, which socket.io-client keeps for recovery), encoded once; and who hears
-// it: public_room, or the pair room and both users' rooms except the sending socket (`socket`,
-// or "" when it is not known: then the one whose socketio::socket_tag is the message's origin,
-// if any). A local broadcast whose offset is the id: the sequencer delivers it in id order.
+// it: public_room, or the pair room and both users' rooms, or the group's room, except the
+// sending socket (`socket`, or "" when it is not known: then the one whose socketio::socket_tag
+// is the message's origin, if any). A local broadcast whose offset is the id: the sequencer
+// delivers it in id order.
 Outgoing stored_message_event(std::string_view nsp, const storage::Message& m,
                               std::string_view socket, const ImageLinker& link);
 // Its packet alone (a replay: the rooms are known).
@@ -39,6 +43,18 @@ class ChatEvents {
   explicit ChatEvents(socketio::Namespace& nsp) : nsp_(nsp) {}
 
   void read(std::int64_t reader, std::int64_t peer, std::int64_t last_message_id);
+
+  // Group membership, on every node: the users' sockets join the group's room (they hear its
+  // messages from then on), or the user's sockets leave it at once and hear
+  // group_removed {groupId}.
+  void join_group(std::int64_t group, const std::vector<std::int64_t>& users);
+  void leave_group(std::int64_t group, std::int64_t user);
+  // group_updated {group} to the group's members, and to `also` (members whose sockets may not
+  // be in the room yet), not to `except` (a member who just left, whose sockets may still be in
+  // the room on another node).
+  void group_updated(std::int64_t group, boost::json::object group_json,
+                     const std::vector<std::int64_t>& also = {},
+                     std::optional<std::int64_t> except = std::nullopt);
 
  private:
   socketio::Namespace& nsp_;

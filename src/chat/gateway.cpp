@@ -20,8 +20,9 @@ using socketio::Event;
 
 struct Gateway::Connection {
   core::Principal user;
-  SessionGuard session;  // ends the socket when its token expires or is revoked
-  TurnQueue turns;       // the socket's messages take their place in the write order one at a time
+  std::vector<std::int64_t> groups;  // read at the handshake: the group rooms it joins
+  SessionGuard session;              // ends the socket when its token expires or is revoked
+  TurnQueue turns;  // the socket's messages take their place in the write order one at a time
 };
 
 namespace {
@@ -42,11 +43,12 @@ json::value stored_ack(const storage::Message& m) {
 }  // namespace
 
 Gateway::Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat,
-                 ChatEvents& events, presence::Presence& presence, ChatRecovery* recovery,
-                 std::size_t max_subscriptions)
+                 GroupService& groups, ChatEvents& events, presence::Presence& presence,
+                 ChatRecovery* recovery, std::size_t max_subscriptions)
     : nsp_(nsp),
       auth_(auth),
       chat_(chat),
+      groups_(groups),
       events_(events),
       presence_(presence),
       recovery_(recovery),
@@ -86,6 +88,12 @@ asio::awaitable<void> Gateway::authenticate(SocketPtr socket) {
   }
   if (!session) throw socketio::ConnectRefused("Unauthorized");
   auto conn = std::make_shared<Connection>();
+  try {
+    auto groups = groups_.group_ids_of(session->principal.id);
+    conn->groups = co_await std::move(groups);
+  } catch (const storage::UnavailableError&) {
+    throw socketio::ConnectRefused(storage::kDatabaseUnavailable);
+  }
   conn->user = std::move(session->principal);
   conn->session.token = std::move(session->token);
   socket->data = conn;
@@ -114,6 +122,8 @@ void Gateway::on_connection(const SocketPtr& socket) {
   conn->session.start(auth_, socket);
   socket->join(kPublicRoom);
   socket->join(user_room(conn->user.id));
+  for (const auto group : conn->groups) socket->join(group_room(group));
+  conn->groups = {};
   presence_.device_connected(conn->user.id, conn->user.username);
 }
 
@@ -130,6 +140,8 @@ void Gateway::register_handlers() {
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::public_message); });
   nsp_.on("private_message",
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::private_message); });
+  nsp_.on("group_message",
+          [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::group_message); });
   nsp_.on("join_room",
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::join_room); });
   nsp_.on("send_image",
@@ -177,6 +189,21 @@ asio::awaitable<void> Gateway::private_message(SocketPtr s, json::value payload,
   ack.send(json::array{stored_ack(stored)});
 }
 
+asio::awaitable<void> Gateway::group_message(SocketPtr s, json::value payload, Ack ack) {
+  const auto arrived = ChatService::Clock::now();
+  auto conn = conn_of(s);
+  const auto& fields = payload_object(payload, "{groupId, message}");
+  co_await conn->turns.acquire();
+  Turn turn(turns_of(conn));
+  auto post = group_post(fields, chat_.limits().max_length);
+  post.origin.socket = s->id();
+  auto user = conn->user;
+  auto release = turn.hand_over();
+  auto stored =
+      co_await chat_.post_group(std::move(user), std::move(post), std::move(release), arrived);
+  ack.send(json::array{stored_ack(stored)});
+}
+
 asio::awaitable<void> Gateway::join_room(SocketPtr s, json::value payload, Ack ack) {
   auto conn = conn_of(s);
   const auto peer = join_peer(payload);
@@ -214,7 +241,9 @@ asio::awaitable<void> Gateway::mark_read(SocketPtr s, json::value payload, Ack a
   auto conn = conn_of(s);
   const auto mark = read_mark(payload);
   const auto marker = co_await chat_.mark_read(conn->user.id, mark);
-  if (marker.last_message_id > 0) events_.read(conn->user.id, mark.peer, marker.last_message_id);
+  // Read receipts are for one-to-one conversations; a group's marker is the reader's own.
+  if (!mark.group && marker.last_message_id > 0)
+    events_.read(conn->user.id, mark.peer, marker.last_message_id);
   ack.send(json::array{json::object{{"unreadCount", marker.unread_count}}});
 }
 

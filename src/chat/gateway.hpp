@@ -5,6 +5,7 @@
 
 #include "auth/service.hpp"
 #include "chat/events.hpp"
+#include "chat/groups.hpp"
 #include "chat/recovery.hpp"
 #include "chat/service.hpp"
 #include "presence/presence.hpp"
@@ -16,8 +17,9 @@ class Gateway {
  public:
   // recovery: null when connection-state recovery is off. max_subscriptions: how many users
   // one socket may follow with presence_subscribe (PRESENCE_MAX_SUBSCRIPTIONS).
-  Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat, ChatEvents& events,
-          presence::Presence& presence, ChatRecovery* recovery, std::size_t max_subscriptions);
+  Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService& chat,
+          GroupService& groups, ChatEvents& events, presence::Presence& presence,
+          ChatRecovery* recovery, std::size_t max_subscriptions);
 
   // The authenticated user of a /chat socket (once the handshake accepted it).
   static std::int64_t user_of(const socketio::Socket& socket);
@@ -39,6 +41,8 @@ class Gateway {
                                               socketio::Ack ack);
   boost::asio::awaitable<void> private_message(SocketPtr s, boost::json::value payload,
                                                socketio::Ack ack);
+  boost::asio::awaitable<void> group_message(SocketPtr s, boost::json::value payload,
+                                             socketio::Ack ack);
   boost::asio::awaitable<void> join_room(SocketPtr s, boost::json::value payload,
                                          socketio::Ack ack);
   boost::asio::awaitable<void> send_image(SocketPtr s, boost::json::value payload,
@@ -53,6 +57,7 @@ class Gateway {
   socketio::Namespace& nsp_;
   auth::AuthService& auth_;
   ChatService& chat_;
+  GroupService& groups_;
   ChatEvents& events_;
   presence::Presence& presence_;
   ChatRecovery* recovery_;

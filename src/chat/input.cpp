@@ -29,8 +29,8 @@ bool blank_code_point(char32_t c) {
   }
 }
 
-// True when the text shows nothing: empty, or blank code points only. A malformed sequence
-// counts as something shown.
+}  // namespace
+
 bool blank(std::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   for (std::size_t i = 0; i < text.size();) {
@@ -41,8 +41,6 @@ bool blank(std::string_view text) {
   }
   return true;
 }
-
-}  // namespace
 
 void check_text(std::string_view text, std::size_t max_length) {
   if (text.find('\0') != std::string_view::npos)

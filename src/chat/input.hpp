@@ -40,17 +40,27 @@ struct PrivatePost {
   PostOrigin origin = {};
 };
 
-// Public when there is no recipient.
+// A message to a group the sender is a member of.
+struct GroupPost {
+  std::int64_t group = 0;
+  std::string text;
+  PostOrigin origin = {};
+};
+
+// Public when there is neither a recipient nor a group.
 struct ImagePost {
   ImageRef image;
   std::optional<std::int64_t> recipient = std::nullopt;
   PostOrigin origin = {};
+  std::optional<std::int64_t> group = std::nullopt;
 };
 
-// The reader has read the conversation with peer up to last_message_id.
+// The reader has read the conversation with peer (or, when group is set, the group) up to
+// last_message_id.
 struct ReadMark {
   std::int64_t peer = 0;
   std::int64_t last_message_id = 0;
+  std::optional<std::int64_t> group = std::nullopt;
 };
 
 // A page of the conversation between users a and b (both directions).
@@ -59,6 +69,10 @@ struct ConversationQuery {
   std::int64_t b = 0;
   storage::HistoryQuery page = {};
 };
+
+// True when the text shows nothing: empty, or only Unicode white space, zero-width characters or
+// BOM. A malformed sequence counts as something shown.
+bool blank(std::string_view text);
 
 // Accepts the text of a message as it is, or throws ChatError kInvalidInput, checking in the
 // order of docs/events.md: no NUL, not blank (only Unicode white space, zero-width characters

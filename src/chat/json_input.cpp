@@ -80,6 +80,13 @@ PrivatePost private_post(const json::object& payload, std::size_t max_length) {
   return post;
 }
 
+GroupPost group_post(const json::object& payload, std::size_t max_length) {
+  const auto group = id_field(payload, "groupId");
+  GroupPost post{group, text_field(payload.if_contains("message"), max_length)};
+  post.origin.client_msg_id = client_msg_id_field(payload);
+  return post;
+}
+
 ImagePost image_post(const json::value& payload, const ChatService& chat) {
   const auto& fields = payload_object(payload, "{imageUrl, recipientId?}");
   const auto* url = fields.if_contains("imageUrl");
@@ -91,6 +98,11 @@ ImagePost image_post(const json::value& payload, const ChatService& chat) {
   ImagePost post{std::move(*image)};
   if (const auto* r = fields.if_contains("recipientId"); r && !r->is_null())
     post.recipient = id_field(fields, "recipientId");
+  if (const auto* g = fields.if_contains("groupId"); g && !g->is_null()) {
+    post.group = id_field(fields, "groupId");
+    if (post.recipient)
+      throw ChatError(ErrorKind::kInvalidInput, "give either recipientId or groupId, not both");
+  }
   post.origin.client_msg_id = client_msg_id_field(fields);
   return post;
 }
@@ -101,6 +113,10 @@ std::int64_t join_peer(const json::value& payload) {
 
 ReadMark read_mark(const json::value& payload) {
   const auto& fields = payload_object(payload, "{peerId, lastMessageId}");
+  if (const auto* g = fields.if_contains("groupId"); g && !g->is_null()) {
+    const auto group = id_field(fields, "groupId");
+    return ReadMark{0, id_field(fields, "lastMessageId"), group};
+  }
   const auto peer = id_field(fields, "peerId");
   return ReadMark{peer, id_field(fields, "lastMessageId")};
 }

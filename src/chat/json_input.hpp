@@ -27,12 +27,14 @@ const boost::json::object& payload_object(const boost::json::value& payload,
 PublicPost public_post(const boost::json::value& payload, std::size_t max_length);
 // private_message: {recipientId, message}, once payload_object accepted it.
 PrivatePost private_post(const boost::json::object& payload, std::size_t max_length);
-// send_image: {imageUrl, recipientId?} (null recipientId: public); the URL must be one chatd
-// issued (ChatService::resolve_image).
+// group_message: {groupId, message}, once payload_object accepted it.
+GroupPost group_post(const boost::json::object& payload, std::size_t max_length);
+// send_image: {imageUrl, recipientId?} or {imageUrl, groupId} (null recipientId and no groupId:
+// public); the URL must be one chatd issued (ChatService::resolve_image).
 ImagePost image_post(const boost::json::value& payload, const ChatService& chat);
 // join_room: {recipientId}, the peer whose pair room to join.
 std::int64_t join_peer(const boost::json::value& payload);
-// mark_read: {peerId, lastMessageId}.
+// mark_read: {peerId, lastMessageId} or {groupId, lastMessageId}.
 ReadMark read_mark(const boost::json::value& payload);
 // presence_subscribe, presence_unsubscribe: {userIds: [id, ...]}, at most `max` ids; sorted,
 // each once.

@@ -19,7 +19,7 @@ json::object message_json(const storage::Message& m, const ImageLinker& link) {
   const bool image = m.type == storage::MessageType::kImage;
   json::value blob = nullptr;
   if (m.blob_url && !m.blob_url->empty()) blob = json::string(link(*m.blob_url));
-  return json::object{
+  json::object out{
       {"id", m.id},
       {"content", image && blob.is_string() ? blob.as_string() : json::string(m.content)},
       {"blobUrl", blob},
@@ -32,6 +32,8 @@ json::object message_json(const storage::Message& m, const ImageLinker& link) {
       {"createdAt", core::iso_time(m.created_at)},
       {"updatedAt", core::iso_time(m.updated_at)},
       {"sender", json::object{{"id", m.sender_id}, {"username", m.sender_username}}}};
+  if (m.group_id) out["groupId"] = *m.group_id;
+  return out;
 }
 
 json::object public_event(const storage::Message& m, const std::string& username) {
@@ -52,17 +54,28 @@ json::object private_event(const storage::Message& m, const std::string& usernam
                       {"createdAt", core::iso_time(m.created_at)}};
 }
 
+json::object group_event(const storage::Message& m, const std::string& username) {
+  return json::object{{"groupId", opt_id(m.group_id)},
+                      {"senderId", m.sender_id},
+                      {"username", username},
+                      {"message", m.content},
+                      {"id", m.id},
+                      {"createdAt", core::iso_time(m.created_at)}};
+}
+
 json::object image_event(const storage::Message& m, const std::string& username,
                          const ImageLinker& link) {
-  return json::object{{"senderId", m.sender_id},
-                      {"message", link(m.blob_url.value_or(m.content))},
-                      {"id", m.id},
-                      {"recipientId", opt_id(m.recipient_id)},
-                      {"isPublic", m.is_public},
-                      {"username", username},
-                      {"width", opt_int(m.width)},
-                      {"height", opt_int(m.height)},
-                      {"createdAt", core::iso_time(m.created_at)}};
+  json::object out{{"senderId", m.sender_id},
+                   {"message", link(m.blob_url.value_or(m.content))},
+                   {"id", m.id},
+                   {"recipientId", opt_id(m.recipient_id)},
+                   {"isPublic", m.is_public},
+                   {"username", username},
+                   {"width", opt_int(m.width)},
+                   {"height", opt_int(m.height)},
+                   {"createdAt", core::iso_time(m.created_at)}};
+  if (m.group_id) out["groupId"] = *m.group_id;
+  return out;
 }
 
 }  // namespace chatd::chat

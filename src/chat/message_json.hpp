@@ -11,12 +11,16 @@ namespace chatd::chat {
 // Turns a stored image key into a link (signed at read time for Azure).
 using ImageLinker = std::function<std::string(const std::string& key)>;
 
+// A group's message also has groupId (other messages do not, as in the original's shape).
 boost::json::object message_json(const storage::Message& m, const ImageLinker& link);
 // public_message: {sender, message} + id, senderId, username, createdAt
 boost::json::object public_event(const storage::Message& m, const std::string& username);
 // private_message: {senderId, message} + id, recipientId, username, createdAt
 boost::json::object private_event(const storage::Message& m, const std::string& username);
+// group_message: {groupId, senderId, message} + id, username, createdAt
+boost::json::object group_event(const storage::Message& m, const std::string& username);
 // image_sent: {senderId, message: url} + id, recipientId, username, createdAt, width, height
+// (+ groupId for a group's image)
 boost::json::object image_event(const storage::Message& m, const std::string& username,
                                 const ImageLinker& link);
 

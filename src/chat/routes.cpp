@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "chat/group_json.hpp"
 #include "chat/http_errors.hpp"
 #include "chat/json_input.hpp"
 #include "core/await_callback.hpp"
@@ -14,8 +15,6 @@ namespace json = boost::json;
 using http::Request;
 using http::Response;
 using Awaitable = boost::asio::awaitable<Response>;
-
-namespace {
 
 storage::HistoryQuery history_query(const Request& req) {
   storage::HistoryQuery q;
@@ -33,16 +32,7 @@ Response history_page(const storage::Page<storage::Message>& page, const storage
                          q.before ? 1 : q.page, q.per_page);
 }
 
-// A user named in the path must exist: 404 "User not found", as for GET /api/users/:userId
-// (the socket events say "recipient not found").
-boost::asio::awaitable<void> require_path_user(ChatService& chat, std::int64_t id) {
-  // Named first: GCC 12 miscompiles `if (!co_await ...)` (the awaited frame is corrupted).
-  const bool exists = co_await chat.user_exists(id);
-  if (!exists) throw http::not_found("User not found");
-}
-
-// PUT /api/chat/read/:peerId: its body's problems as one validation list.
-ReadMark read_mark(const Request& req, std::int64_t peer) {
+ReadMark read_mark_body(const Request& req, std::int64_t peer) {
   const auto body = http::json_body(req);
   http::BodyValidator v(body);
   ReadMark mark{peer};
@@ -58,9 +48,66 @@ ReadMark read_mark(const Request& req, std::int64_t peer) {
   return mark;
 }
 
+namespace {
+
+// A user named in the path must exist: 404 "User not found", as for GET /api/users/:userId
+// (the socket events say "recipient not found").
+boost::asio::awaitable<void> require_path_user(ChatService& chat, std::int64_t id) {
+  // Named first: GCC 12 miscompiles `if (!co_await ...)` (the awaited frame is corrupted).
+  const bool exists = co_await chat.user_exists(id);
+  if (!exists) throw http::not_found("User not found");
+}
+
+// A conversation's place in the list: the time of its newest message (a group without one:
+// its creation).
+storage::Millis activity(const storage::Conversation& c) {
+  return c.last_message.created_at;
+}
+storage::Millis activity(const storage::GroupConversation& c) {
+  return c.last_message ? c.last_message->created_at : c.group.created_at;
+}
+
+json::object conversation_json(const storage::Conversation& c, const ImageLinker& link) {
+  json::value image = nullptr;
+  if (c.peer_profile_image && !c.peer_profile_image->empty())
+    image = json::string(link(*c.peer_profile_image));
+  return json::object{
+      {"peer",
+       json::object{{"id", c.peer_id}, {"username", c.peer_username}, {"profile_image", image}}},
+      {"lastMessage", message_json(c.last_message, link)},
+      {"unreadCount", c.unread_count}};
+}
+
+json::object conversation_json(const storage::GroupConversation& c, const ImageLinker& link) {
+  return json::object{
+      {"type", "group"},
+      {"group", group_json(c.group)},
+      {"lastMessage",
+       c.last_message ? json::value(message_json(*c.last_message, link)) : json::value(nullptr)},
+      {"unreadCount", c.unread_count}};
+}
+
+// Private and group conversations, each list newest first, merged newest first.
+json::array merged_conversations(const std::vector<storage::Conversation>& privates,
+                                 const std::vector<storage::GroupConversation>& groups,
+                                 const ImageLinker& link) {
+  json::array items;
+  items.reserve(privates.size() + groups.size());
+  auto p = privates.begin();
+  auto g = groups.begin();
+  while (p != privates.end() || g != groups.end()) {
+    if (g == groups.end() || (p != privates.end() && activity(*p) >= activity(*g)))
+      items.push_back(conversation_json(*p++, link));
+    else
+      items.push_back(conversation_json(*g++, link));
+  }
+  return items;
+}
+
 }  // namespace
 
-void add_routes(http::Router& router, ChatService& chat, ChatEvents& events, ImageLinker link) {
+void add_routes(http::Router& router, ChatService& chat, GroupService& groups, ChatEvents& events,
+                ImageLinker link) {
   translate_chat_errors(router);
   router.add("GET", "/api/chat/public", [&chat, link](Request& req) -> Awaitable {
     const auto q = history_query(req);
@@ -81,23 +128,14 @@ void add_routes(http::Router& router, ChatService& chat, ChatEvents& events, Ima
     auto page = co_await chat.private_history(q);
     co_return history_page(page, q.page, link);
   });
-  router.add("GET", "/api/chat/conversations", [&chat, link](Request& req) -> Awaitable {
-    auto list = co_await chat.conversations(req.principal->id);
-    json::array items;
-    for (const auto& c : list) {
-      json::value image = nullptr;
-      if (c.peer_profile_image && !c.peer_profile_image->empty())
-        image = json::string(link(*c.peer_profile_image));
-      items.push_back(json::object{{"peer", json::object{{"id", c.peer_id},
-                                                         {"username", c.peer_username},
-                                                         {"profile_image", image}}},
-                                   {"lastMessage", message_json(c.last_message, link)},
-                                   {"unreadCount", c.unread_count}});
-    }
-    co_return http::success(200, "Conversations retrieved successfully", std::move(items));
+  router.add("GET", "/api/chat/conversations", [&chat, &groups, link](Request& req) -> Awaitable {
+    auto privates = co_await chat.conversations(req.principal->id);
+    auto in_groups = co_await groups.conversations(req.principal->id);
+    co_return http::success(200, "Conversations retrieved successfully",
+                            merged_conversations(privates, in_groups, link));
   });
   router.add("PUT", "/api/chat/read/:peerId", [&chat, &events](Request& req) -> Awaitable {
-    const auto mark = read_mark(req, http::id_param(req, "peerId"));
+    const auto mark = read_mark_body(req, http::id_param(req, "peerId"));
     const auto reader = req.principal->id;
     // The caller exists (the authenticator found them), so for oneself mark_read's 400 stands.
     co_await require_path_user(chat, mark.peer);

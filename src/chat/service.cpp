@@ -108,12 +108,12 @@ boost::asio::awaitable<void> sleep_for(ChatService::Clock::duration wait) {
   co_await timer.async_wait(boost::asio::use_awaitable);
 }
 
-// The post's idempotency key goes with the message, and for a message with a recipient the
-// sending socket's tag (replay leaves out what live delivery left out). Returns that socket, for
-// the writer to hand to delivery, which leaves it out ("" for none).
+// The post's idempotency key goes with the message, and for a message with a recipient or a group
+// the sending socket's tag (replay leaves out what live delivery left out). Returns that socket,
+// for the writer to hand to delivery, which leaves it out ("" for none).
 std::string stamp(NewMessage& m, PostOrigin& origin) {
   m.client_msg_id = std::move(origin.client_msg_id);
-  if (!m.recipient_id || origin.socket.empty()) return {};
+  if ((!m.recipient_id && !m.group_id) || origin.socket.empty()) return {};
   m.origin = socketio::socket_tag(origin.socket);
   return std::move(origin.socket);
 }
@@ -155,6 +155,33 @@ boost::asio::awaitable<Message> ChatService::post_private(core::Principal sender
   co_return stored;
 }
 
+boost::asio::awaitable<Message> ChatService::post_group(core::Principal sender, GroupPost post,
+                                                        std::function<void()> on_queued,
+                                                        Clock::time_point arrived) {
+  QueuedGuard guard{on_queued};
+  if (const auto wait = book_token(sender.id, arrived); wait > Clock::duration::zero())
+    co_await sleep_for(wait);
+  co_await require_member(post.group, sender.id);
+  NewMessage m;
+  m.content = std::move(post.text);
+  m.is_public = false;
+  m.sender_id = sender.id;
+  m.group_id = post.group;
+  auto socket = stamp(m, post.origin);
+  auto queued = std::exchange(on_queued, nullptr);
+  auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
+  stored.sender_username = sender.username;
+  co_return stored;
+}
+
+boost::asio::awaitable<storage::GroupRole> ChatService::require_member(std::int64_t group,
+                                                                       std::int64_t user) {
+  auto job = [this, group, user] { return db_.groups().role_of(group, user); };
+  const auto role = co_await pool_.run(std::move(job));
+  if (!role) throw ChatError(ErrorKind::kNotFound, kGroupNotFound);
+  co_return *role;
+}
+
 boost::asio::awaitable<Message> ChatService::post_image(core::Principal sender, ImagePost post,
                                                         std::function<void()> on_queued,
                                                         Clock::time_point arrived) {
@@ -163,6 +190,7 @@ boost::asio::awaitable<Message> ChatService::post_image(core::Principal sender, 
     co_await sleep_for(wait);
   const auto recipient = post.recipient;
   if (recipient && !known_recipient(sender.id, *recipient)) co_await require_user(*recipient);
+  if (post.group) co_await require_member(*post.group, sender.id);
   auto& image = post.image;
   // After the rate limit, so a client cannot make the store answer faster than it may post.
   if (image.check_stored) {
@@ -175,9 +203,10 @@ boost::asio::awaitable<Message> ChatService::post_image(core::Principal sender, 
   m.type = storage::MessageType::kImage;
   m.width = image.width;
   m.height = image.height;
-  m.is_public = !recipient;
+  m.is_public = !recipient && !post.group;
   m.sender_id = sender.id;
   m.recipient_id = recipient;
+  m.group_id = post.group;
   auto socket = stamp(m, post.origin);
   auto queued = std::exchange(on_queued, nullptr);
   auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
@@ -207,8 +236,28 @@ boost::asio::awaitable<std::vector<storage::Conversation>> ChatService::conversa
   co_return co_await pool_.run(std::move(job));
 }
 
+boost::asio::awaitable<storage::Page<Message>> ChatService::group_history(std::int64_t viewer,
+                                                                          std::int64_t group,
+                                                                          storage::HistoryQuery q) {
+  co_await require_member(group, viewer);
+  auto job = [this, group, q] { return db_.messages().list_group(group, q); };
+  co_return co_await pool_.run(std::move(job));
+}
+
+boost::asio::awaitable<ChatService::ReadMarker> ChatService::mark_group_read(
+    std::int64_t reader, std::int64_t group, std::int64_t last_message_id) {
+  co_await require_member(group, reader);
+  auto job = [this, reader, group, last_message_id] {
+    auto& groups = db_.groups();
+    const auto marker = groups.mark_read(group, reader, last_message_id);
+    return ReadMarker{marker, groups.unread_count(group, reader)};
+  };
+  co_return co_await pool_.run(std::move(job));
+}
+
 boost::asio::awaitable<ChatService::ReadMarker> ChatService::mark_read(std::int64_t reader,
                                                                        ReadMark mark) {
+  if (mark.group) co_return co_await mark_group_read(reader, *mark.group, mark.last_message_id);
   const auto peer = mark.peer;
   const auto last_message_id = mark.last_message_id;
   if (reader == peer)

@@ -59,6 +59,10 @@ class ChatService {
   boost::asio::awaitable<storage::Message> post_private(core::Principal sender, PrivatePost post,
                                                         std::function<void()> on_queued = {},
                                                         Clock::time_point arrived = Clock::now());
+  // To a group: kNotFound (kGroupNotFound) unless the sender is a member.
+  boost::asio::awaitable<storage::Message> post_group(core::Principal sender, GroupPost post,
+                                                      std::function<void()> on_queued = {},
+                                                      Clock::time_point arrived = Clock::now());
   boost::asio::awaitable<storage::Message> post_image(core::Principal sender, ImagePost post,
                                                       std::function<void()> on_queued = {},
                                                       Clock::time_point arrived = Clock::now());
@@ -76,6 +80,13 @@ class ChatService {
   // Once check_viewer accepted the viewer.
   boost::asio::awaitable<storage::Page<storage::Message>> private_history(ConversationQuery q);
   boost::asio::awaitable<std::vector<storage::Conversation>> conversations(std::int64_t user);
+  // The user's role in the group; kNotFound (kGroupNotFound) for a non-member, so that nobody
+  // learns that a group they are not in exists.
+  boost::asio::awaitable<storage::GroupRole> require_member(std::int64_t group, std::int64_t user);
+  // A group's history, for a member (else kNotFound).
+  boost::asio::awaitable<storage::Page<storage::Message>> group_history(std::int64_t viewer,
+                                                                        std::int64_t group,
+                                                                        storage::HistoryQuery q);
   struct ReadMarker {
     // The message the marker now names: last_message_id, or when that is no message of this
     // conversation, the newest one before it (0 if none). A receipt never names a message that
@@ -83,7 +94,9 @@ class ChatService {
     std::int64_t last_message_id = 0;
     std::int64_t unread_count = 0;  // left for the reader (0 unless newer messages arrived)
   };
-  // kInvalidInput for oneself, then kNotFound for an unknown peer.
+  // kInvalidInput for oneself, then kNotFound for an unknown peer. For a group (mark.group):
+  // kNotFound for a non-member; the marker names the group's newest message at or below
+  // last_message_id and never moves back.
   boost::asio::awaitable<ReadMarker> mark_read(std::int64_t reader, ReadMark mark);
 
  private:
@@ -96,6 +109,8 @@ class ChatService {
   bool known_recipient(std::int64_t sender, std::int64_t recipient);
   // The slow half: asks the database, and remembers a user found.
   boost::asio::awaitable<bool> look_up_user(std::int64_t id);
+  boost::asio::awaitable<ReadMarker> mark_group_read(std::int64_t reader, std::int64_t group,
+                                                     std::int64_t last_message_id);
   // ChatError unless a blob is stored under key.
   boost::asio::awaitable<void> check_stored(std::string key);
 

@@ -88,7 +88,7 @@ export function cutAndAwaitReconnect(socket) {
 // that each carries its id as a decimal string as its last argument (the offset).
 export function storedIds(socket) {
   return socket.received
-    .filter((r) => ['public_message', 'private_message', 'image_sent'].includes(r.event))
+    .filter((r) => ['public_message', 'private_message', 'group_message', 'image_sent'].includes(r.event))
     .map((r) => {
       if (r.args.length !== 2 || r.args[1] !== String(r.args[0]?.id))
         throw new Error(`${r.event} without its offset as last argument: ${JSON.stringify(r.args)}`);
