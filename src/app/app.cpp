@@ -208,6 +208,7 @@ void App::Parts::make_realtime() {
   eo.packet_burst = c.packet_burst;
   eo.send_queue_limit = c.send_queue_limit_bytes;
   eo.compression_threshold = c.polling_compression_bytes;
+  eo.allow_eio3 = c.allow_eio3;
   eo.cors = http::CorsPolicy(c.cors_origins);
   engine = std::make_unique<engineio::Server>(*io, eo);
   socketio::ServerOptions so;

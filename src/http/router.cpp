@@ -32,13 +32,14 @@ Response error_of(const HttpError& e) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, bool is_public) {
-  Route route{std::move(method), pattern, {}, std::move(handler), is_public, {}};
+  Route route{std::move(method), pattern, {}, std::move(handler), is_public, {}, {}};
   for (auto part : split_path(pattern)) route.segments.emplace_back(part);
   routes_.push_back(std::move(route));
 }
 
-void Router::add_upload(std::string method, std::string pattern, UploadHandler handler) {
-  Route route{std::move(method), pattern, {}, {}, false, std::move(handler)};
+void Router::add_upload(std::string method, std::string pattern, UploadHandler handler,
+                        bool is_public) {
+  Route route{std::move(method), pattern, {}, {}, is_public, std::move(handler), {}};
   for (auto part : split_path(pattern)) route.segments.emplace_back(part);
   routes_.push_back(std::move(route));
 }
@@ -87,6 +88,19 @@ const Router::Route* Router::find(Request& request) const {
 bool Router::accepts_upload(Request& request) const {
   const auto* route = find(request);
   return route && route->upload;
+}
+
+void Router::on_too_large(std::string_view method, std::string_view pattern,
+                          TooLargeHandler handler) {
+  for (auto& route : routes_)
+    if (route.method == method && route.pattern == pattern) route.too_large = handler;
+}
+
+std::optional<Response> Router::too_large(Request& request) const {
+  const auto* route = find(request);
+  if (!route || !route->too_large) return std::nullopt;
+  request.route = route->pattern;
+  return route->too_large(request);
 }
 
 boost::asio::awaitable<Response> Router::dispatch(Request& request, BodyReader* body) const {

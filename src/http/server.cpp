@@ -285,6 +285,7 @@ class Server::Session {
   asio::awaitable<std::optional<Answer>> answer(Parser& parser, Request& request,
                                                 const std::optional<std::string>& origin);
   asio::awaitable<boost::system::error_code> read_body(Parser& parser);
+  Response too_large(Request& request, bool target_ok) const;
   asio::awaitable<Answer> dispatch_upload(Request& request, Parser&& parser, std::uint64_t limit);
   asio::awaitable<boost::system::error_code> write_response(
       Response response, bool keep_alive, bool head_only, const std::optional<std::string>& origin);
@@ -373,11 +374,11 @@ asio::awaitable<std::optional<Answer>> Server::Session::answer(
   parser.body_limit(limit);
   std::optional<Response> refusal;
   if (auto len = parser.content_length(); len && *len > limit) {
-    refusal = error_response(413, "Request body too large");
+    refusal = too_large(request, target_ok);
   } else if (!upload) {
     const auto ec = co_await read_body(parser);
     if (ec == bhttp::error::body_limit)
-      refusal = error_response(413, "Request body too large");
+      refusal = too_large(request, target_ok);
     else if (ec == beast::error::timeout)
       refusal = error_response(408, "Request timeout");
     else if (is_parse_error(ec))
@@ -387,7 +388,7 @@ asio::awaitable<std::optional<Answer>> Server::Session::answer(
   }
   if (refusal) {
     request.method = std::string(head.method_string());
-    request.route = "rejected";
+    if (request.route.empty()) request.route = "rejected";
     co_return Answer{std::move(*refusal), false, true};
   }
   if (upload) co_return co_await dispatch_upload(request, std::move(parser), limit);
@@ -404,6 +405,14 @@ asio::awaitable<std::optional<Answer>> Server::Session::answer(
     answer.response = co_await server_.router_.dispatch(request);
   }
   co_return answer;
+}
+
+// A body over the limit: the route's own answer if it has one (a routed target only), else the
+// error envelope.
+Response Server::Session::too_large(Request& request, bool target_ok) const {
+  if (target_ok)
+    if (auto own = server_.router_.too_large(request)) return std::move(*own);
+  return error_response(413, "Request body too large");
 }
 
 // The whole body of a route that is not an upload, after a 100 Continue if the client waits

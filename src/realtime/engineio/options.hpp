@@ -23,6 +23,8 @@ struct Options {
   // Polling responses of at least this many bytes are compressed (gzip or deflate, as the
   // request accepts; Node's httpCompression); 0: never (POLLING_COMPRESSION_BYTES).
   std::size_t compression_threshold = 1024;
+  // Engine.IO v3 clients (Socket.IO v2) are served too (ALLOW_EIO3; Node's allowEIO3).
+  bool allow_eio3 = false;
   http::CorsPolicy cors;
 };
 

@@ -15,6 +15,7 @@
 #include "core/base64.hpp"
 #include "core/text.hpp"
 #include "http/compression.hpp"
+#include "realtime/engineio/packet_v3.hpp"
 
 namespace chatd::engineio {
 namespace asio = boost::asio;
@@ -38,6 +39,7 @@ std::int64_t now_ms() {
 
 struct Query {
   std::optional<std::string> eio, transport, sid;
+  bool b64 = false;  // v3: the client cannot read binary payloads
 };
 
 Query read_query(const std::vector<std::pair<std::string, std::string>>& params) {
@@ -49,6 +51,8 @@ Query read_query(const std::vector<std::pair<std::string, std::string>>& params)
       q.transport = v;
     else if (k == "sid")
       q.sid = v;
+    else if (k == "b64")
+      q.b64 = true;
   }
   return q;
 }
@@ -92,14 +96,13 @@ Handshake websocket_handshake(const http::UpgradeRequest& request,
   return hs;
 }
 
-// An upgrade request that opens no WebSocket gets the protocol's error answer, and the
-// connection is closed.
+// An upgrade request that opens no WebSocket gets the reference's answer (its abortUpgrade):
+// 400 whatever the error, the message as a text/html body, and the connection closed.
 void reject_upgrade(beast::tcp_stream stream, HandshakeError error) {
-  auto answer = error_answer(error);
   auto res = std::make_shared<beast::http::response<beast::http::string_body>>(
-      static_cast<beast::http::status>(answer.status), 11);
-  res->set(beast::http::field::content_type, "application/json");
-  res->body() = answer.body;
+      beast::http::status::bad_request, 11);
+  res->set(beast::http::field::content_type, "text/html");
+  res->body() = std::string(error_message(error));
   res->prepare_payload();
   res->keep_alive(false);
   auto sp = std::make_shared<beast::tcp_stream>(std::move(stream));
@@ -109,23 +112,42 @@ void reject_upgrade(beast::tcp_stream stream, HandshakeError error) {
   });
 }
 
-std::optional<HandshakeError> check_query(const Query& q) {
+// The reference's answer to an overlapping or oversized POST: a status and no body.
+http::Response empty_status(int status) {
+  http::Response res;
+  res.status = status;
+  res.content_type.clear();
+  return res;
+}
+
+std::optional<HandshakeError> check_query(const Query& q, bool allow_eio3) {
   if (!q.transport || (*q.transport != "polling" && *q.transport != "websocket"))
     return HandshakeError::transport_unknown;
-  if (!q.eio || *q.eio != "4") return HandshakeError::unsupported_protocol_version;
+  if (!q.eio || (*q.eio != "4" && !(allow_eio3 && *q.eio == "3")))
+    return HandshakeError::unsupported_protocol_version;
   return std::nullopt;
+}
+
+// What the handshake request says about the client's Engine.IO revision.
+void set_protocol(Handshake& hs, const Query& q) {
+  hs.protocol = *q.eio == "3" ? 3 : 4;
+  hs.binary_payloads = !q.b64;
 }
 
 }  // namespace
 
-http::Response error_answer(HandshakeError error) {
-  static const char* kMessages[] = {
+std::string_view error_message(HandshakeError error) {
+  static constexpr std::string_view kMessages[] = {
       "Transport unknown", "Session ID unknown", "Bad handshake method",
       "Bad request",       "Forbidden",          "Unsupported protocol version"};
+  return kMessages[static_cast<int>(error)];
+}
+
+http::Response error_answer(HandshakeError error) {
   const int code = static_cast<int>(error);
   http::Response r;
   r.status = error == HandshakeError::forbidden ? 403 : 400;
-  r.body = json::serialize(json::object{{"code", code}, {"message", kMessages[code]}});
+  r.body = json::serialize(json::object{{"code", code}, {"message", error_message(error)}});
   return r;
 }
 
@@ -191,10 +213,27 @@ void Server::close_all(std::string_view reason) {
 
 void Server::add_routes(http::Router& router, const std::string& path) {
   auto handler = [this](http::Request& req) { return handle_polling(req); };
+  // POST bodies are read here, not by the HTTP server: the session knows of a POST from its
+  // headers on (an overlapping one is refused, as on the reference), and the limit is its own.
+  auto post = [this](http::Request& req, http::BodyReader& body) { return handle_post(req, body); };
   // Every method reaches the engine, so that a wrong one gets the protocol's own 400 answer
   // rather than the router's 404.
-  for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH"})
-    router.add(method, path, handler, true);
+  for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH"}) {
+    if (std::string_view(method) == "POST")
+      router.add_upload(method, path, post, true);
+    else
+      router.add(method, path, handler, true);
+  }
+  router.on_too_large("POST", path, [this](http::Request& req) { return refuse_too_large(req); });
+}
+
+// The HTTP server refuses the body before it is read; the session hears of it on its thread.
+http::Response Server::refuse_too_large(const http::Request& request) {
+  const auto q = read_query(request.query);
+  if (q.sid)
+    if (auto session = find(*q.sid))
+      asio::post(session->executor(), [session] { session->too_large(); });
+  return empty_status(413);
 }
 
 http::Response Server::compressed(const http::Request& request, http::Response res) const {
@@ -215,7 +254,7 @@ asio::awaitable<http::Response> Server::handle_polling(http::Request& request) {
 
 asio::awaitable<http::Response> Server::answer_polling(http::Request& request) {
   const auto q = read_query(request.query);
-  if (auto err = check_query(q)) co_return error_answer(*err);
+  if (auto err = check_query(q, options_.allow_eio3)) co_return error_answer(*err);
   // A plain request with transport=websocket did not ask for an upgrade.
   if (*q.transport != "polling") co_return error_answer(HandshakeError::bad_request);
   const bool get = request.method == "GET";  // HEAD is not a poll: it would lose the data
@@ -228,11 +267,14 @@ asio::awaitable<http::Response> Server::answer_polling(http::Request& request) {
     auto ex = co_await asio::this_coro::executor;
     auto& context = asio::query(ex, asio::execution::context);
     auto hs = polling_handshake(request);
+    set_protocol(hs, q);
+    const bool v3 = hs.protocol == 3;
     auto session =
         create(static_cast<asio::io_context&>(context), Session::Transport::polling, std::move(hs));
     http::Response res;
     res.content_type = "text/plain; charset=UTF-8";
     res.body = open_packet(*session);
+    if (v3) res.body = std::to_string(v3::utf16_length(res.body)) + ":" + res.body;
     // Listener and heartbeats are set up on the session's own thread, which is this one.
     session->start();
     if (on_connection_) on_connection_(session);
@@ -240,12 +282,66 @@ asio::awaitable<http::Response> Server::answer_polling(http::Request& request) {
   }
   auto session = find(*q.sid);
   if (!session) co_return error_answer(HandshakeError::session_unknown);
-  if (!get && request.method != "POST") co_return error_answer(HandshakeError::bad_request);
+  if (!get) co_return error_answer(HandshakeError::bad_request);
   // The session checks its transport itself, on its own thread.
-  auto job = [session, method = request.method, body = std::move(request.body)]() mutable {
-    return session->handle_poll(std::move(method), std::move(body));
+  auto job = [session] { return session->handle_poll(); };
+  co_return co_await asio::co_spawn(session->executor(), std::move(job), asio::use_awaitable);
+}
+
+// The body is read on this (the HTTP connection's) thread, the packets handled on the
+// session's.
+asio::awaitable<http::Response> Server::handle_post(http::Request& request,
+                                                    http::BodyReader& body) {
+  const auto q = read_query(request.query);
+  if (auto err = check_query(q, options_.allow_eio3)) co_return error_answer(*err);
+  if (*q.transport != "polling") co_return error_answer(HandshakeError::bad_request);
+  if (!q.sid) co_return error_answer(HandshakeError::bad_handshake_method);
+  auto session = find(*q.sid);
+  if (!session) co_return error_answer(HandshakeError::session_unknown);
+  auto begin = [session]() -> asio::awaitable<std::optional<http::Response>> {
+    co_return session->begin_post();
+  };
+  auto refused =
+      co_await asio::co_spawn(session->executor(), std::move(begin), asio::use_awaitable);
+  if (refused) co_return std::move(*refused);
+  auto payload = co_await read_post(body);
+  if (!payload) {
+    // Over the limit (413), or the client is gone.
+    const bool too_large = payload.error() == 413;
+    asio::post(session->executor(), [session, too_large] {
+      if (too_large)
+        session->too_large();
+      else
+        session->abandon_post();
+    });
+    co_return empty_status(too_large ? 413 : 400);
+  }
+  const bool binary = request.header("content-type") == "application/octet-stream";
+  auto job = [session, data = std::move(*payload), binary]() mutable {
+    return session->receive_payload(std::move(data), binary);
   };
   co_return co_await asio::co_spawn(session->executor(), std::move(job), asio::use_awaitable);
+}
+
+// The whole body, or the status it fails with: 413 past max_payload, else what the reader
+// reports.
+asio::awaitable<Result<std::string, int>> Server::read_post(http::BodyReader& body) const {
+  const auto limit = options_.max_payload;
+  if (auto declared = body.content_length(); declared && *declared > limit) co_return 413;
+  std::string data;
+  int failed = 0;
+  try {
+    while (true) {
+      const auto piece = co_await body.read();
+      if (piece.empty()) break;
+      if (data.size() + piece.size() > limit) co_return 413;
+      data.append(piece);
+    }
+  } catch (const http::HttpError& e) {
+    failed = e.status();
+  }
+  if (failed) co_return failed;
+  co_return data;
 }
 
 http::UpgradeHandler Server::upgrade_handler() {
@@ -262,7 +358,8 @@ void Server::handle_upgrade(beast::tcp_stream stream, http::UpgradeRequest reque
     for (auto p : url->params()) query.emplace_back(p.key, p.value);
   }
   const auto q = read_query(query);
-  if (auto err = check_query(q)) return reject_upgrade(std::move(stream), *err);
+  if (auto err = check_query(q, options_.allow_eio3))
+    return reject_upgrade(std::move(stream), *err);
   if (*q.transport != "websocket")
     return reject_upgrade(std::move(stream), HandshakeError::bad_request);
   auto socket = stream.release_socket();
@@ -272,6 +369,7 @@ void Server::handle_upgrade(beast::tcp_stream stream, http::UpgradeRequest reque
       return reject_upgrade(beast::tcp_stream(std::move(socket)), HandshakeError::forbidden);
     }
     auto hs = websocket_handshake(request, query, std::move(remote), std::move(target));
+    set_protocol(hs, q);
     return open_websocket_session(std::move(socket), std::move(request), std::move(hs));
   }
   auto session = find(*q.sid);

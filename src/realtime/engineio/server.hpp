@@ -13,6 +13,7 @@
 #include "http/upgrade.hpp"
 #include "realtime/engineio/observer.hpp"
 #include "realtime/engineio/options.hpp"
+#include "realtime/engineio/result.hpp"
 #include "realtime/engineio/session.hpp"
 
 namespace chatd::engineio {
@@ -27,6 +28,7 @@ enum class HandshakeError {
   unsupported_protocol_version = 5,
 };
 http::Response error_answer(HandshakeError error);
+std::string_view error_message(HandshakeError error);
 // 20 random base64url characters (120 bits): session and socket ids must not be guessable.
 std::string random_id();
 
@@ -60,6 +62,10 @@ class Server {
  private:
   boost::asio::awaitable<http::Response> handle_polling(http::Request& request);
   boost::asio::awaitable<http::Response> answer_polling(http::Request& request);
+  boost::asio::awaitable<http::Response> handle_post(http::Request& request,
+                                                     http::BodyReader& body);
+  boost::asio::awaitable<Result<std::string, int>> read_post(http::BodyReader& body) const;
+  http::Response refuse_too_large(const http::Request& request);
   // The answer gzip- or deflate-compressed when it is large enough and the request accepts it.
   http::Response compressed(const http::Request& request, http::Response res) const;
   void handle_upgrade(boost::beast::tcp_stream stream, http::UpgradeRequest request,

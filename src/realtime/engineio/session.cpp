@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "realtime/engineio/heartbeats.hpp"
+#include "realtime/engineio/packet_v3.hpp"
 #include "realtime/engineio/server.hpp"
 
 namespace chatd::engineio {
@@ -33,6 +34,13 @@ namespace {
 const OutFrame& ping_frame() {
   static const OutFrame frame = text_frame("2");
   return frame;
+}
+
+http::Response empty_answer(int status) {
+  http::Response res;
+  res.status = status;
+  res.content_type.clear();
+  return res;
 }
 
 http::Response text_answer(std::string body) {
@@ -69,7 +77,12 @@ Session::Session(Server& server, std::string id, asio::io_context& context, std:
 Session::~Session() = default;
 
 void Session::start() {
-  arm_heartbeat(std::chrono::steady_clock::now() + server_.options().ping_interval);
+  const auto& opts = server_.options();
+  const auto now = std::chrono::steady_clock::now();
+  if (handshake_.protocol == 3)
+    arm_heartbeat(now + opts.ping_interval + opts.ping_timeout);
+  else
+    arm_heartbeat(now + opts.ping_interval);
 }
 
 // No timer and no coroutine per session: one Heartbeats timer per io_context calls
@@ -92,7 +105,19 @@ void Session::heartbeat_due(std::chrono::steady_clock::time_point due) {
   on_heartbeat(due);
 }
 
+void Session::on_heartbeat_v3() {
+  const auto& opts = server_.options();
+  if (last_pong_ != std::chrono::steady_clock::time_point{}) {
+    const auto deadline = last_pong_ + opts.ping_interval + opts.ping_timeout;
+    // As in v4, packets this side held back may hide the client's ping.
+    const auto next = std::max(deadline, resume_at_ + opts.ping_timeout);
+    if (next > std::chrono::steady_clock::now()) return arm_heartbeat(next);
+  }
+  close("ping timeout", CloseMode::immediate);
+}
+
 void Session::on_heartbeat(std::chrono::steady_clock::time_point due) {
+  if (handshake_.protocol == 3) return on_heartbeat_v3();
   const auto& opts = server_.options();
   if (!awaiting_pong_) {
     if (last_pong_ != std::chrono::steady_clock::time_point{}) {
@@ -132,11 +157,18 @@ bool Session::send(const OutFrame& frame) {
     return false;
   }
   if (auto* o = server_.observer()) o->packet_out(shard_, frame.size());
-  if (ws_) return ws_->send(frame);
+  if (ws_) return send_ws(*ws_, frame);
   queued_bytes_ += frame.size();
   queue_.push_back(frame);
   if (transport_ == Transport::polling) wake_poll();
   return true;
+}
+
+bool Session::send_ws(WsConnection& connection, const OutFrame& frame) {
+  // v3 binary frames carry their packet type: only those are copied.
+  if (frame.binary && handshake_.protocol == 3)
+    return connection.send(binary_frame(v3::binary_frame_bytes(*frame.data)));
+  return connection.send(frame);
 }
 
 void Session::drop_slow_client() {
@@ -154,11 +186,13 @@ void Session::close(std::string_view reason, CloseMode mode) {
   if (closed_) return;
   closed_ = true;
   cancel_heartbeat();
-  const bool orderly = mode == CloseMode::graceful || client_closed_;
-  if (orderly && transport_ == Transport::polling && !poll_pending_) {
+  // After the client's own close packet its sid is unknown at once, as on the reference: a
+  // pending GET still ends with a noop (answer_poll), a later request gets 400.
+  const bool linger = mode == CloseMode::graceful && !client_closed_;
+  if (linger && transport_ == Transport::polling && !poll_pending_) {
     // The client is between two GETs: keep the session reachable until its next GET fetches
-    // what is queued and the "1" (the reference buffers an orderly close the same way), or
-    // the noop that ends a client-initiated close, for at most one heartbeat period.
+    // what is queued and the "1" (the reference buffers an orderly close the same way), for at
+    // most one heartbeat period.
     arm_heartbeat(std::chrono::steady_clock::now() + server_.options().ping_interval +
                   server_.options().ping_timeout);
   } else {
@@ -172,7 +206,6 @@ void Session::close(std::string_view reason, CloseMode mode) {
     wake_poll();
   }
   if (resume_timer_) resume_timer_->cancel();
-  if (post_turn_) post_turn_->cancel();
   if (probe_) fail_probe();  // abandon an upgrade
   finish(reason);
 }
@@ -246,6 +279,7 @@ void Session::on_packet(Packet packet) {
       close("transport close", CloseMode::immediate);
       return;
     case PacketType::ping:  // v4 clients do not ping, but answering is harmless
+      if (handshake_.protocol == 3) last_pong_ = std::chrono::steady_clock::now();
       send(text_frame("3" + packet.data));
       return;
     case PacketType::noop:
@@ -256,14 +290,14 @@ void Session::on_packet(Packet packet) {
   }
 }
 
-asio::awaitable<http::Response> Session::handle_poll(std::string method, std::string body) {
+asio::awaitable<http::Response> Session::handle_poll() {
   // Polling requests that race an upgrade get the reference's "transport mismatch" answer.
   if (transport_ != Transport::polling) co_return error_answer(HandshakeError::bad_request);
-  if (method == "POST") co_return co_await receive_payload(body);
   if (poll_pending_) {
-    // A second concurrent GET is a client bug; the reference server closes the session.
+    // A second concurrent GET is a client bug; the reference server closes the session and
+    // answers 400 with no body.
     close("transport error", CloseMode::immediate);
-    co_return error_answer(HandshakeError::bad_request);
+    co_return empty_answer(400);
   }
   if (queue_.empty() && !closed_ && !send_noop_) {
     // Wait until there is something to send. A GET that comes while a WebSocket is upgrading
@@ -284,24 +318,42 @@ asio::awaitable<http::Response> Session::handle_poll(std::string method, std::st
   co_return answer_poll();
 }
 
-// Over the packet rate, the POST stops between two packets until the bucket has refilled, and
-// is answered once all its packets are handled: the client's next POST waits for that answer.
-asio::awaitable<http::Response> Session::receive_payload(std::string_view body) {
-  if (body.size() > server_.options().max_payload) {
+// A POST is this session's from its first byte, as on the reference: one that overlaps a POST
+// still being read or handled is a client bug, which gets an empty 400 and closes the session.
+std::optional<http::Response> Session::begin_post() {
+  if (transport_ != Transport::polling) return error_answer(HandshakeError::bad_request);
+  if (post_pending_) {
     close("transport error", CloseMode::immediate);
-    http::Response res = text_answer("payload too large");
-    res.status = 413;
-    co_return res;
+    return empty_answer(400);
   }
-  auto packets = decode_payload(body);
+  post_pending_ = true;
+  return std::nullopt;
+}
+
+// The client went away (or timed out) in the middle of its POST: its packets are lost, the
+// session cannot go on (the reference: "data request connection closed prematurely").
+void Session::abandon_post() {
+  post_pending_ = false;
+  close("transport error", CloseMode::immediate);
+}
+
+// Over the packet rate, the POST stops between two packets until the bucket has refilled, and
+// is answered once all its packets are handled: the official client sends its next POST only
+// after that answer.
+asio::awaitable<http::Response> Session::receive_payload(std::string body, bool binary) {
+  const bool v3 = handshake_.protocol == 3;
+  if (binary && !v3) {
+    // Binary payloads are v3's; the reference refuses them from v4 clients the same way.
+    post_pending_ = false;
+    close("parse error", CloseMode::immediate);
+    co_return empty_answer(400);
+  }
+  auto packets = v3 ? v3::decode_payload(body, binary) : decode_payload(body);
   if (!packets) {
+    post_pending_ = false;
     close("parse error", CloseMode::immediate);
     co_return error_answer(HandshakeError::bad_request);
   }
-  // The official client sends one POST at a time; overlapping ones take turns, so that a held
-  // POST's packets still come before the next one's.
-  while (post_pending_ && !closed_) co_await wait_post_turn();
-  post_pending_ = true;
   for (auto& p : *packets) {
     if (closed_) break;
     on_packet(std::move(p));
@@ -313,16 +365,18 @@ asio::awaitable<http::Response> Session::receive_payload(std::string_view body) 
     }
   }
   post_pending_ = false;
-  if (post_turn_) post_turn_->cancel();
   http::Response res = text_answer("ok");
   res.content_type = "text/html";
   co_return res;
 }
 
-asio::awaitable<void> Session::wait_post_turn() {
-  if (!post_turn_) post_turn_ = std::make_unique<Timer>(context_.get_executor());
-  post_turn_->expires_at(std::chrono::steady_clock::time_point::max());
-  co_await post_turn_->async_wait(kTuple);
+// The reference's answer to a POST over maxHttpBufferSize: 413 with no body. The session
+// cannot go on (the client's packets are lost), so it is closed; the client's pending GET ends
+// with the close packet.
+http::Response Session::too_large() {
+  post_pending_ = false;
+  close("transport error", CloseMode::immediate);
+  return empty_answer(413);
 }
 
 // What is queued, as one payload, then the close packet if the session is closed; a noop when
@@ -331,33 +385,52 @@ asio::awaitable<void> Session::wait_post_turn() {
 http::Response Session::answer_poll() {
   if (send_noop_ && queue_.empty()) {
     send_noop_ = false;
-    return text_answer("6");
+    return poll_answer("6");
   }
-  std::string payload;
-  bool first = true;
-  for (const auto& f : queue_) {
-    if (!first) payload += kRecordSeparator;
-    first = false;
-    if (f.binary) {
-      append_payload_packet(payload, Packet::binary_message(*f.data));
-    } else {
-      payload += *f.data;
-    }
-  }
-  queue_.clear();
-  queued_bytes_ = 0;
   if (closed_) {
     server_.remove(id_);  // the client has its last answer: a lingering session is gone now
     cancel_heartbeat();
   }
+  std::string_view last;
   if (closed_ && !close_sent_) {
     close_sent_ = true;
-    if (!first) payload += kRecordSeparator;
-    payload += '1';
-  } else if (payload.empty()) {
-    payload = "6";
+    last = "1";
+  } else if (queue_.empty()) {
+    last = "6";
+  }
+  auto res = handshake_.protocol == 3 ? v3_answer(last) : v4_answer(last);
+  queue_.clear();
+  queued_bytes_ = 0;
+  return res;
+}
+
+// One packet, as a whole answer.
+http::Response Session::poll_answer(std::string_view packet) {
+  return handshake_.protocol == 3 ? v3_answer(packet) : text_answer(std::string(packet));
+}
+
+// What is queued joined by record separators, then `last` (if any).
+http::Response Session::v4_answer(std::string_view last) const {
+  std::string payload;
+  for (const auto& f : queue_) {
+    if (!payload.empty()) payload += kRecordSeparator;
+    if (f.binary)
+      append_payload_packet(payload, Packet::binary_message(*f.data));
+    else
+      payload += *f.data;
+  }
+  if (!last.empty()) {
+    if (!payload.empty()) payload += kRecordSeparator;
+    payload += last;
   }
   return text_answer(std::move(payload));
+}
+
+http::Response Session::v3_answer(std::string_view last) const {
+  auto payload = v3::encode_payload(queue_, last, handshake_.binary_payloads);
+  auto res = text_answer(std::move(payload.body));
+  if (payload.binary) res.content_type = "application/octet-stream";
+  return res;
 }
 
 void Session::attach_websocket(asio::ip::tcp::socket socket, http::UpgradeRequest request) {
@@ -431,7 +504,7 @@ asio::awaitable<void> Session::accept_websocket(asio::ip::tcp::socket socket,
     case WsRole::initial:
       ws_ = connection;
       connection->start(shared_from_this());
-      for (const auto& f : queue_) connection->send(f);
+      for (const auto& f : queue_) send_ws(*connection, f);
       queue_.clear();
       queue_.shrink_to_fit();
       queued_bytes_ = 0;
@@ -448,10 +521,11 @@ void Session::on_ws_message(WsConnection& connection, std::string_view data, boo
 }
 
 void Session::on_ws_packet(std::string_view data, bool binary) {
-  if (binary) return on_packet(decode_binary(std::string(data)));
+  const bool v3 = handshake_.protocol == 3;
+  if (binary && !v3) return on_packet(decode_binary(std::string(data)));
   // Messages, the bulk of the traffic, skip the Packet and its copy of the text.
-  if (!data.empty() && data.front() == '4') return on_message(data.substr(1));
-  auto packet = decode_text(data);
+  if (!binary && !data.empty() && data.front() == '4') return on_message(data.substr(1));
+  auto packet = !v3 ? decode_text(data) : binary ? v3::decode_binary(data) : v3::decode_text(data);
   if (!packet) return close("parse error", CloseMode::immediate);
   on_packet(std::move(*packet));
 }
@@ -482,7 +556,7 @@ void Session::complete_upgrade() {
   ws_claimed_ = true;
   send_noop_ = false;
   ws_ = std::move(probe_);
-  for (const auto& f : queue_) ws_->send(f);
+  for (const auto& f : queue_) send_ws(*ws_, f);
   queue_.clear();
   queue_.shrink_to_fit();
   queued_bytes_ = 0;

@@ -41,6 +41,10 @@ struct Handshake {
   std::string remote_address;
   std::string url;
   std::int64_t issued_ms = 0;
+  // Engine.IO protocol revision: 4, or 3 (Socket.IO v2 clients, Options::allow_eio3).
+  int protocol = 4;
+  // v3 polling: the client reads binary payloads (it did not ask for b64=1).
+  bool binary_payloads = true;
 };
 
 class Session : public std::enable_shared_from_this<Session>, public WsConnection::Handler {
@@ -72,10 +76,19 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   void start();  // heartbeats
   // --- used by Heartbeats: the time set by arm_heartbeat has come ---
   void heartbeat_due(std::chrono::steady_clock::time_point due);
-  boost::asio::awaitable<http::Response> handle_poll(std::string method, std::string body);
+  // A GET.
+  boost::asio::awaitable<http::Response> handle_poll();
+  // A POST, in three steps: its headers have come (nullopt: go on reading it, else the answer),
+  // its whole body has been read, or it never will be.
+  std::optional<http::Response> begin_post();
+  // binary: the body came as application/octet-stream (a v3 binary payload).
+  boost::asio::awaitable<http::Response> receive_payload(std::string body, bool binary);
+  void abandon_post();
   // A new WebSocket-only session's socket, or a probe for upgrading a polling session.
   void attach_websocket(boost::asio::ip::tcp::socket socket, http::UpgradeRequest request);
   std::size_t queued_bytes() const { return ws_ ? ws_->queued_bytes() : queued_bytes_; }
+  // A polling POST whose body is over max_payload: closes the session, answers 413.
+  http::Response too_large();
 
  private:
   // What a WebSocket is to its session: the transport of a WebSocket-only session, a probe to
@@ -83,8 +96,10 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   enum class WsRole { initial, upgrade, refuse };
   boost::asio::awaitable<void> accept_websocket(boost::asio::ip::tcp::socket socket,
                                                 http::UpgradeRequest request, WsRole role);
-  boost::asio::awaitable<http::Response> receive_payload(std::string_view body);  // a POST
   http::Response answer_poll();  // a GET, once there is an answer
+  http::Response poll_answer(std::string_view packet);
+  http::Response v4_answer(std::string_view last) const;
+  http::Response v3_answer(std::string_view last) const;
   void on_ws_message(WsConnection& connection, std::string_view data, bool binary) override;
   void on_ws_end(WsConnection& connection, WsConnection::End why) override;
   void on_probe_message(std::string_view data, bool binary);
@@ -93,12 +108,14 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   void arm_heartbeat(std::chrono::steady_clock::time_point when);
   void cancel_heartbeat() { heartbeat_due_ = {}; }
   void on_heartbeat(std::chrono::steady_clock::time_point due);
+  // v3: the client pings; it is timed out ping_interval + ping_timeout after its last ping.
+  void on_heartbeat_v3();
+  bool send_ws(WsConnection& connection, const OutFrame& frame);
   void on_packet(Packet packet);
   void on_message(std::string_view text);
   void on_ws_packet(std::string_view data, bool binary);
   void take_token();
   void hold_websocket();
-  boost::asio::awaitable<void> wait_post_turn();
   void wake_poll();
   void finish(std::string_view reason);
   void drop_slow_client();
@@ -123,7 +140,7 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   // Long-polling.
   bool poll_pending_ = false;
   bool poll_during_upgrade_ = false;  // the waiting GET came while a WebSocket was upgrading
-  bool post_pending_ = false;
+  bool post_pending_ = false;         // a POST is being read or handled
   bool send_noop_ = false;  // answer the pending GET with a noop (an upgrade is under way)
   std::unique_ptr<Timer> poll_wake_;  // polling sessions only
 
@@ -147,7 +164,6 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   std::chrono::steady_clock::time_point resume_at_{};
   bool hold_ = false;
   std::unique_ptr<Timer> resume_timer_;  // resumes a paused WebSocket; made on first use
-  std::unique_ptr<Timer> post_turn_;     // wakes POSTs waiting behind a held one
 };
 
 }  // namespace chatd::engineio

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/url/parse.hpp>
 
 #include <algorithm>
 
@@ -22,7 +23,14 @@ std::vector<Client::Joined>::iterator Client::joined(std::string_view nsp) {
                       [nsp](const Joined& j) { return j.first == nsp; });
 }
 
+bool Client::v3() const {
+  return session_->handshake().protocol == 3;
+}
+
 void Client::start() {
+  // An Engine.IO v3 client (Socket.IO v2) is in the default namespace without asking, as on the
+  // reference (when there is one).
+  if (v3() && server_.find("/")) connect("/", {});
   // A connection that never joins a namespace is closed, as the reference server does.
   connect_timer_ = std::make_unique<engineio::Timer>(session_->executor());
   connect_timer_->expires_after(server_.options().connect_timeout);
@@ -55,11 +63,30 @@ void Client::send_raw(const Packet& packet) {
   for (const auto& f : encoded->frames) session_->send(f);
 }
 
+namespace {
+
+// A v2 client's CONNECT carries its query in the namespace ("/chat?token=x"), which the
+// reference reads as the auth payload.
+json::object split_namespace(std::string& nsp) {
+  json::object auth;
+  const auto mark = nsp.find('?');
+  if (mark == std::string::npos) return auth;
+  const std::string target = "/" + nsp.substr(mark);
+  nsp.resize(mark);
+  if (auto url = boost::urls::parse_origin_form(target))
+    for (auto p : url->params()) auth[p.key] = p.value;
+  return auth;
+}
+
+}  // namespace
+
 void Client::on_packet(Packet packet) {
   if (closed_) return;
+  json::object query_auth;
+  if (v3()) query_auth = split_namespace(packet.nsp);
   switch (packet.type) {
     case PacketType::connect: {
-      json::object auth;
+      json::object auth = std::move(query_auth);
       if (packet.data.is_object()) auth = std::move(packet.data.as_object());
       connect(packet.nsp, std::move(auth));
       return;
@@ -118,13 +145,18 @@ void log_failure(std::string_view what, std::exception_ptr e) {
 
 void Client::connect(const std::string& name, json::object auth) {
   Namespace* nsp = server_.find(name);
-  if (!nsp) return refuse(name, ConnectRefused("Invalid namespace"));
+  if (!nsp) return refuse(name, ConnectRefused("Invalid namespace"), false);
   if (joined(name) != sockets_.end() ||
       std::find(connecting_.begin(), connecting_.end(), name) != connecting_.end())
     return;
   connecting_.push_back(name);
-  auto claim = recovery_claim(*nsp, auth);
-  auto socket = std::make_shared<Socket>(*nsp, session_, engineio::random_id(), std::move(auth));
+  std::optional<Claim> claim;
+  if (!v3()) claim = recovery_claim(*nsp, auth);
+  // v3 clients compute their socket's id themselves, from the Engine.IO id.
+  auto id = !v3()         ? engineio::random_id()
+            : name == "/" ? session_->id()
+                          : name + "#" + session_->id();
+  auto socket = std::make_shared<Socket>(*nsp, session_, std::move(id), std::move(auth));
   asio::co_spawn(
       session_->executor(),
       [self = shared_from_this(), socket, nsp, name,
@@ -154,7 +186,7 @@ void Client::connect(const std::string& name, json::object auth) {
         }
         std::erase(self->connecting_, name);
         if (self->closed_) co_return;
-        if (refused) co_return self->refuse(name, *refused);
+        if (refused) co_return self->refuse(name, *refused, self->v3());
         if (!restored) co_return self->admit(*nsp, name, socket);
         auto step = self->admit_recovered(*nsp, name, socket, std::move(*restored), claim->pid);
         co_await std::move(step);
@@ -164,13 +196,18 @@ void Client::connect(const std::string& name, json::object auth) {
       });
 }
 
-void Client::refuse(const std::string& name, const ConnectRefused& refused) {
+void Client::refuse(const std::string& name, const ConnectRefused& refused, bool bare) {
   Packet err;
   err.type = PacketType::connect_error;
   err.nsp = name;
-  json::object body{{"message", refused.what()}};
-  if (!refused.data().is_null()) body["data"] = refused.data();
-  err.data = std::move(body);
+  if (bare) {
+    // v3 (the reference's "err.data || err.message"): a v2 client's "error" event gets it.
+    err.data = refused.data().is_null() ? json::value(refused.what()) : refused.data();
+  } else {
+    json::object body{{"message", refused.what()}};
+    if (!refused.data().is_null()) body["data"] = refused.data();
+    err.data = std::move(body);
+  }
   send_raw(err);
 }
 
@@ -181,15 +218,7 @@ void Client::add_socket(const std::string& name, const std::shared_ptr<Socket>& 
   // Joined: the connect timeout is over (destroying the timer cancels its wait).
   connect_timer_.reset();
   server_.count_socket(1);
-  socket->on_removed = [weak = weak_from_this(), name, s = socket.get()] {
-    if (auto c = weak.lock()) {
-      auto it = c->joined(name);
-      if (it != c->sockets_.end() && it->second.get() == s) {
-        c->sockets_.erase(it);
-        c->server_.count_socket(-1);
-      }
-    }
-  };
+  socket->set_client(weak_from_this());
   socket->on_connected();
 }
 
@@ -197,7 +226,8 @@ void Client::send_connect(const std::string& name, json::object answer) {
   Packet ok;
   ok.type = PacketType::connect;
   ok.nsp = name;
-  ok.data = std::move(answer);
+  // v3 CONNECTs have no payload: the client knows its id, and recovery is v4's.
+  if (!v3()) ok.data = std::move(answer);
   send_raw(ok);
 }
 
@@ -206,7 +236,7 @@ void Client::admit(Namespace& nsp, const std::string& name, const std::shared_pt
   json::object answer{{"sid", socket->id()}};
   // The rooms the connection handler joins below come in the same step (nothing is delivered
   // on this thread in between), so the pid's offset is the one they were joined at.
-  if (auto* recovery = nsp.recovery())
+  if (auto* recovery = nsp.recovery(); recovery && !v3())
     answer["pid"] = recovery->issue(*socket, nsp.adapter().delivered_offset(socket->shard()));
   send_connect(name, std::move(answer));
   if (const auto& handler = nsp.connection_handler()) handler(socket);
@@ -247,6 +277,21 @@ asio::awaitable<void> Client::admit_recovered(Namespace& nsp, std::string name,
     socket->release();
 }
 
+void Client::forget(Socket& socket) {
+  auto it = joined(socket.nsp().name());
+  if (it != sockets_.end() && it->second.get() == &socket) {
+    sockets_.erase(it);
+    server_.count_socket(-1);
+  }
+}
+
+void Client::disconnect_all() {
+  // Copies: each disconnect removes its socket from sockets_.
+  auto sockets = sockets_;
+  for (auto& [name, socket] : sockets) socket->disconnect();
+  session_->close("forced close");
+}
+
 void Client::on_upgrade() {
   for (auto& [name, socket] : sockets_)
     if (auto* o = socket->nsp().observer()) o->upgraded(*socket);
@@ -260,7 +305,7 @@ void Client::on_close(std::string_view reason) {
   auto sockets = std::move(sockets_);
   sockets_.clear();
   for (auto& [name, socket] : sockets) {
-    socket->on_removed = nullptr;
+    socket->set_client({});
     server_.count_socket(-1);
     socket->on_close(reason);
   }

@@ -26,10 +26,19 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
   void on_close(std::string_view reason) override;
   void on_upgrade() override;
 
+  // --- used by Socket ---
+  // A closed socket leaves the connection's list.
+  void forget(Socket& socket);
+  // socket.disconnect(true): DISCONNECT to every namespace, then the connection closes.
+  void disconnect_all();
+
  private:
   void on_packet(Packet packet);
   void connect(const std::string& nsp, boost::json::object auth);
-  void refuse(const std::string& nsp, const ConnectRefused& refused);  // a CONNECT_ERROR
+  // A CONNECT_ERROR; bare: the v3 form (the data, or the message, alone).
+  void refuse(const std::string& nsp, const ConnectRefused& refused, bool bare);
+  // An Engine.IO v3 connection (a Socket.IO v2 client).
+  bool v3() const;
   // The socket joins: counted, its removal wired, on_connected().
   void add_socket(const std::string& nsp, const std::shared_ptr<Socket>& socket);
   void send_connect(const std::string& nsp, boost::json::object answer);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
+#include "realtime/socketio/client.hpp"
 #include "realtime/socketio/namespace.hpp"
 
 namespace chatd::socketio {
@@ -223,6 +224,9 @@ void Socket::compact() {
 
 void Socket::disconnect(bool close_transport) {
   if (!connected_) return;
+  if (close_transport) {
+    if (auto client = client_.lock()) return client->disconnect_all();
+  }
   Packet p;
   p.type = PacketType::disconnect;
   p.nsp = nsp_.name();
@@ -286,7 +290,7 @@ void Socket::on_close(std::string_view reason) {
     o->disconnected(*this, reason);
     for (const auto& room : rooms) o->left(*this, room);
   }
-  if (on_removed) on_removed();
+  if (auto client = client_.lock()) client->forget(*this);
 }
 
 }  // namespace chatd::socketio

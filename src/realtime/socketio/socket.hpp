@@ -22,6 +22,7 @@
 
 namespace chatd::socketio {
 
+class Client;
 class Namespace;
 class Socket;
 class BroadcastOperator;
@@ -128,7 +129,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // Everyone in the namespace except this socket.
   BroadcastOperator broadcast();
 
-  // Server-side disconnect; close_transport also closes the underlying connection.
+  // Server-side disconnect (the client hears DISCONNECT). close_transport: like the reference,
+  // every namespace of the connection is disconnected the same way, then the connection closes.
   void disconnect(bool close_transport = false);
 
   // --- used by adapters: a broadcast reaches this socket (held while holding, see hold();
@@ -156,7 +158,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void compact();
   void on_packet(Packet& packet);
   void on_close(std::string_view reason);
-  std::function<void()> on_removed;  // the client forgets this socket
+  // The connection this socket belongs to: it forgets the socket once closed, and
+  // disconnect(true) ends every namespace on it.
+  void set_client(std::weak_ptr<Client> client) { client_ = std::move(client); }
 
  private:
   void send_packet(const Packet& packet);
@@ -167,6 +171,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
   Namespace& nsp_;
   std::shared_ptr<engineio::Session> session_;
+  std::weak_ptr<Client> client_;
   std::string id_;
   boost::json::object auth_;
   bool connected_ = false;

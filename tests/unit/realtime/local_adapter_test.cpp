@@ -57,7 +57,7 @@ class LocalAdapterTest : public ::testing::Test {
     asio::co_spawn(
         session->executor(),
         [session, &body]() -> asio::awaitable<void> {
-          body = (co_await session->handle_poll("GET", "")).body;
+          body = (co_await session->handle_poll()).body;
         },
         asio::detached);
     run_all();
