@@ -266,7 +266,8 @@ void App::Parts::make_chat() {
   chat::ChatLimits limits{c.max_message_length, c.message_rate_per_second, c.message_burst,
                           std::chrono::milliseconds(c.message_rate_wait_ms)};
   chat = std::make_unique<chat::ChatService>(
-      *db, *blocking, *writer, limits, issued_image_resolver(*blobs), issued_image_exists(*blobs));
+      *db, *blocking, *writer, limits, issued_image_resolver(*blobs), issued_image_exists(*blobs),
+      [&store = *blobs](std::string key) { return store.remove(std::move(key)); });
   // A deleted user must not stay known to the chat rules (chatd user delete).
   auth.feed->on_user_revoked([c = chat.get()](std::int64_t id) { c->forget_user(id); });
   groups = std::make_unique<chat::GroupService>(*db, *blocking, *chat, c.group_max_members);

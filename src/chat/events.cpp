@@ -44,6 +44,11 @@ bool is_pair_room_of(std::string_view room, std::int64_t user) {
 
 socketio::SharedPacket stored_message_packet(std::string_view nsp, const storage::Message& m,
                                              const ImageLinker& link) {
+  if (m.deleted) {
+    const std::array<json::value, 2> args{json::value(deleted_event(m)),
+                                          json::value(std::to_string(m.id))};
+    return socketio::encode_event_packet(nsp, "message_deleted", args);
+  }
   const bool image = m.type == storage::MessageType::kImage;
   const auto& name = m.sender_username;
   const std::array<json::value, 2> args{image         ? json::value(image_event(m, name, link))
@@ -110,6 +115,35 @@ void ChatEvents::group_updated(std::int64_t group, json::object group_json,
   for (const auto u : also) to = std::move(to).to(user_room(u));
   if (except) to = std::move(to).except(user_room(*except));
   to.emit("group_updated", {json::value(std::move(group_json))});
+}
+
+socketio::SharedPacket change_packet(std::string_view nsp, const storage::Message& m) {
+  const std::array<json::value, 1> args{m.deleted ? json::value(deleted_event(m))
+                                                  : json::value(edited_event(m))};
+  return socketio::encode_event_packet(nsp, m.deleted ? "message_deleted" : "message_edited", args);
+}
+
+std::vector<std::string> conversation_rooms(const storage::Message& m) {
+  if (m.is_public) return {kPublicRoom};
+  if (m.group_id) return {group_room(*m.group_id)};
+  const auto peer = m.recipient_id.value_or(m.sender_id);
+  if (peer == m.sender_id) return {user_room(peer)};
+  return {user_room(m.sender_id), user_room(peer)};
+}
+
+void ChatEvents::to_conversation(const storage::Message& m, std::string_view event,
+                                 boost::json::object payload) {
+  socketio::BroadcastOperator op(nsp_);
+  for (const auto& room : conversation_rooms(m)) op = std::move(op).to(room);
+  op.emit(event, {json::value(std::move(payload))});
+}
+
+void ChatEvents::edited(const storage::Message& m) {
+  to_conversation(m, "message_edited", edited_event(m));
+}
+
+void ChatEvents::deleted(const storage::Message& m) {
+  to_conversation(m, "message_deleted", deleted_event(m));
 }
 
 void ChatEvents::read(std::int64_t reader, std::int64_t peer, std::int64_t last_message_id) {

@@ -33,16 +33,31 @@ bool is_pair_room_of(std::string_view room, std::int64_t user);
 // delivers it in id order.
 Outgoing stored_message_event(std::string_view nsp, const storage::Message& m,
                               std::string_view socket, const ImageLinker& link);
-// Its packet alone (a replay: the rooms are known).
+// Its packet alone (a replay: the rooms are known). A tombstone goes out as message_deleted
+// {id}, with the id as the offset all the same.
 socketio::SharedPacket stored_message_packet(std::string_view nsp, const storage::Message& m,
                                              const ImageLinker& link);
 
-// The events that are not stored messages (those go through the Sequencer).
+// message_edited or message_deleted for a changed message, without an offset (recovery sends
+// it for a message the socket already had).
+socketio::SharedPacket change_packet(std::string_view nsp, const storage::Message& m);
+
+// Every device of everyone who may read the message: public_room, both users' rooms, or the
+// group's room.
+std::vector<std::string> conversation_rooms(const storage::Message& m);
+
+// The events that are not stored messages (those go through the Sequencer). Each is one
+// broadcast, to this node's sockets and, through the adapter, every other node's.
 class ChatEvents {
  public:
   explicit ChatEvents(socketio::Namespace& nsp) : nsp_(nsp) {}
 
   void read(std::int64_t reader, std::int64_t peer, std::int64_t last_message_id);
+  // message_edited / message_deleted to the message's conversation_rooms, the changing
+  // socket included (it learns the stored editedAt like the others). No offset: these are not
+  // entries of the message log; recovery sends what a socket missed of them (ChatRecovery).
+  void edited(const storage::Message& m);
+  void deleted(const storage::Message& m);
 
   // Group membership, on every node: the users' sockets join the group's room (they hear its
   // messages from then on), or the user's sockets leave it at once and hear
@@ -57,6 +72,9 @@ class ChatEvents {
                      std::optional<std::int64_t> except = std::nullopt);
 
  private:
+  void to_conversation(const storage::Message& m, std::string_view event,
+                       boost::json::object payload);
+
   socketio::Namespace& nsp_;
 };
 

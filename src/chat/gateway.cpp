@@ -148,6 +148,10 @@ void Gateway::register_handlers() {
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::send_image); });
   nsp_.on("mark_read",
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::mark_read); });
+  nsp_.on("edit_message",
+          [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::edit_message); });
+  nsp_.on("delete_message",
+          [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::delete_message); });
   nsp_.on("presence_subscribe",
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::presence_subscribe); });
   nsp_.on("presence_unsubscribe",
@@ -245,6 +249,24 @@ asio::awaitable<void> Gateway::mark_read(SocketPtr s, json::value payload, Ack a
   if (!mark.group && marker.last_message_id > 0)
     events_.read(conn->user.id, mark.peer, marker.last_message_id);
   ack.send(json::array{json::object{{"unreadCount", marker.unread_count}}});
+}
+
+asio::awaitable<void> Gateway::edit_message(SocketPtr s, json::value payload, Ack ack) {
+  const auto arrived = ChatService::Clock::now();
+  auto edit = message_edit(payload, chat_.limits().max_length);
+  auto user = conn_of(s)->user;
+  const auto edited = co_await chat_.edit_message(std::move(user), std::move(edit), arrived);
+  events_.edited(edited);
+  ack.send(json::array{edited_event(edited)});
+}
+
+asio::awaitable<void> Gateway::delete_message(SocketPtr s, json::value payload, Ack ack) {
+  const auto arrived = ChatService::Clock::now();
+  const auto id = message_ref(payload);
+  auto user = conn_of(s)->user;
+  const auto deletion = co_await chat_.delete_message(std::move(user), id, arrived);
+  if (deletion.now) events_.deleted(deletion.tombstone);
+  ack.send(json::array{json::object{{"id", id}, {"deleted", true}}});
 }
 
 // The socket joins presence:<id> for each user (PresenceFeed sends their changes there), then

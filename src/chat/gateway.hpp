@@ -49,6 +49,10 @@ class Gateway {
                                           socketio::Ack ack);
   boost::asio::awaitable<void> mark_read(SocketPtr s, boost::json::value payload,
                                          socketio::Ack ack);
+  boost::asio::awaitable<void> edit_message(SocketPtr s, boost::json::value payload,
+                                            socketio::Ack ack);
+  boost::asio::awaitable<void> delete_message(SocketPtr s, boost::json::value payload,
+                                              socketio::Ack ack);
   boost::asio::awaitable<void> presence_subscribe(SocketPtr s, boost::json::value payload,
                                                   socketio::Ack ack);
   boost::asio::awaitable<void> presence_unsubscribe(SocketPtr s, boost::json::value payload,

@@ -63,6 +63,13 @@ struct ReadMark {
   std::optional<std::int64_t> group = std::nullopt;
 };
 
+// edit_message / PATCH /api/chat/messages/:id: the message and its new text (checked as a
+// post's text).
+struct MessageEdit {
+  std::int64_t id = 0;
+  std::string text;
+};
+
 // A page of the conversation between users a and b (both directions).
 struct ConversationQuery {
   std::int64_t a = 0;

@@ -121,6 +121,16 @@ ReadMark read_mark(const json::value& payload) {
   return ReadMark{peer, id_field(fields, "lastMessageId")};
 }
 
+MessageEdit message_edit(const json::value& payload, std::size_t max_length) {
+  const auto& fields = payload_object(payload, "{id, message}");
+  const auto id = id_field(fields, "id");
+  return MessageEdit{id, text_field(fields.if_contains("message"), max_length)};
+}
+
+std::int64_t message_ref(const json::value& payload) {
+  return id_field(payload_object(payload, "{id}"), "id");
+}
+
 std::vector<std::int64_t> presence_ids(const json::value& payload, std::size_t max) {
   const auto* list = payload_object(payload, "{userIds}").if_contains("userIds");
   if (!list || !list->is_array())

@@ -36,6 +36,10 @@ ImagePost image_post(const boost::json::value& payload, const ChatService& chat)
 std::int64_t join_peer(const boost::json::value& payload);
 // mark_read: {peerId, lastMessageId} or {groupId, lastMessageId}.
 ReadMark read_mark(const boost::json::value& payload);
+// edit_message: {id, message}.
+MessageEdit message_edit(const boost::json::value& payload, std::size_t max_length);
+// delete_message: {id}.
+std::int64_t message_ref(const boost::json::value& payload);
 // presence_subscribe, presence_unsubscribe: {userIds: [id, ...]}, at most `max` ids; sorted,
 // each once.
 std::vector<std::int64_t> presence_ids(const boost::json::value& payload, std::size_t max);

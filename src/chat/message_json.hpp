@@ -12,7 +12,14 @@ namespace chatd::chat {
 using ImageLinker = std::function<std::string(const std::string& key)>;
 
 // A group's message also has groupId (other messages do not, as in the original's shape).
+// With editedAt (null unless edited) and deleted (a tombstone: content "", blobUrl null).
 boost::json::object message_json(const storage::Message& m, const ImageLinker& link);
+// message_edited: {id, message, editedAt}
+boost::json::object edited_event(const storage::Message& m);
+// message_deleted: {id}
+boost::json::object deleted_event(const storage::Message& m);
+// The stored-message events below carry editedAt only when the message was edited (a replay
+// reads it as stored now); a tombstone goes out as message_deleted instead.
 // public_message: {sender, message} + id, senderId, username, createdAt
 boost::json::object public_event(const storage::Message& m, const std::string& username);
 // private_message: {senderId, message} + id, recipientId, username, createdAt

@@ -13,6 +13,11 @@ namespace asio = boost::asio;
 
 namespace {
 
+// Change times come from the database's clock (PostgreSQL) or another node's, the pid's issue
+// time from this node's: changes this much older than the sync time are replayed as well. A
+// change sent twice does no harm (message_edited carries the whole text).
+constexpr std::int64_t kClockSlackMs = 10'000;
+
 storage::Millis now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -53,13 +58,14 @@ asio::awaitable<std::optional<socketio::Recovery::Session>> ChatRecovery::restor
   const auto window_ms = std::chrono::milliseconds(settings_.window).count();
   auto job = [this, claims = std::move(*claims), after, window_ms]() -> std::optional<Session> {
     const auto now = now_ms();
-    // The window runs from the newer of the pid's issue and the last message the socket got.
-    if (now - claims.issued_ms > window_ms) {
-      if (after <= claims.start) return std::nullopt;
-      const auto seen = db_.messages().find(after);
-      if (!seen || now - seen->created_at > window_ms) return std::nullopt;
+    // The socket was in sync when its pid was issued and when it got its last message: the
+    // window runs from the newer of the two, and so do the changes it may have missed.
+    std::int64_t synced = claims.issued_ms;
+    if (after > claims.start) {
+      if (const auto seen = db_.messages().find(after)) synced = std::max(synced, seen->created_at);
     }
-    Session session{claims.sid, {}, after};
+    if (now - synced > window_ms) return std::nullopt;
+    Session session{claims.sid, {}, after, synced - kClockSlackMs};
     for (auto& room : db_.recovery_rooms().list(claims.sid)) {
       if (!is_pair_room_of(room, claims.user)) continue;
       db_.recovery_rooms().add(claims.sid, room);  // recovered: remembered for longer
@@ -73,14 +79,22 @@ asio::awaitable<std::optional<socketio::Recovery::Session>> ChatRecovery::restor
 asio::awaitable<std::optional<std::vector<socketio::SharedPacket>>> ChatRecovery::missed(
     std::shared_ptr<socketio::Socket> socket, Session session, std::int64_t delivered) {
   using Packets = std::vector<socketio::SharedPacket>;
-  if (delivered <= session.after) co_return Packets{};
+  // First the edits and deletes of the messages it had (no offset: its offset stays), then the
+  // messages it missed, as they are stored now (edited text, or message_deleted), in id order.
   auto job = [this, user = user_of_(*socket), origin = socketio::socket_tag(socket->id()),
-              after = session.after, delivered]() -> std::optional<Packets> {
+              session = std::move(session), delivered]() -> std::optional<Packets> {
     const auto cap = settings_.max_messages;
-    auto rows = db_.messages().replay_for(user, after, delivered, origin, cap + 1);
-    if (rows.size() > cap) return std::nullopt;
+    auto& messages = db_.messages();
+    auto changed = messages.changed_for(user, session.after, session.since_ms, cap + 1);
+    if (changed.size() > cap) return std::nullopt;
+    std::vector<storage::Message> rows;
+    if (delivered > session.after) {
+      rows = messages.replay_for(user, session.after, delivered, origin, cap + 1);
+      if (rows.size() > cap) return std::nullopt;
+    }
     Packets packets;
-    packets.reserve(rows.size());
+    packets.reserve(changed.size() + rows.size());
+    for (const auto& m : changed) packets.push_back(change_packet(nsp_, m));
     for (const auto& m : rows) packets.push_back(stored_message_packet(nsp_, m, link_));
     return packets;
   };

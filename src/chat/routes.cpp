@@ -104,11 +104,53 @@ json::array merged_conversations(const std::vector<storage::Conversation>& priva
   return items;
 }
 
+// PATCH /api/chat/messages/:id: {message}, its problems as one validation list.
+MessageEdit message_edit(const Request& req, std::int64_t id, std::size_t max_length) {
+  const auto body = http::json_body(req);
+  http::BodyValidator v(body);
+  MessageEdit edit{id, {}};
+  const auto* text = body.if_contains("message");
+  if (!text) {
+    v.fail("message should not be empty");
+  } else if (!text->is_string()) {
+    v.fail("message must be a string");
+  } else {
+    try {
+      check_text(std::string_view(text->as_string()), max_length);
+      edit.text = std::string(text->as_string());
+    } catch (const ChatError& e) {
+      v.fail(e.what());
+    }
+  }
+  v.done();
+  return edit;
+}
+
+// Edits and deletes by message id; the service says who may.
+void add_message_routes(http::Router& router, ChatService& chat, ChatEvents& events,
+                        const ImageLinker& link) {
+  router.add("PATCH", "/api/chat/messages/:id", [&chat, &events, link](Request& req) -> Awaitable {
+    const auto arrived = ChatService::Clock::now();
+    auto edit = message_edit(req, http::id_param(req, "id"), chat.limits().max_length);
+    const auto edited = co_await chat.edit_message(*req.principal, std::move(edit), arrived);
+    events.edited(edited);
+    co_return http::success(200, "Message edited", message_json(edited, link));
+  });
+  router.add("DELETE", "/api/chat/messages/:id", [&chat, &events](Request& req) -> Awaitable {
+    const auto arrived = ChatService::Clock::now();
+    const auto id = http::id_param(req, "id");
+    const auto deletion = co_await chat.delete_message(*req.principal, id, arrived);
+    if (deletion.now) events.deleted(deletion.tombstone);
+    co_return http::success(200, "Message deleted", json::object{{"id", id}, {"deleted", true}});
+  });
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, ChatService& chat, GroupService& groups, ChatEvents& events,
                 ImageLinker link) {
   translate_chat_errors(router);
+  add_message_routes(router, chat, events, link);
   router.add("GET", "/api/chat/public", [&chat, link](Request& req) -> Awaitable {
     const auto q = history_query(req);
     auto page = co_await chat.public_history(q);

@@ -17,14 +17,16 @@ using storage::Message;
 using storage::NewMessage;
 
 ChatService::ChatService(storage::Database& db, core::BlockingPool& pool, BatchWriter& writer,
-                         ChatLimits limits, ImageResolver resolve_image, ImageExists image_exists)
+                         ChatLimits limits, ImageResolver resolve_image, ImageExists image_exists,
+                         ImageRemover remove_image)
     : db_(db),
       pool_(pool),
       writer_(writer),
       limits_(limits),
       limiter_(limits.rate_per_second, limits.burst, limits.max_wait),
       resolve_image_(std::move(resolve_image)),
-      image_exists_(std::move(image_exists)) {}
+      image_exists_(std::move(image_exists)),
+      remove_image_(std::move(remove_image)) {}
 
 std::optional<ImageRef> ChatService::resolve_image(std::string_view url) const {
   auto image = resolve_image_(url);
@@ -118,6 +120,11 @@ std::string stamp(NewMessage& m, PostOrigin& origin) {
   return std::move(origin.socket);
 }
 }  // namespace
+
+boost::asio::awaitable<void> ChatService::take_token(std::int64_t user, Clock::time_point arrived) {
+  if (const auto wait = book_token(user, arrived); wait > Clock::duration::zero())
+    co_await sleep_for(wait);
+}
 
 boost::asio::awaitable<Message> ChatService::post_public(core::Principal sender, PublicPost post,
                                                          std::function<void()> on_queued,

@@ -36,11 +36,14 @@ using ImageResolver = std::function<std::optional<ImageRef>(std::string_view url
 // Whether a blob is stored under key (BlobStore::exists): false when it is not, throws when
 // storage cannot tell.
 using ImageExists = std::function<boost::asio::awaitable<bool>(std::string key)>;
+// Deletes the blob under key (BlobStore::remove: a failure is logged, never thrown).
+using ImageRemover = std::function<boost::asio::awaitable<void>(std::string key)>;
 
 class ChatService {
  public:
   ChatService(storage::Database& db, core::BlockingPool& pool, BatchWriter& writer,
-              ChatLimits limits, ImageResolver resolve_image, ImageExists image_exists);
+              ChatLimits limits, ImageResolver resolve_image, ImageExists image_exists,
+              ImageRemover remove_image);
 
   const ChatLimits& limits() const { return limits_; }
   // The image behind a URL chatd issued, marked check_stored; nullopt for any other URL.
@@ -66,6 +69,22 @@ class ChatService {
   boost::asio::awaitable<storage::Message> post_image(core::Principal sender, ImagePost post,
                                                       std::function<void()> on_queued = {},
                                                       Clock::time_point arrived = Clock::now());
+
+  // Edits and deletes (chat/message_changes.cpp), by message id. Refusals, in this order:
+  // kRateLimited (they share the posts' token bucket, waiting as a post does); kNotFound
+  // "message not found" unless the user may read it (chat/access.hpp: a stranger learns
+  // nothing of it); kForbidden unless the user sent it. The caller announces the change.
+  // Edit: kInvalidInput "message was deleted", "images cannot be edited".
+  boost::asio::awaitable<storage::Message> edit_message(core::Principal user, MessageEdit edit,
+                                                        Clock::time_point arrived = Clock::now());
+  struct Deletion {
+    storage::Message tombstone;
+    bool now = false;  // deleted by this call; false: it already was (nothing to announce)
+  };
+  // Delete: a message deleted before is accepted again (a client may retry). The image of a
+  // deleted image message is removed from the blob store when nothing else names it.
+  boost::asio::awaitable<Deletion> delete_message(core::Principal user, std::int64_t id,
+                                                  Clock::time_point arrived = Clock::now());
 
   boost::asio::awaitable<bool> user_exists(std::int64_t id);
   // ChatError kNotFound "recipient not found" unless the user exists.
@@ -113,6 +132,11 @@ class ChatService {
                                                      std::int64_t last_message_id);
   // ChatError unless a blob is stored under key.
   boost::asio::awaitable<void> check_stored(std::string key);
+  // The rate limit's wait, or its refusal, for a user's operation that arrived then.
+  boost::asio::awaitable<void> take_token(std::int64_t user, Clock::time_point arrived);
+  // The message `id` as the user may change it: kNotFound or kForbidden (see edit_message).
+  boost::asio::awaitable<storage::Message> own_message(std::int64_t user, std::int64_t id,
+                                                       const char* verb);
 
   storage::Database& db_;
   core::BlockingPool& pool_;
@@ -121,6 +145,7 @@ class ChatService {
   RateLimiter limiter_;
   ImageResolver resolve_image_;
   ImageExists image_exists_;
+  ImageRemover remove_image_;
   std::mutex known_mutex_;
   std::unordered_set<std::int64_t> known_users_;
 };

@@ -164,7 +164,7 @@ Response preflight() {
   Response r;
   r.status = 204;
   r.content_type.clear();
-  r.set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+  r.set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
   r.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
   r.set("Access-Control-Max-Age", "600");
   return r;

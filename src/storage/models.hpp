@@ -89,6 +89,16 @@ struct Message {
   // Set only in what insert_batch returns: this message repeated an earlier one's
   // (sender_id, client_msg_id), and the record is that earlier, stored message, unchanged.
   bool duplicate = false;
+  std::optional<Millis> edited_at;  // when its text was last edited
+  // A tombstone: the message was deleted, its content is empty and its image reference gone.
+  bool deleted = false;
+};
+
+// What MessageRepository::remove leaves: the tombstone, and the deleted image's blob key when
+// nothing else names it any more (for the caller to delete from the blob store).
+struct DeletedMessage {
+  Message tombstone;
+  std::optional<std::string> orphaned_key;
 };
 
 // The longest client_msg_id callers accept (the clientMsgId); storage does not check it.

@@ -119,6 +119,27 @@ class MessageRepository {
   virtual void mark_read(std::int64_t reader_id, std::int64_t peer_id,
                          std::int64_t last_message_id) = 0;
   virtual std::int64_t unread_count(std::int64_t reader_id, std::int64_t peer_id) = 0;
+
+  // Edits and deletes work on one message by id; who may do them is the caller's rule, storage
+  // only checks that `sender_id` sent it, so that a check and a concurrent change cannot cross.
+  //
+  // Replaces the text of the text message `id` that `sender_id` sent, unless it is deleted:
+  // content = text, edited_at = updated_at = now. Returns it as stored now, or nullopt when no
+  // message qualifies (no such id, another sender, an image, a tombstone).
+  virtual std::optional<Message> edit(std::int64_t id, std::int64_t sender_id,
+                                      const std::string& text) = 0;
+  // Turns the message `id` that `sender_id` sent into a tombstone, unless it is one already:
+  // content "" and no blob_url, width or height; deleted_at = updated_at = now. Its id, sender,
+  // recipient, type and times stay (history pages, totals and read markers do not move). In the
+  // same transaction, the image's key is reported orphaned when no other message and no profile
+  // names it (see UserRepository::set_profile_image for what "names" sees). nullopt when no
+  // message qualifies.
+  virtual std::optional<DeletedMessage> remove(std::int64_t id, std::int64_t sender_id) = 0;
+  // The messages with id <= up_to_id that user_id may read (public ones, the private ones it
+  // sent or received, those of its groups), edited or deleted at a time > since, in id order, at most `limit`:
+  // what a socket that was in sync at `since` may have missed of the messages it already had.
+  virtual std::vector<Message> changed_for(std::int64_t user_id, std::int64_t up_to_id,
+                                           Millis since, std::size_t limit) = 0;
 };
 
 // The rooms a socket had joined, kept durably for connection-state recovery: a client may come

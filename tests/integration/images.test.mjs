@@ -508,6 +508,47 @@ for (const kind of ['local', 'azure']) {
       assert.ok(await store.exists(avatarKey));
     });
 
+    test('deleting an image message deletes its blob once no other message or profile shows it', async () => {
+      // Alice's image, shown again by Bob's send_image of the same URL.
+      const res = await sendImage(server, alice.token, { file: png(20, 10), fields: { recipientId: String(bob.user.id) } });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const key = store.keyOf(res.body.data);
+      const b = await connect(server, bob.token);
+      const a = await connect(server, alice.token);
+      try {
+        const shown = await b.timeout(5000).emitWithAck('send_image', { recipientId: alice.user.id, imageUrl: res.body.data });
+        assert.ok(Number.isInteger(shown.id), JSON.stringify(shown));
+        const h = await api(server, 'GET', `/api/chat/private/${bob.user.id}?perPage=5`, { token: alice.token });
+        const mine = h.body.data.find((x) => x.senderId === alice.user.id && x.type === 'image' && store.keyOf(x.blobUrl) === key);
+        assert.ok(mine, JSON.stringify(h.body.data));
+
+        // Bob may not delete Alice's image.
+        const refused = await b.timeout(5000).emitWithAck('delete_message', { id: mine.id });
+        assert.deepEqual(refused, { status: 'error', message: 'you can only delete your own messages' });
+        const del = await api(server, 'DELETE', `/api/chat/messages/${mine.id}`, { token: alice.token });
+        assert.equal(del.status, 200, JSON.stringify(del.body));
+        assert.deepEqual(del.body.data, { id: mine.id, deleted: true });
+        assert.ok(await store.exists(key), "the blob Bob's message still shows was deleted");
+
+        const gone = await b.timeout(5000).emitWithAck('delete_message', { id: shown.id });
+        assert.deepEqual(gone, { id: shown.id, deleted: true });
+        await waitFor(async () => !(await store.exists(key)), 'the blob deleted with the last message showing it');
+        const after = await api(server, 'GET', `/api/chat/private/${bob.user.id}?perPage=5`, { token: alice.token });
+        for (const id of [mine.id, shown.id]) {
+          const t = after.body.data.find((x) => x.id === id);
+          assert.equal(t.deleted, true);
+          assert.equal(t.blobUrl, null);
+          assert.equal(t.content, '');
+          assert.equal(t.type, 'image');
+        }
+        await waitFor(() => eventsOf(a, 'message_deleted').length === 2, 'both deletes at Alice');
+        assert.deepEqual(eventsOf(a, 'message_deleted'), [{ id: mine.id }, { id: shown.id }]);
+      } finally {
+        a.disconnect();
+        b.disconnect();
+      }
+    });
+
     test('send_image refuses an issued URL whose blob was deleted (a replaced avatar); the socket goes on', async () => {
       const erin = await registerAndLogin(server);
       const first = await updateAvatar(server, erin.token, { file: png(21, 22) });

@@ -40,6 +40,9 @@ class Recovery {
     // The socket has everything up to this offset (broadcasts up to it are not sent to it
     // again, even when this node delivers them later than the node it came from).
     std::int64_t after = 0;
+    // When the socket was last known to have heard everything (ms since the epoch, 0 when
+    // unknown): for the namespace to replay also what changed since of what it already had.
+    std::int64_t since_ms = 0;
   };
   // For a CONNECT whose data has a string `pid` (`offset` when it is a string too), after the
   // middlewares accepted it, on the socket's thread: the session, or nullopt when it cannot be

@@ -232,4 +232,37 @@ std::int64_t PgMessageRepository::unread_count(std::int64_t reader_id, std::int6
   });
 }
 
+std::optional<Message> PgMessageRepository::edit(std::int64_t id, std::int64_t sender_id,
+                                                 const std::string& text) {
+  return pool_.run([&](pqxx::connection& c) -> std::optional<Message> {
+    pqxx::work tx(c);
+    auto r = tx.exec_prepared(stmt::kMessageEdit, id, sender_id, text);
+    tx.commit();
+    if (r.empty()) return std::nullopt;
+    return read_message(r[0]);
+  });
+}
+
+std::optional<DeletedMessage> PgMessageRepository::remove(std::int64_t id, std::int64_t sender_id) {
+  return pool_.run([&](pqxx::connection& c) -> std::optional<DeletedMessage> {
+    pqxx::work tx(c);
+    auto r = tx.exec_prepared(stmt::kMessageRemove, id, sender_id);
+    if (r.empty()) return std::nullopt;
+    DeletedMessage out;
+    if (r[0][0].as<bool>()) out.orphaned_key = opt_text(r[0][1]);
+    out.tombstone = read_message(tx.exec_prepared1(stmt::kMessageFind, id));
+    tx.commit();
+    return out;
+  });
+}
+
+std::vector<Message> PgMessageRepository::changed_for(std::int64_t user_id, std::int64_t up_to_id,
+                                                      Millis since, std::size_t limit) {
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    return read_messages(
+        tx.exec_prepared(stmt::kMessagesChanged, user_id, up_to_id, since, sql_limit(limit)));
+  });
+}
+
 }  // namespace chatd::storage::postgres

@@ -26,7 +26,8 @@ const std::string& message_columns() {
       "m.id, m.content, m.blob_url, m.is_public, m.sender_id, m.recipient_id, m.type, m.width, "
       "m.height, " +
       ms("m.created_at") + ", " + ms("m.updated_at") +
-      ", u.username, m.client_msg_id, m.origin, m.group_id";
+      ", u.username, m.client_msg_id, m.origin, m.group_id, " + ms("m.edited_at") +
+      ", m.deleted_at IS NOT NULL";
   return kColumns;
 }
 
@@ -88,6 +89,8 @@ Message read_message(const pqxx::row& r, int first) {
   m.client_msg_id = opt_text(r[first + 12]);
   m.origin = opt_int64(r[first + 13]);
   m.group_id = opt_int64(r[first + 14]);
+  m.edited_at = opt_int64(r[first + 15]);
+  m.deleted = r[first + 16].as<bool>();
   return m;
 }
 

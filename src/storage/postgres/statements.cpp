@@ -252,6 +252,43 @@ void define_conversation_statements(pqxx::connection& c) {
             " WHERE reader_id = $1::bigint AND peer_id = $2::bigint), 0)");
 }
 
+// Edits and deletes of one message by its sender, and what changed since a time. A change's
+// time is at least a millisecond after the message's creation, so "updated_at > created_at"
+// (the predicate of the partial index messages_changed_idx) holds for every changed message.
+void define_message_change_statements(pqxx::connection& c) {
+  const std::string changed_at = "greatest(now(), m.created_at + interval '1 millisecond')";
+  // $1 id, $2 sender, $3 text.
+  c.prepare(stmt::kMessageEdit,
+            "WITH m AS (UPDATE messages m SET content = $3::text, edited_at = " + changed_at +
+                ", updated_at = " + changed_at +
+                " WHERE m.id = $1::bigint AND m.sender_id = $2::bigint AND m.type = 'text'"
+                " AND m.deleted_at IS NULL RETURNING m.*) SELECT " +
+                message_columns() + " FROM m JOIN users u ON u.id = m.sender_id");
+  // $1 id, $2 sender. The orphan check reads the snapshot from before the update, where the
+  // message itself still names the image: hence x.id <> old.id.
+  c.prepare(stmt::kMessageRemove,
+            "WITH old AS (SELECT id, blob_url FROM messages WHERE id = $1::bigint"
+            " AND sender_id = $2::bigint AND deleted_at IS NULL FOR UPDATE),"
+            " up AS (UPDATE messages m SET content = '', blob_url = NULL, width = NULL,"
+            " height = NULL, deleted_at = " +
+                changed_at + ", updated_at = " + changed_at +
+                " FROM old WHERE m.id = old.id RETURNING m.id)"
+                " SELECT old.blob_url IS NOT NULL AND old.blob_url <> ''"
+                " AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.blob_url = old.blob_url"
+                " AND x.id <> old.id) AND NOT EXISTS (SELECT 1 FROM profiles p"
+                " WHERE p.profile_image = old.blob_url), old.blob_url"
+                " FROM old JOIN up ON up.id = old.id");
+  // $1 user, $2 the highest id, $3 since (ms), $4 the limit.
+  c.prepare(stmt::kMessagesChanged,
+            select_messages() +
+                " WHERE m.updated_at > m.created_at"
+                " AND m.updated_at > to_timestamp($3::bigint / 1000.0) AND m.id <= $2::bigint"
+                " AND (m.is_public OR m.sender_id = $1::bigint OR m.recipient_id = $1::bigint"
+                " OR m.group_id IN (SELECT group_id FROM group_members"
+                " WHERE user_id = $1::bigint))"
+                " ORDER BY m.id LIMIT $4::bigint");
+}
+
 void define_recovery_statements(pqxx::connection& c) {
   c.prepare(stmt::kRecoveryRoomAdd,
             "INSERT INTO recovery_rooms (session_key, room) VALUES ($1::text, $2::text)"
@@ -284,6 +321,7 @@ void setup_connection(pqxx::connection& conn) {
   define_message_range_statements(conn);
   define_history_statements(conn);
   define_conversation_statements(conn);
+  define_message_change_statements(conn);
   define_recovery_statements(conn);
   define_auth_statements(conn);
   define_group_statements(conn);

@@ -40,6 +40,9 @@ inline constexpr const char* kConversations = "conversations";
 inline constexpr const char* kConversationPeers = "conversation_peers";
 inline constexpr const char* kMarkRead = "mark_read";
 inline constexpr const char* kUnreadCount = "unread_count";
+inline constexpr const char* kMessageEdit = "message_edit";
+inline constexpr const char* kMessageRemove = "message_remove";
+inline constexpr const char* kMessagesChanged = "messages_changed";
 }  // namespace stmt
 
 // The user list differs per sort key and order, which cannot be parameters: one statement each.

@@ -92,6 +92,13 @@ std::vector<Assigned> insert_fresh(SQLite::Database& db, const std::vector<NewMe
   return assigned;
 }
 
+std::optional<Message> find_on(SQLite::Database& db, std::int64_t id) {
+  SQLite::Statement s(db, kSelectMessage + " WHERE m.id = ?");
+  s.bind(1, id);
+  if (!s.executeStep()) return std::nullopt;
+  return read_message(s);
+}
+
 }  // namespace
 
 // Gap-free, commit-ordered ids (docs/architecture.md, "Message ids are offsets"). The IMMEDIATE
@@ -220,10 +227,84 @@ Page<Message> SqliteMessageRepository::list_group(std::int64_t group_id,
 
 std::optional<Message> SqliteMessageRepository::find(std::int64_t id) {
   auto lease = c_.read();
-  SQLite::Statement s(lease.db(), kSelectMessage + " WHERE m.id = ?");
+  return find_on(lease.db(), id);
+}
+
+// A change's time is at least a millisecond after the message's creation, so "updated_at >
+// created_at" (the predicate of messages_changed_idx) holds for every changed message.
+std::optional<Message> SqliteMessageRepository::edit(std::int64_t id, std::int64_t sender_id,
+                                                     const std::string& text) {
+  auto lease = c_.write();
+  auto& db = lease.db();
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  SQLite::Statement s(db,
+                      "UPDATE messages SET content = ?3, edited_at = max(?4, created_at + 1),"
+                      " updated_at = max(?4, created_at + 1)"
+                      " WHERE id = ?1 AND sender_id = ?2 AND type = 'text' AND deleted_at IS NULL");
   s.bind(1, id);
-  if (!s.executeStep()) return std::nullopt;
-  return read_message(s);
+  s.bind(2, sender_id);
+  s.bind(3, text);
+  s.bind(4, now_millis());
+  if (s.exec() == 0) return std::nullopt;
+  auto edited = find_on(db, id);
+  tx.commit();
+  return edited;
+}
+
+std::optional<DeletedMessage> SqliteMessageRepository::remove(std::int64_t id,
+                                                              std::int64_t sender_id) {
+  auto lease = c_.write();
+  auto& db = lease.db();
+  // IMMEDIATE: the orphan check below reads under the write lock, so no message naming the
+  // image commits between it and the commit.
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  SQLite::Statement old(db,
+                        "SELECT blob_url FROM messages WHERE id = ?1 AND sender_id = ?2"
+                        " AND deleted_at IS NULL");
+  old.bind(1, id);
+  old.bind(2, sender_id);
+  if (!old.executeStep()) return std::nullopt;
+  const auto key = opt_text(old, 0);
+  old.reset();
+  SQLite::Statement up(db,
+                       "UPDATE messages SET content = '', blob_url = NULL, width = NULL,"
+                       " height = NULL, deleted_at = max(?2, created_at + 1),"
+                       " updated_at = max(?2, created_at + 1) WHERE id = ?1");
+  up.bind(1, id);
+  up.bind(2, now_millis());
+  up.exec();
+  DeletedMessage out;
+  if (key && !key->empty()) {
+    SQLite::Statement named(db,
+                            "SELECT NOT EXISTS (SELECT 1 FROM messages WHERE blob_url = ?1)"
+                            " AND NOT EXISTS (SELECT 1 FROM profiles WHERE profile_image = ?1)");
+    named.bind(1, *key);
+    if (named.executeStep() && named.getColumn(0).getInt() != 0) out.orphaned_key = key;
+  }
+  out.tombstone = *find_on(db, id);
+  tx.commit();
+  return out;
+}
+
+std::vector<Message> SqliteMessageRepository::changed_for(std::int64_t user_id,
+                                                          std::int64_t up_to_id, Millis since,
+                                                          std::size_t limit) {
+  auto lease = c_.read();
+  // "m.updated_at > m.created_at" selects the partial index messages_changed_idx, which holds
+  // only changed messages: few, however long the history.
+  SQLite::Statement s(lease.db(), kSelectMessage +
+                                      " WHERE m.updated_at > m.created_at AND m.updated_at > ?3"
+                                      " AND m.id <= ?2 AND (m.is_public = 1 OR m.sender_id = ?1"
+                                      " OR m.recipient_id = ?1 OR m.group_id IN (SELECT group_id"
+                                      " FROM group_members WHERE user_id = ?1))"
+                                      " ORDER BY m.id LIMIT ?4");
+  s.bind(1, user_id);
+  s.bind(2, up_to_id);
+  s.bind(3, since);
+  s.bind(4, sql_limit(limit));
+  std::vector<Message> out;
+  while (s.executeStep()) out.push_back(read_message(s));
+  return out;
 }
 
 std::vector<Conversation> SqliteMessageRepository::conversations(std::int64_t user_id) {

@@ -25,6 +25,11 @@ class SqliteMessageRepository final : public MessageRepository {
   void mark_read(std::int64_t reader_id, std::int64_t peer_id,
                  std::int64_t last_message_id) override;
   std::int64_t unread_count(std::int64_t reader_id, std::int64_t peer_id) override;
+  std::optional<Message> edit(std::int64_t id, std::int64_t sender_id,
+                              const std::string& text) override;
+  std::optional<DeletedMessage> remove(std::int64_t id, std::int64_t sender_id) override;
+  std::vector<Message> changed_for(std::int64_t user_id, std::int64_t up_to_id, Millis since,
+                                   std::size_t limit) override;
 
  private:
   // `count_sql` yields the total and `where` filters the page of messages m; both use ?1 and ?2

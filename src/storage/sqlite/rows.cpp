@@ -89,6 +89,8 @@ Message read_message(SQLite::Statement& s, int first) {
   m.client_msg_id = opt_text(s, first + 12);
   m.origin = opt_int64(s, first + 13);
   m.group_id = opt_int64(s, first + 14);
+  m.edited_at = opt_int64(s, first + 15);
+  m.deleted = s.getColumn(first + 16).getInt() != 0;
   return m;
 }
 

@@ -139,6 +139,16 @@ class FakeMessages : public storage::MessageRepository {
   std::int64_t unread_count(std::int64_t, std::int64_t) override {
     throw std::logic_error("not used by these tests");
   }
+  std::optional<storage::Message> edit(std::int64_t, std::int64_t, const std::string&) override {
+    throw std::logic_error("not used by these tests");
+  }
+  std::optional<storage::DeletedMessage> remove(std::int64_t, std::int64_t) override {
+    throw std::logic_error("not used by these tests");
+  }
+  std::vector<storage::Message> changed_for(std::int64_t, std::int64_t, storage::Millis,
+                                            std::size_t) override {
+    throw std::logic_error("not used by these tests");
+  }
 
  private:
   std::mutex mutex_;

@@ -164,6 +164,33 @@ TEST(PayloadInput, PresenceSubscriptionsNameAnArrayOfIds) {
   EXPECT_EQ(ids(R"({"userIds":[]})"), std::vector<std::int64_t>{});
 }
 
+TEST(PayloadInput, EditAndDeleteNameAMessageById) {
+  auto refusal = [](auto f) -> std::string {
+    try {
+      f();
+    } catch (const ChatError& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  const auto edit = message_edit(json::parse(R"({"id": "12", "message": "fixed"})"), 10);
+  EXPECT_EQ(edit.id, 12);
+  EXPECT_EQ(edit.text, "fixed");
+  EXPECT_EQ(message_ref(json::parse(R"({"id": 7})")), 7);
+  EXPECT_EQ(refusal([] { message_edit(json::parse(R"([1])"), 10); }),
+            "payload must be an object {id, message}");
+  EXPECT_EQ(refusal([] { message_edit(json::parse(R"({"message": "x"})"), 10); }),
+            "id must be a positive integer");
+  EXPECT_EQ(refusal([] { message_edit(json::parse(R"({"id": 1, "message": 3})"), 10); }),
+            "message must be a string");
+  EXPECT_EQ(
+      refusal([] { message_edit(json::parse(R"({"id": 1, "message": "12345678901"})"), 10); }),
+      "message must be at most 10 characters");
+  EXPECT_EQ(refusal([] { message_ref(json::parse(R"("7")")); }), "payload must be an object {id}");
+  EXPECT_EQ(refusal([] { message_ref(json::parse(R"({"id": 0})")); }),
+            "id must be a positive integer");
+}
+
 TEST(PayloadInput, SendImageTakesOnlyIssuedUrlsAndAnOptionalRecipient) {
   testing::FakeDatabase db;
   core::BlockingPool pool(1);
@@ -173,7 +200,9 @@ TEST(PayloadInput, SendImageTakesOnlyIssuedUrlsAndAnOptionalRecipient) {
     return ImageRef{std::string(url.substr(9)), 8, 6};
   };
   ImageExists exists = [](std::string) -> boost::asio::awaitable<bool> { co_return true; };
-  ChatService chat(db, pool, writer, ChatLimits{}, std::move(resolve), std::move(exists));
+  ImageRemover remove = [](std::string) -> boost::asio::awaitable<void> { co_return; };
+  ChatService chat(db, pool, writer, ChatLimits{}, std::move(resolve), std::move(exists),
+                   std::move(remove));
   auto image = [&](const char* payload) { return image_post(json::parse(payload), chat); };
 
   EXPECT_EQ(refusal([&] { image("\"/uploads/a.png\""); }),

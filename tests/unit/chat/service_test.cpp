@@ -33,7 +33,12 @@ class ChatServiceTest : public ::testing::Test {
       if (storage_down_) throw std::runtime_error("connection refused");
       co_return blobs_.contains(key);
     };
-    return ChatService(db_, pool_, writer_, limits, std::move(resolve), std::move(exists));
+    ImageRemover remove = [this](std::string key) -> asio::awaitable<void> {
+      blobs_.erase(key);
+      co_return;
+    };
+    return ChatService(db_, pool_, writer_, limits, std::move(resolve), std::move(exists),
+                       std::move(remove));
   }
 
   Message post_public(ChatService& chat, std::string text, std::function<void()> queued = {}) {
