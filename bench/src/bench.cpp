@@ -249,8 +249,8 @@ bool Bench::take_token(Load& l, std::int64_t now) {
   return true;
 }
 
-// "42/chat,<ack>[\"public_message\",\"b<tag> <seq> <µs> xxx\"]" or the private form, written
-// into a scratch buffer and appended to the socket's write buffer: no allocation.
+// "42/chat,<ack>[\"public_message\",\"b<tag> <seq> <µs> xxx\"]" or the private or group form,
+// written into a scratch buffer and appended to the socket's write buffer: no allocation.
 void Bench::send_one(Connection& c) {
   auto& l = c.load;
   const auto ack = l.next_ack++;
@@ -261,7 +261,12 @@ void Bench::send_one(Connection& c) {
   char* p = scratch_;
   p = put(p, "42/chat,");
   p = put_number(p, ack);
-  if (public_) {
+  const bool object = !public_ || group_id > 0;
+  if (group_id > 0) {
+    p = put(p, "[\"group_message\",{\"groupId\":");
+    p = put_number(p, static_cast<std::uint64_t>(group_id));
+    p = put(p, ",\"message\":\"");
+  } else if (public_) {
     p = put(p, "[\"public_message\",\"");
   } else {
     p = put(p, "[\"private_message\",{\"recipientId\":");
@@ -269,7 +274,7 @@ void Bench::send_one(Connection& c) {
     p = put(p, ",\"message\":\"");
   }
   p = put_text(p, l.tag, l.seq++, ts, opt.size);
-  p = put(p, public_ ? "\"]" : "\"}]");
+  p = put(p, object ? "\"}]" : "\"]");
   c.send_text(std::string_view(scratch_, static_cast<std::size_t>(p - scratch_)));
   ++step_.sent;
 }
@@ -283,9 +288,10 @@ void Bench::top_up(Connection& c) {
 void Bench::on_event(Connection& c, std::string_view args) {
   static constexpr std::string_view kPublic = "[\"public_message\",";
   static constexpr std::string_view kPrivate = "[\"private_message\",";
+  static constexpr std::string_view kGroup = "[\"group_message\",";
   static constexpr std::string_view kException = "[\"exception\"";
   static constexpr std::string_view kText = "\"message\":\"b";
-  if (args.starts_with(kPublic) || args.starts_with(kPrivate)) {
+  if (args.starts_with(kPublic) || args.starts_with(kPrivate) || args.starts_with(kGroup)) {
     const auto now = now_us();
     last_activity_us_ = now;
     if (!c.load.measure) return;

@@ -79,6 +79,8 @@ class Bench : public ConnectionListener {
   std::vector<std::unique_ptr<Connection>> conns;
   std::size_t ready = 0, failed = 0, closed = 0;  // closed: after being ready
   std::string first_failure, first_close, first_error;
+  // run_step's messages go to this group (group_message) when it is set (fanout --event group).
+  std::int64_t group_id = 0;
 
   boost::asio::awaitable<void> ensure_users(std::size_t count);
   // A connection to server `node` (an index into opt.servers and targets); its events go to

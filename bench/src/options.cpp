@@ -67,7 +67,9 @@ scenarios:
   connect   --connections N idle /chat connections: time to connect, server RSS per connection;
             with --probe-rate R, then public messages for --probe-seconds: latency at all of them
   fanout    --connections N receivers, --senders S sending public messages at --rates R1,R2,...
-            (total messages/s, one step of --duration seconds each): deliveries/s, latency, loss
+            (total messages/s, one step of --duration seconds each): deliveries/s, latency, loss;
+            --event group: each connection its own user, all of them in one group (the server's
+            GROUP_MAX_MEMBERS must allow N + S), the senders sending group_message to it
   private   --pairs P pairs of users sending each other private messages at --rates R (0: as fast
             as acked, --window per socket): messages/s, latency, loss
   store     --senders S sockets sending with acks, --window in flight each, for --duration:
@@ -191,8 +193,8 @@ Options parse_options(int argc, char** argv) {
   }
   if (o.headers != "minimal" && o.headers != "browser")
     throw std::invalid_argument("--headers: expected minimal or browser");
-  if (o.event != "private" && o.event != "public")
-    throw std::invalid_argument("--event: expected private or public");
+  if (o.event != "private" && o.event != "public" && o.event != "group")
+    throw std::invalid_argument("--event: expected private, public or group");
   if (o.window == 0 || o.window > 1024) throw std::invalid_argument("--window: 1 to 1024");
   if (o.size > 4000) throw std::invalid_argument("--size: at most 4000");
   if (o.connect_concurrency == 0 || o.register_concurrency == 0 || o.source_ips == 0)

@@ -47,6 +47,11 @@ class Client {
     co_return co_await request(http::verb::post, target, body, {});
   }
 
+  asio::awaitable<Reply> post(const std::string& target, const std::string& body,
+                              const std::string& token) {
+    co_return co_await request(http::verb::post, target, body, token);
+  }
+
   asio::awaitable<Reply> get(const std::string& target, const std::string& token) {
     co_return co_await request(http::verb::get, target, {}, token);
   }
@@ -222,6 +227,20 @@ asio::awaitable<std::vector<StoredMessage>> read_history(tcp::endpoint server, s
     }
     if (data.empty() || older) co_return out;
   }
+}
+
+asio::awaitable<std::int64_t> create_group(tcp::endpoint server, std::string host,
+                                           std::string token, std::vector<std::int64_t> members) {
+  Client client(co_await asio::this_coro::executor, server, std::move(host));
+  json::array ids;
+  for (const auto id : members) ids.emplace_back(id);
+  const std::string body =
+      json::serialize(json::object{{"name", "bench"}, {"memberIds", std::move(ids)}});
+  const Reply reply = co_await client.post("/api/groups", body, token);
+  if (reply.status != 201)
+    throw std::runtime_error("POST /api/groups: " + std::to_string(reply.status) + " " +
+                             reply.body.substr(0, 300));
+  co_return json::parse(reply.body).at("data").at("id").to_number<std::int64_t>();
 }
 
 std::vector<User> read_tokens(const std::string& path) {

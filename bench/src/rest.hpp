@@ -47,6 +47,12 @@ boost::asio::awaitable<std::vector<StoredMessage>> read_history(
     boost::asio::ip::tcp::endpoint server, std::string host, std::string path, std::string token,
     std::int64_t after);
 
+// POST /api/groups as the owner whose token it is, with these members; the new group's id.
+// Throws std::runtime_error unless the server answers 201.
+boost::asio::awaitable<std::int64_t> create_group(boost::asio::ip::tcp::endpoint server,
+                                                  std::string host, std::string token,
+                                                  std::vector<std::int64_t> members);
+
 // "<id>\t<token>" per line. read_tokens returns nothing when the file does not exist.
 std::vector<User> read_tokens(const std::string& path);
 void write_tokens(const std::string& path, const std::vector<User>& users);

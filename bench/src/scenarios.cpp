@@ -111,12 +111,26 @@ awaitable<json::object> connect_scenario(Bench& b) {
   co_return out;
 }
 
+// One group of every user of the pool, owned by the first sender's (fanout --event group).
+awaitable<void> make_group(Bench& b, std::size_t pool, std::size_t owner) {
+  std::vector<std::int64_t> members;
+  for (std::size_t i = 0; i < pool; ++i) members.push_back(b.users[i].id);
+  const auto& server = b.opt.servers.front();
+  b.group_id = co_await create_group(b.targets.front().server,
+                                     server.host + ":" + std::to_string(server.port),
+                                     b.users[owner].token, std::move(members));
+  std::cerr << "group " << b.group_id << " of " << pool << " members\n";
+}
+
 awaitable<json::object> fanout_scenario(Bench& b) {
   const auto n = b.opt.connections;
   const auto s = b.opt.senders;
-  const auto pool = pool_size(b, std::min<std::size_t>(n + s, 100), 1);
+  const bool group = b.opt.event == "group";
+  // A group's members are users, each connected once: its fan-out is one delivery per member.
+  const auto pool = group ? n + s : pool_size(b, std::min<std::size_t>(n + s, 100), 1);
   const auto servers = b.opt.servers.size();
   co_await b.ensure_users(pool);
+  if (group) co_await make_group(b, pool, n % pool);
   // Receivers and senders round robin over the servers (the nodes of a cluster): a message is
   // expected at every receiver, whichever node it is connected to.
   for (std::size_t i = 0; i < n; ++i)
@@ -133,6 +147,8 @@ awaitable<json::object> fanout_scenario(Bench& b) {
   const auto measured = ready_measured(b);
   out["receivers"] = measured;
   out["senders"] = s;
+  out["event"] = group ? "group_message" : "public_message";
+  if (group) out["group_members"] = pool;
   out["nodes"] = node_figures(b);
   json::array steps;
   double best = 0, best_rate = 0, best_p99 = 0;
