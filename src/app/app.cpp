@@ -35,6 +35,7 @@
 #include "cluster/cluster_presence.hpp"
 #include "cluster/node.hpp"
 #include "core/blocking_pool.hpp"
+#include "core/histogram.hpp"
 #include "core/io_pool.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -92,6 +93,9 @@ struct App::Parts {
   // Before everything that lives on its thread (adapters, presence): destroyed after them.
   std::unique_ptr<cluster::Node> cluster;
   std::unique_ptr<engineio::Server> engine;
+  // Before sio, whose /chat adapter observes it: destroyed after it.
+  core::Histogram delivery_fanout{
+      {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0}};
   std::unique_ptr<socketio::Server> sio;
   std::unique_ptr<engineio::Server> echo;  // conformance mode only: /engine.io/
   // Before the writer, whose thread hands it every commit: destroyed after it.
@@ -214,12 +218,13 @@ void App::Parts::make_realtime() {
   socketio::ServerOptions so;
   so.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
   sio = std::make_unique<socketio::Server>(*io, *engine, so);
-  if (cluster) {
-    sio->set_adapter_factory([this](const std::string& nsp) -> std::unique_ptr<socketio::Adapter> {
-      return std::make_unique<cluster::ClusterAdapter>(
-          nsp, std::make_unique<socketio::LocalAdapter>(*io), *cluster);
-    });
-  }
+  // Messages reach /chat's sockets as its ordered broadcasts: their fan-out is timed there.
+  sio->set_adapter_factory([this](const std::string& nsp) -> std::unique_ptr<socketio::Adapter> {
+    auto local = std::make_unique<socketio::LocalAdapter>(*io);
+    if (nsp == "/chat") local->time_ordered_broadcasts(delivery_fanout);
+    if (!cluster) return local;
+    return std::make_unique<cluster::ClusterAdapter>(nsp, std::move(local), *cluster);
+  });
   if (c.conformance) {
     add_conformance_namespaces(*sio);
     echo = make_conformance_echo_engine(*io, eo);
@@ -332,6 +337,22 @@ void App::Parts::add_metrics() {
                       [w = writer.get()] { return static_cast<double>(w->stored()); });
   metrics.add_counter("chatd_message_batches_total", "Transactions that stored messages.",
                       [w = writer.get()] { return static_cast<double>(w->batches()); });
+  metrics.add_counter(
+      "chatd_message_store_failures_total",
+      "Chat messages whose batch failed to store (refused, database unreachable, or outcome "
+      "unknown).",
+      [w = writer.get()] { return static_cast<double>(w->failed()); });
+  metrics.add_histogram(
+      "chatd_message_store_seconds",
+      "From a checked message's arrival at the writer to its transaction's commit.",
+      writer->store_latency());
+  metrics.add_histogram(
+      "chatd_delivery_fanout_seconds",
+      "From a stored message's broadcast to its hand-off to every local socket of its rooms.",
+      delivery_fanout);
+  metrics.add_gauge("chatd_database_up",
+                    "1 while the database is in use, 0 while chatd finds it unreachable.",
+                    [d = db.get()] { return d->known_down() ? 0.0 : 1.0; });
   metrics.add_counter(
       "chatd_delivery_store_reads_total",
       "Stored messages delivered live from a read of the store (not from this node's writer or "

@@ -119,20 +119,24 @@ void BatchWriter::run() {
     for (auto* w : batch) rows.push_back(std::move(w->message));
     try {
       auto stored = db_.messages().insert_batch(std::move(rows));
+      const auto committed = std::chrono::steady_clock::now();
       ++batches_;
       stored_ += stored.size();
+      for (const auto* w : batch) latency_.observe(committed - w->queued);
       for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->stored = std::move(stored[i]);
       announce(batch);
     } catch (const storage::OutcomeUnknownError&) {
       // Logged by the backend. Stored or not, the senders are told so: a retry with the same
       // clientMsgId settles it. If it was stored, delivery finds it in the store.
       auto error = std::make_exception_ptr(ChatError(ErrorKind::kOutcomeUnknown, kOutcomeUnknown));
+      failed_ += batch.size();
       for (auto* w : batch) w->error = error;
     } catch (const std::exception& e) {
       // A database outage is logged by the backend; anything else that fails batch after batch
       // is counted here: a line per 10 s.
       if (!dynamic_cast<const storage::UnavailableError*>(&e)) errors_.add(e.what());
       auto error = std::current_exception();
+      failed_ += batch.size();
       for (auto* w : batch) w->error = error;
     }
     resume(batch);

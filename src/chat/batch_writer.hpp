@@ -6,12 +6,14 @@
 // Per message the hot path allocates one waiter (in the sender's thread, freed there too); a
 // committed batch goes back to the senders' I/O threads as one posted job per thread, not one
 // per message, and each stored row reuses the strings the sender's message came with.
+#include <array>
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <functional>
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "core/error_tally.hpp"
+#include "core/histogram.hpp"
 #include "storage/repository.hpp"
 
 namespace chatd::chat {
@@ -64,11 +67,20 @@ class BatchWriter {
 
   std::uint64_t batches() const { return batches_; }
   std::uint64_t stored() const { return stored_; }
+  // Messages whose batch failed (the database refused it, was unreachable, or did not say
+  // whether it committed).
+  std::uint64_t failed() const { return failed_; }
+  // Per stored message: from its arrival here to the commit of its transaction.
+  const core::Histogram& store_latency() const { return latency_; }
+  // Seconds; the commit deadline (DB_WRITE_TIMEOUT_MS) is 5 s by default.
+  static constexpr std::array kLatencyBounds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                             0.1,    0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
 
  private:
   // One message on its way: what to store, then the outcome, then how to resume the sender.
   struct Waiter {
-    Waiter(storage::NewMessage m, std::string s) : message(std::move(m)), socket(std::move(s)) {}
+    Waiter(storage::NewMessage m, std::string s)
+        : message(std::move(m)), socket(std::move(s)), queued(std::chrono::steady_clock::now()) {}
     virtual ~Waiter() = default;
     // The sender's executor: completions are grouped by it.
     virtual const boost::asio::any_io_executor& executor() const = 0;
@@ -76,6 +88,7 @@ class BatchWriter {
     virtual void complete() = 0;
     storage::NewMessage message;
     std::string socket;
+    std::chrono::steady_clock::time_point queued;
     std::exception_ptr error;
     storage::Message stored;
   };
@@ -134,6 +147,8 @@ class BatchWriter {
   bool stopping_ = false;
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> stored_{0};
+  std::atomic<std::uint64_t> failed_{0};
+  core::Histogram latency_{{kLatencyBounds.begin(), kLatencyBounds.end()}};
   core::ErrorTally errors_{"storing a batch of messages failed"};
   std::thread thread_;
 };

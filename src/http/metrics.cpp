@@ -41,8 +41,16 @@ void Metrics::add_counter(std::string name, std::string help, std::function<doub
   callbacks_.push_back({std::move(name), std::move(help), "counter", std::move(read)});
 }
 
+void Metrics::add_histogram(std::string name, std::string help, const core::Histogram& histogram) {
+  std::lock_guard lock(mutex_);
+  histograms_.push_back({std::move(name), std::move(help), &histogram});
+}
+
 std::string Metrics::prometheus() const {
   std::ostringstream out;
+  // Counters past a million would otherwise print as 1.23457e+06, and rate() over them would
+  // move in steps; 15 digits keep integers exact and bounds such as 0.1 short.
+  out.precision(15);
   std::lock_guard lock(mutex_);
   out << "# HELP chatd_http_requests_total HTTP requests by method, route and status.\n"
          "# TYPE chatd_http_requests_total counter\n";
@@ -67,6 +75,15 @@ std::string Metrics::prometheus() const {
   for (const auto& c : callbacks_) {
     out << "# HELP " << c.name << ' ' << c.help << "\n# TYPE " << c.name << ' ' << c.type << '\n'
         << c.name << ' ' << c.read() << '\n';
+  }
+  for (const auto& h : histograms_) {
+    const auto s = h.histogram->snapshot();
+    out << "# HELP " << h.name << ' ' << h.help << "\n# TYPE " << h.name << " histogram\n";
+    for (std::size_t i = 0; i < s.bounds.size(); ++i)
+      out << h.name << "_bucket{le=\"" << s.bounds[i] << "\"} " << s.cumulative[i] << '\n';
+    out << h.name << "_bucket{le=\"+Inf\"} " << s.count() << '\n'
+        << h.name << "_sum " << s.sum_seconds << '\n'
+        << h.name << "_count " << s.count() << '\n';
   }
   return out.str();
 }

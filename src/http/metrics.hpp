@@ -10,6 +10,8 @@
 #include <tuple>
 #include <vector>
 
+#include "core/histogram.hpp"
+
 namespace chatd::http {
 
 class Metrics {
@@ -18,6 +20,8 @@ class Metrics {
                        double seconds);
   void add_gauge(std::string name, std::string help, std::function<double()> read);
   void add_counter(std::string name, std::string help, std::function<double()> read);
+  // A histogram another module owns and observes; it must outlive this.
+  void add_histogram(std::string name, std::string help, const core::Histogram& histogram);
   std::string prometheus() const;
 
  private:
@@ -36,6 +40,11 @@ class Metrics {
   std::map<std::tuple<std::string, std::string, int>, std::uint64_t> counts_;
   std::map<std::pair<std::string, std::string>, Series> latency_;
   std::vector<Callback> callbacks_;
+  struct Owned {
+    std::string name, help;
+    const core::Histogram* histogram;
+  };
+  std::vector<Owned> histograms_;
 };
 
 }  // namespace chatd::http

@@ -171,6 +171,9 @@ class Database {
   // put their own deadline around it.
   virtual bool ping(std::chrono::milliseconds within) = 0;
   virtual std::string backend_name() const = 0;
+  // True while chatd has found the database unreachable and every call fails at once until it
+  // reconnects (PostgreSQL; a SQLite file is never "down"). Never waits for the database.
+  virtual bool known_down() const { return false; }
 };
 
 // Opens the backend named by the URL ("sqlite://path" or "postgresql://..."/"postgres://..."),

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { startChatd, api, registerAndLogin, database } from '../lib/chatd.mjs';
 import { connect } from '../lib/chat-socket.mjs';
 import { startPostgres } from '../lib/postgres.mjs';
+import { parsePrometheus, sampleValue } from '../lib/metrics.mjs';
 
 const skip = database === 'postgres' ? false : 'PostgreSQL only (TEST_DATABASE=postgres)';
 const FREEZE_MS = 15000;
@@ -31,6 +32,7 @@ const histories = []; // {at, ms, status, message}
 let outageConnect; // {ms, error}
 let logDuringOutage = [];
 let pgConnectionsDuringOutage = 0;
+const metricsAt = {}; // before, during, after: parsed /metrics
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.now();
@@ -50,6 +52,11 @@ function send(socket, text) {
       entry.ackAt = now();
     });
 }
+
+async function scrape() {
+  return parsePrometheus((await api(server, 'GET', '/metrics')).text);
+}
+const sample = sampleValue;
 
 // Calls fn every `every` ms until stop() is called; each call's promise is kept.
 function every(ms, fn) {
@@ -80,6 +87,7 @@ before(async () => {
     histories.push({ at, ms: now() - at, status: r.status, message: r.body?.message });
   });
   await sleep(1000);
+  metricsAt.before = await scrape();
 
   const logBefore = server.output().length;
   const pgLogBefore = pg.log().length;
@@ -94,10 +102,12 @@ before(async () => {
   } catch (e) {
     outageConnect = { ms: now() - connectAt, error: e.message };
   }
+  metricsAt.during = await scrape();
   await sleep(freezeAt + FREEZE_MS - now());
   thawAt = now();
   pg.thaw();
   await sleep(3000);
+  metricsAt.after = await scrape();
   logDuringOutage = server.output().slice(logBefore).split('\n').filter(Boolean);
   pgConnectionsDuringOutage = pg.log().slice(pgLogBefore).split('\n').filter((l) => l.includes('connection received')).length;
   await stopSending();
@@ -201,4 +211,19 @@ test('the outage is logged in a few lines, with few reconnection attempts', { sk
   assert.ok(logDuringOutage.some((l) => l.includes('PostgreSQL available again')));
   // Attempts pile up in the frozen server's listen queue and show in its log after SIGCONT.
   assert.ok(pgConnectionsDuringOutage <= 40, `${pgConnectionsDuringOutage} connections`);
+});
+
+test('/metrics shows the outage: chatd_database_up 0 during it, failed stores counted', { skip }, () => {
+  assert.equal(sample(metricsAt.before, 'chatd_database_up'), 1);
+  assert.equal(sample(metricsAt.during, 'chatd_database_up'), 0);
+  assert.equal(sample(metricsAt.after, 'chatd_database_up'), 1);
+  const failedBefore = sample(metricsAt.before, 'chatd_message_store_failures_total');
+  const failedAfter = sample(metricsAt.after, 'chatd_message_store_failures_total');
+  const refused = sends.filter((s) => s.ack.status === 'error').length;
+  assert.equal(failedBefore, 0);
+  assert.ok(failedAfter > 0, 'failed stores counted');
+  assert.ok(failedAfter <= refused, `${failedAfter} failures counted, ${refused} sends refused`);
+  // Only committed messages are timed: those stored before the freeze and after the thaw.
+  const count = sample(metricsAt.after, 'chatd_message_store_seconds_count');
+  assert.ok(count > sample(metricsAt.before, 'chatd_message_store_seconds_count'));
 });

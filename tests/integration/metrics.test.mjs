@@ -2,8 +2,9 @@
 // labels: a metric added without its row, or a row left behind, fails here.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startChatd, api } from '../lib/chatd.mjs';
-import { parsePrometheus, documentedMetrics } from '../lib/metrics.mjs';
+import { startChatd, api, registerAndLogin } from '../lib/chatd.mjs';
+import { connect, sendPublic, eventsOf, waitFor } from '../lib/chat-socket.mjs';
+import { parsePrometheus, documentedMetrics, sampleValue } from '../lib/metrics.mjs';
 
 let server;
 before(async () => {
@@ -52,4 +53,44 @@ test('the README parser sees a row added or removed (the check above can fail)',
   assert.deepEqual(parsed.get('chatd_a_total').labels, ['x', 'y']);
   assert.ok(rows.has('chatd_http_requests_total'));
   assert.throws(() => documentedMetrics('no section here'), /no "## Metrics" section/);
+});
+
+const value = sampleValue;
+async function scrape() {
+  return parsePrometheus((await api(server, 'GET', '/metrics')).text);
+}
+
+test('each stored message is timed once into the store and fan-out histograms', async () => {
+  const [a, b] = [await registerAndLogin(server), await registerAndLogin(server)];
+  const sender = await connect(server, a.token);
+  const receiver = await connect(server, b.token);
+  try {
+    const before = await scrape();
+    const n = 5;
+    for (let i = 0; i < n; i++) await sendPublic(sender, `timed ${i}`);
+    await waitFor(() => eventsOf(receiver, 'public_message').length >= n, 'the receiver gets every message');
+    // The last shard may record its fan-out just after the receiver has the packet.
+    await waitFor(async () => value(await scrape(), 'chatd_delivery_fanout_seconds_count') >=
+      value(before, 'chatd_delivery_fanout_seconds_count') + n, 'fan-out observations');
+    const after = await scrape();
+    const delta = (name) => value(after, name) - value(before, name);
+    assert.equal(delta('chatd_messages_stored_total'), n);
+    assert.equal(delta('chatd_message_store_seconds_count'), n);
+    assert.equal(delta('chatd_delivery_fanout_seconds_count'), n);
+    assert.equal(delta('chatd_message_store_failures_total'), 0);
+    assert.equal(value(after, 'chatd_database_up'), 1);
+    for (const name of ['chatd_message_store_seconds', 'chatd_delivery_fanout_seconds']) {
+      const samples = after.get(name).samples;
+      const buckets = samples.filter((s) => s.name === `${name}_bucket`);
+      assert.ok(buckets.length >= 10, `${name}: ${buckets.length} buckets`);
+      for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i].value >= buckets[i - 1].value, `${name} cumulative`);
+      assert.equal(buckets.at(-1).labels.le, '+Inf');
+      assert.equal(buckets.at(-1).value, value(after, `${name}_count`));
+      const sum = samples.find((s) => s.name === `${name}_sum`).value;
+      assert.ok(sum > 0 && sum < 10 * value(after, `${name}_count`), `${name}_sum ${sum}`);
+    }
+  } finally {
+    sender.close();
+    receiver.close();
+  }
 });

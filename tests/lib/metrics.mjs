@@ -49,3 +49,13 @@ export function documentedMetrics(text = readFileSync(readme, 'utf8')) {
   }
   return metrics;
 }
+
+// The value of the unlabelled sample `name` in parsePrometheus' result (a histogram's _count or
+// _sum too).
+export function sampleValue(families, name) {
+  for (const family of families.values()) {
+    const found = family.samples.find((s) => s.name === name);
+    if (found) return found.value;
+  }
+  throw new Error(`no sample ${name}`);
+}

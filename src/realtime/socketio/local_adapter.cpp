@@ -1,7 +1,9 @@
 #include "realtime/socketio/local_adapter.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <vector>
 
 #include "realtime/socketio/socket.hpp"
@@ -46,10 +48,18 @@ void LocalAdapter::remove_socket(Socket& socket) {
 namespace {
 
 // A broadcast as each shard receives it: one allocation for the packet reference and the target,
-// shared by the shards' jobs.
+// shared by the shards' jobs. A timed one counts the shards still to deliver it.
 struct Job {
   SharedPacket packet;
   BroadcastTarget target;
+  core::Histogram* fanout = nullptr;
+  std::chrono::steady_clock::time_point start{};
+  mutable std::atomic<std::size_t> pending{0};
+  // Called by each shard after its delivery: the last one records the fan-out time.
+  void shard_done() const {
+    if (fanout && pending.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      fanout->observe(std::chrono::steady_clock::now() - start);
+  }
 };
 
 // Per-thread scratch for deliver_local: reused, so a delivery allocates nothing once warm.
@@ -65,15 +75,27 @@ Scratch& scratch() {
 }  // namespace
 
 void LocalAdapter::broadcast(SharedPacket packet, BroadcastTarget target) {
-  if (shards_.size() == 1) {
+  auto* fanout = target.offset > 0 ? fanout_ : nullptr;
+  if (shards_.size() == 1 && !fanout) {
     boost::asio::post(io_.at(0), [this, packet = std::move(packet), target = std::move(target)] {
       deliver_local(0, packet, target);
     });
     return;
   }
-  auto job = std::make_shared<const Job>(Job{std::move(packet), std::move(target)});
+  auto job = std::make_shared<Job>();
+  job->packet = std::move(packet);
+  job->target = std::move(target);
+  if (fanout) {
+    job->fanout = fanout;
+    job->start = std::chrono::steady_clock::now();
+    job->pending.store(shards_.size(), std::memory_order_relaxed);
+  }
+  std::shared_ptr<const Job> shared = std::move(job);
   for (std::size_t i = 0; i < shards_.size(); ++i)
-    boost::asio::post(io_.at(i), [this, i, job] { deliver_local(i, job->packet, job->target); });
+    boost::asio::post(io_.at(i), [this, i, shared] {
+      deliver_local(i, shared->packet, shared->target);
+      shared->shard_done();
+    });
 }
 
 void LocalAdapter::mark_delivered(std::int64_t offset) {

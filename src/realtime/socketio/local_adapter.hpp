@@ -4,6 +4,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/histogram.hpp"
 #include "core/io_pool.hpp"
 #include "realtime/socketio/adapter.hpp"
 #include "realtime/socketio/socket.hpp"
@@ -32,6 +33,10 @@ class LocalAdapter : public Adapter {
     return shards_[shard].delivered;
   }
   void mark_delivered(std::int64_t offset) override;
+  // From now on, each broadcast with an offset (the application's ordered deliveries) is timed
+  // from broadcast() to the end of its delivery on the last shard, into `fanout`, which must
+  // outlive this adapter. Other broadcasts are not timed.
+  void time_ordered_broadcasts(core::Histogram& fanout) { fanout_ = &fanout; }
 
   // Delivers on the calling thread to the sockets of the calling thread's shard only.
   void deliver_local(std::size_t shard, const SharedPacket& packet, const BroadcastTarget& target);
@@ -55,6 +60,7 @@ class LocalAdapter : public Adapter {
 
   core::IoPool& io_;
   std::vector<Shard> shards_;
+  core::Histogram* fanout_ = nullptr;
 };
 
 template <typename F>

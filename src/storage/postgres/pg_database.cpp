@@ -79,6 +79,7 @@ class PgDatabase final : public Database {
   std::string backend_name() const override { return "postgresql"; }
 
   bool ping(std::chrono::milliseconds within) override { return pool_->ping(within); }
+  bool known_down() const override { return !pool_->up(); }
 
  private:
   std::unique_ptr<ConnectionPool> pool_;
