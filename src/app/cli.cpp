@@ -11,6 +11,7 @@
 #include "app/app.hpp"
 #include "app/command.hpp"
 #include "app/config.hpp"
+#include "app/log_format.hpp"
 #include "app/settings_text.hpp"
 #include "app/user_command.hpp"
 #include "app/web_root.hpp"
@@ -72,7 +73,7 @@ int serve(const EnvLookup& lookup) {
   sigaddset(&set, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   auto config = load_config(lookup);
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  apply_log_settings(config);
   App app(std::move(config));
   app.start();
   app.wait_for_signal();
@@ -153,7 +154,12 @@ int run(std::vector<std::string> args) {
 
 void log_to_stderr(const Config& config) {
   spdlog::set_default_logger(spdlog::stderr_logger_mt("chatd"));
+  apply_log_settings(config);
+}
+
+void apply_log_settings(const Config& config) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_formatter(make_log_formatter(config.log_format));
 }
 
 std::optional<std::string> CommandArgs::option(const std::string& name) const {

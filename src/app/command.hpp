@@ -34,6 +34,8 @@ inline CommandError input_error(const std::string& message) {
 
 // A command's log lines go to stderr, at LOG_LEVEL: its stdout is its answer.
 void log_to_stderr(const Config& config);
+// LOG_LEVEL and LOG_FORMAT on the default logger.
+void apply_log_settings(const Config& config);
 
 // Options (--name value or --name=value) and positional arguments of one command.
 struct CommandArgs {

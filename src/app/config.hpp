@@ -42,6 +42,7 @@ struct Config {
   std::optional<std::string> redis_url;
   std::int64_t cluster_node_ttl_ms = 15000;  // a silent node's users go offline after this
   std::string log_level = "info";
+  std::string log_format = "text";  // "text" or "json"
   std::vector<std::string> cors_origins;
   std::size_t max_payload_bytes = 1'000'000;
   std::size_t max_upload_bytes = 10 * 1024 * 1024;

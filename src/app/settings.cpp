@@ -415,6 +415,9 @@ SettingGroup process() {
           {choice("LOG_LEVEL", &Config::log_level,
                   {"trace", "debug", "info", "warn", "error", "critical", "off"},
                   "log threshold (logs go to stdout)"),
+           choice("LOG_FORMAT", &Config::log_format, {"text", "json"},
+                  "text: one readable line per event; json: one JSON object per line (time, "
+                  "level, message, fields) for log shippers"),
            integer<std::size_t>("IO_THREADS", &Config::io_threads, 0, 256,
                                 "I/O threads, one io_context each; 0: one per core"),
            integer<std::size_t>("BLOCKING_THREADS", &Config::blocking_threads, 1, 256,

@@ -25,6 +25,7 @@ struct Request {
   std::map<std::string, std::string, std::less<>> params;  // path parameters, e.g. ":userId"
   std::optional<core::Principal> principal;  // set by the router for non-public routes
   std::string route;                         // the matched route pattern, for metrics and logs
+  std::string id;                            // X-Request-Id (http/request_id.hpp)
 
   std::optional<std::string_view> header(std::string_view lower_name) const;
   std::optional<std::string_view> query_param(std::string_view name) const;

@@ -1,4 +1,5 @@
 #include "http/router.hpp"
+#include "core/log_fields.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -125,6 +126,8 @@ boost::asio::awaitable<Response> Router::dispatch(Request& request, BodyReader* 
     for (const auto translate : translators_) {
       if (auto mapped = translate(e)) co_return error_of(*mapped);
     }
+    const core::LogField fields[]{{"request_id", request.id}};
+    const core::LogFields scope(fields);
     spdlog::error("{} {} failed: {}", request.method, request.route, e.what());
   }
   co_return error_response(500, "Internal server error");

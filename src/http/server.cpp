@@ -13,6 +13,7 @@
 #include <boost/url/parse.hpp>
 
 #include "core/blocking_pool.hpp"
+#include "core/log_fields.hpp"
 #include "core/text.hpp"
 #include "http/envelope.hpp"
 #include "http/stream_body.hpp"
@@ -56,6 +57,15 @@ struct Server::Connection : std::enable_shared_from_this<Server::Connection>, Re
 };
 
 namespace {
+
+// The access log: one line per request at debug level, so a busy server can leave it off. The
+// route pattern stands for the path: no client input, no ids or tokens from the query.
+void log_request(const Request& r, int status, double seconds) {
+  if (!spdlog::should_log(spdlog::level::debug)) return;
+  const core::LogField fields[]{{"request_id", r.id}, {"remote", r.remote_address}};
+  const core::LogFields scope(fields);
+  spdlog::debug("{} {} {} {:.3f} ms", r.method, r.route, status, seconds * 1000);
+}
 
 // Fills the transport-neutral request from the header (the body comes later, or streams);
 // false when the target cannot be parsed.
@@ -325,15 +335,18 @@ asio::awaitable<Next> Server::Session::serve_request() {
   const auto origin = options_.cors.allow(head[bhttp::field::origin]);
   const bool head_only = head.method() == bhttp::verb::head;
   Request request;
+  request.id = server_.request_ids_.take(head["X-Request-Id"]);
   auto answered = co_await answer(parser, request, origin);
   if (!answered) co_return Next::close;  // the client is gone
   if (server_.stopping_) answered->keep_alive = false;
   const int status = answered->response.status;
+  answered->response.set("X-Request-Id", request.id);
   const auto write_ec = co_await write_response(std::move(answered->response), answered->keep_alive,
                                                 head_only, origin);
-  server_.metrics_.observe_request(
-      request.method, request.route, status,
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  const auto seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  server_.metrics_.observe_request(request.method, request.route, status, seconds);
+  log_request(request, status, seconds);
   if (write_ec) co_return Next::close;
   if (answered->keep_alive) co_return Next::read;
   co_return answered->unread_body ? Next::drain_and_close : Next::close;

@@ -16,6 +16,7 @@
 #include "core/io_pool.hpp"
 #include "http/cors.hpp"
 #include "http/metrics.hpp"
+#include "http/request_id.hpp"
 #include "http/router.hpp"
 #include "http/upgrade.hpp"
 
@@ -65,6 +66,7 @@ class Server {
   ServerOptions options_;
   const Router& router_;
   Metrics& metrics_;
+  RequestIds request_ids_;
   std::vector<std::pair<std::string, UpgradeHandler>> upgrades_;  // (path prefix, handler)
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::uint16_t bound_port_ = 0;
