@@ -4,70 +4,25 @@
 // keyboard-only use and Swagger UI. Any console error fails the step it happens in.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { io } from 'socket.io-client';
 import { startChatd, api } from '../lib/chatd.mjs';
 import { launchBrowser, newPage, screenshot, makePng } from './browser.mjs';
+import { createStory, people, send, message, waitSent, register } from './story.mjs';
 
-const docsShot = new URL('../../docs/screenshot-chat.png', import.meta.url).pathname;
-const people = {
-  alice: { email: 'alice@example.com', username: 'alice', password: 'alice-password-1', full_name: 'Alice Martin' },
-  bob: { email: 'bob@example.com', username: 'bob', password: 'bob-password-12', full_name: 'Bob Okafor' },
-  carol: { email: 'carol@example.com', username: 'carol', password: 'carol-password', full_name: 'Carol Chen' },
-};
 
 let server;
 let browser;
 let A; // alice's browser context and page
 let B; // bob's
-const pages = [];
 const ids = {};
 const tokens = {};
 let presenceRoute = true; // GET /api/users/online exists on this build
 let restarted = false; // the disconnect test restarts chatd on the same data folder
 
-// Known, expected failed requests the browser logs as console errors while a step runs.
-const expected = (...patterns) => new RegExp(patterns.map((p) => p.source).join('|'));
 const onlineMissing = /\/api\/users\/online/;
-
-async function step(t, name, fn, allow = []) {
-  const all = [...allow];
-  if (!presenceRoute) all.push(onlineMissing);
-  // Errors logged since the last step (between steps) count against this one.
-  for (const p of pages) p.tracker.allow = all.length ? expected(...all) : null;
-  try {
-    await fn();
-  } catch (err) {
-    for (const p of pages) {
-      p.tracker.errors.length = 0;
-      await screenshot(p.page, `failed-${name}-${p.label}`).catch(() => {});
-    }
-    throw err;
-  }
-  const errors = pages.flatMap((p) => p.tracker.errors.splice(0));
-  assert.deepEqual(errors, [], `console errors during "${name}"`);
-}
-
-function composer(page) {
-  return page.locator('#composer-input');
-}
-
-async function send(page, text) {
-  await composer(page).fill(text);
-  await composer(page).press('Enter');
-}
-
-function message(page, text) {
-  return page.locator('#message-list li.msg', { hasText: text });
-}
-
-// Waits until the message is stored (acked). Elements are replaced when their state changes, so
-// this polls the list rather than holding on to one element.
-async function waitSent(page, text) {
-  const li = page.locator('#message-list li.msg.sent', { hasText: text }).last();
-  await li.waitFor();
-  return li;
-}
+const { pages, step: storyStep } = createStory({ alwaysAllowed: () => (presenceRoute ? [] : [onlineMissing]) });
+const step = (t, name, fn, allow) => storyStep(name, fn, allow);
 
 async function carolSocket() {
   const socket = io(`${server.url}/chat`, { auth: { token: tokens.carol }, transports: ['websocket'] });
@@ -76,19 +31,6 @@ async function carolSocket() {
     socket.once('connect_error', reject);
   });
   return socket;
-}
-
-async function register(page, person, { withProfile = false } = {}) {
-  await page.locator('#tab-register').click();
-  await page.locator('#register-email').fill(person.email);
-  await page.locator('#register-username').fill(person.username);
-  await page.locator('#register-password').fill(person.password);
-  if (withProfile) {
-    await page.locator('#register-form summary').click();
-    await page.locator('#register-full_name').fill(person.full_name);
-  }
-  await page.locator('#register-form button[type=submit]').click();
-  await page.locator('#chat-screen').waitFor();
 }
 
 async function signIn(who) {
@@ -453,8 +395,9 @@ test('history loads by cursor when scrolling up', { timeout: 60000 }, async (t) 
   });
 });
 
-test('the chat screen (README screenshot)', { timeout: 60000 }, async (t) => {
-  await step(t, 'readme', async () => {
+// The README screenshot is a group's (groups.test.mjs); this is the private chat's.
+test('the chat screen: a private chat with its read marker and presence', { timeout: 60000 }, async (t) => {
+  await step(t, 'private chat screen', async () => {
     const carol = await carolSocket();
     await carol.timeout(5000).emitWithAck('private_message', { recipientId: ids.alice, message: 'Lunch at 1? The new place on Rue Mercière.' });
     carol.close();
@@ -474,7 +417,6 @@ test('the chat screen (README screenshot)', { timeout: 60000 }, async (t) => {
     }
     await A.page.locator('#composer-input').blur();
     await A.page.mouse.move(0, 0);
-    const path = await screenshot(A.page, '03-chat');
-    copyFileSync(path, docsShot);
+    await screenshot(A.page, '03-chat');
   });
 });

@@ -1,16 +1,17 @@
 // The chat store's conversations: the sidebar's order, unread counts and marking as read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PUBLIC, directId, parseConversationId } from '../../web/app/chat/ids.js';
+import { PUBLIC, directId, groupConversationId, parseConversationId } from '../../web/app/chat/ids.js';
 import { ME, BOB, CAROL, signedIn, row, event, loaded } from './fixtures.mjs';
 
 const DAVE = { id: 4, username: 'dave' };
 const order = (store) => store.directConversations().map((c) => c.id);
 
-test('conversation ids: the public room and private chats; anything else is refused', () => {
+test('conversation ids: the public room, private chats and groups; anything else is refused', () => {
   assert.deepEqual(parseConversationId(PUBLIC), { kind: 'public' });
   assert.deepEqual(parseConversationId(directId(12)), { kind: 'direct', peerId: 12 });
-  for (const bad of ['u:', 'u:1x', 'g:1', '', null, 'public ']) assert.equal(parseConversationId(bad), null, String(bad));
+  assert.deepEqual(parseConversationId(groupConversationId(7)), { kind: 'group', groupId: 7 });
+  for (const bad of ['u:', 'u:1x', 'g:', 'g:0', 'u:012', 'x:1', '', null, 'public ']) assert.equal(parseConversationId(bad), null, String(bad));
   const { store } = signedIn();
   assert.throws(() => store.conversation('u:abc'), /not a conversation id/);
   assert.equal(store.conversation(directId(BOB.id)).peerId, BOB.id);

@@ -1,7 +1,7 @@
 // The chat screen: connects the state store (chat/store.js), the Socket.IO connection, the REST
 // sync, our sends, and the views (chat/views/), and decides what to redraw after each change:
 // live events, navigation between conversations, and the start and end of a session.
-import { PUBLIC, directId, parseConversationId } from './chat/ids.js';
+import { PUBLIC, directId, groupConversationId, parseConversationId } from './chat/ids.js';
 import { ChatStore } from './chat/store.js';
 import { connect } from './chat/connection.js';
 import * as rest from './chat/rest.js';
@@ -11,6 +11,7 @@ import { createSending } from './chat/sending.js';
 import { PresenceWatch } from './chat/presence-watch.js';
 import { createBanner } from './chat/views/banner.js';
 import { createComposer } from './chat/views/composer.js';
+import { createGroupViews } from './chat/views/groups.js';
 import { createHeader } from './chat/views/header.js';
 import { createLayout } from './chat/views/layout.js';
 import { createMessageList } from './chat/views/messages.js';
@@ -18,7 +19,10 @@ import { createSearch } from './chat/views/search.js';
 import { createSidebar } from './chat/views/sidebar.js';
 
 export function createChat({ getMe, toast }) {
-  const store = new ChatStore({ onUnknownPeer: (id) => sync.lookUpUser(id) });
+  const store = new ChatStore({
+    onUnknownPeer: (id) => sync.lookUpUser(id),
+    onUnknownGroup: (id) => sync.lookUpGroup(id),
+  });
   let conn = null;
 
   const render = {
@@ -46,7 +50,15 @@ export function createChat({ getMe, toast }) {
     },
   });
   const isViewing = (id) => layout.isViewing(id);
-  const sync = createSync({ store, render, isViewing, markRead, toast, onConversations: () => watchPresence() });
+  const sync = createSync({
+    store,
+    render,
+    isViewing,
+    markRead,
+    toast,
+    onConversations: () => watchPresence(),
+    onGroupGone: (id) => dropGroup(id),
+  });
   const sending = createSending({ store, connection: () => conn, render, toast });
   const banner = createBanner();
   const sidebar = createSidebar({ store, onOpen: openWithComposer });
@@ -59,6 +71,14 @@ export function createChat({ getMe, toast }) {
     },
   });
   const header = createHeader({ store });
+  const groupViews = createGroupViews({
+    store,
+    sync,
+    onOpen: openWithComposer,
+    onChanged: (c) => groupChanged(c),
+    onLeft: (id) => dropGroup(id),
+    toast,
+  });
   const composer = createComposer({ onText: sending.text, onImage: sending.image });
   const messageList = createMessageList({
     store,
@@ -100,15 +120,37 @@ export function createChat({ getMe, toast }) {
     if (drop.length) redrawPresence();
   }
 
-  // Tells the server how far we have read a private chat: over the socket, or by REST while
-  // disconnected.
+  // Tells the server how far we have read a private chat or a group: over the socket, or by REST
+  // while disconnected.
   function markRead(c) {
     const report = store.markRead(c);
     if (!report) return;
     if (report.clearedUnread) render.chatList();
-    const { peerId, lastMessageId } = report;
-    if (conn.connected) conn.emit('mark_read', { peerId, lastMessageId });
-    else rest.markRead(peerId, lastMessageId).catch(() => {});
+    const { clearedUnread, ...payload } = report;
+    if (conn.connected) conn.emit('mark_read', payload);
+    else rest.markRead(payload).catch(() => {});
+  }
+
+  // ---------- groups ----------
+  // A group's record changed (here, or group_updated): its name and members wherever shown.
+  function groupChanged(c) {
+    render.chatList();
+    if (c.id === store.current) {
+      render.header();
+      render.messages();
+    }
+    groupViews.refresh(c.groupId);
+  }
+
+  // We are no longer in a group (we left, were removed, or the server does not know it): it
+  // goes from the list, and from the screen if it was open. → its record, or null.
+  function dropGroup(groupId) {
+    const { removed, wasCurrent } = store.removeGroup(groupId);
+    if (!removed) return null;
+    groupViews.closeFor(groupId);
+    if (wasCurrent) openView(PUBLIC);
+    else render.chatList();
+    return removed;
   }
 
   // ---------- live events ----------
@@ -142,9 +184,16 @@ export function createChat({ getMe, toast }) {
       const c = directChat(m);
       if (c) receive(c, m, { matchOwn: false });
     },
+    group_message(ev) {
+      if (ev?.id == null || ev.groupId == null) return;
+      const m = store.fromEvent(ev, 'text');
+      store.people.rememberName(m.senderId, m.username);
+      receive(store.conversation(groupConversationId(ev.groupId)), m, { matchOwn: false });
+    },
     image_sent(ev) {
       if (ev?.id == null) return;
       const m = store.fromEvent(ev, 'image');
+      if (ev.groupId != null) return receive(store.conversation(groupConversationId(ev.groupId)), m, { matchOwn: true });
       if (m.recipientId == null || ev.isPublic === true) return receive(store.conversation(PUBLIC), m, { matchOwn: true });
       const c = directChat(m);
       if (c) receive(c, m, { matchOwn: true });
@@ -153,6 +202,15 @@ export function createChat({ getMe, toast }) {
       if (!store.people.noteRead(readerId, lastMessageId)) return;
       tab.saveReadMarks(store.me.id, store.people.readMarks);
       if (store.current === directId(readerId)) render.messages();
+    },
+    group_updated(g) {
+      if (g?.id == null) return;
+      groupChanged(store.applyGroup(g));
+    },
+    group_removed({ groupId } = {}) {
+      if (groupId == null) return;
+      const removed = dropGroup(groupId);
+      if (removed) toast(`You are no longer a member of “${removed.group.name}”.`);
     },
     presence({ userId, online } = {}) {
       if (userId == null) return;
@@ -228,6 +286,7 @@ export function createChat({ getMe, toast }) {
       wireOnce();
       store.people.restoreReadMarks(tab.readMarks(store.me.id));
       search.clear();
+      groupViews.closeAll();
       messageList.clear();
       banner.hide();
       conn = connect({
@@ -245,6 +304,7 @@ export function createChat({ getMe, toast }) {
     },
     stop() {
       conn?.stop();
+      groupViews.closeAll();
       banner.hide();
       tab.forgetOpenConversation();
     },

@@ -3,29 +3,36 @@
 import { sameUrl } from '../url.js';
 
 // {key, id, senderId, username, type: 'text'|'image', text, url, width, height, createdAt,
-//  recipientId, status: 'sent'|'pending'|'failed', error?, seq?, conversationId?, file?, localUrl?}
+//  recipientId, groupId, editedAt, deleted, status: 'sent'|'pending'|'failed', error?, seq?,
+//  conversationId?, file?, localUrl?}
+// A deleted message is a tombstone: its id stays in its place, with no text and no image.
 // key names the element while the id is unknown (pending sends are 'p<seq>', stored ones 'm<id>').
 
 export function fromHistory(row, usernameOf) {
   const image = row.type === 'image';
+  const deleted = row.deleted === true;
   return {
     key: `m${row.id}`,
     id: row.id,
     senderId: row.senderId,
     username: row.sender?.username ?? usernameOf(row.senderId),
     type: image ? 'image' : 'text',
-    text: image ? '' : row.content,
-    url: image ? (row.blobUrl ?? row.content) : null,
+    text: image || deleted ? '' : String(row.content ?? ''),
+    url: image && !deleted ? (row.blobUrl ?? row.content) : null,
     width: row.width ?? null,
     height: row.height ?? null,
     createdAt: row.createdAt,
     recipientId: row.recipientId ?? null,
+    groupId: row.groupId ?? null,
+    editedAt: row.editedAt ?? null,
+    deleted,
     status: 'sent',
   };
 }
 
-// public_message and private_message carry text, image_sent an image URL in `message`; older
-// servers name the sender `sender` instead of `senderId`.
+// public_message, private_message and group_message carry text, image_sent an image URL in
+// `message`; older servers name the sender `sender` instead of `senderId`. A replayed message
+// that was edited meanwhile carries its current text and `editedAt`.
 export function fromEvent(ev, type, usernameOf, now) {
   const senderId = ev.senderId ?? ev.sender;
   return {
@@ -40,6 +47,9 @@ export function fromEvent(ev, type, usernameOf, now) {
     height: ev.height ?? null,
     createdAt: ev.createdAt ?? now(),
     recipientId: ev.recipientId ?? null,
+    groupId: ev.groupId ?? null,
+    editedAt: ev.editedAt ?? null,
+    deleted: false,
     status: 'sent',
   };
 }
@@ -59,5 +69,6 @@ export function sameContent(unsent, stored) {
 }
 
 export function previewText(m) {
+  if (m.deleted) return 'Message deleted';
   return m.type === 'image' ? 'Photo' : m.text.replace(/\s+/g, ' ').slice(0, 120);
 }

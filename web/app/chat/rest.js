@@ -4,7 +4,9 @@ import { api } from '../api.js';
 export const PAGE = 30; // messages per history page
 
 function historyPath(c, params) {
-  const base = c.peerId == null ? '/api/chat/public' : `/api/chat/private/${c.peerId}`;
+  let base = '/api/chat/public';
+  if (c.peerId != null) base = `/api/chat/private/${c.peerId}`;
+  else if (c.groupId != null) base = `/api/chat/groups/${c.groupId}`;
   return `${base}?${new URLSearchParams(params)}`;
 }
 
@@ -23,16 +25,28 @@ export function searchUsers(q, signal) {
   return api('GET', `/api/users?${new URLSearchParams({ q: q.slice(0, 100), perPage: '8' })}`, { signal });
 }
 
-export function markRead(peerId, lastMessageId) {
-  return api('PUT', `/api/chat/read/${peerId}`, { body: { lastMessageId } });
+// report: {peerId, lastMessageId} or {groupId, lastMessageId}.
+export function markRead({ peerId, groupId, lastMessageId }) {
+  const path = groupId != null ? `/api/chat/read/group/${groupId}` : `/api/chat/read/${peerId}`;
+  return api('PUT', path, { body: { lastMessageId } });
 }
 
-// → the stored image's URL. clientMsgId: the same for every attempt at this message, so that a
-// retry after a lost answer is stored once.
-export async function sendImage(file, recipientId, clientMsgId) {
+// ---------- groups ----------
+export const createGroup = (name, memberIds) => api('POST', '/api/groups', { body: { name, memberIds } });
+export const group = (id) => api('GET', `/api/groups/${id}`);
+export const updateGroup = (id, changes) => api('PATCH', `/api/groups/${id}`, { body: changes });
+export const addMembers = (id, memberIds) => api('POST', `/api/groups/${id}/members`, { body: { memberIds } });
+// Removing oneself is leaving.
+export const removeMember = (id, userId) => api('DELETE', `/api/groups/${id}/members/${userId}`);
+
+// → the stored image's URL. to: {recipientId} (private), {groupId} or nothing (the public room).
+// clientMsgId: the same for every attempt at this message, so that a retry after a lost answer
+// is stored once.
+export async function sendImage(file, { recipientId, groupId } = {}, clientMsgId) {
   const form = new FormData();
   form.append('file', file, file.name || 'image');
   if (recipientId != null) form.append('recipientId', String(recipientId));
+  if (groupId != null) form.append('groupId', String(groupId));
   if (clientMsgId) form.append('clientMsgId', clientMsgId);
   const res = await api('POST', '/api/chat/send-image', { form });
   return typeof res?.data === 'string' ? res.data : res?.data?.url;

@@ -4,6 +4,14 @@ import { ApiError } from '../api.js';
 import { checkImage } from '../profile.js';
 import * as rest from './rest.js';
 
+// The Socket.IO event and payload that send a text message to its conversation.
+export function messageEvent(c, m) {
+  const clientMsgId = m.clientMsgId;
+  if (c.peerId != null) return ['private_message', { recipientId: c.peerId, message: m.text, clientMsgId }];
+  if (c.groupId != null) return ['group_message', { groupId: c.groupId, message: m.text, clientMsgId }];
+  return ['public_message', { message: m.text, clientMsgId }];
+}
+
 // connection(): the current connection; render: the chat's render functions; toast(message, kind).
 export function createSending({ store, connection, render, toast }) {
   // Object URLs of local previews live until their message goes.
@@ -30,9 +38,7 @@ export function createSending({ store, connection, render, toast }) {
     if (!conn.connected) return store.queue(m);
     // The same clientMsgId on every attempt: a resend whose first try was stored gets the first
     // ack and is not stored again.
-    const [event, payload] = c.peerId == null
-      ? ['public_message', { message: m.text, clientMsgId: m.clientMsgId }]
-      : ['private_message', { recipientId: c.peerId, message: m.text, clientMsgId: m.clientMsgId }];
+    const [event, payload] = messageEvent(c, m);
     conn.send(event, payload, (ack) => {
       if (m.id != null) return; // already confirmed by our own broadcast
       if (ack.ok) return confirmed(c, m, ack.id, ack.createdAt);
@@ -47,7 +53,7 @@ export function createSending({ store, connection, render, toast }) {
     store.markSending(m);
     render.ifCurrent(c);
     try {
-      const url = await rest.sendImage(m.file, c.peerId, m.clientMsgId);
+      const url = await rest.sendImage(m.file, { recipientId: c.peerId, groupId: c.groupId }, m.clientMsgId);
       store.imageStored(c, m, url);
       render.ifCurrent(c);
     } catch (err) {

@@ -1,9 +1,9 @@
-// The chat client's state, without DOM or socket: conversations (the public room and private
-// chats), each with its messages keyed by id, pending sends and the outbox, unread counts, read
-// receipts and presence. Methods change the state and return what changed; the caller decides
+// The chat client's state, without DOM or socket: conversations (the public room, private chats
+// and groups), each with its messages keyed by id, pending sends and the outbox, unread counts,
+// read receipts, presence, groups' names and members, and edits and deletes of messages. Methods change the state and return what changed; the caller decides
 // what to render and what to send, so every rule here runs under node --test (tests/web/).
 // Records are plain objects: views read them freely and change them only through these methods.
-import { PUBLIC, directId, parseConversationId } from './ids.js';
+import { PUBLIC, directId, groupConversationId, parseConversationId } from './ids.js';
 import { fromHistory, fromEvent } from './message.js';
 import { emptyList, insert, remove, settle, findUnsentTwin, newestStored } from './message-list.js';
 import { People } from './people.js';
@@ -18,10 +18,17 @@ export function randomClientMsgId() {
 
 export class ChatStore {
   // onUnknownPeer(userId): a chat was opened with someone we know nothing about (fetch them).
+  // onUnknownGroup(groupId): the same for a group (a message came before its group_updated).
   // newClientMsgId(): the idempotency key of each message we write (the server stores a message
   // once per key, however often it is sent).
-  constructor({ onUnknownPeer = () => {}, now = () => new Date().toISOString(), newClientMsgId = randomClientMsgId } = {}) {
+  constructor({
+    onUnknownPeer = () => {},
+    onUnknownGroup = () => {},
+    now = () => new Date().toISOString(),
+    newClientMsgId = randomClientMsgId,
+  } = {}) {
     this.onUnknownPeer = onUnknownPeer;
+    this.onUnknownGroup = onUnknownGroup;
     this.now = now;
     this.newClientMsgId = newClientMsgId;
     this.reset(null);
@@ -45,6 +52,7 @@ export class ChatStore {
   }
 
   // ---------- conversations ----------
+  // peer: what we know of the person of a private chat.
   conversation(id, peer) {
     return this.conversations.get(id) ?? this.#create(id, peer);
   }
@@ -60,7 +68,7 @@ export class ChatStore {
     return changed;
   }
 
-  #create(id, peer) {
+  #create(id, peer, group = null) {
     const parsed = parseConversationId(id);
     if (!parsed) throw new Error(`not a conversation id: ${id}`);
     const c = {
@@ -68,6 +76,10 @@ export class ChatStore {
       kind: parsed.kind,
       peerId: parsed.peerId ?? null, // the other person of a private chat
       peer: null, // {id, username, profile_image} shown in the sidebar for a private chat
+      groupId: parsed.groupId ?? null,
+      // A group's record {id, name, topic, ownerId, memberCount, createdAt, updatedAt, members}:
+      // members [{id, username, profile_image, role, joinedAt}] or null until fetched.
+      group: null,
       last: null, // the newest stored message: the sidebar's preview and its order
       unreadCount: 0,
       reportedRead: 0, // highest message id we told the server we have read
@@ -79,17 +91,24 @@ export class ChatStore {
       known = peer ?? this.people.users.get(c.peerId) ?? null;
       c.peer = known ?? { id: c.peerId, username: this.usernameOf(c.peerId), profile_image: null };
     }
+    if (c.groupId != null) c.group = { id: c.groupId, name: `group ${c.groupId}`, topic: null, ownerId: null, memberCount: 0, members: null };
     this.conversations.set(id, c);
     if (c.peerId != null && !known) this.onUnknownPeer(c.peerId);
+    if (c.groupId != null && !group) this.onUnknownGroup(c.groupId);
     return c;
   }
 
-  // Private chats for the sidebar: new ones without messages first, then the latest message first.
-  directConversations() {
+  // Private chats and groups for the sidebar: new ones without messages first, then the latest
+  // message first.
+  chatList() {
     const latest = (c) => c.last?.id ?? Infinity;
     return [...this.conversations.values()]
-      .filter((c) => c.kind === 'direct')
+      .filter((c) => c.kind !== 'public')
       .sort((a, b) => (latest(a) === latest(b) ? a.rank - b.rank : latest(b) - latest(a)));
+  }
+
+  directConversations() {
+    return this.chatList().filter((c) => c.kind === 'direct');
   }
 
   totalUnread() {
@@ -106,22 +125,66 @@ export class ChatStore {
   }
 
   // GET /api/chat/conversations: the server's summary (last message, unread count) replaces
-  // ours for the chats it lists; chats opened here that have no message yet stay, after them.
-  applyConversations(rows) {
+  // ours for the chats and groups it lists; chats opened here that have no message yet stay,
+  // after them. → {gone}: the ids of groups it does not list, ones we are no longer in (to drop
+  // with removeGroup), except those that came after the request started (keepSince: the value
+  // of `ranks` then).
+  applyConversations(rows, { keepSince = Infinity } = {}) {
     const listed = new Set();
     let rank = 0;
     for (const row of rows) {
-      this.people.remember(row.peer);
-      const c = this.conversation(directId(row.peer.id), row.peer);
-      c.peer = row.peer;
+      let c;
+      if (row.type === 'group') {
+        if (row.group?.id == null) continue;
+        c = this.applyGroup(row.group);
+      } else {
+        if (row.peer?.id == null) continue;
+        this.people.remember(row.peer);
+        c = this.conversation(directId(row.peer.id), row.peer);
+        c.peer = row.peer;
+      }
       c.last = row.lastMessage ? this.fromHistory(row.lastMessage) : null;
       c.unreadCount = row.unreadCount ?? 0;
       c.rank = rank++;
       listed.add(c);
     }
-    const others = this.directConversations().filter((c) => !listed.has(c)).sort((a, b) => a.rank - b.rank);
-    for (const c of others) c.rank = rank++;
+    const others = this.chatList().filter((c) => !listed.has(c)).sort((a, b) => a.rank - b.rank);
+    const gone = [];
+    for (const c of others) {
+      if (c.kind === 'group' && c.rank < keepSince) gone.push(c.groupId);
+      else c.rank = rank++;
+    }
     this.ranks = Math.max(this.ranks, rank);
+    return { gone };
+  }
+
+  // ---------- groups ----------
+  // A group record from the server (created, fetched, listed, or group_updated). A record older
+  // than the one we have is ignored. One without members makes ours unknown: group_updated says
+  // something changed, and that may be the members or their roles (updatedAt does not say). →
+  // its conversation.
+  applyGroup(g) {
+    const id = groupConversationId(g.id);
+    const c = this.conversations.get(id) ?? this.#create(id, null, g);
+    const old = c.group;
+    if (old?.updatedAt && g.updatedAt && g.updatedAt < old.updatedAt) return c;
+    const members = Array.isArray(g.members) ? g.members : null;
+    c.group = { ...g, members };
+    for (const m of members ?? []) this.people.remember(m);
+    return c;
+  }
+
+  // We left, or were removed from, a group: it goes, with its messages and unsent ones.
+  // → {removed: the conversation or null, wasCurrent}.
+  removeGroup(groupId) {
+    const id = groupConversationId(groupId);
+    const c = this.conversations.get(id);
+    if (!c) return { removed: null, wasCurrent: false };
+    this.conversations.delete(id);
+    this.outbox = this.outbox.filter((m) => m.conversationId !== id);
+    const wasCurrent = this.current === id;
+    if (wasCurrent) this.current = PUBLIC;
+    return { removed: c, wasCurrent };
   }
 
   // ---------- people (see people.js) ----------
@@ -148,7 +211,10 @@ export class ChatStore {
       username: this.me.username,
       createdAt: this.now(),
       recipientId: c.peerId,
+      groupId: c.groupId,
       conversationId: c.id,
+      editedAt: null,
+      deleted: false,
       clientMsgId: this.newClientMsgId(),
       status: 'pending',
       error: null,
@@ -291,14 +357,60 @@ export class ChatStore {
   }
 
   // ---------- read receipts ----------
-  // We have seen a private chat. → null when there is nothing new to report, else what to tell
-  // the server ({peerId, lastMessageId}) and whether an unread badge was cleared.
+  // We have seen a private chat or a group. → null when there is nothing new to report, else
+  // what to tell the server ({peerId, lastMessageId} or {groupId, lastMessageId}) and whether an
+  // unread badge was cleared.
   markRead(c) {
-    if (c.kind !== 'direct' || !c.loaded) return null;
+    if (c.kind === 'public' || !c.loaded) return null;
     let last = 0;
     for (const m of c.items) if (m.id != null && m.senderId !== this.me.id && m.id > last) last = m.id;
     if (!last || (c.reportedRead >= last && !c.unreadCount)) return null;
     c.reportedRead = last;
-    return { peerId: c.peerId, lastMessageId: last, clearedUnread: this.clearUnread(c) };
+    const whose = c.kind === 'group' ? { groupId: c.groupId } : { peerId: c.peerId };
+    return { ...whose, lastMessageId: last, clearedUnread: this.clearUnread(c) };
+  }
+
+  // ---------- edits and deletes ----------
+  // message_edited / message_deleted (or our own edit's answer): the message wherever it is
+  // shown, the list and the sidebar's preview. → the conversation it changed, or null when we
+  // do not have that message (not loaded, or already so).
+  applyEdit({ id, message, editedAt }) {
+    if (typeof message !== 'string') return null;
+    return this.#change(id, (m) => {
+      if (m.deleted || m.type !== 'text' || (m.text === message && m.editedAt === (editedAt ?? m.editedAt))) return false;
+      m.text = message;
+      m.editedAt = editedAt ?? m.editedAt ?? this.now();
+      return true;
+    });
+  }
+
+  applyDelete({ id }) {
+    return this.#change(id, (m) => {
+      if (m.deleted) return false;
+      Object.assign(m, { deleted: true, text: '', url: null, localUrl: null, width: null, height: null });
+      return true;
+    });
+  }
+
+  // The stored message with that id and its conversation, or null.
+  findMessage(id) {
+    for (const c of this.conversations.values()) {
+      const m = c.byId.get(id);
+      if (m) return { c, m };
+    }
+    return null;
+  }
+
+  #change(id, change) {
+    if (id == null) return null;
+    let changed = null;
+    for (const c of this.conversations.values()) {
+      const m = c.byId.get(id);
+      if (m && change(m)) changed = c;
+      // The preview may be a copy from the conversation list, not a message of the list.
+      if (c.last?.id === id && c.last !== m && change(c.last)) changed = c;
+      if (m) break;
+    }
+    return changed;
   }
 }

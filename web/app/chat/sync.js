@@ -1,13 +1,14 @@
 // Getting the store up to date from the REST API: history pages (first and older), catch-up after
 // a reconnect, the conversation list, and profiles of people we chat with.
 import { ApiError } from '../api.js';
-import { directId } from './ids.js';
+import { directId, groupConversationId } from './ids.js';
 import { oldestStored } from './message-list.js';
 import * as rest from './rest.js';
 
 // render: the chat's render functions; isViewing(id); markRead(c); toast(message, kind);
-// onConversations(): the conversation list came in (whose presence to follow changed).
-export function createSync({ store, render, isViewing, markRead, toast, onConversations }) {
+// onConversations(): the conversation list came in (whose presence to follow changed);
+// onGroupGone(groupId): a group turned out to be one we are not (or no longer) in.
+export function createSync({ store, render, isViewing, markRead, toast, onConversations, onGroupGone }) {
   const inFlight = new WeakMap(); // conversation record → its page request (one at a time)
 
   // The next older page of a conversation (the newest page first). → a promise that settles
@@ -61,12 +62,14 @@ export function createSync({ store, render, isViewing, markRead, toast, onConver
 
   async function loadConversations() {
     try {
+      const keepSince = store.ranks;
       const res = await rest.conversations();
-      store.applyConversations(res.data ?? []);
+      const { gone } = store.applyConversations(res.data ?? [], { keepSince });
+      for (const id of gone) onGroupGone(id);
       onConversations();
       render.chatList();
       const c = store.currentConversation;
-      if (c.peerId != null) {
+      if (c.kind !== 'public') {
         render.header();
         if (isViewing(c.id)) markRead(c);
       }
@@ -86,8 +89,27 @@ export function createSync({ store, render, isViewing, markRead, toast, onConver
     }
   }
 
+  // A group's record with its members. → the conversation, or null when it could not be had (a
+  // 404: we are not in it, which onGroupGone hears).
+  async function lookUpGroup(id) {
+    try {
+      const res = await rest.group(id);
+      const c = store.applyGroup(res.data);
+      render.chatList();
+      if (store.current === groupConversationId(id)) {
+        render.header();
+        render.messages();
+      }
+      return c;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) onGroupGone(id);
+      return null;
+    }
+  }
+
   return {
     loadOlder,
+    lookUpGroup,
     catchUp,
     loadConversations,
     lookUpUser,

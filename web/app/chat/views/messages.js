@@ -16,6 +16,16 @@ export function createMessageList({ store, isConnected, actions }) {
   const historyStatus = $('history-status');
   const emptyState = $('empty-state');
 
+  function beginning(c) {
+    if (c.kind === 'group') return `This is the beginning of ${c.group.name}.`;
+    return c.peerId == null ? 'This is the beginning of the public room.' : 'This is the beginning of your conversation.';
+  }
+
+  function emptyText(c) {
+    if (c.kind === 'group') return `No messages yet. Say hello to ${c.group.name}!`;
+    return c.peerId == null ? 'No messages yet. Say hello to everyone!' : `No messages yet. Say hello to ${store.usernameOf(c.peerId)}!`;
+  }
+
   function renderHistoryStatus() {
     const c = store.currentConversation;
     loadOlderButton.hidden = !c.loaded || !c.hasMore || c.loading;
@@ -26,7 +36,7 @@ export function createMessageList({ store, isConnected, actions }) {
         h('button', { type: 'button', class: 'link-button', onclick: () => actions.loadOlder(c), text: 'Try again' }),
       );
     } else if (c.loaded && !c.hasMore && c.items.length > 0) {
-      historyStatus.textContent = c.peerId == null ? 'This is the beginning of the public room.' : 'This is the beginning of your conversation.';
+      historyStatus.textContent = beginning(c);
     } else historyStatus.textContent = '';
     scroller.setAttribute('aria-busy', c.loading ? 'true' : 'false');
   }
@@ -96,9 +106,7 @@ export function createMessageList({ store, isConnected, actions }) {
     reconcile(wantedEntries(c));
 
     emptyState.hidden = !c.loaded || c.items.length > 0;
-    emptyState.textContent = c.peerId == null
-      ? 'No messages yet. Say hello to everyone!'
-      : `No messages yet. Say hello to ${store.usernameOf(c.peerId)}!`;
+    emptyState.textContent = emptyText(c);
     renderHistoryStatus();
 
     if (toBottom || atBottom) scroller.scrollTop = scroller.scrollHeight;

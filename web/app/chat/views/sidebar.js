@@ -1,11 +1,19 @@
-// The chat list: the public room, then private chats (new ones first, then by latest message),
-// each with its preview, time, unread badge and presence; the unread total goes in the title.
+// The chat list: the public room, then private chats and groups (new ones first, then by latest
+// message), each with its preview, time, unread badge and presence; the unread total goes in the
+// title.
 import { $, h, avatar, listStamp } from '../../dom.js';
 import { PUBLIC } from '../ids.js';
 import { previewText } from '../message.js';
 
 // The public room's picture: a # on the brand colour.
 export const roomAvatar = () => h('span', { class: 'avatar medium room', 'aria-hidden': 'true', text: '#' });
+
+// A group's picture: its initials on a colour of its own, in a rounded square.
+export function groupAvatar(group, options) {
+  const el = avatar({ id: `group:${group.id}`, username: group.name }, options);
+  el.classList.add('group');
+  return el;
+}
 
 export function createSidebar({ store, onOpen }) {
   const list = $('chat-list');
@@ -51,8 +59,22 @@ export function createSidebar({ store, onOpen }) {
       stamp: pub?.createdAt,
       unread: room.unreadCount,
     })];
-    const chats = store.directConversations();
+    const chats = store.chatList();
     for (const c of chats) {
+      if (c.kind === 'group') {
+        const last = c.last;
+        let preview = 'No messages yet';
+        if (last) preview = `${last.senderId === meId ? 'You' : last.username}: ${previewText(last)}`;
+        items.push(item({
+          key: c.id,
+          name: c.group.name,
+          avatarEl: groupAvatar(c.group),
+          preview,
+          stamp: last?.createdAt,
+          unread: c.unreadCount,
+        }));
+        continue;
+      }
       const online = store.people.isOnline(c.peer.id);
       items.push(item({
         key: c.id,

@@ -1,0 +1,69 @@
+// What the browser test files share: steps that fail on any console error of any page, and
+// the few things a person does on the chat screen (register, send, find a message).
+import assert from 'node:assert/strict';
+import { screenshot } from './browser.mjs';
+
+// The people of the stories (chatd's rules: a username of 3–30, a password of at least 8).
+export const people = {
+  alice: { email: 'alice@example.com', username: 'alice', password: 'alice-password-1', full_name: 'Alice Martin' },
+  bob: { email: 'bob@example.com', username: 'bob', password: 'bob-password-12', full_name: 'Bob Okafor' },
+  carol: { email: 'carol@example.com', username: 'carol', password: 'carol-password', full_name: 'Carol Chen' },
+};
+
+const expected = (patterns) => new RegExp(patterns.map((p) => p.source).join('|'));
+
+// pages: the open pages ({page, tracker, label}), changed by the test as it opens and closes
+// them; alwaysAllowed(): failed requests expected during every step (a route the build lacks).
+export function createStory({ alwaysAllowed = () => [] } = {}) {
+  const pages = [];
+  // Runs one step; errors logged since the last step (between steps) count against this one.
+  // allow: known, expected failed requests the browser logs as console errors meanwhile.
+  async function step(name, fn, allow = []) {
+    const all = [...allow, ...alwaysAllowed()];
+    for (const p of pages) p.tracker.allow = all.length ? expected(all) : null;
+    try {
+      await fn();
+    } catch (err) {
+      for (const p of pages) {
+        p.tracker.errors.length = 0;
+        await screenshot(p.page, `failed-${name}-${p.label}`).catch(() => {});
+      }
+      throw err;
+    }
+    const errors = pages.flatMap((p) => p.tracker.errors.splice(0));
+    assert.deepEqual(errors, [], `console errors during "${name}"`);
+  }
+  return { pages, step };
+}
+
+export const composer = (page) => page.locator('#composer-input');
+
+export async function send(page, text) {
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
+}
+
+export function message(page, text) {
+  return page.locator('#message-list li.msg', { hasText: text });
+}
+
+// Waits until the message is stored (acked). Elements are replaced when their state changes, so
+// this polls the list rather than holding on to one element.
+export async function waitSent(page, text) {
+  const li = page.locator('#message-list li.msg.sent', { hasText: text }).last();
+  await li.waitFor();
+  return li;
+}
+
+export async function register(page, person, { withProfile = false } = {}) {
+  await page.locator('#tab-register').click();
+  await page.locator('#register-email').fill(person.email);
+  await page.locator('#register-username').fill(person.username);
+  await page.locator('#register-password').fill(person.password);
+  if (withProfile) {
+    await page.locator('#register-form summary').click();
+    await page.locator('#register-full_name').fill(person.full_name);
+  }
+  await page.locator('#register-form button[type=submit]').click();
+  await page.locator('#chat-screen').waitFor();
+}
