@@ -151,4 +151,25 @@ void ChatEvents::read(std::int64_t reader, std::int64_t peer, std::int64_t last_
       .emit("read", {json::object{{"readerId", reader}, {"lastMessageId", last_message_id}}});
 }
 
+void ChatEvents::typing(const core::Principal& user, const TypingTarget& target, bool on) {
+  json::object payload{{"userId", user.id}, {"username", user.username}, {"on", on}};
+  switch (target.kind) {
+    case TypingTarget::Kind::kPrivate:
+      nsp_.to(user_room(target.id)).emit("typing", {json::value(std::move(payload))});
+      return;
+    case TypingTarget::Kind::kGroup:
+      payload["groupId"] = target.id;
+      nsp_.to(group_room(target.id))
+          .except(user_room(user.id))
+          .emit("typing", {json::value(std::move(payload))});
+      return;
+    case TypingTarget::Kind::kPublic:
+      payload["room"] = "public";
+      nsp_.to(kPublicRoom)
+          .except(user_room(user.id))
+          .emit("typing", {json::value(std::move(payload))});
+      return;
+  }
+}
+
 }  // namespace chatd::chat

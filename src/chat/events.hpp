@@ -10,6 +10,8 @@
 
 #include "chat/delivery_order.hpp"
 #include "chat/message_json.hpp"
+#include "chat/typing.hpp"
+#include "core/principal.hpp"
 #include "realtime/socketio/namespace.hpp"
 #include "storage/models.hpp"
 
@@ -58,6 +60,11 @@ class ChatEvents {
   // entries of the message log; recovery sends what a socket missed of them (ChatRecovery).
   void edited(const storage::Message& m);
   void deleted(const storage::Message& m);
+
+  // typing {userId, username, on} (with groupId for a group, room: "public" for the public
+  // room) to the conversation's other participants, every device, never the typer's own
+  // sockets: the peer's room, or the group's or public room except the typer's user room.
+  void typing(const core::Principal& user, const TypingTarget& target, bool on);
 
   // Group membership, on every node: the users' sockets join the group's room (they hear its
   // messages from then on), or the user's sockets leave it at once and hear

@@ -4,11 +4,10 @@
 #include <boost/asio/detached.hpp>
 
 #include "auth/bearer.hpp"
+#include "chat/gateway_connection.hpp"
 #include "chat/json_input.hpp"
 #include "chat/presence_feed.hpp"
-#include "chat/session_guard.hpp"
 #include "chat/socket_errors.hpp"
-#include "chat/turns.hpp"
 #include "core/iso_time.hpp"
 #include "storage/errors.hpp"
 
@@ -18,18 +17,7 @@ namespace json = boost::json;
 using socketio::Ack;
 using socketio::Event;
 
-struct Gateway::Connection {
-  core::Principal user;
-  std::vector<std::int64_t> groups;  // read at the handshake: the group rooms it joins
-  SessionGuard session;              // ends the socket when its token expires or is revoked
-  TurnQueue turns;  // the socket's messages take their place in the write order one at a time
-};
-
 namespace {
-
-std::shared_ptr<Gateway::Connection> conn_of(const std::shared_ptr<socketio::Socket>& s) {
-  return std::any_cast<std::shared_ptr<Gateway::Connection>>(s->data);
-}
 
 // The turn queue, keeping its connection alive (an alias: no allocation).
 std::shared_ptr<TurnQueue> turns_of(const std::shared_ptr<Gateway::Connection>& conn) {
@@ -133,6 +121,7 @@ void Gateway::register_handlers() {
   nsp_.on_disconnect([this](socketio::Socket& s, std::string_view) {
     if (const auto* conn = std::any_cast<std::shared_ptr<Connection>>(&s.data)) {
       (*conn)->session.stop();
+      stop_typing(**conn);
       presence_.device_disconnected((*conn)->user.id);
     }
   });
@@ -152,6 +141,7 @@ void Gateway::register_handlers() {
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::edit_message); });
   nsp_.on("delete_message",
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::delete_message); });
+  nsp_.on("typing", [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::typing); });
   nsp_.on("presence_subscribe",
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::presence_subscribe); });
   nsp_.on("presence_unsubscribe",
@@ -169,6 +159,7 @@ asio::awaitable<void> Gateway::public_message(SocketPtr s, json::value payload, 
   co_await conn->turns.acquire();
   Turn turn(turns_of(conn));
   auto post = public_post(payload, chat_.limits().max_length);
+  stop_typing(*conn, TypingTarget{});
   auto user = conn->user;
   auto release = turn.hand_over();
   // Delivered by the sequencer once stored (a repeat of a clientMsgId is not delivered again);
@@ -185,6 +176,7 @@ asio::awaitable<void> Gateway::private_message(SocketPtr s, json::value payload,
   co_await conn->turns.acquire();
   Turn turn(turns_of(conn));
   auto post = private_post(fields, chat_.limits().max_length);
+  stop_typing(*conn, TypingTarget{TypingTarget::Kind::kPrivate, post.recipient});
   post.origin.socket = s->id();
   auto user = conn->user;
   auto release = turn.hand_over();
@@ -200,6 +192,7 @@ asio::awaitable<void> Gateway::group_message(SocketPtr s, json::value payload, A
   co_await conn->turns.acquire();
   Turn turn(turns_of(conn));
   auto post = group_post(fields, chat_.limits().max_length);
+  stop_typing(*conn, TypingTarget{TypingTarget::Kind::kGroup, post.group});
   post.origin.socket = s->id();
   auto user = conn->user;
   auto release = turn.hand_over();
@@ -228,6 +221,7 @@ asio::awaitable<void> Gateway::send_image(SocketPtr s, json::value payload, Ack 
   const auto arrived = ChatService::Clock::now();
   auto conn = conn_of(s);
   auto post = image_post(payload, chat_);
+  stop_typing(*conn, typing_target_of(post));
   post.origin.socket = s->id();
   // post_image checks the blob is still stored (a store round trip: an Azure HEAD) inside the
   // turn, like a recipient look-up: done before acquire(), the wait would let this socket's

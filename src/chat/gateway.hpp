@@ -53,6 +53,17 @@ class Gateway {
                                             socketio::Ack ack);
   boost::asio::awaitable<void> delete_message(SocketPtr s, boost::json::value payload,
                                               socketio::Ack ack);
+  // Typing indicators (chat/gateway_typing.cpp).
+  boost::asio::awaitable<void> typing(SocketPtr s, boost::json::value payload, socketio::Ack ack);
+  // An `on` the tracker accepted or held back: announced or not, the expiry timer follows it.
+  bool typing_on(const SocketPtr& s, Connection& conn, const TypingTarget& target);
+  void arm_typing_timer(const SocketPtr& s, Connection& conn);
+  void typing_expired(const SocketPtr& s);
+  // The socket stopped typing there (it sent a message there): `off` when it was on.
+  void stop_typing(Connection& conn, const TypingTarget& target);
+  // The socket left: `off` wherever it was typing.
+  void stop_typing(Connection& conn);
+
   boost::asio::awaitable<void> presence_subscribe(SocketPtr s, boost::json::value payload,
                                                   socketio::Ack ack);
   boost::asio::awaitable<void> presence_unsubscribe(SocketPtr s, boost::json::value payload,

@@ -152,4 +152,36 @@ std::vector<std::int64_t> presence_ids(const json::value& payload, std::size_t m
   return ids;
 }
 
+namespace {
+
+bool present(const json::object& fields, std::string_view name) {
+  const auto* value = fields.if_contains(name);
+  return value && !value->is_null();
+}
+
+TypingTarget typing_target(const json::object& fields) {
+  const int named =
+      present(fields, "peerId") + present(fields, "groupId") + present(fields, "room");
+  if (named != 1)
+    throw ChatError(ErrorKind::kInvalidInput, "give exactly one of peerId, groupId or room");
+  if (present(fields, "peerId"))
+    return TypingTarget{TypingTarget::Kind::kPrivate, id_field(fields, "peerId")};
+  if (present(fields, "groupId"))
+    return TypingTarget{TypingTarget::Kind::kGroup, id_field(fields, "groupId")};
+  const auto& room = fields.at("room");
+  if (!room.is_string() || room.as_string() != "public")
+    throw ChatError(ErrorKind::kInvalidInput, "room must be \"public\"");
+  return TypingTarget{};
+}
+
+}  // namespace
+
+TypingSignal typing_signal(const json::value& payload) {
+  const auto& fields = payload_object(payload, "{peerId | groupId | room, on}");
+  const auto target = typing_target(fields);
+  const auto* on = fields.if_contains("on");
+  if (!on || !on->is_bool()) throw ChatError(ErrorKind::kInvalidInput, "on must be a boolean");
+  return TypingSignal{target, on->as_bool()};
+}
+
 }  // namespace chatd::chat

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "chat/input.hpp"
+#include "chat/typing.hpp"
 
 namespace chatd::chat {
 
@@ -43,5 +44,7 @@ std::int64_t message_ref(const boost::json::value& payload);
 // presence_subscribe, presence_unsubscribe: {userIds: [id, ...]}, at most `max` ids; sorted,
 // each once.
 std::vector<std::int64_t> presence_ids(const boost::json::value& payload, std::size_t max);
+// typing: {peerId, on}, {groupId, on} or {room: "public", on}.
+TypingSignal typing_signal(const boost::json::value& payload);
 
 }  // namespace chatd::chat

@@ -1,30 +1,17 @@
 // Edits and deletes across nodes: a change made on one node reaches every device that may read
 // the message on every other node (message_edited, message_deleted), private ones only the two
 // users' devices, and history on any node shows the edited text or the tombstone.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, eventsOf, storedIds } from '../lib/chat-socket.mjs';
+import { eventsOf, storedIds } from '../lib/chat-socket.mjs';
 import { api, registerAndLogin } from '../lib/chatd.mjs';
-import { startCluster, sleep, until } from '../lib/cluster.mjs';
+import { clusterScope, sleep, until } from '../lib/cluster.mjs';
 
-let cluster, n1, n2, n3;
-const sockets = [];
-before(async () => {
-  cluster = await startCluster({ nodes: 3, name: import.meta.filename });
-  [n1, n2, n3] = cluster.nodes;
-});
-after(async () => {
-  for (const s of sockets) s.close();
-  await cluster?.cleanup();
-});
-
-async function device(node, user) {
-  const s = await connect(node, user.token);
-  sockets.push(s);
-  return s;
-}
+const scope = clusterScope({ nodes: 3, name: import.meta.filename });
+const device = (node, user) => scope.device(node, user);
 
 test('edits and deletes made on one node reach the readers on every node', async () => {
+  const [n1, n2, n3] = scope.nodes;
   const alice = await registerAndLogin(n1);
   const bob = await registerAndLogin(n1);
   const carol = await registerAndLogin(n1);

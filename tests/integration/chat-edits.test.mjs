@@ -5,28 +5,15 @@
 // PostgreSQL (TEST_DATABASE).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, registerAndLogin } from '../lib/chatd.mjs';
-import { connect, cutAndAwaitReconnect, eventsOf, sendPublic, storedIds, testScope, waitFor } from '../lib/chat-socket.mjs';
+import { api, registerMany as people } from '../lib/chatd.mjs';
+import { cutAndAwaitReconnect, eventsOf, sendPublic, storedIds, testScope, waitFor } from '../lib/chat-socket.mjs';
 
 const scope = testScope();
-const { start, client, track } = scope;
+const { start, client, sockets } = scope;
 after(() => scope.cleanup());
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function people(server, n) {
-  const out = [];
-  for (let i = 0; i < n; i++) out.push(await registerAndLogin(server));
-  return out;
-}
-
-async function sockets(server, ...users) {
-  const out = [];
-  for (const u of users) out.push(await connect(server, u.token));
-  track(...out);
-  return out;
-}
 
 const emit = (socket, event, payload) => socket.timeout(5000).emitWithAck(event, payload);
 

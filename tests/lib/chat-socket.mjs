@@ -105,7 +105,8 @@ export async function sendPublic(socket, text, extra = {}) {
 
 // What one test file starts, stopped by cleanup() (call it from after()): start(env, options)
 // runs chatd (startChatd, with the message rate limit off unless env sets it), client(server,
-// token, delay) makes a recoveringClient, track(...sockets) adds sockets made otherwise.
+// token, delay) makes a recoveringClient, sockets(server, ...users) connects one socket per user,
+// track(...sockets) adds sockets made otherwise.
 export function testScope() {
   const servers = [];
   const sockets = [];
@@ -122,6 +123,13 @@ export function testScope() {
     },
     track(...more) {
       sockets.push(...more);
+    },
+    // A connected socket per user (users may repeat: several devices), closed by cleanup().
+    async sockets(server, ...users) {
+      const out = [];
+      for (const u of users) out.push(await connect(server, u.token));
+      sockets.push(...out);
+      return out;
     },
     async cleanup() {
       for (const s of sockets) s.close();

@@ -174,6 +174,13 @@ export async function registerAndLogin(server, overrides = {}) {
   return { user: reg.body.data.user, token: login.body.access_token, credentials };
 }
 
+// n users, registered and logged in one after the other.
+export async function registerMany(server, n) {
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(await registerAndLogin(server));
+  return out;
+}
+
 // A 1×1 PNG, uploaded as a multipart `file` to an image route; the answer's `data` unless the
 // status differs from `expected`, which throws.
 export const PNG_1X1 = Buffer.from(

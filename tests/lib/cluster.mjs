@@ -2,11 +2,12 @@
 // redis-server on a free port (no persistence; it can be killed and started again on the same
 // port) and N chatd nodes on one fresh PostgreSQL database, with the same JWE_KEY and REDIS_URL.
 import { spawn } from 'node:child_process';
+import { before, after } from 'node:test';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { startChatd, freshPostgresUrl, randomKey, api, freePort } from './chatd.mjs';
-import { eventsOf, presenceOf, waitFor } from './chat-socket.mjs';
+import { connect, eventsOf, presenceOf, waitFor } from './chat-socket.mjs';
 
 export { eventsOf, presenceOf, freePort };
 
@@ -120,6 +121,31 @@ export async function startRedis(options = {}) {
   }
   await redis.start();
   return redis;
+}
+
+// A cluster for the tests of one file: started before them (startCluster(options)), its
+// sockets closed and its processes stopped after them. scope.cluster and scope.nodes once
+// started; scope.device(node, user) connects one of the user's devices to a node.
+export function clusterScope(options) {
+  const sockets = [];
+  const scope = {
+    cluster: undefined,
+    nodes: [],
+    async device(node, user) {
+      const s = await connect(node, user.token);
+      sockets.push(s);
+      return s;
+    },
+  };
+  before(async () => {
+    scope.cluster = await startCluster(options);
+    scope.nodes = scope.cluster.nodes;
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    await scope.cluster?.cleanup();
+  });
+  return scope;
 }
 
 // Starts Redis and `nodes` chatd nodes on one fresh PostgreSQL database (CHATD_TEST_PG_URL),
