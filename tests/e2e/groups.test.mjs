@@ -6,19 +6,20 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
-import { startChatd, api } from '../lib/chatd.mjs';
-import { launchBrowser, newPage, screenshot, makePng } from './browser.mjs';
-import { createStory, people, send, message, waitSent, register } from './story.mjs';
+import { api } from '../lib/chatd.mjs';
+import { screenshot, makePng } from './browser.mjs';
+import { createStory, openStage, people, send, message, waitSent, register } from './story.mjs';
 
 const docsShot = new URL('../../docs/screenshot-chat.png', import.meta.url).pathname;
 
+let stage;
 let server;
-let browser;
-const P = {}; // name → {context, page, tracker, label}
+let P; // name → {context, page, tracker, label}
 const ids = {};
 const tokens = {};
 let groupId;
-const { pages, step } = createStory();
+const story = createStory();
+const { step } = story;
 
 const groupItem = (page) => page.locator(`#chat-list [data-view="g:${groupId}"]`);
 const member = (page, who) => page.locator(`#group-member-list .member[data-user-id="${ids[who]}"]`);
@@ -35,18 +36,11 @@ async function closeDialog(page) {
 }
 
 before(async () => {
-  server = await startChatd();
-  browser = await launchBrowser();
-  for (const who of Object.keys(people)) {
-    P[who] = await newPage(browser, server, { label: who });
-    pages.push(P[who]);
-  }
+  stage = await openStage(story, Object.keys(people));
+  ({ server, page: P } = stage);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.cleanup();
-});
+after(() => stage?.close());
 
 test('three people register', { timeout: 60000 }, async () => {
   await step('register', async () => {

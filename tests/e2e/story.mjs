@@ -1,7 +1,8 @@
 // What the browser test files share: steps that fail on any console error of any page, and
 // the few things a person does on the chat screen (register, send, find a message).
 import assert from 'node:assert/strict';
-import { screenshot } from './browser.mjs';
+import { startChatd } from '../lib/chatd.mjs';
+import { launchBrowser, newPage, screenshot } from './browser.mjs';
 
 // The people of the stories (chatd's rules: a username of 3–30, a password of at least 8).
 export const people = {
@@ -34,6 +35,23 @@ export function createStory({ alwaysAllowed = () => [] } = {}) {
     assert.deepEqual(errors, [], `console errors during "${name}"`);
   }
   return { pages, step };
+}
+
+// A fresh chatd and one browser page per label, each in its own context, added to the story's
+// pages. → {server, browser, page: {label → {context, page, tracker, label}}, close()}.
+export async function openStage(story, labels) {
+  const server = await startChatd();
+  const stage = { server, browser: null, page: {} };
+  stage.close = async () => {
+    await stage.browser?.close();
+    await server.cleanup();
+  };
+  stage.browser = await launchBrowser();
+  for (const label of labels) {
+    stage.page[label] = await newPage(stage.browser, server, { label });
+    story.pages.push(stage.page[label]);
+  }
+  return stage;
 }
 
 export const composer = (page) => page.locator('#composer-input');

@@ -9,6 +9,7 @@ import * as tab from './chat/tab-storage.js';
 import { createSync } from './chat/sync.js';
 import { createSending } from './chat/sending.js';
 import { PresenceWatch } from './chat/presence-watch.js';
+import { ApiError } from './api.js';
 import { createBanner } from './chat/views/banner.js';
 import { createComposer } from './chat/views/composer.js';
 import { createGroupViews } from './chat/views/groups.js';
@@ -90,7 +91,16 @@ export function createChat({ getMe, toast }) {
         sending.discard(m);
         composer.focus();
       },
+      saveEdit: (m, text) => editMessage(m, text),
     },
+  });
+  // Our own stored messages: edit (text only) and delete.
+  messageList.addMenuItems((m, { own }) => {
+    if (!own) return [];
+    const items = [];
+    if (m.type === 'text') items.push({ id: 'edit', label: 'Edit', run: () => messageList.startEdit(m) });
+    items.push({ id: 'delete', label: 'Delete', danger: true, confirm: 'Delete this message for everyone?', run: () => deleteMessage(m) });
+    return items;
   });
 
   // ---------- presence: followed for the people on screen ----------
@@ -129,6 +139,50 @@ export function createChat({ getMe, toast }) {
     const { clearedUnread, ...payload } = report;
     if (conn.connected) conn.emit('mark_read', payload);
     else rest.markRead(payload).catch(() => {});
+  }
+
+  // ---------- edits and deletes of our messages ----------
+  // Over the socket, or by REST while disconnected. → a promise of the answer ({id, message,
+  // editedAt} / {id, deleted}) or an error with the server's reason.
+  function change(event, payload, viaRest) {
+    if (!conn?.connected) return viaRest().then((res) => res.data);
+    return new Promise((resolve, reject) => {
+      conn.request(event, payload, (res) => {
+        if (!res) reject(new Error('The server did not answer. Check your connection and retry.'));
+        else if (res.status === 'error') reject(new Error(res.message ?? 'The server refused it.'));
+        else resolve(res);
+      });
+    });
+  }
+
+  const reason = (err) => (err instanceof ApiError ? err.messages.join(' ') : err.message);
+
+  // An edit changes the message wherever it shows: here at once from the answer, elsewhere from
+  // message_edited. → null when saved, else why not (the editor stays open with it).
+  async function editMessage(m, text) {
+    if (!text.trim()) return 'A message cannot be empty: delete it instead.';
+    try {
+      const res = await change('edit_message', { id: m.id, message: text }, () => rest.editMessage(m.id, text));
+      changed(store.applyEdit({ id: m.id, message: res.message ?? res.content ?? text, editedAt: res.editedAt }));
+      return null;
+    } catch (err) {
+      return reason(err);
+    }
+  }
+
+  async function deleteMessage(m) {
+    try {
+      await change('delete_message', { id: m.id }, () => rest.deleteMessage(m.id));
+      changed(store.applyDelete({ id: m.id }));
+    } catch (err) {
+      toast(`Not deleted: ${reason(err)}`, 'error');
+    }
+  }
+
+  function changed(c) {
+    if (!c) return;
+    render.chatList();
+    render.ifCurrent(c);
   }
 
   // ---------- groups ----------
@@ -202,6 +256,14 @@ export function createChat({ getMe, toast }) {
       if (!store.people.noteRead(readerId, lastMessageId)) return;
       tab.saveReadMarks(store.me.id, store.people.readMarks);
       if (store.current === directId(readerId)) render.messages();
+    },
+    message_edited(ev) {
+      if (ev?.id == null) return;
+      changed(store.applyEdit(ev));
+    },
+    message_deleted(ev) {
+      if (ev?.id == null) return;
+      changed(store.applyDelete(ev));
     },
     group_updated(g) {
       if (g?.id == null) return;

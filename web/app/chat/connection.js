@@ -84,9 +84,13 @@ export function connect({ onStatus, events, onException }) {
     emit(event, payload) {
       socket.emit(event, payload, () => {});
     },
-    // done(answer), or done(null) when none came (timeout, connection lost).
+    // done(answer), or done(null) when none came (timeout, connection lost). An error answer
+    // is the caller's to show: the exception that comes with it is not shown again.
     request(event, payload, done) {
-      socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err, res) => done(err ? null : res));
+      socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err, res) => {
+        if (!err && res?.status === 'error') lastAckError = { message: res.message, at: Date.now() };
+        done(err ? null : res);
+      });
     },
     stop() {
       stopped = true;

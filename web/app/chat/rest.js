@@ -31,6 +31,11 @@ export function markRead({ peerId, groupId, lastMessageId }) {
   return api('PUT', path, { body: { lastMessageId } });
 }
 
+// ---------- a message of ours ----------
+// → the Message with its new text and editedAt.
+export const editMessage = (id, message) => api('PATCH', `/api/chat/messages/${id}`, { body: { message } });
+export const deleteMessage = (id) => api('DELETE', `/api/chat/messages/${id}`);
+
 // ---------- groups ----------
 export const createGroup = (name, memberIds) => api('POST', '/api/groups', { body: { name, memberIds } });
 export const group = (id) => api('GET', `/api/groups/${id}`);

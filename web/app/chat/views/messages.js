@@ -1,15 +1,24 @@
 // The open conversation's messages: keyed rendering (each message keeps its element, and its
 // loaded image, until something it shows changes), day separators, grouping, Read/Sent markers,
-// the history status line, and scrolling (stay at the bottom, keep the place when older
-// messages come in above, fetch more when scrolled near the top).
+// each message's menu and decorations (features add theirs: addMenuItems, addDecoration), the
+// inline editor, the history status line, and scrolling (stay at the bottom, keep the place when
+// older messages come in above, fetch more when scrolled near the top).
 import { $, h, dayKey, dayLabel } from '../../dom.js';
 import { dayEl, messageEl } from './message-item.js';
 
 const GROUP_GAP_MS = 5 * 60 * 1000;
 
 // isConnected(): pending sends say "Sending…" or "Waiting for connection…";
-// actions: {loadOlder(c), retry(m), discard(m)}.
+// actions: {loadOlder(c), retry(m), discard(m), saveEdit(m, text) → Promise of an error message
+// or null}.
 export function createMessageList({ store, isConnected, actions }) {
+  // Per-message menu entries: (m, {own}) → [{id, label, danger?, confirm?, run(m)}], in order.
+  const menuProviders = [];
+  // Per-message decorations: {sig(m) → string (what it shows), build(m, {own}) → element | null}.
+  const decorations = [];
+  // The message being edited: {key, draft, error, saving}, or null.
+  let editing = null;
+
   const list = $('message-list');
   const scroller = $('messages');
   const loadOlderButton = $('load-older');
@@ -65,12 +74,90 @@ export function createMessageList({ store, isConnected, actions }) {
       let marker = null;
       if (m === lastOwnRead) marker = 'read';
       else if (m === lastOwnSent) marker = 'sent';
-      const sig = [m.status, m.error, m.id, grouped, marker, m.url, m.username, m.status === 'pending' && connected].join('|');
       const own = m.senderId === meId;
-      wanted.push({ key: m.key, sig, build: () => messageEl(m, { own, grouped, marker, connected, onRetry: actions.retry, onDiscard: actions.discard }) });
+      const menu = menuFor(m, own);
+      const edit = editing?.key === m.key && !m.deleted ? editor(m) : null;
+      const sig = [
+        m.status, m.error, m.id, grouped, marker, m.url, m.username, m.status === 'pending' && connected,
+        m.text, m.editedAt, m.deleted, menu.map((i) => i.id).join(), edit ? `editing:${edit.error ?? ''}` : '',
+        ...decorations.map((d) => d.sig(m)),
+      ].join('|');
+      wanted.push({
+        key: m.key,
+        sig,
+        build: () => messageEl(m, {
+          own,
+          grouped,
+          marker,
+          connected,
+          onRetry: actions.retry,
+          onDiscard: actions.discard,
+          menu,
+          editing: edit,
+          decorations: decorations.map((d) => d.build(m, { own })),
+        }),
+      });
       prev = m;
     }
     return wanted;
+  }
+
+  // Stored messages get the menu entries the features offer for them; tombstones and unsent
+  // messages none.
+  function menuFor(m, own) {
+    if (m.id == null || m.deleted || m.status !== 'sent') return [];
+    return menuProviders.flatMap((provide) => provide(m, { own }) ?? []);
+  }
+
+  function editor(m) {
+    return {
+      draft: editing.draft,
+      error: editing.error,
+      onInput: (text) => {
+        if (editing?.key === m.key) editing.draft = text;
+      },
+      onSave: (text) => saveEdit(m, text),
+      onCancel: () => stopEdit(),
+    };
+  }
+
+  function startEdit(m) {
+    editing = { key: m.key, draft: m.text, error: null, saving: false };
+    render();
+    const input = list.querySelector('.msg.editing .msg-edit-input');
+    input?.focus();
+    input?.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  function stopEdit() {
+    if (!editing) return;
+    editing = null;
+    render();
+    $('composer-input').focus({ preventScroll: true });
+  }
+
+  async function saveEdit(m, text) {
+    if (!editing || editing.saving) return;
+    if (text === m.text) return stopEdit();
+    editing.saving = true;
+    editing.draft = text;
+    const error = await actions.saveEdit(m, text);
+    if (editing?.key !== m.key) return;
+    editing.saving = false;
+    if (!error) return stopEdit();
+    editing.error = error;
+    render();
+    list.querySelector('.msg.editing .msg-edit-input')?.focus();
+  }
+
+  // Open message menus close when the click or the focus goes elsewhere. inside(wrap): whether
+  // it went into that menu (a click's path is kept: the item clicked may be gone by now).
+  function closeMenus(inside) {
+    for (const menu of list.querySelectorAll('.msg-menu:not([hidden])')) {
+      if (inside(menu.parentElement)) continue;
+      menu.hidden = true;
+      menu.parentElement.querySelector('.msg-menu-button')?.setAttribute('aria-expanded', 'false');
+    }
   }
 
   // Moves, replaces or builds elements so the list matches `wanted`, in order.
@@ -119,9 +206,24 @@ export function createMessageList({ store, isConnected, actions }) {
     render,
     renderHistoryStatus,
     clear() {
+      editing = null;
       list.replaceChildren();
     },
+    addMenuItems(provide) {
+      menuProviders.push(provide);
+    },
+    addDecoration(decoration) {
+      decorations.push(decoration);
+    },
+    startEdit,
     wire() {
+      document.addEventListener('click', (e) => {
+        const path = e.composedPath();
+        closeMenus((wrap) => path.includes(wrap));
+      });
+      list.addEventListener('focusout', (e) => {
+        if (e.relatedTarget) closeMenus((wrap) => wrap.contains(e.relatedTarget));
+      });
       scroller.addEventListener('scroll', () => {
         const c = store.currentConversation;
         if (scroller.scrollTop < 120 && c.loaded && c.hasMore && !c.loading) actions.loadOlder(c);
