@@ -6,32 +6,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { screenshot, makePng } from './browser.mjs';
-import { createStory, openStage, people, send, message, waitSent, register } from './story.mjs';
+import { createStory, openStage, people, send, message, waitSent, register, openMenu, editTo } from './story.mjs';
 
 let stage;
 let A; // alice
 let B; // bob
 const story = createStory();
 const { step } = story;
-
-async function openMenu(page, text) {
-  const li = await waitSent(page, text);
-  await li.hover();
-  await li.locator('.msg-menu-button').click();
-  await li.locator('.msg-menu:not([hidden])').waitFor();
-  return li;
-}
-
-async function editTo(page, text, replacement) {
-  const li = await openMenu(page, text);
-  await li.locator('.msg-menu-item[data-action="edit"]').click();
-  const input = page.locator('#message-list li.msg.editing .msg-edit-input');
-  await input.waitFor();
-  assert.equal(await input.evaluate((el) => el === document.activeElement), true, 'the editor has the focus');
-  await input.fill(replacement);
-  await input.press('Enter');
-  await page.locator('#message-list li.msg.editing').waitFor({ state: 'detached' });
-}
 
 async function remove(page, text) {
   const li = await openMenu(page, text);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { api } from '../lib/chatd.mjs';
 import { screenshot, makePng } from './browser.mjs';
-import { createStory, openStage, people, send, message, waitSent, register } from './story.mjs';
+import { createStory, openStage, people, send, message, waitSent, register, editTo } from './story.mjs';
 
 const docsShot = new URL('../../docs/screenshot-chat.png', import.meta.url).pathname;
 
@@ -204,6 +204,9 @@ test('alice removes carol: the group leaves carol\'s screen at once', { timeout:
     // What is said next does not reach her.
     await send(B, 'Carol moved to the mobile team, good luck!');
     await message(A, 'mobile team').waitFor();
+    // An edit in the group reaches its members.
+    await editTo(B, 'mobile team', 'Carol moved to the mobile team. Good luck, Carol!');
+    await message(A, 'Good luck, Carol!').locator('.msg-edited').waitFor();
     const list = await api(server, 'GET', '/api/chat/conversations', { token: tokens.carol });
     assert.equal(list.body.data.filter((c) => c.type === 'group').length, 0);
     await C.reload();

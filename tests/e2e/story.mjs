@@ -73,6 +73,27 @@ export async function waitSent(page, text) {
   return li;
 }
 
+// Opens the ⋯ menu of one's own stored message. → the message's element.
+export async function openMenu(page, text) {
+  const li = await waitSent(page, text);
+  await li.hover();
+  await li.locator('.msg-menu-button').click();
+  await li.locator('.msg-menu:not([hidden])').waitFor();
+  return li;
+}
+
+// Edits one's own message in place: menu, Edit, the new text, Enter.
+export async function editTo(page, text, replacement) {
+  const li = await openMenu(page, text);
+  await li.locator('.msg-menu-item[data-action="edit"]').click();
+  const input = page.locator('#message-list li.msg.editing .msg-edit-input');
+  await input.waitFor();
+  assert.equal(await input.evaluate((el) => el === document.activeElement), true, 'the editor has the focus');
+  await input.fill(replacement);
+  await input.press('Enter');
+  await page.locator('#message-list li.msg.editing').waitFor({ state: 'detached' });
+}
+
 export async function register(page, person, { withProfile = false } = {}) {
   await page.locator('#tab-register').click();
   await page.locator('#register-email').fill(person.email);

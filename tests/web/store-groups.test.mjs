@@ -126,3 +126,14 @@ test('who may do what: owner, admin, member', () => {
   assert.equal(groupSummary(g), '3 members');
   assert.equal(groupSummary({ ...g, memberCount: 1, topic: 'Friday' }), '1 member · Friday');
 });
+
+test('a fetched member list that a change overtook is not kept', () => {
+  const { store } = signedIn();
+  const c = store.applyGroup(group(2));
+  const fetchedAt = c.group.changes;
+  store.applyGroup(group(2)); // group_updated while the fetch was on its way
+  store.applyGroup(group(2, { members: [[ME, 'owner'], [BOB, 'member'], [CAROL, 'member']] }), { fetchedAt });
+  assert.equal(c.group.members, null, 'stale: fetched again');
+  store.applyGroup(group(2, { members: [[ME, 'owner'], [BOB, 'member']] }), { fetchedAt: c.group.changes });
+  assert.equal(c.group.members.length, 2);
+});

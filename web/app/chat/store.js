@@ -161,15 +161,18 @@ export class ChatStore {
   // ---------- groups ----------
   // A group record from the server (created, fetched, listed, or group_updated). A record older
   // than the one we have is ignored. One without members makes ours unknown: group_updated says
-  // something changed, and that may be the members or their roles (updatedAt does not say). →
-  // its conversation.
-  applyGroup(g) {
+  // something changed, and that may be the members or their roles (updatedAt does not say);
+  // `changes` counts those, so that a fetch that overlapped one is known to be stale.
+  // fetchedAt: the value of `changes` when the record was asked for (a fetch). → its conversation.
+  applyGroup(g, { fetchedAt } = {}) {
     const id = groupConversationId(g.id);
     const c = this.conversations.get(id) ?? this.#create(id, null, g);
     const old = c.group;
     if (old?.updatedAt && g.updatedAt && g.updatedAt < old.updatedAt) return c;
+    if (fetchedAt != null && fetchedAt !== (old?.changes ?? 0)) return c;
     const members = Array.isArray(g.members) ? g.members : null;
-    c.group = { ...g, members };
+    const changes = (old?.changes ?? 0) + (members ? 0 : 1);
+    c.group = { ...g, members, changes };
     for (const m of members ?? []) this.people.remember(m);
     return c;
   }

@@ -90,11 +90,14 @@ export function createSync({ store, render, isViewing, markRead, toast, onConver
   }
 
   // A group's record with its members. → the conversation, or null when it could not be had (a
-  // 404: we are not in it, which onGroupGone hears).
-  async function lookUpGroup(id) {
+  // 404: we are not in it, which onGroupGone hears). A change announced while the answer was on
+  // its way makes it stale: asked again then.
+  async function lookUpGroup(id, attempts = 3) {
     try {
+      const fetchedAt = store.conversations.get(groupConversationId(id))?.group.changes ?? 0;
       const res = await rest.group(id);
-      const c = store.applyGroup(res.data);
+      const c = store.applyGroup(res.data, { fetchedAt });
+      if (!c.group.members && attempts > 1) return lookUpGroup(id, attempts - 1);
       render.chatList();
       if (store.current === groupConversationId(id)) {
         render.header();

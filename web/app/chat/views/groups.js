@@ -152,10 +152,14 @@ export function createGroupViews({ store, sync, onOpen, onChanged, onLeft, toast
     }
     $('group-members-title').textContent = `Members (${g.members?.length ?? g.memberCount})`;
     if (!g.members) {
-      memberList.replaceChildren(h('li', { class: 'no-results', text: 'Loading members…' }));
-      sync.lookUpGroup(c.groupId).then((fetched) => fetched && fetched.group.members && renderInfo());
+      // The list shown stays until the fetched one replaces it (no flicker on group_updated).
+      if (memberList.dataset.groupId !== String(g.id)) {
+        memberList.replaceChildren(h('li', { class: 'no-results', text: 'Loading members…' }));
+      }
+      sync.lookUpGroup(c.groupId).then((fetched) => fetched?.group.members && renderInfo());
       return;
     }
+    memberList.dataset.groupId = String(g.id);
     memberList.replaceChildren(...g.members.map((m) => memberEl(g, m)));
   }
 
@@ -212,6 +216,7 @@ export function createGroupViews({ store, sync, onOpen, onChanged, onLeft, toast
   }
   infoDialog.addEventListener('close', () => {
     shownGroupId = null;
+    delete memberList.dataset.groupId;
   });
   $('new-group-button').addEventListener('click', openCreate);
   $('group-info-button').addEventListener('click', () => {
