@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -30,6 +31,13 @@ std::string random_id() {
 }
 
 namespace {
+
+// How long a POST over max_payload waits for its client to fetch the session's close packet.
+constexpr std::chrono::milliseconds kCloseBeforeRefusal{1000};
+constexpr std::chrono::milliseconds kCloseCheckPeriod{10};
+// Once the session is gone, the time its GET's answer (composed by then, or about to be) is
+// given to be written before the 413.
+constexpr std::chrono::milliseconds kCloseWriteGrace{50};
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -308,12 +316,15 @@ asio::awaitable<http::Response> Server::handle_post(http::Request& request,
   if (!payload) {
     // Over the limit (413), or the client is gone.
     const bool too_large = payload.error() == 413;
-    asio::post(session->executor(), [session, too_large] {
+    auto end = [session, too_large]() -> asio::awaitable<void> {
       if (too_large)
         session->too_large();
       else
         session->abandon_post();
-    });
+      co_return;
+    };
+    co_await asio::co_spawn(session->executor(), std::move(end), asio::use_awaitable);
+    if (too_large) co_await wait_until_gone(*q.sid);
     co_return empty_status(too_large ? 413 : 400);
   }
   const bool binary = request.header("content-type") == "application/octet-stream";
@@ -321,6 +332,22 @@ asio::awaitable<http::Response> Server::handle_post(http::Request& request,
     return session->receive_payload(std::move(data), binary);
   };
   co_return co_await asio::co_spawn(session->executor(), std::move(job), asio::use_awaitable);
+}
+
+// The client of a session closed by a POST over max_payload gets the close packet on its GET
+// before the POST's 413, so that it reports "transport close", as against the Node server, and
+// not the failed POST's "transport error" (tests/interop/node-parity.test.mjs: answering at once
+// made the order a race, lost whenever the client's next GET had not arrived yet). Bounded: a
+// client that never polls again gets its 413 after kCloseBeforeRefusal.
+asio::awaitable<void> Server::wait_until_gone(const std::string& sid) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const auto deadline = std::chrono::steady_clock::now() + kCloseBeforeRefusal;
+  while (find(sid) && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(kCloseCheckPeriod);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  timer.expires_after(kCloseWriteGrace);
+  co_await timer.async_wait(asio::use_awaitable);
 }
 
 // The whole body, or the status it fails with: 413 past max_payload, else what the reader

@@ -371,11 +371,11 @@ asio::awaitable<http::Response> Session::receive_payload(std::string body, bool 
 }
 
 // The reference's answer to a POST over maxHttpBufferSize: 413 with no body. The session
-// cannot go on (the client's packets are lost), so it is closed; the client's pending GET ends
-// with the close packet.
+// cannot go on (the client's packets are lost), so it is closed; the client's pending GET, or
+// its next one if none is waiting (the reference's shouldClose), ends with the close packet.
 http::Response Session::too_large() {
   post_pending_ = false;
-  close("transport error", CloseMode::immediate);
+  close("transport error");
   return empty_answer(413);
 }
 

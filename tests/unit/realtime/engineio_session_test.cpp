@@ -286,17 +286,43 @@ TEST_F(EngineSessionTest, MalformedPostClosesTheSession) {
   EXPECT_EQ(answer("GET", sid).body, error_body(1, "Session ID unknown"));
 }
 
-TEST_F(EngineSessionTest, PostOverMaxPayloadGets413) {
+// As the reference: 413 with no body, the session closed with "transport error", and the
+// client's next GET fetches the close packet before the 413 is answered (so that the client
+// reports "transport close", not the POST's failure).
+TEST_F(EngineSessionTest, PostOverMaxPayloadGets413AfterTheClosePacket) {
   eio::Options options;
   options.max_payload = 100;
   start(options);
   const auto sid = open_polling();
-  const auto res = answer("POST", sid, "4" + std::string(100, 'x'));
-  EXPECT_EQ(res.status, 413);
-  EXPECT_EQ(res.body, "");  // as the reference
+  auto post = request("POST", sid, "4" + std::string(100, 'x'));
   EXPECT_TRUE(pump_until([&] { return !recorders[0]->closes.empty(); }));
   EXPECT_EQ(recorders[0]->closes, std::vector<std::string>{"transport error"});
+  EXPECT_EQ(answer("GET", sid).body, "1");
+  const auto res = wait_for(post);
+  EXPECT_EQ(res.status, 413);
+  EXPECT_EQ(res.body, "");
   EXPECT_EQ(answer("GET", sid).body, error_body(1, "Session ID unknown"));
+}
+
+TEST_F(EngineSessionTest, PostOverMaxPayloadEndsAWaitingGetWithTheClosePacket) {
+  eio::Options options;
+  options.max_payload = 100;
+  start(options);
+  const auto sid = open_polling();
+  auto get = request("GET", sid);
+  const auto res = answer("POST", sid, "4" + std::string(100, 'x'));
+  EXPECT_EQ(res.status, 413);
+  EXPECT_EQ(wait_for(get).body, "1");
+  EXPECT_EQ(engine->session_count(), 0u);
+}
+
+// The 413 waits for the close packet to be fetched, but not for ever.
+TEST_F(EngineSessionTest, PostOverMaxPayloadIsAnsweredEvenIfTheClientNeverPollsAgain) {
+  eio::Options options;
+  options.max_payload = 100;
+  start(options);
+  const auto sid = open_polling();
+  EXPECT_EQ(answer("POST", sid, "4" + std::string(100, 'x')).status, 413);
 }
 
 TEST_F(EngineSessionTest, OtherMethodsOnASessionAreBadRequests) {
