@@ -5,7 +5,7 @@ import { $, h, avatar } from '../../dom.js';
 import { ApiError } from '../../api.js';
 import { clearErrors, showErrors, setBusy } from '../../forms.js';
 import { groupConversationId } from '../ids.js';
-import { ROLE_LABELS, canManage, canRemove, groupSummary } from '../groups.js';
+import { ROLE_LABELS, canManage, canRemove } from '../groups.js';
 import * as rest from '../rest.js';
 import { createPeoplePicker } from './people-picker.js';
 
@@ -237,6 +237,5 @@ export function createGroupViews({ store, sync, onOpen, onChanged, onLeft, toast
       if (createDialog.open) createDialog.close();
       if (infoDialog.open) infoDialog.close();
     },
-    summary: groupSummary,
   };
 }
