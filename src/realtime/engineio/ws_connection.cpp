@@ -101,7 +101,8 @@ struct WsConnection::Sink {
   WsConnection* c;
   bool on_message(std::string_view data, bool binary) {
     c->read_since_write_ = true;
-    if (c->handler_ && !c->closing_) c->handler_->on_ws_message(*c, data, binary);
+    if (!c->closing_)
+      if (auto h = c->handler_.lock()) h->on_ws_message(*c, data, binary);
     return !c->finished_ && c->reading_ && !c->paused_;
   }
   bool on_control(ws::Opcode opcode, std::string_view payload) {
@@ -132,8 +133,8 @@ WsConnection::Socket WsConnection::adopt(asio::ip::tcp::socket socket) {
 
 WsConnection::~WsConnection() = default;
 
-void WsConnection::start(std::shared_ptr<Handler> handler) {
-  handler_ = std::move(handler);
+void WsConnection::start(const std::shared_ptr<Handler>& handler) {
+  handler_ = handler;
   wait_readable();
   if (head_ < queue_.size()) schedule_flush();
 }
@@ -489,7 +490,7 @@ void WsConnection::start_close_timer() {
 void WsConnection::end(End why) {
   if (ended_) return;
   ended_ = true;
-  if (auto h = handler_) h->on_ws_end(*this, why);
+  if (auto h = handler_.lock()) h->on_ws_end(*this, why);
 }
 
 void WsConnection::finish() {

@@ -43,8 +43,13 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   WsConnection(boost::asio::ip::tcp::socket socket, std::size_t max_message);
   ~WsConnection();
 
-  // Starts reading; the handler is kept (and kept alive) until the connection ends or detach().
-  void start(std::shared_ptr<Handler> handler);
+  // Starts reading; the handler is told until the connection ends or detach(). It is not kept
+  // alive: the handler (a session) owns its connection, and a connection owning its handler
+  // back was a cycle that only the socket's end broke, so a connection still open when its
+  // io_context went away (a test's teardown, connections outliving a shutdown's drain) leaked
+  // both. A connection outliving its handler finishes on its own: its pending read, flush or
+  // close timer keeps it until then, and what it reads meanwhile goes nowhere.
+  void start(const std::shared_ptr<Handler>& handler);
   void detach() { handler_.reset(); }
 
   // Sends a text or binary message: written at once, or gathered with the frames that follow
@@ -127,7 +132,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   Socket socket_;
   ws::FrameParser parser_;
   FlushService* flush_service_;  // of the socket's io_context
-  std::shared_ptr<Handler> handler_;
+  std::weak_ptr<Handler> handler_;
   std::vector<Out> queue_;
   std::size_t head_ = 0;    // first entry of queue_ not completely written
   std::size_t offset_ = 0;  // bytes of queue_[head_] (header included) already written

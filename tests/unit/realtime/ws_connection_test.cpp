@@ -241,3 +241,33 @@ TEST_F(WsConnectionTest, PeerVanishing) {
   EXPECT_EQ(recorder->ends.front(), WsConnection::End::peer_closed);
   EXPECT_FALSE(conn->send(text("4x")));
 }
+
+// The handler (a session) owns its connection; the connection owning it back was a cycle that
+// leaked both when the socket was still open at the end (LeakSanitizer, issue 15).
+TEST_F(WsConnectionTest, DoesNotKeepItsHandlerAlive) {
+  const std::weak_ptr<Recorder> handler = recorder;
+  recorder.reset();
+  EXPECT_TRUE(handler.expired());
+  // Still a working connection: what it reads goes nowhere, what is sent goes out.
+  client_send(client_frame(1, "4unheard"));
+  pump();
+  EXPECT_TRUE(conn->send(text("4still here")));
+  EXPECT_EQ(read_frame().payload, "4still here");
+}
+
+// A graceful close completes with neither its handler nor anyone else holding the connection:
+// its pending read and flush keep it until the client has answered.
+TEST_F(WsConnectionTest, AGracefulCloseOutlivesItsOwners) {
+  const std::weak_ptr<WsConnection> connection = conn;
+  conn->send(text("4last"));
+  conn->close();
+  recorder.reset();
+  conn.reset();
+  EXPECT_FALSE(connection.expired());
+  EXPECT_EQ(read_frame().payload, "4last");
+  EXPECT_EQ(read_frame().opcode, 8u);
+  client_send(client_frame(8, std::string("\x03\xe8", 2)));
+  EXPECT_TRUE(client_sees_eof());
+  pump();
+  EXPECT_TRUE(connection.expired());
+}
