@@ -146,6 +146,17 @@ void ChatEvents::deleted(const storage::Message& m) {
   to_conversation(m, "message_deleted", deleted_event(m));
 }
 
+void ChatEvents::reaction(const storage::Message& m, std::int64_t user, std::string_view emoji,
+                          bool on) {
+  to_conversation(m, "reaction", reaction_event(m.id, emoji, user, on));
+}
+
+socketio::SharedPacket reactions_packet(std::string_view nsp, std::int64_t id,
+                                        const std::vector<storage::ReactionCount>& reactions) {
+  const std::array<json::value, 1> args{json::value(reactions_event(id, reactions))};
+  return socketio::encode_event_packet(nsp, "reactions", args);
+}
+
 void ChatEvents::read(std::int64_t reader, std::int64_t peer, std::int64_t last_message_id) {
   nsp_.to(user_room(peer))
       .emit("read", {json::object{{"readerId", reader}, {"lastMessageId", last_message_id}}});

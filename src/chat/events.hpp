@@ -44,6 +44,11 @@ socketio::SharedPacket stored_message_packet(std::string_view nsp, const storage
 // it for a message the socket already had).
 socketio::SharedPacket change_packet(std::string_view nsp, const storage::Message& m);
 
+// reactions {id, reactions} (recovery: the reactions now of a message the socket already had),
+// without an offset.
+socketio::SharedPacket reactions_packet(std::string_view nsp, std::int64_t id,
+                                        const std::vector<storage::ReactionCount>& reactions);
+
 // Every device of everyone who may read the message: public_room, both users' rooms, or the
 // group's room.
 std::vector<std::string> conversation_rooms(const storage::Message& m);
@@ -60,6 +65,9 @@ class ChatEvents {
   // entries of the message log; recovery sends what a socket missed of them (ChatRecovery).
   void edited(const storage::Message& m);
   void deleted(const storage::Message& m);
+  // reaction {id, emoji, userId, on} to the message's conversation_rooms, the reacting socket
+  // included (its user's other devices learn it the same way). No offset, as for edits.
+  void reaction(const storage::Message& m, std::int64_t user, std::string_view emoji, bool on);
 
   // typing {userId, username, on} (with groupId for a group, room: "public" for the public
   // room) to the conversation's other participants, every device, never the typer's own

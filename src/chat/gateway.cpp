@@ -142,6 +142,7 @@ void Gateway::register_handlers() {
   nsp_.on("delete_message",
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::delete_message); });
   nsp_.on("typing", [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::typing); });
+  nsp_.on("react", [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::react); });
   nsp_.on("presence_subscribe",
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::presence_subscribe); });
   nsp_.on("presence_unsubscribe",
@@ -261,6 +262,17 @@ asio::awaitable<void> Gateway::delete_message(SocketPtr s, json::value payload, 
   const auto deletion = co_await chat_.delete_message(std::move(user), id, arrived);
   if (deletion.now) events_.deleted(deletion.tombstone);
   ack.send(json::array{json::object{{"id", id}, {"deleted", true}}});
+}
+
+asio::awaitable<void> Gateway::react(SocketPtr s, json::value payload, Ack ack) {
+  const auto arrived = ChatService::Clock::now();
+  auto input = reaction_input(payload);
+  auto user = conn_of(s)->user;
+  const auto user_id = user.id;
+  const auto emoji = input.emoji;
+  const auto reacted = co_await chat_.react(std::move(user), std::move(input), arrived);
+  if (reacted.changed) events_.reaction(reacted.message, user_id, emoji, reacted.on);
+  ack.send(json::array{reaction_ack(reacted.message.id, emoji, reacted.on, reacted.reactions)});
 }
 
 // The socket joins presence:<id> for each user (PresenceFeed sends their changes there), then

@@ -64,6 +64,7 @@ class Gateway {
   // The socket left: `off` wherever it was typing.
   void stop_typing(Connection& conn);
 
+  boost::asio::awaitable<void> react(SocketPtr s, boost::json::value payload, socketio::Ack ack);
   boost::asio::awaitable<void> presence_subscribe(SocketPtr s, boost::json::value payload,
                                                   socketio::Ack ack);
   boost::asio::awaitable<void> presence_unsubscribe(SocketPtr s, boost::json::value payload,

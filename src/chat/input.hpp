@@ -70,6 +70,14 @@ struct MessageEdit {
   std::string text;
 };
 
+// react / PUT|DELETE /api/chat/messages/:id/reactions/:emoji: the caller's emoji on a message
+// (checked by check_reaction_emoji), put (on true), taken back (false) or toggled (nullopt).
+struct ReactionInput {
+  std::int64_t id = 0;
+  std::string emoji;
+  std::optional<bool> on = std::nullopt;
+};
+
 // A page of the conversation between users a and b (both directions).
 struct ConversationQuery {
   std::int64_t a = 0;

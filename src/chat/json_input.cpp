@@ -127,6 +127,20 @@ MessageEdit message_edit(const json::value& payload, std::size_t max_length) {
   return MessageEdit{id, text_field(fields.if_contains("message"), max_length)};
 }
 
+ReactionInput reaction_input(const json::value& payload) {
+  const auto& fields = payload_object(payload, "{id, emoji}");
+  ReactionInput input{id_field(fields, "id"), {}};
+  const auto* emoji = fields.if_contains("emoji");
+  if (!emoji || !emoji->is_string())
+    throw ChatError(ErrorKind::kInvalidInput, "emoji must be a string");
+  input.emoji = std::string(emoji->as_string());
+  if (const auto* on = fields.if_contains("on"); on && !on->is_null()) {
+    if (!on->is_bool()) throw ChatError(ErrorKind::kInvalidInput, "on must be a boolean");
+    input.on = on->as_bool();
+  }
+  return input;
+}
+
 std::int64_t message_ref(const json::value& payload) {
   return id_field(payload_object(payload, "{id}"), "id");
 }

@@ -39,6 +39,8 @@ std::int64_t join_peer(const boost::json::value& payload);
 ReadMark read_mark(const boost::json::value& payload);
 // edit_message: {id, message}.
 MessageEdit message_edit(const boost::json::value& payload, std::size_t max_length);
+// react: {id, emoji, on?} (on absent or null: toggle).
+ReactionInput reaction_input(const boost::json::value& payload);
 // delete_message: {id}.
 std::int64_t message_ref(const boost::json::value& payload);
 // presence_subscribe, presence_unsubscribe: {userIds: [id, ...]}, at most `max` ids; sorted,

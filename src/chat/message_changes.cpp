@@ -7,8 +7,7 @@
 namespace chatd::chat {
 using storage::Message;
 
-boost::asio::awaitable<Message> ChatService::own_message(std::int64_t user, std::int64_t id,
-                                                         const char* verb) {
+boost::asio::awaitable<Message> ChatService::readable_message(std::int64_t user, std::int64_t id) {
   auto job = [this, id, user] {
     auto found = db_.messages().find(id);
     if (found && !may_read(user, *found, db_)) found.reset();
@@ -16,10 +15,16 @@ boost::asio::awaitable<Message> ChatService::own_message(std::int64_t user, std:
   };
   auto found = co_await pool_.run(std::move(job));
   if (!found) throw ChatError(ErrorKind::kNotFound, "message not found");
-  if (found->sender_id != user)
+  co_return std::move(*found);
+}
+
+boost::asio::awaitable<Message> ChatService::own_message(std::int64_t user, std::int64_t id,
+                                                         const char* verb) {
+  auto found = co_await readable_message(user, id);
+  if (found.sender_id != user)
     throw ChatError(ErrorKind::kForbidden,
                     std::string("you can only ") + verb + " your own messages");
-  co_return std::move(*found);
+  co_return found;
 }
 
 boost::asio::awaitable<Message> ChatService::edit_message(core::Principal user, MessageEdit edit,

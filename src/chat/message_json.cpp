@@ -16,11 +16,37 @@ json::value opt_id(const std::optional<std::int64_t>& v) {
 json::value opt_time(const std::optional<storage::Millis>& v) {
   return v ? json::value(core::iso_time(*v)) : json::value(nullptr);
 }
-json::object with_edit(json::object event, const storage::Message& m) {
+// What a stored message's event carries beyond its text: editedAt once edited, and its
+// reactions when replayed (a live message has none yet).
+json::object with_changes(json::object event, const storage::Message& m) {
   if (m.edited_at) event["editedAt"] = core::iso_time(*m.edited_at);
+  if (!m.reactions.empty()) event["reactions"] = reactions_json(m.reactions);
   return event;
 }
 }  // namespace
+
+json::array reactions_json(const std::vector<storage::ReactionCount>& reactions) {
+  json::array out;
+  out.reserve(reactions.size());
+  for (const auto& r : reactions)
+    out.push_back(json::object{{"emoji", r.emoji}, {"count", r.count}, {"mine", r.mine}});
+  return out;
+}
+
+json::object reaction_event(std::int64_t id, std::string_view emoji, std::int64_t user, bool on) {
+  return json::object{{"id", id}, {"emoji", emoji}, {"userId", user}, {"on", on}};
+}
+
+json::object reaction_ack(std::int64_t id, std::string_view emoji, bool on,
+                          const std::vector<storage::ReactionCount>& reactions) {
+  return json::object{
+      {"id", id}, {"emoji", emoji}, {"on", on}, {"reactions", reactions_json(reactions)}};
+}
+
+json::object reactions_event(std::int64_t id,
+                             const std::vector<storage::ReactionCount>& reactions) {
+  return json::object{{"id", id}, {"reactions", reactions_json(reactions)}};
+}
 
 json::object message_json(const storage::Message& m, const ImageLinker& link) {
   const bool image = m.type == storage::MessageType::kImage;
@@ -40,7 +66,8 @@ json::object message_json(const storage::Message& m, const ImageLinker& link) {
       {"updatedAt", core::iso_time(m.updated_at)},
       {"sender", json::object{{"id", m.sender_id}, {"username", m.sender_username}}},
       {"editedAt", opt_time(m.edited_at)},
-      {"deleted", m.deleted}};
+      {"deleted", m.deleted},
+      {"reactions", reactions_json(m.reactions)}};
   if (m.group_id) out["groupId"] = *m.group_id;
   return out;
 }
@@ -54,33 +81,33 @@ json::object deleted_event(const storage::Message& m) {
 }
 
 json::object public_event(const storage::Message& m, const std::string& username) {
-  return with_edit(json::object{{"sender", m.sender_id},
-                                {"message", m.content},
-                                {"id", m.id},
-                                {"senderId", m.sender_id},
-                                {"username", username},
-                                {"createdAt", core::iso_time(m.created_at)}},
-                   m);
+  return with_changes(json::object{{"sender", m.sender_id},
+                                   {"message", m.content},
+                                   {"id", m.id},
+                                   {"senderId", m.sender_id},
+                                   {"username", username},
+                                   {"createdAt", core::iso_time(m.created_at)}},
+                      m);
 }
 
 json::object private_event(const storage::Message& m, const std::string& username) {
-  return with_edit(json::object{{"senderId", m.sender_id},
-                                {"message", m.content},
-                                {"id", m.id},
-                                {"recipientId", opt_id(m.recipient_id)},
-                                {"username", username},
-                                {"createdAt", core::iso_time(m.created_at)}},
-                   m);
+  return with_changes(json::object{{"senderId", m.sender_id},
+                                   {"message", m.content},
+                                   {"id", m.id},
+                                   {"recipientId", opt_id(m.recipient_id)},
+                                   {"username", username},
+                                   {"createdAt", core::iso_time(m.created_at)}},
+                      m);
 }
 
 json::object group_event(const storage::Message& m, const std::string& username) {
-  return with_edit(json::object{{"groupId", opt_id(m.group_id)},
-                                {"senderId", m.sender_id},
-                                {"username", username},
-                                {"message", m.content},
-                                {"id", m.id},
-                                {"createdAt", core::iso_time(m.created_at)}},
-                   m);
+  return with_changes(json::object{{"groupId", opt_id(m.group_id)},
+                                   {"senderId", m.sender_id},
+                                   {"username", username},
+                                   {"message", m.content},
+                                   {"id", m.id},
+                                   {"createdAt", core::iso_time(m.created_at)}},
+                      m);
 }
 
 json::object image_event(const storage::Message& m, const std::string& username,
@@ -95,6 +122,7 @@ json::object image_event(const storage::Message& m, const std::string& username,
                    {"height", opt_int(m.height)},
                    {"createdAt", core::iso_time(m.created_at)}};
   if (m.group_id) out["groupId"] = *m.group_id;
+  if (!m.reactions.empty()) out["reactions"] = reactions_json(m.reactions);
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Message shapes: the REST Message of docs/rest.md and the event payloads of docs/events.md.
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <functional>
 #include <string>
@@ -12,12 +13,24 @@ namespace chatd::chat {
 using ImageLinker = std::function<std::string(const std::string& key)>;
 
 // A group's message also has groupId (other messages do not, as in the original's shape).
-// With editedAt (null unless edited) and deleted (a tombstone: content "", blobUrl null).
+// With editedAt (null unless edited), deleted (a tombstone: content "", blobUrl null) and
+// reactions (as filled for the reader; [] when none or not filled).
 boost::json::object message_json(const storage::Message& m, const ImageLinker& link);
 // message_edited: {id, message, editedAt}
 boost::json::object edited_event(const storage::Message& m);
 // message_deleted: {id}
 boost::json::object deleted_event(const storage::Message& m);
+// [{emoji, count, mine}]
+boost::json::array reactions_json(const std::vector<storage::ReactionCount>& reactions);
+// reaction: {id, emoji, userId, on}
+boost::json::object reaction_event(std::int64_t id, std::string_view emoji, std::int64_t user,
+                                   bool on);
+// react's ack and the REST routes' data: {id, emoji, on, reactions} (mine: the caller's)
+boost::json::object reaction_ack(std::int64_t id, std::string_view emoji, bool on,
+                                 const std::vector<storage::ReactionCount>& reactions);
+// reactions (recovery): {id, reactions: [{emoji, count, mine}]}
+boost::json::object reactions_event(std::int64_t id,
+                                    const std::vector<storage::ReactionCount>& reactions);
 // The stored-message events below carry editedAt only when the message was edited (a replay
 // reads it as stored now); a tombstone goes out as message_deleted instead.
 // public_message: {sender, message} + id, senderId, username, createdAt

@@ -76,25 +76,52 @@ asio::awaitable<std::optional<socketio::Recovery::Session>> ChatRecovery::restor
   co_return co_await pool_.run(std::move(job));
 }
 
+// The reactions now of the messages up to the socket's offset whose reactions changed since it
+// was in sync (one reactions event each: [] when the last one was taken back).
+std::optional<std::vector<socketio::SharedPacket>> ChatRecovery::reaction_changes(
+    std::int64_t user, const Session& session) {
+  const auto cap = settings_.max_messages;
+  auto& reactions = db_.reactions();
+  const auto ids = reactions.changed_for(user, session.after, session.since_ms, cap + 1);
+  if (ids.size() > cap) return std::nullopt;
+  std::vector<socketio::SharedPacket> packets;
+  if (ids.empty()) return packets;
+  const auto now = reactions.for_messages(ids, user);
+  packets.reserve(ids.size());
+  auto it = now.begin();
+  const std::vector<storage::ReactionCount> none;
+  for (const auto id : ids) {
+    while (it != now.end() && it->message_id < id) ++it;
+    const bool some = it != now.end() && it->message_id == id;
+    packets.push_back(reactions_packet(nsp_, id, some ? it->reactions : none));
+  }
+  return packets;
+}
+
 asio::awaitable<std::optional<std::vector<socketio::SharedPacket>>> ChatRecovery::missed(
     std::shared_ptr<socketio::Socket> socket, Session session, std::int64_t delivered) {
   using Packets = std::vector<socketio::SharedPacket>;
-  // First the edits and deletes of the messages it had (no offset: its offset stays), then the
-  // messages it missed, as they are stored now (edited text, or message_deleted), in id order.
+  // First the edits, deletes and reactions of the messages it had (no offset: its offset
+  // stays), then the messages it missed, as they are stored now (edited text, or
+  // message_deleted, with their reactions), in id order.
   auto job = [this, user = user_of_(*socket), origin = socketio::socket_tag(socket->id()),
               session = std::move(session), delivered]() -> std::optional<Packets> {
     const auto cap = settings_.max_messages;
     auto& messages = db_.messages();
     auto changed = messages.changed_for(user, session.after, session.since_ms, cap + 1);
     if (changed.size() > cap) return std::nullopt;
+    auto reacted = reaction_changes(user, session);
+    if (!reacted) return std::nullopt;
     std::vector<storage::Message> rows;
     if (delivered > session.after) {
       rows = messages.replay_for(user, session.after, delivered, origin, cap + 1);
       if (rows.size() > cap) return std::nullopt;
+      storage::fill_reactions(db_.reactions(), rows, user);
     }
     Packets packets;
-    packets.reserve(changed.size() + rows.size());
+    packets.reserve(changed.size() + reacted->size() + rows.size());
     for (const auto& m : changed) packets.push_back(change_packet(nsp_, m));
+    for (auto& p : *reacted) packets.push_back(std::move(p));
     for (const auto& m : rows) packets.push_back(stored_message_packet(nsp_, m, link_));
     return packets;
   };

@@ -55,6 +55,10 @@ class ChatRecovery : public socketio::Recovery {
 
  private:
   void prune();
+  // Blocking: reactions events for the socket's messages whose reactions changed; nullopt when
+  // more than max_messages.
+  std::optional<std::vector<socketio::SharedPacket>> reaction_changes(std::int64_t user,
+                                                                      const Session& session);
 
   std::string nsp_;
   storage::Database& db_;

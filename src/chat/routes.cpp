@@ -6,6 +6,7 @@
 #include "chat/http_errors.hpp"
 #include "chat/json_input.hpp"
 #include "core/await_callback.hpp"
+#include "core/percent_encoding.hpp"
 #include "http/envelope.hpp"
 #include "http/error.hpp"
 #include "http/input.hpp"
@@ -145,15 +146,37 @@ void add_message_routes(http::Router& router, ChatService& chat, ChatEvents& eve
   });
 }
 
+// PUT (on) and DELETE (off) /api/chat/messages/:id/reactions/:emoji, the emoji percent-encoded
+// UTF-8 or a short name: idempotent, unlike the socket's toggle.
+void add_reaction_routes(http::Router& router, ChatService& chat, ChatEvents& events) {
+  for (const bool on : {true, false}) {
+    router.add(on ? "PUT" : "DELETE", "/api/chat/messages/:id/reactions/:emoji",
+               [&chat, &events, on](Request& req) -> Awaitable {
+                 const auto arrived = ChatService::Clock::now();
+                 ReactionInput input{http::id_param(req, "id"),
+                                     core::percent_decode(req.params.find("emoji")->second), on};
+                 const auto emoji = input.emoji;
+                 const auto reacted =
+                     co_await chat.react(*req.principal, std::move(input), arrived);
+                 if (reacted.changed)
+                   events.reaction(reacted.message, req.principal->id, emoji, reacted.on);
+                 co_return http::success(
+                     200, on ? "Reaction added" : "Reaction removed",
+                     reaction_ack(reacted.message.id, emoji, reacted.on, reacted.reactions));
+               });
+  }
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, ChatService& chat, GroupService& groups, ChatEvents& events,
                 ImageLinker link) {
   translate_chat_errors(router);
   add_message_routes(router, chat, events, link);
+  add_reaction_routes(router, chat, events);
   router.add("GET", "/api/chat/public", [&chat, link](Request& req) -> Awaitable {
     const auto q = history_query(req);
-    auto page = co_await chat.public_history(q);
+    auto page = co_await chat.public_history(req.principal->id, q);
     co_return history_page(page, q, link);
   });
   router.add("GET", "/api/chat/private/:from/:to", [&chat, link](Request& req) -> Awaitable {
@@ -161,13 +184,13 @@ void add_routes(http::Router& router, ChatService& chat, GroupService& groups, C
     // Before the query's own checks: a stranger hears 403 whatever the query.
     chat.check_viewer(req.principal->id, q);
     q.page = history_query(req);
-    auto page = co_await chat.private_history(q);
+    auto page = co_await chat.private_history(req.principal->id, q);
     co_return history_page(page, q.page, link);
   });
   router.add("GET", "/api/chat/private/:userId", [&chat, link](Request& req) -> Awaitable {
     const ConversationQuery q{req.principal->id, http::id_param(req, "userId"), history_query(req)};
     co_await require_path_user(chat, q.b);
-    auto page = co_await chat.private_history(q);
+    auto page = co_await chat.private_history(req.principal->id, q);
     co_return history_page(page, q.page, link);
   });
   router.add("GET", "/api/chat/conversations", [&chat, &groups, link](Request& req) -> Awaitable {

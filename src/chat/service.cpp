@@ -222,8 +222,12 @@ boost::asio::awaitable<Message> ChatService::post_image(core::Principal sender, 
 }
 
 boost::asio::awaitable<storage::Page<Message>> ChatService::public_history(
-    storage::HistoryQuery q) {
-  auto job = [this, q] { return db_.messages().list_public(q); };
+    std::int64_t viewer, storage::HistoryQuery q) {
+  auto job = [this, viewer, q] {
+    auto page = db_.messages().list_public(q);
+    storage::fill_reactions(db_.reactions(), page.items, viewer);
+    return page;
+  };
   co_return co_await pool_.run(std::move(job));
 }
 
@@ -232,8 +236,13 @@ void ChatService::check_viewer(std::int64_t viewer, const ConversationQuery& q) 
     throw ChatError(ErrorKind::kForbidden, "You can only read your own conversations");
 }
 
-boost::asio::awaitable<storage::Page<Message>> ChatService::private_history(ConversationQuery q) {
-  auto job = [this, q] { return db_.messages().list_private(q.a, q.b, q.page); };
+boost::asio::awaitable<storage::Page<Message>> ChatService::private_history(std::int64_t viewer,
+                                                                            ConversationQuery q) {
+  auto job = [this, viewer, q] {
+    auto page = db_.messages().list_private(q.a, q.b, q.page);
+    storage::fill_reactions(db_.reactions(), page.items, viewer);
+    return page;
+  };
   co_return co_await pool_.run(std::move(job));
 }
 
@@ -247,7 +256,11 @@ boost::asio::awaitable<storage::Page<Message>> ChatService::group_history(std::i
                                                                           std::int64_t group,
                                                                           storage::HistoryQuery q) {
   co_await require_member(group, viewer);
-  auto job = [this, group, q] { return db_.messages().list_group(group, q); };
+  auto job = [this, viewer, group, q] {
+    auto page = db_.messages().list_group(group, q);
+    storage::fill_reactions(db_.reactions(), page.items, viewer);
+    return page;
+  };
   co_return co_await pool_.run(std::move(job));
 }
 

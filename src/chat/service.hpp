@@ -86,6 +86,20 @@ class ChatService {
   boost::asio::awaitable<Deletion> delete_message(core::Principal user, std::int64_t id,
                                                   Clock::time_point arrived = Clock::now());
 
+  // Reactions (chat/reactions.cpp). Refusals, in this order: kRateLimited (the posts' bucket);
+  // kNotFound "message not found" unless the user may read it; kInvalidInput "message was
+  // deleted", or "at most kMaxReactionEmojis different reactions per message" for a new emoji
+  // on a message that has that many. The caller announces a change.
+  static constexpr std::size_t kMaxReactionEmojis = 20;
+  struct Reacted {
+    storage::Message message;  // as stored, to find its conversation
+    bool on = false;           // the user's reaction is there now
+    bool changed = false;      // false: it already was as asked (nothing to announce)
+    std::vector<storage::ReactionCount> reactions;  // the message's now, `mine` for the user
+  };
+  boost::asio::awaitable<Reacted> react(core::Principal user, ReactionInput input,
+                                        Clock::time_point arrived = Clock::now());
+
   boost::asio::awaitable<bool> user_exists(std::int64_t id);
   // ChatError kNotFound "recipient not found" unless the user exists.
   boost::asio::awaitable<void> require_user(std::int64_t id);
@@ -93,11 +107,14 @@ class ChatService {
   // message naming it asks the database again whether it still exists.
   void forget_user(std::int64_t id);
 
-  boost::asio::awaitable<storage::Page<storage::Message>> public_history(storage::HistoryQuery q);
+  // History pages carry each message's reactions as `viewer` sees them.
+  boost::asio::awaitable<storage::Page<storage::Message>> public_history(std::int64_t viewer,
+                                                                         storage::HistoryQuery q);
   // ChatError kForbidden unless the viewer is one of the conversation's two users.
   void check_viewer(std::int64_t viewer, const ConversationQuery& q) const;
   // Once check_viewer accepted the viewer.
-  boost::asio::awaitable<storage::Page<storage::Message>> private_history(ConversationQuery q);
+  boost::asio::awaitable<storage::Page<storage::Message>> private_history(std::int64_t viewer,
+                                                                          ConversationQuery q);
   boost::asio::awaitable<std::vector<storage::Conversation>> conversations(std::int64_t user);
   // The user's role in the group; kNotFound (kGroupNotFound) for a non-member, so that nobody
   // learns that a group they are not in exists.
@@ -134,6 +151,8 @@ class ChatService {
   boost::asio::awaitable<void> check_stored(std::string key);
   // The rate limit's wait, or its refusal, for a user's operation that arrived then.
   boost::asio::awaitable<void> take_token(std::int64_t user, Clock::time_point arrived);
+  // The message `id` if the user may read it, else kNotFound.
+  boost::asio::awaitable<storage::Message> readable_message(std::int64_t user, std::int64_t id);
   // The message `id` as the user may change it: kNotFound or kForbidden (see edit_message).
   boost::asio::awaitable<storage::Message> own_message(std::int64_t user, std::int64_t id,
                                                        const char* verb);

@@ -70,6 +70,13 @@ struct Page {
 
 enum class MessageType { kText, kImage };
 
+// One emoji's reactions on a message, as a reader sees them.
+struct ReactionCount {
+  std::string emoji;
+  std::int64_t count = 0;
+  bool mine = false;  // the reader is one of them
+};
+
 struct Message {
   std::int64_t id = 0;
   std::string content;                  // text, or for images the blob key
@@ -92,6 +99,9 @@ struct Message {
   std::optional<Millis> edited_at;  // when its text was last edited
   // A tombstone: the message was deleted, its content is empty and its image reference gone.
   bool deleted = false;
+  // Not read with the message: filled for a reader by ReactionRepository::for_messages where
+  // history is shown (empty on live deliveries, which are new messages).
+  std::vector<ReactionCount> reactions;
 };
 
 // What MessageRepository::remove leaves: the tombstone, and the deleted image's blob key when

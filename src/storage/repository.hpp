@@ -17,6 +17,7 @@
 #include "storage/group_repository.hpp"
 #include "storage/models.hpp"
 #include "storage/options.hpp"
+#include "storage/reaction_repository.hpp"
 
 namespace chatd::storage {
 
@@ -136,8 +137,9 @@ class MessageRepository {
   // message qualifies.
   virtual std::optional<DeletedMessage> remove(std::int64_t id, std::int64_t sender_id) = 0;
   // The messages with id <= up_to_id that user_id may read (public ones, the private ones it
-  // sent or received, those of its groups), edited or deleted at a time > since, in id order, at most `limit`:
-  // what a socket that was in sync at `since` may have missed of the messages it already had.
+  // sent or received, those of its groups), edited or deleted at a time > since, in id order, at
+  // most `limit`: what a socket that was in sync at `since` may have missed of the messages it
+  // already had.
   virtual std::vector<Message> changed_for(std::int64_t user_id, std::int64_t up_to_id,
                                            Millis since, std::size_t limit) = 0;
 };
@@ -165,6 +167,7 @@ class Database {
   virtual RecoveryRoomRepository& recovery_rooms() = 0;
   virtual AuthRepository& auth() = 0;
   virtual GroupRepository& groups() = 0;
+  virtual ReactionRepository& reactions() = 0;
   // True when the database answers a trivial query within about `within` (PostgreSQL: false at
   // once while it is known down; the query runs on a connection of its own, never waiting for
   // the pool's). May take longer when it has to connect first: callers who must answer in time

@@ -10,6 +10,7 @@
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/group_repository.hpp"
 #include "storage/postgres/message_repository.hpp"
+#include "storage/postgres/reaction_repository.hpp"
 #include "storage/postgres/recovery_room_repository.hpp"
 #include "storage/postgres/statements.hpp"
 #include "storage/postgres/user_repository.hpp"
@@ -69,13 +70,15 @@ class PgDatabase final : public Database {
         messages_(*pool_, write_timeout),
         recovery_rooms_(*pool_),
         auth_(*pool_),
-        groups_(*pool_) {}
+        groups_(*pool_),
+        reactions_(*pool_) {}
 
   UserRepository& users() override { return users_; }
   MessageRepository& messages() override { return messages_; }
   RecoveryRoomRepository& recovery_rooms() override { return recovery_rooms_; }
   AuthRepository& auth() override { return auth_; }
   GroupRepository& groups() override { return groups_; }
+  ReactionRepository& reactions() override { return reactions_; }
   std::string backend_name() const override { return "postgresql"; }
 
   bool ping(std::chrono::milliseconds within) override { return pool_->ping(within); }
@@ -88,6 +91,7 @@ class PgDatabase final : public Database {
   PgRecoveryRoomRepository recovery_rooms_;
   PgAuthRepository auth_;
   PgGroupRepository groups_;
+  PgReactionRepository reactions_;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "storage/postgres/auth_statements.hpp"
 #include "storage/postgres/group_statements.hpp"
+#include "storage/postgres/reaction_statements.hpp"
 #include "storage/postgres/rows.hpp"
 #include "storage/query_parts.hpp"
 
@@ -325,6 +326,7 @@ void setup_connection(pqxx::connection& conn) {
   define_recovery_statements(conn);
   define_auth_statements(conn);
   define_group_statements(conn);
+  define_reaction_statements(conn);
 }
 
 }  // namespace chatd::storage::postgres

@@ -11,6 +11,7 @@
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/group_repository.hpp"
 #include "storage/sqlite/message_repository.hpp"
+#include "storage/sqlite/reaction_repository.hpp"
 #include "storage/sqlite/recovery_room_repository.hpp"
 #include "storage/sqlite/rows.hpp"
 #include "storage/sqlite/user_repository.hpp"
@@ -78,13 +79,15 @@ class SqliteDatabase final : public Database {
         messages_(*c_),
         recovery_rooms_(*c_),
         auth_(*c_),
-        groups_(*c_) {}
+        groups_(*c_),
+        reactions_(*c_) {}
 
   UserRepository& users() override { return users_; }
   MessageRepository& messages() override { return messages_; }
   RecoveryRoomRepository& recovery_rooms() override { return recovery_rooms_; }
   AuthRepository& auth() override { return auth_; }
   GroupRepository& groups() override { return groups_; }
+  ReactionRepository& reactions() override { return reactions_; }
   std::string backend_name() const override { return "sqlite"; }
 
   // A local file: `within` is the caller's to enforce (the busy timeout can exceed it).
@@ -104,6 +107,7 @@ class SqliteDatabase final : public Database {
   SqliteRecoveryRoomRepository recovery_rooms_;
   SqliteAuthRepository auth_;
   SqliteGroupRepository groups_;
+  SqliteReactionRepository reactions_;
 };
 
 }  // namespace

@@ -222,6 +222,9 @@ class FakeDatabase : public storage::Database {
   }
   storage::AuthRepository& auth() override { throw std::logic_error("not used by these tests"); }
   storage::GroupRepository& groups() override { throw std::logic_error("not used by these tests"); }
+  storage::ReactionRepository& reactions() override {
+    throw std::logic_error("not used by these tests");
+  }
   bool ping(std::chrono::milliseconds) override { return true; }
   std::string backend_name() const override { return "fake"; }
 
