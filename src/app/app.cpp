@@ -217,6 +217,7 @@ void App::Parts::make_realtime() {
   engine = std::make_unique<engineio::Server>(*io, eo);
   socketio::ServerOptions so;
   so.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+  so.parser = c.socketio_parser == "msgpack" ? socketio::Parser::msgpack : socketio::Parser::json;
   sio = std::make_unique<socketio::Server>(*io, *engine, so);
   // Messages reach /chat's sockets as its ordered broadcasts: their fan-out is timed there.
   sio->set_adapter_factory([this](const std::string& nsp) -> std::unique_ptr<socketio::Adapter> {
@@ -254,8 +255,8 @@ void App::Parts::make_delivery() {
     chat::RecoverySettings rs{std::chrono::seconds(c.recovery_window_seconds),
                               c.recovery_max_messages};
     recovery = std::make_unique<chat::ChatRecovery>(
-        nsp.name(), *db, *blocking, chat::SessionPid(tokens->derive_key("chat-pid")), rs, link,
-        &chat::Gateway::user_of);
+        nsp.name(), nsp.parser(), *db, *blocking, chat::SessionPid(tokens->derive_key("chat-pid")),
+        rs, link, &chat::Gateway::user_of);
     nsp.set_recovery(recovery.get());
     recovery->start_pruning(io->at(0).get_executor());
   }

@@ -67,6 +67,7 @@ struct Config {
   std::string socketio_path = "/socket.io";      // SOCKETIO_PATH, without a trailing slash
   std::size_t polling_compression_bytes = 1024;  // smallest polling response compressed; 0: off
   bool allow_eio3 = false;                       // Socket.IO v2 clients (Engine.IO v3)
+  std::string socketio_parser = "default";       // or "msgpack" (socket.io-msgpack-parser)
   // The Socket.IO Admin UI's /admin namespace: on when a password is set.
   std::string admin_ui_username = "admin";
   std::optional<std::string> admin_ui_password;

@@ -354,6 +354,9 @@ SettingGroup realtime() {
                                 100 * 1024 * 1024,
                                 "long-polling responses from this size on are sent gzip- or "
                                 "deflate-compressed when the client accepts it; 0: never"),
+           choice("SOCKETIO_PARSER", &Config::socketio_parser, {"default", "msgpack"},
+                  "how Socket.IO packets are encoded, for every client (Node's parser option): "
+                  "default (socket.io-parser), or msgpack (npm socket.io-msgpack-parser)"),
            flag("ALLOW_EIO3", &Config::allow_eio3,
                 "Engine.IO v3 clients (Socket.IO v2) are served too, as Node's allowEIO3"),
            integer<std::int64_t>("PING_INTERVAL_MS", &Config::ping_interval_ms, 10, 3'600'000,

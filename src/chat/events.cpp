@@ -42,12 +42,12 @@ bool is_pair_room_of(std::string_view room, std::int64_t user) {
   return a && b && *a > 0 && *a <= *b && (*a == user || *b == user) && room == pair_room(*a, *b);
 }
 
-socketio::SharedPacket stored_message_packet(std::string_view nsp, const storage::Message& m,
-                                             const ImageLinker& link) {
+socketio::SharedPacket stored_message_packet(std::string_view nsp, socketio::Parser parser,
+                                             const storage::Message& m, const ImageLinker& link) {
   if (m.deleted) {
     const std::array<json::value, 2> args{json::value(deleted_event(m)),
                                           json::value(std::to_string(m.id))};
-    return socketio::encode_event_packet(nsp, "message_deleted", args);
+    return socketio::encode_event_packet(nsp, "message_deleted", args, parser);
   }
   const bool image = m.type == storage::MessageType::kImage;
   const auto& name = m.sender_username;
@@ -60,13 +60,14 @@ socketio::SharedPacket stored_message_packet(std::string_view nsp, const storage
                       : m.is_public ? "public_message"
                       : m.group_id  ? "group_message"
                                     : "private_message";
-  return socketio::encode_event_packet(nsp, event, args);
+  return socketio::encode_event_packet(nsp, event, args, parser);
 }
 
-Outgoing stored_message_event(std::string_view nsp, const storage::Message& m,
-                              std::string_view socket, const ImageLinker& link) {
+Outgoing stored_message_event(std::string_view nsp, socketio::Parser parser,
+                              const storage::Message& m, std::string_view socket,
+                              const ImageLinker& link) {
   Outgoing out;
-  out.packet = stored_message_packet(nsp, m, link);
+  out.packet = stored_message_packet(nsp, parser, m, link);
   if (m.is_public) {
     out.target.rooms.emplace_back(kPublicRoom);
   } else {
@@ -117,10 +118,12 @@ void ChatEvents::group_updated(std::int64_t group, json::object group_json,
   to.emit("group_updated", {json::value(std::move(group_json))});
 }
 
-socketio::SharedPacket change_packet(std::string_view nsp, const storage::Message& m) {
+socketio::SharedPacket change_packet(std::string_view nsp, socketio::Parser parser,
+                                     const storage::Message& m) {
   const std::array<json::value, 1> args{m.deleted ? json::value(deleted_event(m))
                                                   : json::value(edited_event(m))};
-  return socketio::encode_event_packet(nsp, m.deleted ? "message_deleted" : "message_edited", args);
+  return socketio::encode_event_packet(nsp, m.deleted ? "message_deleted" : "message_edited", args,
+                                       parser);
 }
 
 std::vector<std::string> conversation_rooms(const storage::Message& m) {
@@ -151,10 +154,11 @@ void ChatEvents::reaction(const storage::Message& m, std::int64_t user, std::str
   to_conversation(m, "reaction", reaction_event(m.id, emoji, user, on));
 }
 
-socketio::SharedPacket reactions_packet(std::string_view nsp, std::int64_t id,
+socketio::SharedPacket reactions_packet(std::string_view nsp, socketio::Parser parser,
+                                        std::int64_t id,
                                         const std::vector<storage::ReactionCount>& reactions) {
   const std::array<json::value, 1> args{json::value(reactions_event(id, reactions))};
-  return socketio::encode_event_packet(nsp, "reactions", args);
+  return socketio::encode_event_packet(nsp, "reactions", args, parser);
 }
 
 void ChatEvents::read(std::int64_t reader, std::int64_t peer, std::int64_t last_message_id) {

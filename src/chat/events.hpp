@@ -33,20 +33,23 @@ bool is_pair_room_of(std::string_view room, std::int64_t user);
 // sending socket (`socket`, or "" when it is not known: then the one whose socketio::socket_tag
 // is the message's origin, if any). A local broadcast whose offset is the id: the sequencer
 // delivers it in id order.
-Outgoing stored_message_event(std::string_view nsp, const storage::Message& m,
-                              std::string_view socket, const ImageLinker& link);
+Outgoing stored_message_event(std::string_view nsp, socketio::Parser parser,
+                              const storage::Message& m, std::string_view socket,
+                              const ImageLinker& link);
 // Its packet alone (a replay: the rooms are known). A tombstone goes out as message_deleted
 // {id}, with the id as the offset all the same.
-socketio::SharedPacket stored_message_packet(std::string_view nsp, const storage::Message& m,
-                                             const ImageLinker& link);
+socketio::SharedPacket stored_message_packet(std::string_view nsp, socketio::Parser parser,
+                                             const storage::Message& m, const ImageLinker& link);
 
 // message_edited or message_deleted for a changed message, without an offset (recovery sends
 // it for a message the socket already had).
-socketio::SharedPacket change_packet(std::string_view nsp, const storage::Message& m);
+socketio::SharedPacket change_packet(std::string_view nsp, socketio::Parser parser,
+                                     const storage::Message& m);
 
 // reactions {id, reactions} (recovery: the reactions now of a message the socket already had),
 // without an offset.
-socketio::SharedPacket reactions_packet(std::string_view nsp, std::int64_t id,
+socketio::SharedPacket reactions_packet(std::string_view nsp, socketio::Parser parser,
+                                        std::int64_t id,
                                         const std::vector<storage::ReactionCount>& reactions);
 
 // Every device of everyone who may read the message: public_room, both users' rooms, or the

@@ -26,10 +26,11 @@ storage::Millis now_ms() {
 
 }  // namespace
 
-ChatRecovery::ChatRecovery(std::string nsp, storage::Database& db, core::BlockingPool& pool,
-                           SessionPid pids, RecoverySettings settings, ImageLinker link,
-                           UserOf user_of)
+ChatRecovery::ChatRecovery(std::string nsp, socketio::Parser parser, storage::Database& db,
+                           core::BlockingPool& pool, SessionPid pids, RecoverySettings settings,
+                           ImageLinker link, UserOf user_of)
     : nsp_(std::move(nsp)),
+      parser_(parser),
       db_(db),
       pool_(pool),
       pids_(pids),
@@ -93,7 +94,7 @@ std::optional<std::vector<socketio::SharedPacket>> ChatRecovery::reaction_change
   for (const auto id : ids) {
     while (it != now.end() && it->message_id < id) ++it;
     const bool some = it != now.end() && it->message_id == id;
-    packets.push_back(reactions_packet(nsp_, id, some ? it->reactions : none));
+    packets.push_back(reactions_packet(nsp_, parser_, id, some ? it->reactions : none));
   }
   return packets;
 }
@@ -120,9 +121,9 @@ asio::awaitable<std::optional<std::vector<socketio::SharedPacket>>> ChatRecovery
     }
     Packets packets;
     packets.reserve(changed.size() + reacted->size() + rows.size());
-    for (const auto& m : changed) packets.push_back(change_packet(nsp_, m));
+    for (const auto& m : changed) packets.push_back(change_packet(nsp_, parser_, m));
     for (auto& p : *reacted) packets.push_back(std::move(p));
-    for (const auto& m : rows) packets.push_back(stored_message_packet(nsp_, m, link_));
+    for (const auto& m : rows) packets.push_back(stored_message_packet(nsp_, parser_, m, link_));
     return packets;
   };
   co_return co_await pool_.run(std::move(job));

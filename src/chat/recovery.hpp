@@ -35,8 +35,10 @@ class ChatRecovery : public socketio::Recovery {
   // The authenticated user of a /chat socket (set by the gateway's middleware).
   using UserOf = std::function<std::int64_t(const socketio::Socket&)>;
 
-  ChatRecovery(std::string nsp, storage::Database& db, core::BlockingPool& pool, SessionPid pids,
-               RecoverySettings settings, ImageLinker link, UserOf user_of);
+  // parser: how the namespace's packets are encoded (replayed messages go out the same way).
+  ChatRecovery(std::string nsp, socketio::Parser parser, storage::Database& db,
+               core::BlockingPool& pool, SessionPid pids, RecoverySettings settings,
+               ImageLinker link, UserOf user_of);
 
   std::string issue(socketio::Socket& socket, std::int64_t delivered) override;
   boost::asio::awaitable<std::optional<Session>> restore(
@@ -61,6 +63,7 @@ class ChatRecovery : public socketio::Recovery {
                                                                       const Session& session);
 
   std::string nsp_;
+  socketio::Parser parser_;
   storage::Database& db_;
   core::BlockingPool& pool_;
   SessionPid pids_;

@@ -70,7 +70,7 @@ void Sequencer::committed(std::span<const BatchWriter::Committed> batch) {
   std::vector<std::pair<std::int64_t, Outgoing>> records;
   records.reserve(batch.size());
   for (const auto& c : batch) {
-    auto out = stored_message_event(nsp_.name(), c.message, c.socket, link_);
+    auto out = stored_message_event(nsp_.name(), nsp_.parser(), c.message, c.socket, link_);
     if (cluster_)
       cluster_->publish(socketio::encode_broadcast(cluster_->node, out.target, *out.packet));
     records.emplace_back(c.message.id, std::move(out));
@@ -190,7 +190,8 @@ asio::awaitable<void> Sequencer::read(std::int64_t up_to) {
       r.last = rows.empty() ? from : rows.back().id;
       r.records.reserve(rows.size());
       for (const auto& m : rows)
-        r.records.emplace_back(m.id, stored_message_event(nsp_.name(), m, {}, link_));
+        r.records.emplace_back(m.id,
+                               stored_message_event(nsp_.name(), nsp_.parser(), m, {}, link_));
       return r;
     };
     ReadResult got;

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "realtime/engineio/server.hpp"
+#include "realtime/socketio/msgpack_codec.hpp"
 #include "realtime/socketio/namespace.hpp"
 #include "realtime/socketio/server.hpp"
 
@@ -47,19 +48,27 @@ void Client::fail(std::string_view what) {
 }
 
 void Client::on_text(std::string_view data) {
+  if (server_.options().parser == Parser::msgpack)
+    return fail("text message to the msgpack parser");
   auto step = decoder_.add_text(data);
   if (step.failed()) return fail(to_string(step.error));
   if (step.has_packet()) on_packet(std::move(step.packet));
 }
 
 void Client::on_binary(std::string bytes) {
+  if (server_.options().parser == Parser::msgpack) {
+    auto packet = decode_msgpack(bytes, server_.options().decoder);
+    if (!packet) return fail(to_string(packet.error()));
+    return on_packet(std::move(packet).value());
+  }
   auto step = decoder_.add_binary(std::move(bytes));
   if (step.failed()) return fail(to_string(step.error));
   if (step.has_packet()) on_packet(std::move(step.packet));
 }
 
 void Client::send_raw(const Packet& packet) {
-  const auto encoded = encode_packet(packet);  // kept alive for the loop below
+  const auto encoded =
+      encode_packet(packet, server_.options().parser);  // kept alive for the loop below
   for (const auto& f : encoded->frames) session_->send(f);
 }
 

@@ -1,9 +1,15 @@
 #include "realtime/socketio/namespace.hpp"
 
+#include "realtime/socketio/msgpack_codec.hpp"
+
 namespace chatd::socketio {
 
-SharedPacket encode_packet(const Packet& packet) {
+SharedPacket encode_packet(const Packet& packet, Parser parser) {
   auto out = std::make_shared<EncodedPacket>();
+  if (parser == Parser::msgpack) {
+    out->frames.push_back(engineio::binary_frame(encode_msgpack(packet)));
+    return out;
+  }
   std::string text = "4";
   append_text(text, packet);
   out->frames.push_back(engineio::text_frame(std::move(text)));
@@ -12,8 +18,12 @@ SharedPacket encode_packet(const Packet& packet) {
 }
 
 SharedPacket encode_event_packet(std::string_view nsp, std::string_view event,
-                                 std::span<const boost::json::value> args) {
+                                 std::span<const boost::json::value> args, Parser parser) {
   auto out = std::make_shared<EncodedPacket>();
+  if (parser == Parser::msgpack) {
+    out->frames.push_back(engineio::binary_frame(encode_msgpack_event(nsp, event, args)));
+    return out;
+  }
   std::string text = "4";
   append_event(text, nsp, event, args);
   out->frames.push_back(engineio::text_frame(std::move(text)));
@@ -42,12 +52,13 @@ BroadcastOperator BroadcastOperator::offset(std::int64_t offset) && {
 
 void BroadcastOperator::emit(std::string_view event,
                              std::span<const boost::json::value> args) const {
-  nsp_->adapter().broadcast(encode_event_packet(nsp_->name(), event, args), target_);
+  nsp_->adapter().broadcast(encode_event_packet(nsp_->name(), event, args, nsp_->parser()),
+                            target_);
 }
 
 void BroadcastOperator::emit_packet(Packet packet) const {
   packet.nsp = nsp_->name();
-  nsp_->adapter().broadcast(encode_packet(packet), target_);
+  nsp_->adapter().broadcast(encode_packet(packet, nsp_->parser()), target_);
 }
 
 }  // namespace chatd::socketio

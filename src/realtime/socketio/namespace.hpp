@@ -78,6 +78,9 @@ class Namespace {
   // Set by Server::set_observer; null: none.
   Observer* observer() const { return observer_; }
   void set_observer(Observer* observer) { observer_ = observer; }
+  // The server's wire form (set by Server::of).
+  Parser parser() const { return parser_; }
+  void set_parser(Parser parser) { parser_ = parser; }
   // How the application's socket.data reads for instrumentation (the Admin UI's "data"), on
   // the socket's thread; null: an empty object.
   using DataView = std::function<boost::json::value(const Socket&)>;
@@ -99,12 +102,13 @@ class Namespace {
   std::vector<DisconnectHandler> disconnect_;
   Recovery* recovery_ = nullptr;
   Observer* observer_ = nullptr;
+  Parser parser_ = Parser::json;
   DataView data_view_;
 };
 
 // Encodes a packet into engine.io frames (text "4..." plus binary attachments).
-SharedPacket encode_packet(const Packet& packet);
+SharedPacket encode_packet(const Packet& packet, Parser parser);
 SharedPacket encode_event_packet(std::string_view nsp, std::string_view event,
-                                 std::span<const boost::json::value> args);
+                                 std::span<const boost::json::value> args, Parser parser);
 
 }  // namespace chatd::socketio

@@ -41,6 +41,10 @@ enum class PacketType : std::uint8_t {
 
 std::string_view to_string(PacketType type);
 
+// How packets go on the wire, per server as Node's `parser` option (SOCKETIO_PARSER): the
+// default socket.io-parser text form, or socket.io-msgpack-parser's (msgpack_codec.hpp).
+enum class Parser : std::uint8_t { json, msgpack };
+
 struct Packet {
   PacketType type = PacketType::event;
   std::string nsp = "/";

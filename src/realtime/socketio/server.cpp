@@ -22,6 +22,7 @@ Namespace& Server::of(const std::string& name) {
   if (it != namespaces_.end()) return *it->second;
   auto nsp = std::make_unique<Namespace>(name, adapter_factory_(name));
   nsp->set_observer(observer_);
+  nsp->set_parser(options_.parser);
   auto& ref = *nsp;
   namespaces_.emplace(name, std::move(nsp));
   return ref;

@@ -16,6 +16,7 @@ namespace chatd::socketio {
 struct ServerOptions {
   std::chrono::milliseconds connect_timeout{45000};
   DecoderOptions decoder;
+  Parser parser = Parser::json;  // SOCKETIO_PARSER
 };
 
 class Server {

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 
 #include "realtime/socketio/client.hpp"
+#include "realtime/socketio/msgpack_codec.hpp"
 #include "realtime/socketio/namespace.hpp"
 
 namespace chatd::socketio {
@@ -122,12 +123,16 @@ void Socket::release(std::span<const SharedPacket> first) {
 }
 
 void Socket::send_packet(const Packet& packet) {
-  write(*encode_packet(packet));
+  write(*encode_packet(packet, nsp_.parser()));
 }
 
 void Socket::emit(std::string_view event, std::span<const json::value> args) {
   if (!connected_) return;
   if (auto* o = nsp_.observer()) o->sent(*this, event, args);
+  if (nsp_.parser() == Parser::msgpack) {
+    session_->send(engineio::binary_frame(encode_msgpack_event(nsp_.name(), event, args)));
+    return;
+  }
   std::string text = "4";
   append_event(text, nsp_.name(), event, args);
   session_->send(engineio::text_frame(std::move(text)));
@@ -168,6 +173,10 @@ void Socket::emit_with_ack(std::string_view event, std::span<const json::value> 
     return;
   }
   const auto id = expect_ack(timeout, std::move(callback));
+  if (nsp_.parser() == Parser::msgpack) {
+    session_->send(engineio::binary_frame(encode_msgpack_event(nsp_.name(), event, args, id)));
+    return;
+  }
   std::string text = "4";
   append_event(text, nsp_.name(), event, args, id);
   session_->send(engineio::text_frame(std::move(text)));

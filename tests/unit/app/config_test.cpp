@@ -191,6 +191,13 @@ TEST(Config, DatabaseDeadlines) {
             std::string::npos);
 }
 
+TEST(Config, SocketIoParser) {
+  EXPECT_EQ(load({}).socketio_parser, "default");
+  EXPECT_EQ(load({{"SOCKETIO_PARSER", "msgpack"}}).socketio_parser, "msgpack");
+  for (const char* bad : {"json", "MsgPack"})
+    EXPECT_EQ(error_of({{"SOCKETIO_PARSER", bad}}).rfind("SOCKETIO_PARSER", 0), 0u) << bad;
+}
+
 TEST(Config, SocketIoPathAndPollingCompression) {
   auto c = load({});
   EXPECT_EQ(c.socketio_path, "/socket.io");
