@@ -34,12 +34,7 @@ build_binaries "$build_dir" Release
 work=$(mktemp -d /tmp/chatd-group-bench.XXXXXX)
 chmod 755 "$work"
 server_pid=""
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  pg_stop
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 pg_start
 pg_create_db chatd

@@ -67,6 +67,21 @@ EOF
   return 1
 }
 
+# stop_server: stops and reaps the chatd the script started ($server_pid; "" when none).
+stop_server() {
+  [[ -z "${server_pid:-}" ]] && return 0
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+# The EXIT trap of a script with one server and a throwaway PostgreSQL: both stopped, $work gone.
+bench_cleanup() {
+  stop_server
+  pg_stop
+  rm -rf "$work"
+}
+
 # wait_gone <pid>: waits (up to 10 s) until that process has exited (a zombie counts as gone).
 wait_gone() {
   local pid=$1

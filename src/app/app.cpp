@@ -28,6 +28,7 @@
 #include "chat/presence_feed.hpp"
 #include "chat/recovery.hpp"
 #include "chat/routes.hpp"
+#include "chat/search_routes.hpp"
 #include "chat/sequencer.hpp"
 #include "chat/service.hpp"
 #include "chat/upload_routes.hpp"
@@ -104,6 +105,7 @@ struct App::Parts {
   std::unique_ptr<chat::BatchWriter> writer;
   std::unique_ptr<chat::ChatService> chat;
   std::unique_ptr<chat::GroupService> groups;
+  std::unique_ptr<chat::MessageSearch> search;
   std::unique_ptr<chat::ChatEvents> chat_events;
   std::unique_ptr<chat::PresenceFeed> presence_feed;  // who hears presence changes
   std::unique_ptr<presence::Presence> online;         // who is online, on this node or cluster-wide
@@ -290,6 +292,9 @@ void App::Parts::make_chat() {
   chat::add_presence_routes(router, *online, sio->of("/chat"));
   users::add_routes(router, *users, link);
   chat::add_upload_routes(router, *chat, *uploads, link);
+  search = std::make_unique<chat::MessageSearch>(*db, *blocking, *chat, c.search_rate_per_second,
+                                                 c.search_burst);
+  chat::add_search_routes(router, *search, link);
 }
 
 // After every other namespace: the Admin UI counts the sockets of those that exist.

@@ -49,6 +49,8 @@ struct Config {
   double message_rate_per_second = 10;
   double message_burst = 20;
   std::int64_t message_rate_wait_ms = 5000;  // how long a message over the rate may wait
+  double search_rate_per_second = 2;         // GET /api/chat/search, per user and node
+  double search_burst = 10;
   std::size_t max_message_length = 4000;
   std::size_t group_max_members = 1000;  // members of one group, its owner included
   std::size_t max_connections = 50'000;

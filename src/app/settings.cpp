@@ -334,6 +334,9 @@ SettingGroup limits() {
            integer<std::int64_t>("MESSAGE_RATE_WAIT_MS", &Config::message_rate_wait_ms, 0, 600'000,
                                  "a message over the rate waits for its token this long at most, "
                                  "else it is refused; 0: refused at once"),
+           decimal("SEARCH_RATE_PER_SECOND", &Config::search_rate_per_second, 0,
+                   "refill of each user's message search token bucket, per node; 0: no limit"),
+           decimal("SEARCH_BURST", &Config::search_burst, 1, "capacity of that bucket"),
            integer<std::size_t>("MAX_MESSAGE_LENGTH", &Config::max_message_length, 1, 1'000'000,
                                 "Unicode code points per chat message"),
            integer<std::size_t>("GROUP_MAX_MEMBERS", &Config::group_max_members, 2, 100'000,

@@ -28,4 +28,15 @@ inline std::string_view trim_space(std::string_view s) {
   return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
 }
 
+// Whether the text holds a character of a word: an ASCII letter or digit, or any character
+// beyond ASCII (full-text tokenizers decide what those are).
+inline bool has_word_character(std::string_view s) {
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || (u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z'))
+      return true;
+  }
+  return false;
+}
+
 }  // namespace chatd::core

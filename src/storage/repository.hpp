@@ -18,6 +18,7 @@
 #include "storage/models.hpp"
 #include "storage/options.hpp"
 #include "storage/reaction_repository.hpp"
+#include "storage/search_repository.hpp"
 
 namespace chatd::storage {
 
@@ -168,6 +169,7 @@ class Database {
   virtual AuthRepository& auth() = 0;
   virtual GroupRepository& groups() = 0;
   virtual ReactionRepository& reactions() = 0;
+  virtual SearchRepository& search() = 0;
   // True when the database answers a trivial query within about `within` (PostgreSQL: false at
   // once while it is known down; the query runs on a connection of its own, never waiting for
   // the pool's). May take longer when it has to connect first: callers who must answer in time

@@ -121,6 +121,7 @@ test('OpenAPI document lists every route with schemas; Swagger UI is served', as
     '/health': ['get'],
     '/ready': ['get'],
     '/metrics': ['get'],
+    '/api/chat/search': ['get'],
   };
   for (const [path, methods] of Object.entries(expected)) {
     assert.ok(doc.body.paths[path], `missing ${path}`);

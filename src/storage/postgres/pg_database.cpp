@@ -12,6 +12,7 @@
 #include "storage/postgres/message_repository.hpp"
 #include "storage/postgres/reaction_repository.hpp"
 #include "storage/postgres/recovery_room_repository.hpp"
+#include "storage/postgres/search_repository.hpp"
 #include "storage/postgres/statements.hpp"
 #include "storage/postgres/user_repository.hpp"
 
@@ -71,7 +72,8 @@ class PgDatabase final : public Database {
         recovery_rooms_(*pool_),
         auth_(*pool_),
         groups_(*pool_),
-        reactions_(*pool_) {}
+        reactions_(*pool_),
+        search_(*pool_) {}
 
   UserRepository& users() override { return users_; }
   MessageRepository& messages() override { return messages_; }
@@ -79,6 +81,7 @@ class PgDatabase final : public Database {
   AuthRepository& auth() override { return auth_; }
   GroupRepository& groups() override { return groups_; }
   ReactionRepository& reactions() override { return reactions_; }
+  SearchRepository& search() override { return search_; }
   std::string backend_name() const override { return "postgresql"; }
 
   bool ping(std::chrono::milliseconds within) override { return pool_->ping(within); }
@@ -92,6 +95,7 @@ class PgDatabase final : public Database {
   PgAuthRepository auth_;
   PgGroupRepository groups_;
   PgReactionRepository reactions_;
+  PgSearchRepository search_;
 };
 
 }  // namespace

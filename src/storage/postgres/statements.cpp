@@ -8,6 +8,7 @@
 #include "storage/postgres/group_statements.hpp"
 #include "storage/postgres/reaction_statements.hpp"
 #include "storage/postgres/rows.hpp"
+#include "storage/postgres/search_repository.hpp"
 #include "storage/query_parts.hpp"
 
 namespace chatd::storage::postgres {
@@ -327,6 +328,7 @@ void setup_connection(pqxx::connection& conn) {
   define_auth_statements(conn);
   define_group_statements(conn);
   define_reaction_statements(conn);
+  define_search_statements(conn);
 }
 
 }  // namespace chatd::storage::postgres

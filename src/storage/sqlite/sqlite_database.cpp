@@ -14,6 +14,7 @@
 #include "storage/sqlite/reaction_repository.hpp"
 #include "storage/sqlite/recovery_room_repository.hpp"
 #include "storage/sqlite/rows.hpp"
+#include "storage/sqlite/search_repository.hpp"
 #include "storage/sqlite/user_repository.hpp"
 
 namespace chatd::storage::sqlite {
@@ -80,7 +81,8 @@ class SqliteDatabase final : public Database {
         recovery_rooms_(*c_),
         auth_(*c_),
         groups_(*c_),
-        reactions_(*c_) {}
+        reactions_(*c_),
+        search_(*c_) {}
 
   UserRepository& users() override { return users_; }
   MessageRepository& messages() override { return messages_; }
@@ -88,6 +90,7 @@ class SqliteDatabase final : public Database {
   AuthRepository& auth() override { return auth_; }
   GroupRepository& groups() override { return groups_; }
   ReactionRepository& reactions() override { return reactions_; }
+  SearchRepository& search() override { return search_; }
   std::string backend_name() const override { return "sqlite"; }
 
   // A local file: `within` is the caller's to enforce (the busy timeout can exceed it).
@@ -108,6 +111,7 @@ class SqliteDatabase final : public Database {
   SqliteAuthRepository auth_;
   SqliteGroupRepository groups_;
   SqliteReactionRepository reactions_;
+  SqliteSearchRepository search_;
 };
 
 }  // namespace

@@ -225,6 +225,9 @@ class FakeDatabase : public storage::Database {
   storage::ReactionRepository& reactions() override {
     throw std::logic_error("not used by these tests");
   }
+  storage::SearchRepository& search() override {
+    throw std::logic_error("not used by these tests");
+  }
   bool ping(std::chrono::milliseconds) override { return true; }
   std::string backend_name() const override { return "fake"; }
 

@@ -1,0 +1,204 @@
+// SearchRepository contract: words found case-insensitively, every term required, prefixes,
+// best match first, snippets with the matches marked, pages and totals; only what the viewer
+// may read, narrowed to a conversation; edits found by their new text only, deleted messages
+// and images never; the query's text never read as query syntax.
+#include <algorithm>
+
+#include "backend_fixture.hpp"
+#include "storage/group_repository.hpp"
+#include "storage/search_repository.hpp"
+
+namespace chatd::storage::test {
+namespace {
+
+using Kind = SearchScope::Kind;
+
+SearchQuery query(std::int64_t viewer, std::vector<SearchTerm> terms, SearchScope scope = {}) {
+  SearchQuery q;
+  q.viewer = viewer;
+  q.terms = std::move(terms);
+  q.scope = scope;
+  return q;
+}
+
+std::vector<std::int64_t> ids(const Page<SearchHit>& page) {
+  std::vector<std::int64_t> out;
+  for (const auto& h : page.items) out.push_back(h.message.id);
+  return out;
+}
+
+// The snippet with the match marks as [ and ].
+std::string shown(std::string snippet) {
+  std::replace(snippet.begin(), snippet.end(), kMatchOpen, '[');
+  std::replace(snippet.begin(), snippet.end(), kMatchClose, ']');
+  return snippet;
+}
+
+using Ids = std::vector<std::int64_t>;
+
+TEST_P(StorageContract, SearchFindsWordsCaseInsensitivelyBestFirstWithMarkedSnippets) {
+  const auto a = make_user("alice");
+  const auto fox = send(a.id, std::nullopt, "the quick brown fox jumps");
+  const auto foxes = send(a.id, std::nullopt, "Fox! fox, FOX.");
+  send(a.id, std::nullopt, "a lazy dog");
+  const auto quick = send(a.id, std::nullopt, "Quickly thinking about Ünïcode");
+  auto& search = db().search();
+
+  auto page = search.search(query(a.id, {{"fox"}}));
+  EXPECT_EQ(ids(page), (Ids{foxes.id, fox.id}));  // three matches in a short text rank first
+  EXPECT_EQ(page.total, 2);
+  EXPECT_EQ(shown(page.items[1].snippet), "the quick brown [fox] jumps");
+  EXPECT_EQ(page.items[1].message.content, "the quick brown fox jumps");
+  EXPECT_EQ(page.items[1].message.sender_username, "alice");
+  EXPECT_EQ(ids(search.search(query(a.id, {{"FOX"}, {"Quick"}}))), Ids{fox.id});
+  EXPECT_EQ(ids(search.search(query(a.id, {{"quick"}}))), Ids{fox.id});  // words, not parts
+  auto prefixed = ids(search.search(query(a.id, {{"quick", true}})));
+  std::sort(prefixed.begin(), prefixed.end());
+  EXPECT_EQ(prefixed, (Ids{fox.id, quick.id}));
+  EXPECT_EQ(ids(search.search(query(a.id, {{"ünïcode"}}))), Ids{quick.id});
+  EXPECT_EQ(ids(search.search(query(a.id, {{"unicode"}}))), Ids{});  // diacritics count
+  EXPECT_EQ(search.search(query(a.id, {{"cat"}})).total, 0);
+}
+
+TEST_P(StorageContract, SearchSnippetsAreShortAndShowTheCuts) {
+  const auto a = make_user("alice");
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "word" + std::to_string(i) + " ";
+  text += "needle";
+  for (int i = 40; i < 80; ++i) text += " word" + std::to_string(i);
+  send(a.id, std::nullopt, text);
+  const auto page = db().search().search(query(a.id, {{"needle"}}));
+  ASSERT_EQ(page.items.size(), 1u);
+  const auto s = shown(page.items[0].snippet);
+  EXPECT_NE(s.find("[needle]"), std::string::npos) << s;
+  EXPECT_TRUE(s.starts_with("…")) << s;
+  EXPECT_TRUE(s.ends_with("…")) << s;
+  EXPECT_LT(s.size(), 200u) << s;
+}
+
+TEST_P(StorageContract, SearchPagesThroughEveryMatchBelowACursor) {
+  const auto a = make_user("alice");
+  std::vector<std::int64_t> sent;
+  for (int i = 0; i < 7; ++i) sent.push_back(send(a.id, std::nullopt, "same words here").id);
+  auto q = query(a.id, {{"words"}});
+  q.per_page = 3;
+  q.page = 1;
+  auto p1 = db().search().search(q);
+  q.page = 3;
+  auto p3 = db().search().search(q);
+  EXPECT_EQ(p1.total, 7);
+  EXPECT_EQ(ids(p1), (Ids{sent[6], sent[5], sent[4]}));  // equal rank: newest first
+  EXPECT_EQ(ids(p3), Ids{sent[0]});
+  q.page = 4;
+  const auto past = db().search().search(q);
+  EXPECT_TRUE(past.items.empty());
+  EXPECT_EQ(past.total, 7);
+  q.page = 1;
+  q.before = sent[3];
+  const auto older = db().search().search(q);
+  EXPECT_EQ(ids(older), (Ids{sent[2], sent[1], sent[0]}));
+  EXPECT_EQ(older.total, 3);
+}
+
+TEST_P(StorageContract, SearchFindsOnlyWhatTheViewerMayRead) {
+  const auto a = make_user("alice"), b = make_user("bob"), c = make_user("carol");
+  auto& groups = db().groups();
+  const auto g = groups.create({.name = "team", .owner_id = a.id, .member_ids = {b.id}}, 10);
+  const auto pub = send(c.id, std::nullopt, "secret plan public");
+  const auto ab = send(a.id, b.id, "secret plan for bob");
+  const auto ba = send(b.id, a.id, "secret plan reply");
+  const auto bc = send(b.id, c.id, "secret plan for carol");
+  NewMessage in_group = text(b.id, std::nullopt, "secret plan of the team");
+  in_group.is_public = false;
+  in_group.group_id = g.id;
+  const auto grp = messages().insert_batch({in_group}).front();
+  auto& search = db().search();
+  const std::vector<SearchTerm> plan = {{"secret"}, {"plan"}};
+  auto found = [&](std::int64_t viewer, SearchScope scope = {}) {
+    auto got = ids(search.search(query(viewer, plan, scope)));
+    std::sort(got.begin(), got.end());
+    return got;
+  };
+
+  EXPECT_EQ(found(a.id), (Ids{pub.id, ab.id, ba.id, grp.id}));
+  EXPECT_EQ(found(b.id), (Ids{pub.id, ab.id, ba.id, bc.id, grp.id}));
+  EXPECT_EQ(found(c.id), (Ids{pub.id, bc.id}));
+  EXPECT_EQ(found(a.id, {Kind::kPublic}), Ids{pub.id});
+  EXPECT_EQ(found(a.id, {Kind::kPrivate, b.id}), (Ids{ab.id, ba.id}));
+  EXPECT_EQ(found(b.id, {Kind::kPrivate, a.id}), (Ids{ab.id, ba.id}));
+  EXPECT_EQ(found(a.id, {Kind::kPrivate, c.id}), Ids{});
+  EXPECT_EQ(found(c.id, {Kind::kPrivate, a.id}), Ids{});
+  EXPECT_EQ(found(a.id, {Kind::kGroup, g.id}), Ids{grp.id});
+  EXPECT_EQ(found(c.id, {Kind::kGroup, g.id}), Ids{});
+
+  // A member who leaves no longer finds the group's messages, its own included.
+  groups.remove_member(g.id, b.id);
+  EXPECT_EQ(found(b.id), (Ids{pub.id, ab.id, ba.id, bc.id}));
+  EXPECT_EQ(found(b.id, {Kind::kGroup, g.id}), Ids{});
+}
+
+TEST_P(StorageContract, SearchFollowsEditsAndDeletesAndSkipsImages) {
+  const auto a = make_user("alice"), b = make_user("bob");
+  const auto m = send(a.id, b.id, "meet at the old station");
+  const auto gone = send(a.id, std::nullopt, "station closed today");
+  NewMessage img = text(a.id, std::nullopt, "station.png");
+  img.type = MessageType::kImage;
+  img.blob_url = "station.png";
+  messages().insert_batch({img});
+  auto& search = db().search();
+  EXPECT_EQ(search.search(query(b.id, {{"station"}})).total, 2);
+
+  ASSERT_TRUE(messages().edit(m.id, a.id, "meet at the new harbour").has_value());
+  ASSERT_TRUE(messages().remove(gone.id, a.id).has_value());
+  EXPECT_EQ(search.search(query(b.id, {{"station"}})).total, 0);
+  EXPECT_EQ(search.search(query(b.id, {{"old"}})).total, 0);
+  EXPECT_EQ(search.search(query(b.id, {{"closed"}})).total, 0);
+  const auto page = search.search(query(b.id, {{"harbour"}}));
+  ASSERT_EQ(ids(page), Ids{m.id});
+  EXPECT_EQ(page.items[0].message.content, "meet at the new harbour");
+  EXPECT_TRUE(page.items[0].message.edited_at.has_value());
+  EXPECT_EQ(shown(page.items[0].snippet), "meet at the new [harbour]");
+  // Edited twice: the index follows again.
+  ASSERT_TRUE(messages().edit(m.id, a.id, "meet at the old station after all").has_value());
+  EXPECT_EQ(ids(search.search(query(b.id, {{"station"}}))), Ids{m.id});
+  EXPECT_EQ(search.search(query(b.id, {{"harbour"}})).total, 0);
+}
+
+TEST_P(StorageContract, SearchTextIsNeverQuerySyntax) {
+  const auto a = make_user("alice");
+  const auto m =
+      send(a.id, std::nullopt, "don't say \"NEAR\" OR AND <b>bold</b> a:b it's 50% off\\");
+  send(a.id, std::nullopt, "nothing to see");
+  auto& search = db().search();
+  for (const char* w : {"don't", "\"NEAR\"", "OR", "AND", "<b>bold</b>", "a:b", "50%", "off\\",
+                        "it's", "(say", "NOT", "!", "say*", "'", "\\"}) {
+    SCOPED_TRACE(w);
+    const auto page = search.search(query(a.id, {{w}, {"say"}}));
+    // Either found (the word's letters are in the text) or not: never an error, never the
+    // other message.
+    for (const auto& h : page.items) EXPECT_EQ(h.message.id, m.id);
+  }
+  EXPECT_EQ(ids(search.search(query(a.id, {{"don't"}}))), Ids{m.id});
+  EXPECT_EQ(ids(search.search(query(a.id, {{"bold"}}))), Ids{m.id});
+  EXPECT_EQ(ids(search.search(query(a.id, {{"near"}, {"or"}, {"and"}}))), Ids{m.id});
+  const auto page = search.search(query(a.id, {{"bold"}}));
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_NE(shown(page.items[0].snippet).find("<b>[bold]</b>"), std::string::npos)
+      << shown(page.items[0].snippet);
+}
+
+TEST_P(StorageContract, SearchForgetsTheMessagesOfADeletedUser) {
+  const auto a = make_user("alice"), b = make_user("bob");
+  send(a.id, std::nullopt, "farewell message");
+  const auto kept = send(b.id, std::nullopt, "farewell to alice");
+  ASSERT_TRUE(db().auth().delete_user(a.id, {1, 0, 0}).has_value());
+  EXPECT_EQ(ids(db().search().search(query(b.id, {{"farewell"}}))), Ids{kept.id});
+  if (persistent() && GetParam() != Backend::kPostgres) {
+    // FTS5 checks its index against the messages it was built from (throws when they differ).
+    EXPECT_EQ(raw("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')"),
+              std::nullopt);
+  }
+}
+
+}  // namespace
+}  // namespace chatd::storage::test
