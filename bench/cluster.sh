@@ -124,7 +124,7 @@ start_node() {
   mkdir -p "$work/node$i"
   (cd "$work/node$i" && exec env HOST=127.0.0.1 PORT="${node_port[$i]}" DATA_DIR="$work/node$i" \
     DATABASE_URL="$pg_url/chatd" JWE_KEY="$key" MESSAGE_RATE_PER_SECOND=0 LOG_LEVEL=warn \
-    LOGIN_RATE_PER_IP=0 REGISTER_RATE_PER_IP=0 WEB_ROOT="$root/web" "${redis_env[@]}" "$chatd_bin" >>"$work/node$i.log" 2>&1) &
+    LOGIN_RATE_PER_IP=0 REGISTER_RATE_PER_IP=0 MAX_CONNECTIONS_PER_IP=0 HANDSHAKE_RATE_PER_IP=0 WEB_ROOT="$root/web" "${redis_env[@]}" "$chatd_bin" >>"$work/node$i.log" 2>&1) &
   node_pids+=($!)
   wait_healthy "${node_port[$i]}" "$!" && return 0
   echo "node $i did not start:" >&2

@@ -114,7 +114,7 @@ for kind in chatd "$other" sqlite; do
       binary=$chatd_bin
       [[ $kind == before ]] && binary=$against
       [[ $kind == sqlite ]] && db="sqlite://$work/sqlite/chatd.db"
-      command=$(printf 'cd %q && exec env HOST=127.0.0.1 PORT=%q DATA_DIR=%q DATABASE_URL=%q JWE_KEY=%q MESSAGE_RATE_PER_SECOND=0 LOG_LEVEL=warn LOGIN_RATE_PER_IP=0 REGISTER_RATE_PER_IP=0 WEB_ROOT=%q %q' \
+      command=$(printf 'cd %q && exec env HOST=127.0.0.1 PORT=%q DATA_DIR=%q DATABASE_URL=%q JWE_KEY=%q MESSAGE_RATE_PER_SECOND=0 LOG_LEVEL=warn LOGIN_RATE_PER_IP=0 REGISTER_RATE_PER_IP=0 MAX_CONNECTIONS_PER_IP=0 HANDSHAKE_RATE_PER_IP=0 WEB_ROOT=%q %q' \
         "$work/$kind" "${port[$kind]}" "$work/$kind" "$db" "${key[$kind]}" "$root/web" "$binary")
       ;;
     reference)

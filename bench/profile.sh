@@ -72,7 +72,7 @@ start_chatd() {
   local -a wrapper=("$@")
   (cd "$work" && exec env HOST=127.0.0.1 PORT="$port" DATA_DIR="$work" \
     DATABASE_URL="sqlite://$work/chatd.db" MESSAGE_RATE_PER_SECOND=0 LOG_LEVEL=warn \
-    LOGIN_RATE_PER_IP=0 REGISTER_RATE_PER_IP=0 "${wrapper[@]}" "$chatd_bin" >>"$out/chatd.log" 2>&1) &
+    LOGIN_RATE_PER_IP=0 REGISTER_RATE_PER_IP=0 MAX_CONNECTIONS_PER_IP=0 HANDSHAKE_RATE_PER_IP=0 "${wrapper[@]}" "$chatd_bin" >>"$out/chatd.log" 2>&1) &
   pid=$!
   # heaptrack makes start-up slow, more so on a busy machine: wait up to two minutes.
   for _ in $(seq 1 1200); do

@@ -12,7 +12,6 @@
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <algorithm>
-#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -32,6 +31,7 @@ using chatd::fuzz::Chunker;
 struct Answer {
   std::optional<blob::ImageType> type;
   std::optional<int> width, height;
+  bool oversized = false;  // a side over blob::kMaxImageSide: no size
   bool operator==(const Answer&) const = default;
 };
 
@@ -45,15 +45,16 @@ Answer probe(std::string_view file, Chunker* chunker, std::size_t step = 0) {
                                            : file.size(),
                                    file.size() - fed);
     const bool was_settled = p.settled();
-    const auto before = Answer{p.type(), p.width(), p.height()};
+    const auto before = Answer{p.type(), p.width(), p.height(), p.oversized()};
     p.feed(file.substr(fed, n));
     fed += n;
-    if (was_settled) check((Answer{p.type(), p.width(), p.height()} == before));
+    if (was_settled) check((Answer{p.type(), p.width(), p.height(), p.oversized()} == before));
   }
   p.finish();
   check(p.settled() && p.type_decided());
-  const Answer a{p.type(), p.width(), p.height()};
+  const Answer a{p.type(), p.width(), p.height(), p.oversized()};
   check(a.width.has_value() == a.height.has_value());
+  if (a.oversized) check(!a.width);
   if (a.width) check(*a.width > 0 && *a.height > 0 && a.type);
   if (a.type) {
     const auto ext = blob::extension(*a.type);
@@ -144,9 +145,11 @@ void structured(FuzzedDataProvider& in, Chunker& chunker) {
   file += in.ConsumeRemainingBytesAsString();
   const Answer a = probe(file, &chunker);
   check(a.type == type);
-  // Zero is "not known" (a JPEG may give its height later), and an int must hold the size.
-  if (w == 0 || h == 0 || w > INT_MAX || h > INT_MAX) {
+  // Zero is "not known" (a JPEG may give its height later); a side over the limit is refused.
+  if (w == 0 || h == 0) {
     check(!a.width);
+  } else if (w > blob::kMaxImageSide || h > blob::kMaxImageSide) {
+    check(!a.width && a.oversized);
   } else {
     check(a.width == static_cast<int>(w) && a.height == static_cast<int>(h));
   }

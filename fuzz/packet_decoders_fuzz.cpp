@@ -81,6 +81,10 @@ void fuzz_socketio(std::string_view input) {
                                      : decoder.add_text(message);
     if (step.has_packet()) check_socketio_round_trip(step.packet);
     if (step.failed()) check(!decoder.awaiting_binary());
+    // A refused event carries its header only, and leaves the decoder ready for the next.
+    if (step.refused())
+      check(step.packet.data.is_null() && step.packet.attachments.empty() &&
+            !decoder.awaiting_binary());
   }
 }
 

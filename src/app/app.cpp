@@ -14,6 +14,7 @@
 #include "app/conformance.hpp"
 #include "app/database_errors.hpp"
 #include "app/database_probe.hpp"
+#include "app/descriptor_limit.hpp"
 #include "app/system_routes.hpp"
 #include "app/web_root.hpp"
 #include "auth/routes.hpp"
@@ -143,9 +144,12 @@ App::App(Config config) : parts_(std::make_unique<Parts>()) {
 }
 
 void App::Parts::make_pools_and_database() {
-  const auto& c = config;
+  auto& c = config;
   const auto threads =
       c.io_threads ? c.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  c.max_connections =
+      fit_to_descriptor_limit(c.max_connections, descriptor_reserve(c.blocking_threads, threads));
+  c.max_anonymous_sessions = std::min(c.max_anonymous_sessions, c.max_connections);
   io = std::make_unique<core::IoPool>(threads);
   blocking = std::make_unique<core::BlockingPool>(c.blocking_threads);
   db = storage::open_database(c.database_url, database_options(c));
@@ -215,10 +219,16 @@ void App::Parts::make_realtime() {
   eo.send_queue_limit = c.send_queue_limit_bytes;
   eo.compression_threshold = c.polling_compression_bytes;
   eo.allow_eio3 = c.allow_eio3;
-  eo.cors = http::CorsPolicy(c.cors_origins);
-  engine = std::make_unique<engineio::Server>(*io, eo);
+  eo.max_sessions_per_ip = c.max_connections_per_ip;
+  eo.handshake_rate_per_ip = c.handshake_rate_per_ip;
+  eo.handshake_burst_per_ip = c.handshake_burst_per_ip;
+  // The conformance echo engine gets these options too, without the anonymous budget: nothing
+  // admits its sessions.
+  auto socketio_eo = eo;
+  socketio_eo.max_anonymous = c.max_anonymous_sessions;
+  socketio_eo.handshake_timeout = std::chrono::milliseconds(c.handshake_timeout_ms);
+  engine = std::make_unique<engineio::Server>(*io, socketio_eo);
   socketio::ServerOptions so;
-  so.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
   so.parser = c.socketio_parser == "msgpack" ? socketio::Parser::msgpack : socketio::Parser::json;
   sio = std::make_unique<socketio::Server>(*io, *engine, so);
   // Messages reach /chat's sockets as its ordered broadcasts: their fan-out is timed there.
@@ -332,6 +342,9 @@ void App::Parts::make_http_server() {
   // The file limit is checked on the file itself; the body may add a little form framing.
   so.upload_limit = c.max_upload_bytes + 64 * 1024;
   so.max_connections = c.max_connections;
+  so.max_connections_per_ip = c.max_connections_per_ip;
+  so.header_timeout = std::chrono::milliseconds(c.header_timeout_ms);
+  so.trusted_proxies = http::TrustedProxies::parse(c.trusted_proxies);
   so.cors = http::CorsPolicy(c.cors_origins);
   server = std::make_unique<http::Server>(*io, so, router, metrics);
   server->set_upgrade_handler(c.socketio_path + "/", engine->upgrade_handler());
@@ -366,6 +379,13 @@ void App::Parts::add_metrics() {
       [s = sequencer.get()] { return static_cast<double>(s->read_messages()); });
   metrics.add_gauge("chatd_engineio_sessions", "Open Engine.IO sessions.",
                     [e = engine.get()] { return static_cast<double>(e->session_count()); });
+  metrics.add_gauge("chatd_engineio_anonymous_sessions",
+                    "Engine.IO sessions that have not joined a namespace yet.",
+                    [e = engine.get()] { return static_cast<double>(e->anonymous_count()); });
+  metrics.add_counter(
+      "chatd_engineio_handshakes_refused_total",
+      "Engine.IO handshakes refused by a limit (per-IP rate or sessions, session limit).",
+      [e = engine.get()] { return static_cast<double>(e->handshakes_refused()); });
   metrics.add_gauge("chatd_socketio_sockets", "Connected Socket.IO sockets.",
                     [s = sio.get()] { return static_cast<double>(s->socket_count()); });
   metrics.add_counter(
@@ -377,6 +397,16 @@ void App::Parts::add_metrics() {
       [f = presence_feed.get()] { return static_cast<double>(f->announced()); });
   metrics.add_gauge("chatd_http_open_connections", "Open HTTP connections.",
                     [s = server.get()] { return static_cast<double>(s->open_connections()); });
+  metrics.add_gauge("chatd_open_sockets",
+                    "Client connections holding a place in MAX_CONNECTIONS, WebSockets included.",
+                    [s = server.get()] { return static_cast<double>(s->open_sockets()); });
+  metrics.add_counter(
+      "chatd_accept_failures_total",
+      "accept() calls that failed for want of file descriptors or memory; accepting pauses.",
+      [s = server.get()] { return static_cast<double>(s->accept_failures()); });
+  metrics.add_counter("chatd_connections_refused_total",
+                      "Connections closed at once by MAX_CONNECTIONS or MAX_CONNECTIONS_PER_IP.",
+                      [s = server.get()] { return static_cast<double>(s->refused()); });
 }
 
 App::~App() {

@@ -53,10 +53,17 @@ struct Config {
   double search_burst = 10;
   std::size_t max_message_length = 4000;
   std::size_t group_max_members = 1000;  // members of one group, its owner included
-  std::size_t max_connections = 50'000;
+  std::size_t max_connections = 50'000;  // lowered at start to fit the open-file limit
+  // The connection edge (docs/configuration.md, README "Security"); 0 turns a per-IP limit off.
+  std::size_t max_connections_per_ip = 1000;
+  std::size_t max_anonymous_sessions = 5000;
+  std::int64_t handshake_timeout_ms = 10000;
+  double handshake_rate_per_ip = 20;  // new Engine.IO sessions per second
+  double handshake_burst_per_ip = 100;
+  std::int64_t header_timeout_ms = 15000;
+  std::string trusted_proxies;  // checked when read
   std::int64_t ping_interval_ms = 25000;
   std::int64_t ping_timeout_ms = 20000;
-  std::int64_t connect_timeout_ms = 45000;
   std::size_t presence_max_subscriptions = 500;  // users one socket may follow
   std::int64_t presence_coalesce_ms = 300;       // a user's presence changes merged within this
   double packet_rate_per_second = 500;  // incoming Engine.IO packets per connection; 0: off

@@ -10,6 +10,7 @@
 
 #include "cluster/redis_url.hpp"
 #include "core/parse_int.hpp"
+#include "http/client_address.hpp"
 
 namespace chatd::app {
 namespace {
@@ -340,9 +341,50 @@ SettingGroup limits() {
            integer<std::size_t>("MAX_MESSAGE_LENGTH", &Config::max_message_length, 1, 1'000'000,
                                 "Unicode code points per chat message"),
            integer<std::size_t>("GROUP_MAX_MEMBERS", &Config::group_max_members, 2, 100'000,
-                                "members of one group conversation, its owner included"),
-           integer<std::size_t>("MAX_CONNECTIONS", &Config::max_connections, 1, 10'000'000,
-                                "open TCP connections, and separately Engine.IO sessions")}};
+                                "members of one group conversation, its owner included")}};
+}
+
+void check_trusted_proxies(const Config& c) {
+  try {
+    http::TrustedProxies::parse(c.trusted_proxies);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string("TRUSTED_PROXIES: ") + e.what() +
+                      " (expected a comma-separated list of IP addresses and CIDR blocks)");
+  }
+}
+
+// function-length: table
+SettingGroup connections() {
+  return {
+      "Connections",
+      {integer<std::size_t>("MAX_CONNECTIONS", &Config::max_connections, 1, 10'000'000,
+                            "open TCP connections, and separately Engine.IO sessions; lowered at "
+                            "start to fit the open-file limit"),
+       integer<std::size_t>("MAX_CONNECTIONS_PER_IP", &Config::max_connections_per_ip, 0,
+                            10'000'000,
+                            "open TCP connections, and separately Engine.IO sessions, from one "
+                            "client address; 0: no limit"),
+       integer<std::size_t>("MAX_ANONYMOUS_SESSIONS", &Config::max_anonymous_sessions, 1,
+                            10'000'000,
+                            "Engine.IO sessions that have joined no namespace yet; the oldest "
+                            "one is closed to make room"),
+       // Read before HANDSHAKE_TIMEOUT_MS, so that the new name wins when both are set.
+       defaults_to(integer<std::int64_t>("CONNECT_TIMEOUT_MS", &Config::handshake_timeout_ms, 10,
+                                         3'600'000, "former name of HANDSHAKE_TIMEOUT_MS"),
+                   "HANDSHAKE_TIMEOUT_MS"),
+       integer<std::int64_t>("HANDSHAKE_TIMEOUT_MS", &Config::handshake_timeout_ms, 10, 3'600'000,
+                             "a session that joins no namespace within this is closed"),
+       decimal("HANDSHAKE_RATE_PER_IP", &Config::handshake_rate_per_ip, 0,
+               "new Engine.IO sessions per second from one client address; 0: no limit"),
+       decimal("HANDSHAKE_BURST_PER_IP", &Config::handshake_burst_per_ip, 1,
+               "new sessions one address may open at once before that rate applies"),
+       integer<std::int64_t>("HEADER_TIMEOUT_MS", &Config::header_timeout_ms, 10, 3'600'000,
+                             "a request's headers must arrive within this (a new connection's "
+                             "first: from the connect)"),
+       checked(text("TRUSTED_PROXIES", &Config::trusted_proxies,
+                    "a comma-separated list of IP addresses and CIDR blocks",
+                    "reverse proxies whose X-Forwarded-For names the client"),
+               check_trusted_proxies)}};
 }
 
 // function-length: table
@@ -366,8 +408,6 @@ SettingGroup realtime() {
                                  "Engine.IO ping period"),
            integer<std::int64_t>("PING_TIMEOUT_MS", &Config::ping_timeout_ms, 10, 3'600'000,
                                  "time for the client's pong"),
-           integer<std::int64_t>("CONNECT_TIMEOUT_MS", &Config::connect_timeout_ms, 10, 3'600'000,
-                                 "a connection that joins no namespace within this is closed"),
            integer<std::size_t>("PRESENCE_MAX_SUBSCRIPTIONS", &Config::presence_max_subscriptions,
                                 1, 100'000,
                                 "users one socket may follow with presence_subscribe (each one a "
@@ -434,8 +474,8 @@ SettingGroup process() {
 }
 
 std::vector<SettingGroup> make_groups() {
-  return {network(), storage_settings(), sessions(), login_limits(), images(), cluster_settings(),
-          limits(),  realtime(),         admin_ui(), recovery(),     process()};
+  return {network(), storage_settings(), sessions(), login_limits(), images(),   cluster_settings(),
+          limits(),  connections(),      realtime(), admin_ui(),     recovery(), process()};
 }
 
 }  // namespace

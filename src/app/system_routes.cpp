@@ -55,6 +55,22 @@ Response serve(const http::StaticFiles& files, const Request& req, std::string_v
   throw http::not_found("Cannot " + req.method + " " + req.path);
 }
 
+// The web client's policy: its own scripts, styles and connections only; images from anywhere
+// over HTTPS (Azure links); and no other site may frame it (clickjacking), which only the header
+// can say (a <meta> policy ignores frame-ancestors).
+constexpr const char* kWebClientPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+
+// A page that must not be framed, with the content policy it runs under (X-Frame-Options for
+// browsers without frame-ancestors).
+Response unframed(Response r, const char* policy) {
+  r.set("Content-Security-Policy", policy);
+  r.set("X-Frame-Options", "DENY");
+  return r;
+}
+
 // The OpenAPI document, and Swagger UI (its page and init script from the web root, the rest
 // from its npm package).
 void add_api_docs_routes(http::Router& router, const std::filesystem::path& web_root) {
@@ -69,9 +85,13 @@ void add_api_docs_routes(http::Router& router, const std::filesystem::path& web_
       true);
   auto web = std::make_shared<http::StaticFiles>(web_root);
   auto swagger = std::make_shared<http::StaticFiles>(web_root / "node_modules" / "swagger-ui-dist");
+  // Swagger UI runs inline styles: only framing is restricted.
   router.add(
       "GET", "/api-docs",
-      [web](Request& req) -> Awaitable { co_return serve(*web, req, "api-docs.html"); }, true);
+      [web](Request& req) -> Awaitable {
+        co_return unframed(serve(*web, req, "api-docs.html"), "frame-ancestors 'none'");
+      },
+      true);
   router.add(
       "GET", "/api-docs/*",
       [swagger, web](Request& req) -> Awaitable {
@@ -92,11 +112,16 @@ void add_web_client_routes(http::Router& router, const std::filesystem::path& we
       [socketio](Request& req) -> Awaitable { co_return serve(*socketio, req, req.param("*")); },
       true);
   router.add(
-      "GET", "/", [web](Request& req) -> Awaitable { co_return serve(*web, req, "index.html"); },
+      "GET", "/",
+      [web](Request& req) -> Awaitable {
+        co_return unframed(serve(*web, req, "index.html"), kWebClientPolicy);
+      },
       true);
   router.add(
       "GET", "/app/*",
-      [web](Request& req) -> Awaitable { co_return serve(*web, req, "app/" + req.param("*")); },
+      [web](Request& req) -> Awaitable {
+        co_return unframed(serve(*web, req, "app/" + req.param("*")), kWebClientPolicy);
+      },
       true);
 }
 

@@ -9,7 +9,6 @@
 #include <string>
 #include <string_view>
 
-#include "auth/ip_rate_limit.hpp"
 #include "auth/live_sessions.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
@@ -18,6 +17,7 @@
 #include "auth/token_service.hpp"
 #include "core/blocking_pool.hpp"
 #include "core/principal.hpp"
+#include "http/ip_rate_limit.hpp"
 #include "storage/repository.hpp"
 
 namespace chatd::auth {
@@ -108,8 +108,8 @@ class AuthService {
   AuthParts p_;
   AuthLimits limits_;
   LoginThrottle throttle_;
-  IpRateLimit login_rate_;
-  IpRateLimit register_rate_;
+  http::IpRateLimit login_rate_;
+  http::IpRateLimit register_rate_;
   std::string dummy_hash_;  // verified against when the email is unknown, to even out timing
   std::atomic<std::uint64_t> throttled_{0};
 };

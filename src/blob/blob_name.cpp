@@ -29,7 +29,9 @@ std::string make_blob_name(ImageType type, std::optional<int> width, std::option
   unsigned char bytes[kRandomChars * 3 / 4];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
   std::string name = core::base64url_encode(bytes, sizeof bytes);
-  if (width && height && *width > 0 && *height > 0)
+  // Only a size parse_blob_name reads back (the probe refuses larger images anyway).
+  if (width && height && *width > 0 && *height > 0 && *width <= kMaxImageSide &&
+      *height <= kMaxImageSide)
     name += "." + std::to_string(*width) + "x" + std::to_string(*height);
   name += '.';
   name += extension(type);

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/error_tally.hpp"
+
 namespace chatd::blob {
 
 // One blob being written. Nothing is visible under the key before commit() returns.
@@ -42,6 +44,13 @@ class BlobStore {
   // The key of a URL this store issued through link(), or nullopt for any other URL. Looks at
   // the URL only, never at storage: the blob may have been deleted since (see exists()).
   virtual std::optional<std::string> key_of(std::string_view url) const = 0;
+
+  // Logs an upload that failed in storage, as a count per interval when failures repeat (a full
+  // disk, or a file table at its limit, fails every upload while it lasts).
+  void report_failure(std::string_view error) const { failures_.add(error); }
+
+ private:
+  mutable core::ErrorTally failures_{"upload into the image store failed"};
 };
 
 // A URL chatd issued, resolved to its key and the pixel size encoded in the name.

@@ -1,7 +1,6 @@
 #include "blob/image_probe.hpp"
 
 #include <algorithm>
-#include <climits>
 
 namespace chatd::blob {
 namespace {
@@ -218,7 +217,11 @@ void ImageProbe::jpeg_segment_length(std::uint8_t low) {
 
 void ImageProbe::set_size(std::uint64_t w, std::uint64_t h) {
   // Zero means "unknown" (a JPEG may defer its height to a DNL marker).
-  if (w == 0 || h == 0 || w > INT_MAX || h > INT_MAX) return;
+  if (w == 0 || h == 0) return;
+  if (w > kMaxImageSide || h > kMaxImageSide) {
+    oversized_ = true;
+    return;
+  }
   width_ = static_cast<int>(w);
   height_ = static_cast<int>(h);
 }

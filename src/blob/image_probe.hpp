@@ -10,6 +10,10 @@ namespace chatd::blob {
 
 enum class ImageType { kJpeg, kPng, kGif, kWebp };
 
+// Pixels on a side an image may declare (JPEG and GIF cannot go past 65,535, WebP 16,384; a PNG
+// header may say up to 2^31 - 1). A larger one is refused rather than named or shown.
+constexpr int kMaxImageSide = 100'000;
+
 // "jpg", "png", "gif", "webp": the extension of stored names.
 const char* extension(ImageType type);
 const char* content_type(ImageType type);
@@ -29,6 +33,8 @@ class ImageProbe {
   bool settled() const { return state_ == State::kSettled; }
   std::optional<int> width() const { return width_; }
   std::optional<int> height() const { return height_; }
+  // The header declares a side over kMaxImageSide (width and height are then unknown).
+  bool oversized() const { return oversized_; }
 
  private:
   enum class State { kSniffing, kHeader, kJpeg, kSettled };
@@ -43,6 +49,7 @@ class ImageProbe {
   State state_ = State::kSniffing;
   std::optional<ImageType> type_;
   std::optional<int> width_, height_;
+  bool oversized_ = false;
   std::string head_;  // the first bytes, until the type and header are parsed
   // JPEG segment walk: markers are scanned one byte at a time, segments skipped by length.
   Jpeg jpeg_ = Jpeg::kMarker;

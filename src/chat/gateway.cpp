@@ -97,9 +97,7 @@ void Gateway::spawn(const SocketPtr& socket, Event& ev, Handler handler) {
     try {
       co_await (this->*handler)(socket, std::move(payload), std::move(ack));
     } catch (const std::exception& e) {
-      const json::value body = exception_body(e);
-      socket->emit("exception", {body});
-      ack_copy.send(json::array{body});
+      answer_error(*socket, ack_copy, exception_body(e));
     }
   };
   asio::co_spawn(socket->executor(), std::move(task), asio::detached);
@@ -148,9 +146,10 @@ void Gateway::register_handlers() {
   nsp_.on("presence_unsubscribe",
           [this](const SocketPtr& s, Event& ev) { spawn(s, ev, &Gateway::presence_unsubscribe); });
   nsp_.on_unknown([](const SocketPtr& s, Event& ev) {
-    const json::value body = error_body("unknown event: " + ev.name);
-    s->emit("exception", {body});
-    ev.ack.send(json::array{body});
+    answer_error(*s, ev.ack, error_body("unknown event: " + ev.name));
+  });
+  nsp_.on_refused([](const SocketPtr& s, std::string_view reason, Ack ack) {
+    answer_error(*s, ack, error_body(reason));
   });
 }
 

@@ -23,4 +23,9 @@ json::value exception_body(const std::exception& e) {
   return error_body("Internal server error");
 }
 
+void answer_error(socketio::Socket& socket, socketio::Ack& ack, const json::value& body) {
+  socket.emit("exception", {body});
+  ack.send(json::array{body});
+}
+
 }  // namespace chatd::chat

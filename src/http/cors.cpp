@@ -2,12 +2,15 @@
 
 namespace chatd::http {
 
-std::optional<std::string> CorsPolicy::allow(std::string_view origin) const {
+std::optional<CorsGrant> CorsPolicy::allow(std::string_view origin) const {
   if (origin.empty()) return std::nullopt;
+  bool any = false;
   for (const auto& o : origins_) {
-    // Echo the origin rather than "*" so that credentialed requests work too.
-    if (o == "*" || o == origin) return std::string(origin);
+    // "null" (sandboxed frames, file: pages) is no origin anyone can vouch for.
+    if (o == origin && origin != "null") return CorsGrant{std::string(origin), true};
+    any = any || o == "*";
   }
+  if (any) return CorsGrant{"*", false};
   return std::nullopt;
 }
 

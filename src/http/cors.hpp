@@ -8,12 +8,23 @@
 
 namespace chatd::http {
 
+// What an allowed origin gets: Access-Control-Allow-Origin, and whether credentials
+// (cookies, Authorization from the browser's store) may be sent along.
+struct CorsGrant {
+  std::string allow_origin;
+  bool credentials = false;
+};
+
 class CorsPolicy {
  public:
   CorsPolicy() = default;
   explicit CorsPolicy(std::vector<std::string> origins) : origins_(std::move(origins)) {}
-  // The value for Access-Control-Allow-Origin, or nullopt when this origin gets no CORS headers.
-  std::optional<std::string> allow(std::string_view origin) const;
+  // The grant for a request's Origin, or nullopt when it gets no CORS headers. A listed origin
+  // is echoed with credentials; "*" lets any origin read without credentials ("*" itself,
+  // never an echo: echoing with credentials would let every site act as the user).
+  std::optional<CorsGrant> allow(std::string_view origin) const;
+  // Whether CORS is on: then answers vary with the Origin header.
+  bool enabled() const { return !origins_.empty(); }
 
  private:
   std::vector<std::string> origins_;

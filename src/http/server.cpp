@@ -86,27 +86,36 @@ bool to_request_head(const bhttp::request<bhttp::string_body>& in, const std::st
   return true;
 }
 
-// Status line and headers; the caller sets the body and Content-Length.
+// What CORS adds to an answer: the grant for the request's origin, if any, and whether answers
+// depend on the origin at all (then every one says so, for caches).
+struct CorsHead {
+  std::optional<CorsGrant> grant;
+  bool vary = false;
+};
+
+// Status line and headers; the caller sets the body and Content-Length. Every answer is
+// nosniff: no body is meant to be read as anything but its declared type.
 template <typename Body>
 void set_head(bhttp::response<Body>& out, const Response& res, bool keep_alive,
-              const std::optional<std::string>& cors_origin) {
+              const CorsHead& cors) {
   out.result(static_cast<bhttp::status>(res.status));
   out.version(11);
   out.set(bhttp::field::server, "chatd");
   if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
   for (auto& [name, value] : res.headers) out.insert(name, value);
-  if (cors_origin) {
-    out.set(bhttp::field::access_control_allow_origin, *cors_origin);
-    out.set(bhttp::field::access_control_allow_credentials, "true");
-    out.set(bhttp::field::vary, "Origin");
+  out.set("X-Content-Type-Options", "nosniff");
+  if (cors.vary) out.set(bhttp::field::vary, "Origin");
+  if (cors.grant) {
+    out.set(bhttp::field::access_control_allow_origin, cors.grant->allow_origin);
+    if (cors.grant->credentials) out.set(bhttp::field::access_control_allow_credentials, "true");
   }
   out.keep_alive(keep_alive);
 }
 
 bhttp::response<bhttp::string_body> to_beast(Response&& res, bool keep_alive, bool head,
-                                             const std::optional<std::string>& cors_origin) {
+                                             const CorsHead& cors) {
   bhttp::response<bhttp::string_body> out;
-  set_head(out, res, keep_alive, cors_origin);
+  set_head(out, res, keep_alive, cors);
   const auto size = res.body.size();
   if (!head) out.body() = std::move(res.body);
   out.content_length(size);
@@ -115,6 +124,11 @@ bhttp::response<bhttp::string_body> to_beast(Response&& res, bool keep_alive, bo
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kFileChunk = 64 * 1024;
+// How much a keep-alive connection reads at once while it waits for the next request.
+constexpr std::size_t kFirstRead = 4096;
+// Backoff of a failing accept(): doubling from the first to the last.
+constexpr std::chrono::milliseconds kAcceptPauseFirst{10};
+constexpr std::chrono::milliseconds kAcceptPauseMax{1000};
 
 // Writes the header (Content-Length: the file body's size), then, unless head_only, the file
 // in chunks through one buffer reused for every chunk: a client that reads slowly pins one
@@ -170,6 +184,30 @@ asio::awaitable<void> drain(beast::tcp_stream& stream) {
   }
 }
 
+// RFC 9112 6.3: a request whose Transfer-Encoding is not exactly "chunked" has no body length
+// the server can trust ("chunked, identity" would otherwise be read as a body-less request and
+// its body as the next request): 400 and close.
+bool bad_transfer_encoding(const UpgradeRequest& head) {
+  auto fields = head.equal_range(bhttp::field::transfer_encoding);
+  if (fields.first == fields.second) return false;
+  std::string coding;
+  for (auto it = fields.first; it != fields.second; ++it) {
+    if (!coding.empty()) coding += ',';
+    coding += it->value();
+  }
+  return !beast::iequals(core::trim_ows(coding), "chunked");
+}
+
+// Every X-Forwarded-For value of the request, in order, joined by commas.
+std::string forwarded_for(const UpgradeRequest& head) {
+  std::string out;
+  for (auto [it, end] = head.equal_range("X-Forwarded-For"); it != end; ++it) {
+    if (!out.empty()) out += ',';
+    out += it->value();
+  }
+  return out;
+}
+
 Response preflight() {
   Response r;
   r.status = 204;
@@ -183,7 +221,11 @@ Response preflight() {
 }  // namespace
 
 Server::Server(core::IoPool& io, ServerOptions options, const Router& router, Metrics& metrics)
-    : io_(io), options_(std::move(options)), router_(router), metrics_(metrics) {}
+    : io_(io),
+      options_(std::move(options)),
+      router_(router),
+      metrics_(metrics),
+      budget_(AddressBudget::create(options_.max_connections, options_.max_connections_per_ip)) {}
 
 Server::~Server() = default;
 
@@ -219,24 +261,60 @@ void Server::accept_loop() {
   acceptor_->async_accept(target, [this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || stopping_) return;
     if (!ec) {
-      if (open_.load() >= options_.max_connections) {
-        spdlog::warn("connection limit {} reached; refusing a connection",
-                     options_.max_connections);
-        socket.close();
-      } else {
-        // Chat frames are small and latency-bound: do not let Nagle hold them back.
-        boost::system::error_code nodelay_ec;
-        socket.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
-        run_session(std::move(socket));
+      if (accept_backoff_.count() != 0) {
+        accept_backoff_ = std::chrono::milliseconds(0);
+        spdlog::info("accepting connections again");
       }
-    } else if (ec == asio::error::no_descriptors) {
-      spdlog::error("accept: out of file descriptors");
+      admit(std::move(socket));
+    } else if (ec != asio::error::connection_aborted) {
+      // EMFILE/ENFILE/ENOBUFS: the connection waits in the backlog and accept() would fail
+      // again at once, so retrying now would spin.
+      return pause_accepting(ec);
     }
     accept_loop();
   });
 }
 
-void Server::run_session(tcp::socket socket) {
+void Server::pause_accepting(const boost::system::error_code& ec) {
+  accept_backoff_ = accept_backoff_.count() == 0 ? kAcceptPauseFirst
+                                                 : std::min(accept_backoff_ * 2, kAcceptPauseMax);
+  ++accept_failures_;
+  accept_failure_log_.add(ec.message() + " (accepting again in " +
+                          std::to_string(accept_backoff_.count()) + " ms)");
+  if (!accept_pause_)
+    accept_pause_ = std::make_unique<asio::steady_timer>(acceptor_->get_executor());
+  accept_pause_->expires_after(accept_backoff_);
+  accept_pause_->async_wait([this](boost::system::error_code wait_ec) {
+    if (!wait_ec && !stopping_) accept_loop();
+  });
+}
+
+void Server::admit(tcp::socket socket) {
+  boost::system::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone
+  Peer peer;
+  peer.address = normalized(endpoint.address());
+  peer.proxy = options_.trusted_proxies.trusts(peer.address);
+  const auto address = peer.address.to_string();
+  auto grant = budget_->acquire(address, !peer.proxy);
+  if (!grant.slot) {
+    ++refused_;
+    refusal_log_.add(
+        grant.refusal == AddressBudget::Refusal::total
+            ? "MAX_CONNECTIONS (" + std::to_string(options_.max_connections) + ") reached"
+            : address + " has MAX_CONNECTIONS_PER_IP (" +
+                  std::to_string(options_.max_connections_per_ip) + ") connections open");
+    socket.close(ec);
+    return;
+  }
+  peer.slot = std::move(grant.slot);
+  // Chat frames are small and latency-bound: do not let Nagle hold them back.
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  run_session(std::move(socket), std::move(peer));
+}
+
+void Server::run_session(tcp::socket socket, Peer peer) {
   auto conn = std::make_shared<Connection>(socket.get_executor());
   {
     std::lock_guard lock(connections_mutex_);
@@ -244,19 +322,20 @@ void Server::run_session(tcp::socket socket) {
   }
   ++open_;
   auto ex = socket.get_executor();
-  asio::co_spawn(ex, serve(std::move(socket), conn), [this, conn](std::exception_ptr e) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("http session failed: {}", ex.what());
-      }
-    }
-    conn->alive = false;
-    --open_;
-    std::lock_guard lock(connections_mutex_);
-    connections_.erase(conn);
-  });
+  asio::co_spawn(ex, serve(std::move(socket), std::move(peer), conn),
+                 [this, conn](std::exception_ptr e) {
+                   if (e) {
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& ex) {
+                       spdlog::error("http session failed: {}", ex.what());
+                     }
+                   }
+                   conn->alive = false;
+                   --open_;
+                   std::lock_guard lock(connections_mutex_);
+                   connections_.erase(conn);
+                 });
 }
 
 // What a connection does once a request is answered.
@@ -272,12 +351,13 @@ struct Answer {
 // One connection: its stream and buffer, and one member coroutine per step of a request.
 class Server::Session {
  public:
-  Session(Server& server, tcp::socket socket, Connection& conn)
+  Session(Server& server, tcp::socket socket, Peer peer, Connection& conn)
       : server_(server),
         options_(server.options_),
         conn_(conn),
         stream_(std::move(socket)),
-        remote_(remote_address(stream_)) {
+        peer_(std::move(peer)),
+        peer_text_(peer_.address.to_string()) {
     conn_.stream = &stream_;
   }
   ~Session() { conn_.stream = nullptr; }
@@ -289,29 +369,50 @@ class Server::Session {
 
  private:
   using Parser = bhttp::request_parser<bhttp::string_body>;
-  static std::string remote_address(beast::tcp_stream& stream);
+  asio::awaitable<boost::system::error_code> read_header(Parser& parser);
+  std::string client_address(const UpgradeRequest& head) const;
+  // request_id: empty for a header that could not be read.
+  asio::awaitable<void> refuse(int status, std::string_view message, std::string request_id = {});
   asio::awaitable<void> refuse_header(boost::system::error_code ec);
   asio::awaitable<Next> hand_off(Parser& parser, const UpgradeHandler& handler);
   asio::awaitable<std::optional<Answer>> answer(Parser& parser, Request& request,
-                                                const std::optional<std::string>& origin);
+                                                const CorsHead& cors);
   asio::awaitable<boost::system::error_code> read_body(Parser& parser);
   Response too_large(Request& request, bool target_ok) const;
   asio::awaitable<Answer> dispatch_upload(Request& request, Parser&& parser, std::uint64_t limit);
-  asio::awaitable<boost::system::error_code> write_response(
-      Response response, bool keep_alive, bool head_only, const std::optional<std::string>& origin);
+  asio::awaitable<boost::system::error_code> write_response(Response response, bool keep_alive,
+                                                            bool head_only, const CorsHead& cors);
 
   Server& server_;
   const ServerOptions& options_;
   Connection& conn_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::string remote_;
+  Peer peer_;
+  std::string peer_text_;
+  bool first_request_ = true;
 };
 
-std::string Server::Session::remote_address(beast::tcp_stream& stream) {
-  boost::system::error_code ec;
-  auto endpoint = stream.socket().remote_endpoint(ec);
-  return ec ? std::string() : endpoint.address().to_string();
+// The client: the peer, or for a trusted proxy the client its X-Forwarded-For names (a proxy
+// may carry many clients' requests over one connection, so this is per request).
+std::string Server::Session::client_address(const UpgradeRequest& head) const {
+  if (!peer_.proxy) return peer_text_;
+  return options_.trusted_proxies.client_of(peer_.address, forwarded_for(head));
+}
+
+// A request's header: after the keep-alive idle wait for its first byte (unless already
+// buffered, or the connection is new), within the header deadline.
+asio::awaitable<boost::system::error_code> Server::Session::read_header(Parser& parser) {
+  if (!first_request_ && buffer_.size() == 0) {
+    stream_.expires_after(options_.idle_timeout);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstRead), kTuple);
+    if (ec) co_return ec;
+    buffer_.commit(n);
+  }
+  first_request_ = false;
+  stream_.expires_after(options_.header_timeout);
+  auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
+  co_return ec;
 }
 
 // Reads one request and answers it.
@@ -321,8 +422,7 @@ asio::awaitable<Next> Server::Session::serve_request() {
   parser.body_limit(boost::none);  // set once the route, and so the limit, is known
   conn_.idle = true;
   if (server_.stopping_) co_return Next::close;
-  stream_.expires_after(options_.idle_timeout);
-  auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
+  const auto ec = co_await read_header(parser);
   conn_.idle = false;
   if (ec) {
     co_await refuse_header(ec);
@@ -330,19 +430,24 @@ asio::awaitable<Next> Server::Session::serve_request() {
   }
   const auto start = std::chrono::steady_clock::now();
   const auto& head = parser.get();
+  if (bad_transfer_encoding(head)) {
+    co_await refuse(400, "Malformed request: Transfer-Encoding must be chunked",
+                    server_.request_ids_.take(head["X-Request-Id"]));
+    co_return Next::close;
+  }
   if (const auto* upgrade = server_.upgrade_for(head))
     co_return co_await hand_off(parser, *upgrade);
-  const auto origin = options_.cors.allow(head[bhttp::field::origin]);
+  CorsHead cors{options_.cors.allow(head[bhttp::field::origin]), options_.cors.enabled()};
   const bool head_only = head.method() == bhttp::verb::head;
   Request request;
   request.id = server_.request_ids_.take(head["X-Request-Id"]);
-  auto answered = co_await answer(parser, request, origin);
+  auto answered = co_await answer(parser, request, cors);
   if (!answered) co_return Next::close;  // the client is gone
   if (server_.stopping_) answered->keep_alive = false;
   const int status = answered->response.status;
   answered->response.set("X-Request-Id", request.id);
-  const auto write_ec = co_await write_response(std::move(answered->response), answered->keep_alive,
-                                                head_only, origin);
+  const auto write_ec =
+      co_await write_response(std::move(answered->response), answered->keep_alive, head_only, cors);
   const auto seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   server_.metrics_.observe_request(request.method, request.route, status, seconds);
@@ -352,15 +457,21 @@ asio::awaitable<Next> Server::Session::serve_request() {
   co_return answered->unread_body ? Next::drain_and_close : Next::close;
 }
 
+// An error answer on a connection that closes after it.
+asio::awaitable<void> Server::Session::refuse(int status, std::string_view message,
+                                              std::string request_id) {
+  auto response = error_response(status, std::string(message));
+  if (!request_id.empty()) response.set("X-Request-Id", std::move(request_id));
+  auto res = to_beast(std::move(response), false, false, CorsHead{});
+  stream_.expires_after(options_.read_timeout);
+  co_await bhttp::async_write(stream_, res, kTuple);
+}
+
 // A header that is too large or malformed gets its status; a connection that failed or timed
 // out before a whole header came gets nothing.
 asio::awaitable<void> Server::Session::refuse_header(boost::system::error_code ec) {
   if (ec != bhttp::error::header_limit && !is_parse_error(ec)) co_return;
-  auto res =
-      to_beast(error_response(ec == bhttp::error::header_limit ? 431 : 400, "Malformed request"),
-               false, false, std::nullopt);
-  stream_.expires_after(options_.read_timeout);
-  co_await bhttp::async_write(stream_, res, kTuple);
+  co_await refuse(ec == bhttp::error::header_limit ? 431 : 400, "Malformed request");
 }
 
 // The stream leaves this session for the WebSocket side once the request is complete.
@@ -370,18 +481,19 @@ asio::awaitable<Next> Server::Session::hand_off(Parser& parser, const UpgradeHan
   if (ec) co_return Next::close;
   stream_.expires_never();
   conn_.stream = nullptr;
+  auto remote = client_address(parser.get());
   // Bytes already buffered past the request would be a protocol violation by the client.
-  handler(std::move(stream_), parser.release(), remote_);
+  handler(std::move(stream_), parser.release(), std::move(remote), std::move(peer_.slot));
   co_return Next::handed_off;
 }
 
 // The response to a request whose header has been read: refused on its body, dispatched to an
 // upload route that reads the body itself, or dispatched with the whole body read. None when
 // the client went away while sending the body.
-asio::awaitable<std::optional<Answer>> Server::Session::answer(
-    Parser& parser, Request& request, const std::optional<std::string>& origin) {
+asio::awaitable<std::optional<Answer>> Server::Session::answer(Parser& parser, Request& request,
+                                                               const CorsHead& cors) {
   const auto& head = parser.get();
-  const bool target_ok = to_request_head(head, remote_, request);
+  const bool target_ok = to_request_head(head, client_address(head), request);
   const bool upload = target_ok && server_.router_.accepts_upload(request);
   const std::uint64_t limit = upload ? options_.upload_limit : options_.body_limit;
   parser.body_limit(limit);
@@ -410,7 +522,7 @@ asio::awaitable<std::optional<Answer>> Server::Session::answer(
   if (!target_ok) {
     answer.response = error_response(400, "Malformed request target");
     request.route = "rejected";
-  } else if (request.method == "OPTIONS" && origin) {
+  } else if (request.method == "OPTIONS" && cors.grant) {
     answer.response = preflight();
     request.route = "preflight";
   } else {
@@ -451,16 +563,18 @@ asio::awaitable<Answer> Server::Session::dispatch_upload(Request& request, Parse
   co_return Answer{std::move(response), body.done() && body.keep_alive(), !body.done()};
 }
 
-asio::awaitable<boost::system::error_code> Server::Session::write_response(
-    Response response, bool keep_alive, bool head_only, const std::optional<std::string>& origin) {
+asio::awaitable<boost::system::error_code> Server::Session::write_response(Response response,
+                                                                           bool keep_alive,
+                                                                           bool head_only,
+                                                                           const CorsHead& cors) {
   if (response.file) {
     const FileBody file = std::move(*response.file);
     bhttp::response<bhttp::empty_body> header;
-    set_head(header, response, keep_alive, origin);
+    set_head(header, response, keep_alive, cors);
     header.content_length(file.size);
     co_return co_await write_file_response(stream_, header, file, head_only, options_.read_timeout);
   }
-  auto out = to_beast(std::move(response), keep_alive, head_only, origin);
+  auto out = to_beast(std::move(response), keep_alive, head_only, cors);
   stream_.expires_after(options_.read_timeout);
   auto [ec, n] = co_await bhttp::async_write(stream_, out, kTuple);
   co_return ec;
@@ -483,8 +597,9 @@ const UpgradeHandler* Server::upgrade_for(const UpgradeRequest& head) const {
 
 // A member coroutine, not a lambda: its parameters live in the coroutine frame, whereas a
 // lambda's captures would die with the lambda object.
-asio::awaitable<void> Server::serve(tcp::socket socket, std::shared_ptr<Connection> conn) {
-  Session session(*this, std::move(socket), *conn);
+asio::awaitable<void> Server::serve(tcp::socket socket, Peer peer,
+                                    std::shared_ptr<Connection> conn) {
+  Session session(*this, std::move(socket), std::move(peer), *conn);
   Next next = Next::read;
   while (next == Next::read) next = co_await session.serve_request();
   if (next != Next::handed_off) co_await session.close(next == Next::drain_and_close);
@@ -496,6 +611,7 @@ void Server::stop() {
     asio::post(acceptor_->get_executor(), [this] {
       boost::system::error_code ignored;
       acceptor_->close(ignored);
+      if (accept_pause_) accept_pause_->cancel();
     });
   }
   std::lock_guard lock(connections_mutex_);

@@ -49,7 +49,6 @@ std::optional<Response> StaticFiles::serve(const Request& request,
   res.content_type = mime_type(path.extension().string());
   res.set("ETag", etag.str());
   res.set("Cache-Control", "no-cache");
-  res.set("X-Content-Type-Options", "nosniff");
   if (auto inm = request.header("if-none-match"); inm && *inm == etag.str()) {
     res.status = 304;
     res.content_type.clear();

@@ -1,7 +1,5 @@
 #include "uploads/image_upload.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <exception>
 
 #include "blob/blob_name.hpp"
@@ -38,12 +36,14 @@ class ImageSink {
     probe_.feed(bytes);
     head_.append(bytes);
     if (probe_.type_decided() && !probe_.type()) throw not_an_image();
+    if (probe_.oversized()) throw too_large_image();
     if (probe_.type() && (probe_.settled() || head_.size() >= kMaxProbeBytes)) co_await start();
   }
 
   awaitable<void> end() {
     probe_.finish();
     if (!probe_.type()) throw not_an_image();
+    if (probe_.oversized()) throw too_large_image();
     if (!upload_) co_await start();
   }
 
@@ -65,6 +65,10 @@ class ImageSink {
  private:
   static http::HttpError not_an_image() {
     return http::HttpError(415, "file must be a JPEG, PNG, GIF or WebP image");
+  }
+  static http::HttpError too_large_image() {
+    return http::HttpError(415, "image must be at most " + std::to_string(blob::kMaxImageSide) +
+                                    " pixels wide and high");
   }
 
   awaitable<void> start() {
@@ -130,9 +134,9 @@ std::exception_ptr as_http_error(const blob::BlobStore& store, std::exception_pt
   } catch (const http::HttpError&) {
     return failure;
   } catch (const std::exception& e) {
-    spdlog::error("upload into the {} store failed: {}", store.kind(), e.what());
+    store.report_failure(std::string(store.kind()) + ": " + e.what());
   } catch (...) {
-    spdlog::error("upload into the {} store failed", store.kind());
+    store.report_failure(std::string(store.kind()) + ": unknown error");
   }
   return std::make_exception_ptr(http::HttpError(503, kStoreUnavailable));
 }

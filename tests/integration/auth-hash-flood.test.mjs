@@ -5,9 +5,9 @@
 // history from 3 ms to 8.3 s and connects to 3.6 s.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { startChatd, api, uniqueUser, registerAndLogin } from '../lib/chatd.mjs';
 import { connect } from '../lib/chat-socket.mjs';
+import { percentile, summary, peakRssMiB } from '../lib/measure.mjs';
 
 const HASH_THREADS = 1;
 const HASH_QUEUE = 4;
@@ -33,19 +33,6 @@ before(async () => {
   s.close();
 });
 after(async () => server?.cleanup());
-
-const percentile = (xs, p) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
-const summary = (xs) =>
-  `n=${xs.length} p50=${percentile(xs, 50).toFixed(1)} ms p99=${percentile(xs, 99).toFixed(1)} ms ` +
-  `max=${Math.max(...xs).toFixed(1)} ms`;
-
-function peakRssMiB(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(status.match(/VmHWM:\s+(\d+) kB/)[1]) / 1024;
-}
 
 // The flood runs in a worker thread: in the test's own event loop its 64 clients would delay
 // the probes' timers and callbacks, and the numbers would measure node, not chatd.

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChatd, api, registerAndLogin, freePort } from '../lib/chatd.mjs';
 import { connect, eventsOf, waitFor } from '../lib/chat-socket.mjs';
+import { png } from '../lib/images.mjs';
 
 const MiB = 1024 * 1024;
 const AZURITE_KEY =
@@ -20,20 +21,6 @@ const AZURITE_KEY =
 const NAME = /^[A-Za-z0-9_-]{24}(\.\d+x\d+)?\.(jpg|png|gif|webp)$/;
 
 // ---------- images ----------
-
-// A PNG header (signature + IHDR) followed by random bytes up to `size`: sniffing and size
-// reading only look at the header, and random bytes make any corruption visible.
-function png(width, height, size = 2048) {
-  const head = Buffer.alloc(33);
-  Buffer.from('89504e470d0a1a0a', 'hex').copy(head, 0);
-  head.writeUInt32BE(13, 8);
-  head.write('IHDR', 12, 'latin1');
-  head.writeUInt32BE(width, 16);
-  head.writeUInt32BE(height, 20);
-  head.writeUInt8(8, 24);
-  head.writeUInt8(6, 25);
-  return Buffer.concat([head, randomBytes(Math.max(0, size - head.length))]);
-}
 
 // SOI, a 30 kB APP1 (metadata before the frame header), SOF0 with the size, then "data".
 function jpeg(width, height) {

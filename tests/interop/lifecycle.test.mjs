@@ -95,7 +95,7 @@ test('a polling client that stops polling is dropped after pingInterval + pingTi
   assert.deepEqual(await res.json(), { code: 1, message: 'Session ID unknown' });
 });
 
-test('a connection that never joins a namespace is closed after the connect timeout', async () => {
+test('a connection that never joins a namespace is closed after the handshake timeout', async () => {
   const s = rawSocket(wsUrl());
   await s.opened;
   const start = Date.now();

@@ -191,10 +191,18 @@ test('CORS headers on polling for an allowed origin only', async () => {
 test('over the session limit, polling handshakes get 403 {"code":4,"message":"Forbidden"}, upgrades 400', async () => {
   const small = await startConformance({ MAX_CONNECTIONS: '3' });
   try {
+    // Sessions that joined a namespace hold their places; only anonymous ones make room.
+    const joined = [];
     for (let i = 0; i < 3; i++) {
       const res = await fetch(`${small.url}/socket.io/?EIO=4&transport=polling`);
       assert.equal(res.status, 200);
-      await res.text();
+      const { sid } = JSON.parse((await res.text()).slice(1));
+      const sent = await fetch(`${small.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: 'POST', body: '40' });
+      assert.equal(sent.status, 200);
+      await sent.text();
+      const answer = await (await fetch(`${small.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`)).text();
+      assert.match(answer, /^40/);
+      joined.push(sid);
     }
     const res = await fetch(`${small.url}/socket.io/?EIO=4&transport=polling`);
     assert.equal(res.status, 403);
@@ -207,6 +215,31 @@ test('over the session limit, polling handshakes get 403 {"code":4,"message":"Fo
     // An upgrade gets the reference's abortUpgrade answer: 400, the message as text.
     assert.equal(err.status, 400);
     assert.equal(err.body, 'Forbidden');
+  } finally {
+    await small.cleanup();
+  }
+});
+
+test('anonymous sessions over MAX_ANONYMOUS_SESSIONS: the oldest is closed to make room', async () => {
+  const small = await startConformance({ MAX_ANONYMOUS_SESSIONS: '2', HANDSHAKE_TIMEOUT_MS: '60000' });
+  try {
+    const open = async () => {
+      const res = await fetch(`${small.url}/socket.io/?EIO=4&transport=polling`);
+      assert.equal(res.status, 200);
+      return JSON.parse((await res.text()).slice(1)).sid;
+    };
+    const [first, second, third] = [await open(), await open(), await open()];
+    const pollOf = async (sid) => {
+      const r = await fetch(`${small.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`);
+      return { status: r.status, text: await r.text() };
+    };
+    // The first one is gone (its poll: "Session ID unknown"); the two newer ones still answer.
+    assert.equal((await pollOf(first)).status, 400);
+    for (const sid of [second, third]) {
+      const push = await fetch(`${small.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: 'POST', body: '40' });
+      assert.equal(push.status, 200, await push.text());
+      assert.match((await pollOf(sid)).text, /^40/);
+    }
   } finally {
     await small.cleanup();
   }

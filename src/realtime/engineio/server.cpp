@@ -71,53 +71,85 @@ bool is_protocol_header(beast::http::field f) {
          f == field::sec_websocket_extensions || f == field::upgrade || f == field::connection;
 }
 
-FieldList packed(const std::vector<std::pair<std::string, std::string>>& fields) {
-  FieldList out;
-  for (const auto& [name, value] : fields) out.add(name, value);
-  out.shrink_to_fit();
+// The handshake a session keeps for middlewares, within `budget` bytes of names and values:
+// Authorization first (what /chat reads), then the query, the URL, then the other headers while
+// they fit. A request may carry 16 KiB of headers; thousands of anonymous sessions must not keep
+// them.
+Handshake make_handshake(const std::vector<std::pair<std::string, std::string>>& headers,
+                         const std::vector<std::pair<std::string, std::string>>& query,
+                         std::string_view url, std::string remote, std::size_t budget) {
+  auto fits = [&budget](const std::string& name, const std::string& value) {
+    const auto size = name.size() + value.size();
+    if (size > budget) return false;
+    budget -= size;
+    return true;
+  };
+  Handshake hs;
+  for (const auto& [name, value] : headers)
+    if (name == "authorization" && fits(name, value)) hs.headers.add(name, value);
+  for (const auto& [name, value] : query)
+    if (fits(name, value)) hs.query.add(name, value);
+  if (url.size() <= budget) {
+    hs.url = url;
+    budget -= url.size();
+  }
+  for (const auto& [name, value] : headers)
+    if (name != "authorization" && fits(name, value)) hs.headers.add(name, value);
+  hs.headers.shrink_to_fit();
+  hs.query.shrink_to_fit();
+  hs.remote_address = std::move(remote);
+  hs.issued_ms = now_ms();
+  return hs;
+}
+
+// The WebSocket protocol's own headers mean nothing once the connection is upgraded and are
+// not kept (memory per connection).
+std::vector<std::pair<std::string, std::string>> websocket_headers(
+    const http::UpgradeRequest& request) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& f : request)
+    if (!is_protocol_header(f.name()))
+      out.emplace_back(core::to_lower(f.name_string()), std::string(f.value()));
   return out;
 }
 
-Handshake polling_handshake(const http::Request& request) {
-  Handshake hs;
-  hs.headers = packed(request.headers);
-  hs.query = packed(request.query);
-  hs.remote_address = request.remote_address;
-  hs.url = request.target;
-  hs.issued_ms = now_ms();
-  return hs;
-}
-
-// What middlewares may read; the WebSocket protocol's own headers mean nothing once the
-// connection is upgraded and are not kept (memory per connection).
-Handshake websocket_handshake(const http::UpgradeRequest& request,
-                              const std::vector<std::pair<std::string, std::string>>& query,
-                              std::string remote, std::string target) {
-  Handshake hs;
-  for (const auto& f : request)
-    if (!is_protocol_header(f.name())) hs.headers.add(core::to_lower(f.name_string()), f.value());
-  hs.headers.shrink_to_fit();
-  hs.query = packed(query);
-  hs.remote_address = std::move(remote);
-  hs.url = std::move(target);
-  hs.issued_ms = now_ms();
-  return hs;
-}
-
-// An upgrade request that opens no WebSocket gets the reference's answer (its abortUpgrade):
-// 400 whatever the error, the message as a text/html body, and the connection closed.
-void reject_upgrade(beast::tcp_stream stream, HandshakeError error) {
+// An upgrade request that opens no WebSocket gets its refusal (a protocol error's or a limit's),
+// and the connection is closed.
+void reject_upgrade(beast::tcp_stream stream, const http::Response& answer,
+                    http::ConnectionSlot slot = nullptr) {
   auto res = std::make_shared<beast::http::response<beast::http::string_body>>(
-      beast::http::status::bad_request, 11);
-  res->set(beast::http::field::content_type, "text/html");
-  res->body() = std::string(error_message(error));
+      static_cast<beast::http::status>(answer.status), 11);
+  res->set(beast::http::field::content_type, answer.content_type);
+  res->set("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : answer.headers) res->set(name, value);
+  res->body() = answer.body;
   res->prepare_payload();
   res->keep_alive(false);
   auto sp = std::make_shared<beast::tcp_stream>(std::move(stream));
-  beast::http::async_write(*sp, *res, [sp, res](boost::system::error_code, std::size_t) {
+  beast::http::async_write(*sp, *res, [sp, res, slot](boost::system::error_code, std::size_t) {
     boost::system::error_code ignored;
     sp->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   });
+}
+
+// A protocol error gets the reference's answer (its abortUpgrade): 400 whatever the error, the
+// message as a text/html body.
+void reject_upgrade(beast::tcp_stream stream, HandshakeError error,
+                    http::ConnectionSlot slot = nullptr) {
+  http::Response answer;
+  answer.status = 400;
+  answer.content_type = "text/html";
+  answer.body = std::string(error_message(error));
+  reject_upgrade(std::move(stream), answer, std::move(slot));
+}
+
+// A refusal by a limit: the protocol's shape ({code: 4, ...} as for Forbidden), with the reason.
+http::Response limit_answer(int status, std::string_view message) {
+  http::Response r;
+  r.status = status;
+  r.body = json::serialize(
+      json::object{{"code", static_cast<int>(HandshakeError::forbidden)}, {"message", message}});
+  return r;
 }
 
 // The reference's answer to an overlapping or oversized POST: a status and no body.
@@ -159,7 +191,13 @@ http::Response error_answer(HandshakeError error) {
   return r;
 }
 
-Server::Server(core::IoPool& io, Options options) : io_(io), options_(std::move(options)) {}
+Server::Server(core::IoPool& io, Options options)
+    : io_(io),
+      options_(std::move(options)),
+      deadline_timer_(std::make_unique<asio::steady_timer>(io.at(0))),
+      per_address_(http::AddressBudget::create(0, options_.max_sessions_per_ip)),
+      handshake_rate_(http::IpRateLimit::Rate{options_.handshake_burst_per_ip,
+                                              options_.handshake_rate_per_ip}) {}
 
 Server::~Server() = default;
 
@@ -179,19 +217,43 @@ std::string Server::open_packet(const Session& session) const {
                                             {"maxPayload", options_.max_payload}});
 }
 
+// Makes room among the anonymous sessions (AnonymousSessions says which one goes) and registers
+// the new session in one step, so that concurrent handshakes cannot overshoot either limit.
 std::shared_ptr<Session> Server::create(asio::io_context& context, Session::Transport transport,
-                                        Handshake handshake) {
+                                        Handshake handshake,
+                                        http::AddressBudget::Slot address_slot) {
   // Not make_shared: the heartbeat heap keeps a weak_ptr to a closed session until its entry
   // comes up, and with one allocation that would pin the whole Session, not just the counts.
   std::shared_ptr<Session> session(
       new Session(*this, random_id(), context, shard_of(context), transport, std::move(handshake)));
+  std::vector<std::shared_ptr<Session>> evicted;
+  bool room = false;
   {
     std::lock_guard lock(mutex_);
-    sessions_.emplace(std::string_view(session->id()), session);
+    while (!anonymous_.empty() &&
+           (anonymous_.size() >= options_.max_anonymous || count_.load() >= options_.max_sessions))
+      evicted.push_back(take_anonymous(*anonymous_.victim()));
+    room = count_.load() < options_.max_sessions;
+    if (room) {
+      sessions_.emplace(std::string_view(session->id()), session);
+      session->address_slot_ = std::move(address_slot);
+      if (options_.max_anonymous > 0) {
+        anonymous_.add(session->anonymous_, *session, session->handshake().remote_address,
+                       std::chrono::steady_clock::now());
+        watch_deadlines();
+      }
+      ++count_;
+    }
   }
-  ++count_;
-  if (observer_) observer_->opened(*session);
-  return session;
+  close_taken(std::move(evicted), "anonymous session limit");
+  if (room) {
+    if (observer_) observer_->opened(*session);
+    return session;
+  }
+  ++refused_;
+  refusal_log_.add("MAX_CONNECTIONS (" + std::to_string(options_.max_sessions) +
+                   ") sessions, none anonymous");
+  return nullptr;
 }
 
 std::shared_ptr<Session> Server::find(const std::string& id) {
@@ -207,7 +269,88 @@ void Server::remove(const std::string& id) {
   if (it == sessions_.end()) return;
   gone = std::move(it->second);
   sessions_.erase(it);
+  anonymous_.remove(gone->anonymous_);
+  gone->address_slot_.reset();
   --count_;
+}
+
+void Server::admitted(Session& session) {
+  std::lock_guard lock(mutex_);
+  anonymous_.remove(session.anonymous_);
+}
+
+std::size_t Server::anonymous_count() const {
+  std::lock_guard lock(mutex_);
+  return anonymous_.size();
+}
+
+std::shared_ptr<Session> Server::take_anonymous(Session& session) {
+  anonymous_.remove(session.anonymous_);
+  auto it = sessions_.find(std::string_view(session.id()));
+  auto taken = std::move(it->second);
+  sessions_.erase(it);
+  taken->address_slot_.reset();
+  --count_;
+  return taken;
+}
+
+void Server::close_taken(std::vector<std::shared_ptr<Session>> sessions, std::string_view reason) {
+  for (auto& s : sessions)
+    asio::post(s->executor(),
+               [s, r = std::string(reason)] { s->close(r, Session::CloseMode::immediate); });
+}
+
+Server::Admission Server::admit_handshake(const std::string& address) {
+  if (auto wait = handshake_rate_.acquire(address)) {
+    ++refused_;
+    refusal_log_.add(address + " over HANDSHAKE_RATE_PER_IP");
+    auto answer = limit_answer(429, "Too many handshakes, retry later");
+    answer.set("Retry-After", std::to_string(*wait));
+    return {nullptr, std::move(answer)};
+  }
+  auto grant = per_address_->acquire(address);
+  if (!grant.slot) {
+    ++refused_;
+    refusal_log_.add(address + " has MAX_CONNECTIONS_PER_IP (" +
+                     std::to_string(options_.max_sessions_per_ip) + ") sessions");
+    return {nullptr, limit_answer(403, "Too many connections from this address")};
+  }
+  return {std::move(grant.slot), std::nullopt};
+}
+
+void Server::watch_deadlines() {
+  if (deadline_armed_ || options_.handshake_timeout.count() <= 0) return;
+  deadline_armed_ = true;
+  asio::post(deadline_timer_->get_executor(), [this] { arm_deadline_timer(); });
+}
+
+// On the timer's thread.
+void Server::arm_deadline_timer() {
+  std::chrono::steady_clock::time_point due;
+  {
+    std::lock_guard lock(mutex_);
+    if (anonymous_.empty()) {
+      deadline_armed_ = false;
+      return;
+    }
+    due = anonymous_.oldest_opened_at() + options_.handshake_timeout;
+  }
+  deadline_timer_->expires_at(due);
+  deadline_timer_->async_wait([this](boost::system::error_code ec) {
+    if (!ec) expire_anonymous();
+  });
+}
+
+void Server::expire_anonymous() {
+  std::vector<std::shared_ptr<Session>> expired;
+  {
+    std::lock_guard lock(mutex_);
+    const auto cutoff = std::chrono::steady_clock::now() - options_.handshake_timeout;
+    while (!anonymous_.empty() && anonymous_.oldest_opened_at() <= cutoff)
+      expired.push_back(take_anonymous(*anonymous_.oldest()));
+  }
+  close_taken(std::move(expired), "handshake timeout");
+  arm_deadline_timer();
 }
 
 void Server::close_all(std::string_view reason) {
@@ -268,17 +411,17 @@ asio::awaitable<http::Response> Server::answer_polling(http::Request& request) {
   const bool get = request.method == "GET";  // HEAD is not a poll: it would lose the data
   if (!q.sid) {
     if (!get) co_return error_answer(HandshakeError::bad_handshake_method);
-    if (count_.load() >= options_.max_sessions) {
-      spdlog::warn("engine.io: session limit {} reached", options_.max_sessions);
-      co_return error_answer(HandshakeError::forbidden);
-    }
+    auto admission = admit_handshake(request.remote_address);
+    if (admission.refusal) co_return std::move(*admission.refusal);
     auto ex = co_await asio::this_coro::executor;
     auto& context = asio::query(ex, asio::execution::context);
-    auto hs = polling_handshake(request);
+    auto hs = make_handshake(request.headers, request.query, request.target, request.remote_address,
+                             options_.max_handshake_bytes);
     set_protocol(hs, q);
     const bool v3 = hs.protocol == 3;
-    auto session =
-        create(static_cast<asio::io_context&>(context), Session::Transport::polling, std::move(hs));
+    auto session = create(static_cast<asio::io_context&>(context), Session::Transport::polling,
+                          std::move(hs), std::move(admission.slot));
+    if (!session) co_return error_answer(HandshakeError::forbidden);
     http::Response res;
     res.content_type = "text/plain; charset=UTF-8";
     res.body = open_packet(*session);
@@ -372,60 +515,65 @@ asio::awaitable<Result<std::string, int>> Server::read_post(http::BodyReader& bo
 }
 
 http::UpgradeHandler Server::upgrade_handler() {
-  return [this](beast::tcp_stream stream, http::UpgradeRequest request, std::string remote) {
-    handle_upgrade(std::move(stream), std::move(request), std::move(remote));
+  return [this](beast::tcp_stream stream, http::UpgradeRequest request, std::string remote,
+                http::ConnectionSlot slot) {
+    handle_upgrade(std::move(stream), std::move(request), std::move(remote), std::move(slot));
   };
 }
 
 void Server::handle_upgrade(beast::tcp_stream stream, http::UpgradeRequest request,
-                            std::string remote) {
+                            std::string remote, http::ConnectionSlot slot) {
   std::vector<std::pair<std::string, std::string>> query;
-  std::string target(request.target());
-  if (auto url = boost::urls::parse_origin_form(target)) {
+  if (auto url = boost::urls::parse_origin_form(request.target())) {
     for (auto p : url->params()) query.emplace_back(p.key, p.value);
   }
   const auto q = read_query(query);
   if (auto err = check_query(q, options_.allow_eio3))
-    return reject_upgrade(std::move(stream), *err);
+    return reject_upgrade(std::move(stream), *err, std::move(slot));
   if (*q.transport != "websocket")
-    return reject_upgrade(std::move(stream), HandshakeError::bad_request);
-  auto socket = stream.release_socket();
+    return reject_upgrade(std::move(stream), HandshakeError::bad_request, std::move(slot));
   if (!q.sid) {
-    if (count_.load() >= options_.max_sessions) {
-      spdlog::warn("engine.io: session limit {} reached", options_.max_sessions);
-      return reject_upgrade(beast::tcp_stream(std::move(socket)), HandshakeError::forbidden);
-    }
-    auto hs = websocket_handshake(request, query, std::move(remote), std::move(target));
+    auto admission = admit_handshake(remote);
+    if (admission.refusal)
+      return reject_upgrade(std::move(stream), *admission.refusal, std::move(slot));
+    auto hs = make_handshake(websocket_headers(request), query, request.target(), std::move(remote),
+                             options_.max_handshake_bytes);
     set_protocol(hs, q);
-    return open_websocket_session(std::move(socket), std::move(request), std::move(hs));
+    return open_websocket_session(stream.release_socket(), std::move(request), std::move(hs),
+                                  std::move(admission.slot), std::move(slot));
   }
   auto session = find(*q.sid);
   if (!session)
-    return reject_upgrade(beast::tcp_stream(std::move(socket)), HandshakeError::session_unknown);
-  offer_upgrade(session, std::move(socket), std::move(request));
+    return reject_upgrade(std::move(stream), HandshakeError::session_unknown, std::move(slot));
+  offer_upgrade(session, stream.release_socket(), std::move(request), std::move(slot));
 }
 
 void Server::open_websocket_session(asio::ip::tcp::socket socket, http::UpgradeRequest request,
-                                    Handshake handshake) {
+                                    Handshake handshake, http::AddressBudget::Slot address_slot,
+                                    http::ConnectionSlot slot) {
   auto& here =
       static_cast<asio::io_context&>(asio::query(socket.get_executor(), asio::execution::context));
-  auto session = create(here, Session::Transport::websocket, std::move(handshake));
+  auto session =
+      create(here, Session::Transport::websocket, std::move(handshake), std::move(address_slot));
+  if (!session)
+    return reject_upgrade(beast::tcp_stream(std::move(socket)), HandshakeError::forbidden,
+                          std::move(slot));
   const auto open = open_packet(*session);
   session->start();
   session->send(text_frame(open));
   if (on_connection_) on_connection_(session);
-  session->attach_websocket(std::move(socket), std::move(request));
+  session->attach_websocket(std::move(socket), std::move(request), std::move(slot));
 }
 
 // The session decides, on its own thread, whether this socket upgrades it.
 void Server::offer_upgrade(const std::shared_ptr<Session>& session, asio::ip::tcp::socket socket,
-                           http::UpgradeRequest request) {
+                           http::UpgradeRequest request, http::ConnectionSlot slot) {
   auto& here =
       static_cast<asio::io_context&>(asio::query(socket.get_executor(), asio::execution::context));
   auto& target_ctx =
       static_cast<asio::io_context&>(asio::query(session->executor(), asio::execution::context));
   if (&target_ctx == &here) {
-    session->attach_websocket(std::move(socket), std::move(request));
+    session->attach_websocket(std::move(socket), std::move(request), std::move(slot));
     return;
   }
   // The session lives on another thread: move the descriptor over to its io_context.
@@ -434,11 +582,11 @@ void Server::offer_upgrade(const std::shared_ptr<Session>& session, asio::ip::tc
   if (ec) return;
   const auto fd = socket.release(ec);
   if (ec) return;
-  asio::post(session->executor(),
-             [session, fd, protocol, req = std::move(request), &target_ctx]() mutable {
-               asio::ip::tcp::socket moved(target_ctx, protocol, fd);
-               session->attach_websocket(std::move(moved), std::move(req));
-             });
+  asio::post(session->executor(), [session, fd, protocol, req = std::move(request), &target_ctx,
+                                   slot = std::move(slot)]() mutable {
+    asio::ip::tcp::socket moved(target_ctx, protocol, fd);
+    session->attach_websocket(std::move(moved), std::move(req), std::move(slot));
+  });
 }
 
 }  // namespace chatd::engineio

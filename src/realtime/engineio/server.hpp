@@ -2,15 +2,22 @@
 // The Engine.IO v4 server: the handshake, the HTTP long-polling routes, WebSocket connections
 // and upgrades on one path (/socket.io/), and the registry of live sessions.
 #include <atomic>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "core/error_tally.hpp"
 #include "core/io_pool.hpp"
+#include "http/address_budget.hpp"
+#include "http/ip_rate_limit.hpp"
 #include "http/router.hpp"
 #include "http/upgrade.hpp"
+#include "realtime/engineio/anonymous_sessions.hpp"
 #include "realtime/engineio/observer.hpp"
 #include "realtime/engineio/options.hpp"
 #include "realtime/engineio/result.hpp"
@@ -54,8 +61,12 @@ class Server {
   // Closes every session (server shutdown).
   void close_all(std::string_view reason);
 
+  std::size_t anonymous_count() const;
+  std::uint64_t handshakes_refused() const { return refused_.load(); }
+
   // --- used by Session ---
   void remove(const std::string& id);
+  void admitted(Session& session);
   std::uint64_t dropped_slow_clients() const { return slow_dropped_.load(); }
   void count_slow_drop() { ++slow_dropped_; }
 
@@ -70,13 +81,30 @@ class Server {
   // The answer gzip- or deflate-compressed when it is large enough and the request accepts it.
   http::Response compressed(const http::Request& request, http::Response res) const;
   void handle_upgrade(boost::beast::tcp_stream stream, http::UpgradeRequest request,
-                      std::string remote);
+                      std::string remote, http::ConnectionSlot slot);
   void open_websocket_session(boost::asio::ip::tcp::socket socket, http::UpgradeRequest request,
-                              Handshake handshake);
+                              Handshake handshake, http::AddressBudget::Slot address_slot,
+                              http::ConnectionSlot slot);
   void offer_upgrade(const std::shared_ptr<Session>& session, boost::asio::ip::tcp::socket socket,
-                     http::UpgradeRequest request);
+                     http::UpgradeRequest request, http::ConnectionSlot slot);
+  // Whether a new session from `address` may open as far as per-address limits go: its place
+  // among the address's sessions, or the refusal to answer with.
+  struct Admission {
+    http::AddressBudget::Slot slot;
+    std::optional<http::Response> refusal;
+  };
+  Admission admit_handshake(const std::string& address);
+  // The new session, registered; null when max_sessions are open and none is anonymous.
   std::shared_ptr<Session> create(boost::asio::io_context& context, Session::Transport transport,
-                                  Handshake handshake);
+                                  Handshake handshake, http::AddressBudget::Slot address_slot);
+  // Under mutex_: an anonymous session taken out of the registry (the caller closes it).
+  std::shared_ptr<Session> take_anonymous(Session& session);
+  // Closes sessions taken out of the registry, each on its own thread.
+  static void close_taken(std::vector<std::shared_ptr<Session>> sessions, std::string_view reason);
+  // The handshake deadline: one timer for all anonymous sessions, set for the oldest one.
+  void watch_deadlines();  // under mutex_: arms the timer if it is not
+  void arm_deadline_timer();
+  void expire_anonymous();
   std::shared_ptr<Session> find(const std::string& id);
   std::string open_packet(const Session& session) const;
 
@@ -84,11 +112,18 @@ class Server {
   Options options_;
   ConnectionHandler on_connection_;
   Observer* observer_ = nullptr;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   // Keyed by a view of the session's own id (no copy of it per connection).
   boost::unordered_flat_map<std::string_view, std::shared_ptr<Session>> sessions_;
   std::atomic<std::size_t> count_{0};
   std::atomic<std::uint64_t> slow_dropped_{0};
+  std::atomic<std::uint64_t> refused_{0};
+  AnonymousSessions<Session> anonymous_;  // under mutex_
+  bool deadline_armed_ = false;
+  std::unique_ptr<boost::asio::steady_timer> deadline_timer_;  // on io_.at(0)
+  std::shared_ptr<http::AddressBudget> per_address_;
+  http::IpRateLimit handshake_rate_;
+  core::ErrorTally refusal_log_{"engine.io handshakes refused"};
 };
 
 }  // namespace chatd::engineio

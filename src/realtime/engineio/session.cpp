@@ -76,6 +76,10 @@ Session::Session(Server& server, std::string id, asio::io_context& context, std:
 
 Session::~Session() = default;
 
+void Session::admit() {
+  server_.admitted(*this);
+}
+
 void Session::start() {
   const auto& opts = server_.options();
   const auto now = std::chrono::steady_clock::now();
@@ -433,7 +437,8 @@ http::Response Session::v3_answer(std::string_view last) const {
   return res;
 }
 
-void Session::attach_websocket(asio::ip::tcp::socket socket, http::UpgradeRequest request) {
+void Session::attach_websocket(asio::ip::tcp::socket socket, http::UpgradeRequest request,
+                               http::ConnectionSlot slot) {
   // Decided here, synchronously, so that two sockets racing for one session cannot both win.
   WsRole role = WsRole::refuse;
   if (transport_ == Transport::websocket && !ws_claimed_) {
@@ -445,8 +450,9 @@ void Session::attach_websocket(asio::ip::tcp::socket socket, http::UpgradeReques
   }
   asio::co_spawn(
       context_,
-      [self = shared_from_this(), s = std::move(socket), req = std::move(request), role]() mutable {
-        return self->accept_websocket(std::move(s), std::move(req), role);
+      [self = shared_from_this(), s = std::move(socket), req = std::move(request), role,
+       slot = std::move(slot)]() mutable {
+        return self->accept_websocket(std::move(s), std::move(req), role, std::move(slot));
       },
       log_exception);
 }
@@ -455,7 +461,8 @@ void Session::attach_websocket(asio::ip::tcp::socket socket, http::UpgradeReques
 // The client cannot have sent a frame before our 101 response, so nothing is left behind in
 // Beast's buffers.
 asio::awaitable<void> Session::accept_websocket(asio::ip::tcp::socket socket,
-                                                http::UpgradeRequest request, WsRole role) {
+                                                http::UpgradeRequest request, WsRole role,
+                                                http::ConnectionSlot slot) {
   std::shared_ptr<WsConnection> connection;
   {
     websocket::stream<beast::tcp_stream> ws(std::move(socket));
@@ -474,6 +481,7 @@ asio::awaitable<void> Session::accept_websocket(asio::ip::tcp::socket socket,
     }
     connection = std::make_shared<WsConnection>(ws.next_layer().release_socket(),
                                                 server_.options().max_payload);
+    connection->hold(std::move(slot));
   }
   request = {};  // the upgrade request is not kept
   switch (role) {

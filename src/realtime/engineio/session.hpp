@@ -12,6 +12,7 @@
 
 #include "http/message.hpp"
 #include "http/upgrade.hpp"
+#include "realtime/engineio/anonymous_sessions.hpp"
 #include "realtime/engineio/field_list.hpp"
 #include "realtime/engineio/frame.hpp"
 #include "realtime/engineio/options.hpp"
@@ -34,12 +35,13 @@ class SessionListener {
   virtual void on_upgrade() {}
 };
 
-// The HTTP request that opened the session, for middlewares (headers, query, address).
+// The HTTP request that opened the session, for middlewares: headers, query and URL as far as
+// Options::max_handshake_bytes allows, and the client's address.
 struct Handshake {
   FieldList headers;  // names lower-cased
   FieldList query;
+  std::string url;  // the request target; empty when it did not fit
   std::string remote_address;
-  std::string url;
   std::int64_t issued_ms = 0;
   // Engine.IO protocol revision: 4, or 3 (Socket.IO v2 clients, Options::allow_eio3).
   int protocol = 4;
@@ -72,6 +74,10 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   // The listener hears on_close(reason) once, right away.
   void close(std::string_view reason, CloseMode mode = CloseMode::graceful);
 
+  // The layer above accepts this client (Socket.IO: a namespace was joined): the session no
+  // longer counts as anonymous (Options::max_anonymous, handshake_timeout).
+  void admit();
+
   // --- used by Server ---
   void start();  // heartbeats
   // --- used by Heartbeats: the time set by arm_heartbeat has come ---
@@ -84,8 +90,10 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   // binary: the body came as application/octet-stream (a v3 binary payload).
   boost::asio::awaitable<http::Response> receive_payload(std::string body, bool binary);
   void abandon_post();
-  // A new WebSocket-only session's socket, or a probe for upgrading a polling session.
-  void attach_websocket(boost::asio::ip::tcp::socket socket, http::UpgradeRequest request);
+  // A new WebSocket-only session's socket, or a probe for upgrading a polling session; slot is
+  // the connection's place among the HTTP server's, kept while the socket is open.
+  void attach_websocket(boost::asio::ip::tcp::socket socket, http::UpgradeRequest request,
+                        http::ConnectionSlot slot);
   std::size_t queued_bytes() const { return ws_ ? ws_->queued_bytes() : queued_bytes_; }
   // A polling POST whose body is over max_payload: closes the session, answers 413.
   http::Response too_large();
@@ -95,7 +103,8 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   // upgrade a polling one, or a latecomer to refuse.
   enum class WsRole { initial, upgrade, refuse };
   boost::asio::awaitable<void> accept_websocket(boost::asio::ip::tcp::socket socket,
-                                                http::UpgradeRequest request, WsRole role);
+                                                http::UpgradeRequest request, WsRole role,
+                                                http::ConnectionSlot slot);
   http::Response answer_poll();  // a GET, once there is an answer
   http::Response poll_answer(std::string_view packet);
   http::Response v4_answer(std::string_view last) const;
@@ -119,6 +128,12 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   void wake_poll();
   void finish(std::string_view reason);
   void drop_slow_client();
+
+  friend class Server;
+  // Guarded by the server's mutex: linked while the session is anonymous (Server::anonymous_),
+  // and its place among its address's sessions (released when it is removed).
+  AnonymousSessions<Session>::Entry anonymous_;
+  std::shared_ptr<void> address_slot_;
 
   Server& server_;
   std::string id_;

@@ -507,6 +507,7 @@ void WsConnection::finish() {
   head_ = offset_ = queued_bytes_ = 0;
   parser_.reset();
   handler_.reset();
+  slot_.reset();
 }
 
 }  // namespace chatd::engineio

@@ -43,6 +43,9 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   WsConnection(boost::asio::ip::tcp::socket socket, std::size_t max_message);
   ~WsConnection();
 
+  // Keeps `slot` (the connection's place among the server's open connections) until the socket
+  // is closed.
+  void hold(std::shared_ptr<void> slot) { slot_ = std::move(slot); }
   // Starts reading; the handler is told until the connection ends or detach(). It is not kept
   // alive: the handler (a session) owns its connection, and a connection owning its handler
   // back was a cycle that only the socket's end broke, so a connection still open when its
@@ -143,6 +146,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   std::size_t rx_size_ = 0;
   std::size_t rx_capacity_ = 0;
   std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing
+  std::shared_ptr<void> slot_;
   bool flush_scheduled_ = false;
   bool read_since_write_ = false;  // a message came in after the last immediate write
   bool waiting_writable_ = false;

@@ -19,6 +19,10 @@ namespace json = boost::json;
 Client::Client(Server& server, std::shared_ptr<engineio::Session> session)
     : server_(server), session_(std::move(session)), decoder_(server.options().decoder) {}
 
+const std::string& Client::refusal_reason() const {
+  return server_.deep_payload_message();
+}
+
 std::vector<Client::Joined>::iterator Client::joined(std::string_view nsp) {
   return std::find_if(sockets_.begin(), sockets_.end(),
                       [nsp](const Joined& j) { return j.first == nsp; });
@@ -30,16 +34,9 @@ bool Client::v3() const {
 
 void Client::start() {
   // An Engine.IO v3 client (Socket.IO v2) is in the default namespace without asking, as on the
-  // reference (when there is one).
+  // reference (when there is one). A connection that never joins a namespace is closed by the
+  // Engine.IO server's handshake deadline.
   if (v3() && server_.find("/")) connect("/", {});
-  // A connection that never joins a namespace is closed, as the reference server does.
-  connect_timer_ = std::make_unique<engineio::Timer>(session_->executor());
-  connect_timer_->expires_after(server_.options().connect_timeout);
-  connect_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self || self->closed_) return;
-    if (self->sockets_.empty()) self->session_->close("connect timeout");
-  });
 }
 
 void Client::fail(std::string_view what) {
@@ -50,9 +47,7 @@ void Client::fail(std::string_view what) {
 void Client::on_text(std::string_view data) {
   if (server_.options().parser == Parser::msgpack)
     return fail("text message to the msgpack parser");
-  auto step = decoder_.add_text(data);
-  if (step.failed()) return fail(to_string(step.error));
-  if (step.has_packet()) on_packet(std::move(step.packet));
+  on_step(decoder_.add_text(data));
 }
 
 void Client::on_binary(std::string bytes) {
@@ -61,9 +56,20 @@ void Client::on_binary(std::string bytes) {
     if (!packet) return fail(to_string(packet.error()));
     return on_packet(std::move(packet).value());
   }
-  auto step = decoder_.add_binary(std::move(bytes));
+  on_step(decoder_.add_binary(std::move(bytes)));
+}
+
+void Client::on_step(DecodeStep step) {
   if (step.failed()) return fail(to_string(step.error));
-  if (step.has_packet()) on_packet(std::move(step.packet));
+  if (step.has_packet()) return on_packet(std::move(step.packet));
+  // A refused event is the socket's to answer; a refused ack (the client's answer to the
+  // server) is dropped, and its callback times out.
+  if (step.refused() && step.packet.type == PacketType::event && !closed_) {
+    if (auto it = joined(step.packet.nsp); it != sockets_.end()) {
+      auto socket = it->second;
+      socket->on_refused(step.packet, refusal_reason());
+    }
+  }
 }
 
 void Client::send_raw(const Packet& packet) {
@@ -224,8 +230,8 @@ void Client::add_socket(const std::string& name, const std::shared_ptr<Socket>& 
   sockets_.emplace_back(name, socket);
   sockets_.shrink_to_fit();
   connecting_.shrink_to_fit();
-  // Joined: the connect timeout is over (destroying the timer cancels its wait).
-  connect_timer_.reset();
+  // Joined: the session leaves the anonymous ones (and their handshake deadline).
+  session_->admit();
   server_.count_socket(1);
   socket->set_client(weak_from_this());
   socket->on_connected();
@@ -309,7 +315,6 @@ void Client::on_upgrade() {
 void Client::on_close(std::string_view reason) {
   if (closed_) return;
   closed_ = true;
-  connect_timer_.reset();
   decoder_.reset();
   auto sockets = std::move(sockets_);
   sockets_.clear();

@@ -19,6 +19,7 @@ class Server;
 class Client : public engineio::SessionListener, public std::enable_shared_from_this<Client> {
  public:
   Client(Server& server, std::shared_ptr<engineio::Session> session);
+  // After set_listener: a v3 client joins the default namespace at once.
   void start();
 
   void on_text(std::string_view data) override;
@@ -33,7 +34,9 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
   void disconnect_all();
 
  private:
+  void on_step(DecodeStep step);
   void on_packet(Packet packet);
+  const std::string& refusal_reason() const;
   void connect(const std::string& nsp, boost::json::object auth);
   // A CONNECT_ERROR; bare: the v3 form (the data, or the message, alone).
   void refuse(const std::string& nsp, const ConnectRefused& refused, bool bare);
@@ -61,8 +64,6 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
   // A client joins one or two namespaces: vectors are smaller than maps.
   std::vector<Joined> sockets_;
   std::vector<std::string> connecting_;
-  // Only until a namespace is joined: an idle connection keeps neither the timer nor a wait.
-  std::unique_ptr<engineio::Timer> connect_timer_;
   bool closed_ = false;
 };
 

@@ -24,6 +24,11 @@ bool is_binary_type(PacketType t) {
   return t == PacketType::binary_event || t == PacketType::binary_ack;
 }
 
+// Events and acks: what a deep payload refuses rather than ends the connection.
+bool carries_arguments(PacketType t) {
+  return t == PacketType::event || t == PacketType::ack || is_binary_type(t);
+}
+
 bool is_valid_namespace(std::string_view nsp) {
   if (std::any_of(nsp.begin(), nsp.end(),
                   [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; })) {
@@ -161,6 +166,8 @@ std::string_view to_string(Error error) {
       return "got binary data when not reconstructing a packet";
     case Error::unexpected_text:
       return "got plaintext data when reconstructing a packet";
+    case Error::too_deep:
+      return "payload nested too deeply";
   }
   return "unknown error";
 }
@@ -168,6 +175,8 @@ std::string_view to_string(Error error) {
 void Decoder::reset() {
   pending_.reset();
   expected_ = 0;
+  pending_refused_ = false;
+  received_ = 0;
 }
 
 DecodeStep Decoder::fail(Error error) {
@@ -196,7 +205,10 @@ DecodeStep Decoder::add_text(std::string_view s) {
 
   const bool present = i < s.size();
   if (present) {
-    auto data = parse_json(s.substr(i), options_.max_json_depth);
+    JsonFailure why = JsonFailure::malformed;
+    auto data = parse_json(s.substr(i), options_.max_json_depth, why);
+    if (!data && why == JsonFailure::too_deep && carries_arguments(p.type))
+      return refuse(std::move(p), attachments);
     if (!data) return fail(Error::bad_json);
     p.data = std::move(*data);
   }
@@ -219,8 +231,36 @@ DecodeStep Decoder::add_text(std::string_view s) {
   return DecodeStep{};
 }
 
+// A refused binary packet still takes the attachments its header announced (so that they are
+// not read as packets of their own), then is reported.
+DecodeStep Decoder::refuse(Packet packet, std::size_t attachments) {
+  if (is_binary_type(packet.type))
+    packet.type = packet.type == PacketType::binary_event ? PacketType::event : PacketType::ack;
+  DecodeStep step;
+  if (attachments > 0) {
+    pending_ = std::make_unique<Packet>(std::move(packet));
+    pending_refused_ = true;
+    expected_ = attachments;
+    received_ = 0;
+    return step;
+  }
+  step.status = DecodeStep::Status::refused;
+  step.error = Error::too_deep;
+  step.packet = std::move(packet);
+  return step;
+}
+
 DecodeStep Decoder::add_binary(std::string bytes) {
   if (!awaiting_binary()) return fail(Error::unexpected_binary);
+  if (pending_refused_) {
+    if (++received_ < expected_) return DecodeStep{};
+    DecodeStep step;
+    step.status = DecodeStep::Status::refused;
+    step.error = Error::too_deep;
+    step.packet = std::move(*pending_);
+    reset();
+    return step;
+  }
   pending_->attachments.push_back(std::move(bytes));
   if (pending_->attachments.size() < expected_) return DecodeStep{};
   DecodeStep step;

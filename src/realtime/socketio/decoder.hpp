@@ -6,6 +6,9 @@
 // that announces N attachments ("51-[...]"), then exactly N binary messages. Input is hostile:
 // every failure is an Error, never an exception or undefined behaviour. After an error the
 // decoder is reset; the caller is expected to close the connection, as socket.io does.
+// One exception: an EVENT or ACK (binary too) whose JSON nests deeper than max_json_depth is
+// well framed, only its payload is refused: the step is `refused`, with the packet's type,
+// namespace and ack id (no data), so that the event can be answered with an error instead.
 //
 // Validation follows socket.io-parser (decodeString / isPayloadValid), made stricter where the
 // protocol text says MUST: EVENT, ACK and CONNECT_ERROR require their payload.
@@ -44,6 +47,7 @@ enum class Error : std::uint8_t {
   bad_placeholder,
   unexpected_binary,  // binary message while no BINARY_* header is pending
   unexpected_text,    // text message while attachments are still pending
+  too_deep,           // the payload nests deeper than max_json_depth (a refused step)
 };
 
 std::string_view to_string(Error error);
@@ -62,6 +66,7 @@ struct DecodeStep {
     packet,       // `packet` is complete
     need_binary,  // a BINARY_* packet waits for more attachments
     error,        // `error` says why; the decoder was reset
+    refused,      // `packet` has no data: its payload nests too deep (error is too_deep)
   };
   Status status = Status::need_binary;
   Error error = Error::empty_packet;  // meaningful only when status == error
@@ -69,6 +74,7 @@ struct DecodeStep {
 
   bool has_packet() const noexcept { return status == Status::packet; }
   bool failed() const noexcept { return status == Status::error; }
+  bool refused() const noexcept { return status == Status::refused; }
 };
 
 class Decoder {
@@ -84,11 +90,15 @@ class Decoder {
 
  private:
   DecodeStep fail(Error error);
+  DecodeStep refuse(Packet packet, std::size_t attachments);
 
   DecoderOptions options_;
   // Only while a binary packet waits for its attachments: every connection has a decoder.
   std::unique_ptr<Packet> pending_;
   std::size_t expected_ = 0;  // attachments the pending packet still needs in total
+  // The pending packet's payload was refused: its attachments are counted, not kept.
+  bool pending_refused_ = false;
+  std::size_t received_ = 0;  // attachments of a refused packet so far
 };
 
 }  // namespace chatd::socketio

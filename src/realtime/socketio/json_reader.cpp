@@ -145,6 +145,12 @@ std::optional<std::string> replace_lone_surrogates(std::string_view text) {
 }  // namespace
 
 std::optional<json::value> parse_json(std::string_view text, std::size_t max_depth) {
+  JsonFailure ignored;
+  return parse_json(text, max_depth, ignored);
+}
+
+std::optional<json::value> parse_json(std::string_view text, std::size_t max_depth,
+                                      JsonFailure& why) {
   const auto repaired = replace_lone_surrogates(text);
   if (repaired) text = *repaired;
   json::parse_options opts;
@@ -153,7 +159,10 @@ std::optional<json::value> parse_json(std::string_view text, std::size_t max_dep
   parser.handler().st.reset();
   json::error_code ec;
   const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
-  if (ec || used != text.size()) return std::nullopt;
+  if (ec || used != text.size()) {
+    why = ec == json::error::too_deep ? JsonFailure::too_deep : JsonFailure::malformed;
+    return std::nullopt;
+  }
   return parser.handler().st.release();
 }
 

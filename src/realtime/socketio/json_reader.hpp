@@ -17,4 +17,10 @@ namespace chatd::socketio {
 // UTF-8, comments, trailing commas, trailing data) or nests deeper than max_depth.
 std::optional<boost::json::value> parse_json(std::string_view text, std::size_t max_depth);
 
+enum class JsonFailure { malformed, too_deep };
+// The same, saying why it failed: too_deep when the parser reached a level past max_depth
+// (whatever follows it is not read).
+std::optional<boost::json::value> parse_json(std::string_view text, std::size_t max_depth,
+                                             JsonFailure& why);
+
 }  // namespace chatd::socketio

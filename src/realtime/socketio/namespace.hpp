@@ -42,6 +42,10 @@ class Namespace {
   using Middleware = std::function<boost::asio::awaitable<void>(std::shared_ptr<Socket>)>;
   using ConnectionHandler = std::function<void(const std::shared_ptr<Socket>&)>;
   using DisconnectHandler = std::function<void(Socket&, std::string_view reason)>;
+  // An event whose payload the decoder refused (nested too deep): its name and arguments are
+  // unknown; ack is the one it asked for, if any. Without a handler it is dropped.
+  using RefusedHandler =
+      std::function<void(const std::shared_ptr<Socket>&, std::string_view reason, Ack ack)>;
 
   Namespace(std::string name, std::unique_ptr<Adapter> adapter)
       : name_(std::move(name)), adapter_(std::move(adapter)) {}
@@ -56,6 +60,8 @@ class Namespace {
     events_.set(std::move(event), std::move(handler));
   }
   void on_unknown(EventHandler handler) { unknown_ = std::move(handler); }
+  void on_refused(RefusedHandler handler) { refused_ = std::move(handler); }
+  const RefusedHandler& refused_handler() const { return refused_; }
   void on_disconnect(DisconnectHandler handler) { disconnect_.push_back(std::move(handler)); }
   const EventHandler* handler_for(std::string_view event) const { return events_.find(event); }
   const EventHandler& unknown_handler() const { return unknown_; }
@@ -99,6 +105,7 @@ class Namespace {
   ConnectionHandler on_connection_;
   EventHandlers events_;
   EventHandler unknown_;
+  RefusedHandler refused_;
   std::vector<DisconnectHandler> disconnect_;
   Recovery* recovery_ = nullptr;
   Observer* observer_ = nullptr;

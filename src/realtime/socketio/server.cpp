@@ -6,7 +6,11 @@
 namespace chatd::socketio {
 
 Server::Server(core::IoPool& io, engineio::Server& engine, ServerOptions options)
-    : io_(io), engine_(engine), options_(std::move(options)) {
+    : io_(io),
+      engine_(engine),
+      options_(std::move(options)),
+      deep_payload_message_("payload nested deeper than " +
+                            std::to_string(options_.decoder.max_json_depth) + " levels") {
   adapter_factory_ = [this](const std::string&) { return std::make_unique<LocalAdapter>(io_); };
   engine_.on_connection([this](const std::shared_ptr<engineio::Session>& session) {
     auto client = std::make_shared<Client>(*this, session);

@@ -1,6 +1,5 @@
 #pragma once
 // The Socket.IO v5 server on top of the Engine.IO server: namespaces, middlewares, sockets.
-#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,8 +12,9 @@
 
 namespace chatd::socketio {
 
+// A connection that joins no namespace is closed by the Engine.IO server
+// (engineio::Options::handshake_timeout); joining one admits its session there.
 struct ServerOptions {
-  std::chrono::milliseconds connect_timeout{45000};
   DecoderOptions decoder;
   Parser parser = Parser::json;  // SOCKETIO_PARSER
 };
@@ -39,6 +39,8 @@ class Server {
   }
   engineio::Server& engine() { return engine_; }
   const ServerOptions& options() const { return options_; }
+  // What a socket is told of an event whose payload nests too deep (Namespace::on_refused).
+  const std::string& deep_payload_message() const { return deep_payload_message_; }
   std::size_t socket_count() const { return sockets_.load(); }
 
   // --- used by Client ---
@@ -48,6 +50,7 @@ class Server {
   core::IoPool& io_;
   engineio::Server& engine_;
   ServerOptions options_;
+  std::string deep_payload_message_;
   AdapterFactory adapter_factory_;
   Observer* observer_ = nullptr;
   std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces_;

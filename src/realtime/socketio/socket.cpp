@@ -278,6 +278,13 @@ void Socket::on_packet(Packet& packet) {
   if (const auto& handler = nsp_.unknown_handler()) handler(self, ev);
 }
 
+void Socket::on_refused(const Packet& packet, std::string_view reason) {
+  if (!connected_) return;
+  const auto& handler = nsp_.refused_handler();
+  if (!handler) return;
+  handler(shared_from_this(), reason, packet.id ? Ack(weak_from_this(), *packet.id) : Ack());
+}
+
 void Socket::on_close(std::string_view reason) {
   if (!connected_) return;
   connected_ = false;

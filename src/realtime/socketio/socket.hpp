@@ -157,6 +157,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // After the connection handler: gives back the spare capacity of the handler and room lists.
   void compact();
   void on_packet(Packet& packet);
+  void on_refused(const Packet& packet, std::string_view reason);
   void on_close(std::string_view reason);
   // The connection this socket belongs to: it forgets the socket once closed, and
   // disconnect(true) ends every namespace on it.

@@ -218,3 +218,33 @@ TEST(Config, SocketIoPathAndPollingCompression) {
   EXPECT_NE(error_of({{"POLLING_COMPRESSION_BYTES", "-1"}}).find("POLLING_COMPRESSION_BYTES"),
             std::string::npos);
 }
+
+TEST(Config, ConnectionLimitsHaveDefaultsAndAreChecked) {
+  auto c = load({});
+  EXPECT_EQ(c.max_connections_per_ip, 1000u);
+  EXPECT_EQ(c.max_anonymous_sessions, 5000u);
+  EXPECT_EQ(c.handshake_timeout_ms, 10000);
+  EXPECT_EQ(c.header_timeout_ms, 15000);
+  EXPECT_DOUBLE_EQ(c.handshake_rate_per_ip, 20);
+  EXPECT_DOUBLE_EQ(c.handshake_burst_per_ip, 100);
+  EXPECT_EQ(c.trusted_proxies, "");
+  c = load({{"MAX_CONNECTIONS_PER_IP", "0"},
+            {"HANDSHAKE_RATE_PER_IP", "0"},
+            {"TRUSTED_PROXIES", "10.0.0.0/8, ::1"}});
+  EXPECT_EQ(c.max_connections_per_ip, 0u);
+  EXPECT_DOUBLE_EQ(c.handshake_rate_per_ip, 0);
+  EXPECT_EQ(c.trusted_proxies, "10.0.0.0/8, ::1");
+  // The former name of the handshake deadline still works; the new one wins.
+  EXPECT_EQ(load({{"CONNECT_TIMEOUT_MS", "1000"}}).handshake_timeout_ms, 1000);
+  EXPECT_EQ(
+      load({{"CONNECT_TIMEOUT_MS", "1000"}, {"HANDSHAKE_TIMEOUT_MS", "2000"}}).handshake_timeout_ms,
+      2000);
+  EXPECT_NE(error_of({{"TRUSTED_PROXIES", "10.0.0.0/8, proxy.local"}})
+                .find("TRUSTED_PROXIES: not an IP address or CIDR block: proxy.local"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"HEADER_TIMEOUT_MS", "0"}}).find("HEADER_TIMEOUT_MS"), std::string::npos);
+  EXPECT_NE(error_of({{"MAX_ANONYMOUS_SESSIONS", "0"}}).find("MAX_ANONYMOUS_SESSIONS"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"HANDSHAKE_BURST_PER_IP", "0.5"}}).find("HANDSHAKE_BURST_PER_IP"),
+            std::string::npos);
+}

@@ -1,47 +1,13 @@
-// The pure parts of auth's limits: per-IP token buckets and the login failure backoff.
+// The pure parts of auth's limits: the login failure backoff (the per-IP buckets are http's).
 #include <gtest/gtest.h>
 
-#include "auth/ip_rate_limit.hpp"
 #include "auth/login_throttle.hpp"
 
 namespace chatd::auth {
 namespace {
 
 using namespace std::chrono_literals;
-const auto t0 = IpRateLimit::Clock::time_point() + 1000h;
-
-TEST(IpRateLimit, AllowsTheLimitThenSaysWhenTheNextOneFits) {
-  IpRateLimit limit(3, 60s);  // 3 a minute: one more every 20 s
-  for (int i = 0; i < 3; ++i) EXPECT_FALSE(limit.acquire("10.0.0.1", t0)) << i;
-  EXPECT_EQ(limit.acquire("10.0.0.1", t0), 20);
-  EXPECT_EQ(limit.acquire("10.0.0.1", t0 + 15s), 5);
-  // Another IP has its own bucket.
-  EXPECT_FALSE(limit.acquire("10.0.0.2", t0));
-  // Refused attempts are not counted: after 20 s one more fits.
-  EXPECT_FALSE(limit.acquire("10.0.0.1", t0 + 20s));
-  EXPECT_TRUE(limit.acquire("10.0.0.1", t0 + 20s));
-  // A full minute refills the whole bucket, and no more than that.
-  for (int i = 0; i < 3; ++i) EXPECT_FALSE(limit.acquire("10.0.0.1", t0 + 500s)) << i;
-  EXPECT_TRUE(limit.acquire("10.0.0.1", t0 + 500s));
-}
-
-TEST(IpRateLimit, ZeroTurnsItOff) {
-  IpRateLimit limit(0, 60s);
-  for (int i = 0; i < 1000; ++i) EXPECT_FALSE(limit.acquire("10.0.0.1", t0));
-}
-
-TEST(IpRateLimit, KeepsAtMostMaxIpsAndDropsIdleOnes) {
-  IpRateLimit limit(1, 10s, 2);
-  EXPECT_FALSE(limit.acquire("a", t0));
-  EXPECT_FALSE(limit.acquire("b", t0));
-  // Both buckets busy: a third IP is let through untracked rather than evicting one.
-  EXPECT_FALSE(limit.acquire("c", t0));
-  EXPECT_FALSE(limit.acquire("c", t0));
-  EXPECT_TRUE(limit.acquire("a", t0));
-  // Once a and b are idle (full again) they make room.
-  EXPECT_FALSE(limit.acquire("c", t0 + 11s));
-  EXPECT_TRUE(limit.acquire("c", t0 + 11s));
-}
+const auto t0 = std::chrono::steady_clock::time_point() + 1000h;
 
 TEST(LoginThrottle, KeysAreOpaqueAndDistinctPerKind) {
   const auto k = LoginThrottle::keys("ada@example.com", "192.0.2.7");

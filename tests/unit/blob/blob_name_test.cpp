@@ -27,6 +27,16 @@ TEST(BlobName, RoundTripsTypeAndSize) {
   EXPECT_FALSE(p2->width);
 }
 
+TEST(BlobName, EveryNameMadeParsesBack) {
+  // A size the name cannot carry is left out rather than making a name that is refused later.
+  for (int side : {1, 99'999, kMaxImageSide, kMaxImageSide + 1, 1'000'000'000}) {
+    const auto name = make_blob_name(ImageType::kPng, side, 7);
+    const auto parsed = parse_blob_name(name);
+    ASSERT_TRUE(parsed) << name;
+    EXPECT_EQ(parsed->width.has_value(), side <= kMaxImageSide) << name;
+  }
+}
+
 TEST(BlobName, IsRandom) {
   std::set<std::string> names;
   for (int i = 0; i < 1000; ++i) names.insert(make_blob_name(ImageType::kGif, 1, 1));

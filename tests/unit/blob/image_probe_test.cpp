@@ -71,6 +71,23 @@ TEST(ImageProbe, DecidesTheTypeEarly) {
   EXPECT_FALSE(q.settled());
 }
 
+TEST(ImageProbe, FlagsASideOverTheLimit) {
+  for (const auto& bytes : {test::png(1'000'000'000, 10), test::png(10, kMaxImageSide + 1),
+                            test::webp_vp8x(kMaxImageSide + 1, 5)}) {
+    ImageProbe p;
+    p.feed(bytes);
+    p.finish();
+    EXPECT_TRUE(p.type());
+    EXPECT_TRUE(p.oversized());
+    EXPECT_FALSE(p.width());
+  }
+  ImageProbe at_limit;
+  at_limit.feed(test::png(kMaxImageSide, kMaxImageSide));
+  at_limit.finish();
+  EXPECT_FALSE(at_limit.oversized());
+  EXPECT_EQ(at_limit.width(), kMaxImageSide);
+}
+
 TEST(ImageProbe, KeepsTheTypeWhenTheSizeIsUnreadable) {
   // A JPEG whose segments make no sense: still a JPEG by its magic bytes, size unknown.
   std::string broken("\xFF\xD8\xFF\xE0\x00\x01garbage", 13);

@@ -3,6 +3,7 @@
 #include "http/server.hpp"
 
 #include <gtest/gtest.h>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -128,25 +130,27 @@ constexpr std::size_t kUploadLimit = 5000;
 
 class HttpServerTest : public ::testing::Test {
  protected:
+  // A fixture with other options changes them here.
+  virtual void configure(http::ServerOptions&) {}
+
+  // A public route answering text/plain with what `body` makes of the request.
+  void add_text_route(const char* method, const char* path,
+                      std::function<std::string(const http::Request&)> body) {
+    router.add(
+        method, path,
+        [body = std::move(body)](http::Request& req) -> boost::asio::awaitable<http::Response> {
+          http::Response r;
+          r.content_type = "text/plain";
+          r.body = body(req);
+          co_return r;
+        },
+        true);
+  }
+
   void SetUp() override {
-    router.add(
-        "GET", "/hello",
-        [](http::Request&) -> boost::asio::awaitable<http::Response> {
-          http::Response r;
-          r.content_type = "text/plain";
-          r.body = "hello";
-          co_return r;
-        },
-        true);
-    router.add(
-        "POST", "/echo",
-        [](http::Request& req) -> boost::asio::awaitable<http::Response> {
-          http::Response r;
-          r.content_type = "text/plain";
-          r.body = req.body;
-          co_return r;
-        },
-        true);
+    add_text_route("GET", "/whoami", [](const http::Request& req) { return req.remote_address; });
+    add_text_route("GET", "/hello", [](const http::Request&) { return std::string("hello"); });
+    add_text_route("POST", "/echo", [](const http::Request& req) { return req.body; });
     router.set_authenticator(
         [](http::Request& req) -> boost::asio::awaitable<chatd::core::Principal> {
           if (req.header("authorization") != "Bearer ok")
@@ -175,15 +179,17 @@ class HttpServerTest : public ::testing::Test {
     options.read_timeout = 1s;
     options.idle_timeout = 2s;
     options.cors = http::CorsPolicy({"https://allowed.example"});
+    configure(options);
     server = std::make_unique<http::Server>(pool, options, router, metrics);
-    server->set_upgrade_handler("/ws", [this](boost::beast::tcp_stream stream,
-                                              http::UpgradeRequest request, std::string remote) {
-      std::lock_guard lock(mutex);
-      upgraded_target = std::string(request.target());
-      upgraded_from = remote;
-      // The handler owns the connection now: it answers on it by itself.
-      boost::asio::write(stream.socket(), boost::asio::buffer(std::string("handed off")));
-    });
+    server->set_upgrade_handler(
+        "/ws", [this](boost::beast::tcp_stream stream, http::UpgradeRequest request,
+                      std::string remote, http::ConnectionSlot) {
+          std::lock_guard lock(mutex);
+          upgraded_target = std::string(request.target());
+          upgraded_from = remote;
+          // The handler owns the connection now: it answers on it by itself.
+          boost::asio::write(stream.socket(), boost::asio::buffer(std::string("handed off")));
+        });
     server->start();
     pool.start();
   }
@@ -435,4 +441,174 @@ TEST_F(HttpServerTest, StopClosesIdleConnections) {
   const auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(c.sees_close());
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms);  // not the idle timeout
+}
+
+// --- The connection edge: header deadline, framing, client addresses, budgets, CORS ---
+
+class HeaderDeadlineTest : public HttpServerTest {
+ protected:
+  void configure(http::ServerOptions& o) override { o.header_timeout = 300ms; }
+};
+
+TEST_F(HeaderDeadlineTest, AConnectionThatSendsNothingIsClosedAfterTheHeaderDeadline) {
+  RawClient c(port());
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.sees_close());
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, 250ms);
+  EXPECT_LT(waited, 1500ms);  // not the idle timeout (2 s)
+}
+
+TEST_F(HeaderDeadlineTest, AHeaderDrippingInIsCutOffAtTheDeadline) {
+  RawClient c(port());
+  const auto start = std::chrono::steady_clock::now();
+  const std::string request = get("/hello");
+  bool cut = false;
+  for (char byte : request) {
+    if (!c.send(std::string(1, byte))) {
+      cut = true;
+      break;
+    }
+    std::this_thread::sleep_for(50ms);
+    if (std::chrono::steady_clock::now() - start > 1500ms) break;
+  }
+  EXPECT_TRUE(cut || c.sees_close());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);
+}
+
+TEST_F(HeaderDeadlineTest, BetweenRequestsTheIdleTimeoutApplies) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send(get("/hello")));
+  EXPECT_EQ(c.read_response().status, 200);
+  std::this_thread::sleep_for(700ms);  // past the header deadline, within the idle timeout
+  ASSERT_TRUE(c.send(get("/hello")));
+  EXPECT_EQ(c.read_response().status, 200);
+}
+
+TEST_F(HttpServerTest, TransferEncodingOtherThanChunkedGets400AndClose) {
+  for (const char* coding : {"chunked, identity", "identity", "gzip, chunked",
+                             "chunked\r\n"
+                             "Transfer-Encoding: chunked"}) {
+    RawClient c(port());
+    ASSERT_TRUE(c.send(std::string("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: ") +
+                       coding + "\r\n\r\n0\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n"));
+    auto r = c.read_response();
+    EXPECT_EQ(r.status, 400) << coding;
+    EXPECT_EQ(r.header("connection"), "close") << coding;
+    EXPECT_TRUE(c.sees_close()) << coding;  // the smuggled GET is never answered
+  }
+  RawClient ok(port());
+  ASSERT_TRUE(
+      ok.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n\r\n"
+              "2\r\nhi\r\n0\r\n\r\n"));
+  auto r = ok.read_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "hi");
+}
+
+TEST_F(HttpServerTest, EveryAnswerIsNosniff) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send(get("/hello") + get("/nowhere")));
+  EXPECT_EQ(c.read_response().header("x-content-type-options"), "nosniff");
+  auto missing = c.read_response();
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.header("x-content-type-options"), "nosniff");
+}
+
+TEST_F(HttpServerTest, XForwardedForIsIgnoredFromAnUntrustedPeer) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send(get("/whoami", "X-Forwarded-For: 203.0.113.5\r\n")));
+  EXPECT_EQ(c.read_response().body, "127.0.0.1");
+}
+
+class TrustedProxyTest : public HttpServerTest {
+ protected:
+  void configure(http::ServerOptions& o) override {
+    o.trusted_proxies = http::TrustedProxies::parse("127.0.0.1");
+    o.max_connections_per_ip = 1;  // not applied to a trusted proxy
+  }
+};
+
+TEST_F(TrustedProxyTest, TheClientComesFromXForwardedForPerRequest) {
+  RawClient c(port());
+  RawClient second(port());  // a proxy is not held to the per-address cap
+  ASSERT_TRUE(c.send(get("/whoami", "X-Forwarded-For: 6.6.6.6, 203.0.113.5\r\n") +
+                     get("/whoami", "X-Forwarded-For: 198.51.100.1\r\n") + get("/whoami")));
+  EXPECT_EQ(c.read_response().body, "203.0.113.5");
+  EXPECT_EQ(c.read_response().body, "198.51.100.1");
+  EXPECT_EQ(c.read_response().body, "127.0.0.1");
+  ASSERT_TRUE(second.send(get("/hello")));
+  EXPECT_EQ(second.read_response().status, 200);
+  // A WebSocket hand-off gets the client's address too.
+  ASSERT_TRUE(
+      c.send("GET /ws/x HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+             "X-Forwarded-For: 203.0.113.9\r\nSec-WebSocket-Version: 13\r\n"
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+  EXPECT_EQ(c.read_exact(10), "handed off");
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(upgraded_from, "203.0.113.9");
+}
+
+class PerAddressCapTest : public HttpServerTest {
+ protected:
+  void configure(http::ServerOptions& o) override { o.max_connections_per_ip = 2; }
+};
+
+TEST_F(PerAddressCapTest, AThirdConnectionFromOneAddressIsClosedAtOnce) {
+  RawClient a(port()), b(port());
+  ASSERT_TRUE(a.send(get("/hello")));
+  EXPECT_EQ(a.read_response().status, 200);
+  ASSERT_TRUE(b.send(get("/hello")));
+  EXPECT_EQ(b.read_response().status, 200);
+  {
+    RawClient third(port());
+    EXPECT_TRUE(third.sees_close());
+  }
+  EXPECT_EQ(server->refused(), 1u);
+  EXPECT_EQ(server->open_sockets(), 2u);
+}
+
+TEST_F(PerAddressCapTest, AHandedOffConnectionKeepsItsPlace) {
+  RawClient ws(port());
+  ASSERT_TRUE(
+      ws.send("GET /ws/x HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+              "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+  EXPECT_EQ(ws.read_exact(10), "handed off");
+  // The test's handler dropped the slot with the stream: the place is free again.
+  for (int i = 0; i < 100 && server->open_sockets() != 0; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(server->open_sockets(), 0u);
+}
+
+TEST_F(HttpServerTest, CorsEchoesAListedOriginWithCredentialsAndAlwaysVaries) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send(get("/hello", "Origin: https://allowed.example\r\n") +
+                     get("/hello", "Origin: null\r\n") + get("/hello")));
+  auto allowed = c.read_response();
+  EXPECT_EQ(allowed.header("access-control-allow-origin"), "https://allowed.example");
+  EXPECT_EQ(allowed.header("access-control-allow-credentials"), "true");
+  EXPECT_EQ(allowed.header("vary"), "Origin");
+  auto null_origin = c.read_response();
+  EXPECT_EQ(null_origin.header("access-control-allow-origin"), "");
+  EXPECT_EQ(null_origin.header("vary"), "Origin");
+  EXPECT_EQ(c.read_response().header("vary"), "Origin");
+}
+
+class CorsAnyOriginTest : public HttpServerTest {
+ protected:
+  void configure(http::ServerOptions& o) override { o.cors = http::CorsPolicy({"*"}); }
+};
+
+TEST_F(CorsAnyOriginTest, StarIsAnsweredWithStarAndNoCredentials) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send(get("/hello", "Origin: https://evil.example\r\n") +
+                     get("/hello", "Origin: null\r\n") +
+                     "OPTIONS /hello HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.example\r\n"
+                     "Access-Control-Request-Method: POST\r\n\r\n"));
+  for (int i = 0; i < 3; ++i) {
+    auto r = c.read_response();
+    EXPECT_EQ(r.header("access-control-allow-origin"), "*") << i;
+    EXPECT_EQ(r.header("access-control-allow-credentials"), "") << i;
+    EXPECT_EQ(r.header("vary"), "Origin") << i;
+    EXPECT_EQ(r.status, i == 2 ? 204 : 200) << i;
+  }
 }

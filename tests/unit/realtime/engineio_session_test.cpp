@@ -77,6 +77,8 @@ class EngineSessionTest : public ::testing::Test {
     req->query = {{"EIO", "4"}, {"transport", "polling"}};
     if (sid) req->query.emplace_back("sid", *sid);
     req->body = std::move(body);
+    req->remote_address = remote;
+    req->headers = headers;
     auto call = std::make_shared<Call>();
     asio::co_spawn(
         io(),
@@ -124,7 +126,7 @@ class EngineSessionTest : public ::testing::Test {
     req.set(field::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
     req.set(field::field::sec_websocket_version, "13");
     engine->upgrade_handler()(boost::beast::tcp_stream(std::move(server_side)), std::move(req),
-                              "127.0.0.1");
+                              remote, nullptr);
     // The 101 response.
     std::string head;
     while (head.find("\r\n\r\n") == std::string::npos) {
@@ -184,6 +186,9 @@ class EngineSessionTest : public ::testing::Test {
 
   chatd::core::IoPool pool{1};
   http::Router router;
+  // What the next requests carry: the client's address (from http), and their headers.
+  std::string remote = "127.0.0.1";
+  std::vector<std::pair<std::string, std::string>> headers;
   std::unique_ptr<eio::Server> engine;
   std::vector<std::shared_ptr<eio::Session>> sessions;
   std::vector<std::shared_ptr<Recorder>> recorders;
@@ -574,4 +579,152 @@ TEST_F(EngineSessionTest, ClosingDuringTheProbeAbandonsTheUpgrade) {
   ws_send(1, "5");  // too late
   EXPECT_EQ(sessions[0]->transport(), eio::Session::Transport::polling);
   EXPECT_EQ(answer("GET", sid).body, "1");
+}
+
+// --- Budgets: anonymous sessions (not admitted by the layer above), per-address limits ---
+
+eio::Options anonymous_budget(std::size_t max_anonymous, std::chrono::milliseconds timeout) {
+  eio::Options o;
+  o.max_anonymous = max_anonymous;
+  o.handshake_timeout = timeout;
+  return o;
+}
+
+TEST_F(EngineSessionTest, AnAnonymousSessionIsClosedAfterTheHandshakeTimeout) {
+  start(anonymous_budget(10, 100ms));
+  const auto sid = open_polling();
+  EXPECT_EQ(engine->anonymous_count(), 1u);
+  pump(60ms);
+  EXPECT_TRUE(recorders[0]->closes.empty());
+  EXPECT_TRUE(pump_until([&] { return !recorders[0]->closes.empty(); }, 500ms));
+  EXPECT_EQ(recorders[0]->closes[0], "handshake timeout");
+  EXPECT_EQ(engine->session_count(), 0u);
+  EXPECT_EQ(engine->anonymous_count(), 0u);
+  EXPECT_EQ(answer("GET", sid).body, error_body(1, "Session ID unknown"));
+}
+
+TEST_F(EngineSessionTest, AnAdmittedSessionOutlivesTheHandshakeTimeout) {
+  start(anonymous_budget(10, 50ms));
+  const auto sid = open_polling();
+  sessions[0]->admit();
+  EXPECT_EQ(engine->anonymous_count(), 0u);
+  pump(150ms);
+  EXPECT_TRUE(recorders[0]->closes.empty());
+  sessions[0]->send(eio::text_frame("4still here"));
+  EXPECT_EQ(answer("GET", sid).body, "4still here");
+}
+
+TEST_F(EngineSessionTest, TheOldestAnonymousSessionMakesRoomForANewOne) {
+  start(anonymous_budget(2, 10s));
+  const auto first = open_polling();
+  const auto second = open_polling();
+  const auto waiting = request("GET", first);  // a poll on the session about to go
+  open_polling();
+  EXPECT_TRUE(pump_until([&] { return !recorders[0]->closes.empty(); }));
+  EXPECT_EQ(recorders[0]->closes[0], "anonymous session limit");
+  EXPECT_EQ(wait_for(waiting).body, "1");  // its client hears the close
+  EXPECT_TRUE(recorders[1]->closes.empty());
+  EXPECT_EQ(engine->session_count(), 2u);
+  EXPECT_EQ(engine->anonymous_count(), 2u);
+}
+
+TEST_F(EngineSessionTest, AFloodingAddressGivesUpItsOwnSessionsNotAnotherClients) {
+  start(anonymous_budget(3, 10s));
+  remote = "198.51.100.7";  // a real client's handshake, the oldest
+  open_polling();
+  remote = "203.0.113.66";
+  for (int i = 0; i < 6; ++i) open_polling();
+  pump(50ms);
+  EXPECT_TRUE(recorders[0]->closes.empty());
+  for (int i = 1; i <= 4; ++i) {
+    EXPECT_EQ(recorders[i]->closes.size(), 1u) << i;
+    EXPECT_EQ(recorders[i]->closes.at(0), "anonymous session limit") << i;
+  }
+  EXPECT_EQ(engine->anonymous_count(), 3u);
+}
+
+TEST_F(EngineSessionTest, AtTheSessionLimitAnonymousSessionsGiveWayButAdmittedOnesDoNot) {
+  auto options = anonymous_budget(10, 10s);
+  options.max_sessions = 2;
+  start(options);
+  open_polling();
+  sessions[0]->admit();
+  open_polling();  // anonymous
+  open_polling();  // takes the anonymous one's place
+  EXPECT_TRUE(pump_until([&] { return !recorders[1]->closes.empty(); }));
+  EXPECT_TRUE(recorders[0]->closes.empty());
+  sessions[2]->admit();
+  const auto refused = answer("GET", std::nullopt);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.body, error_body(4, "Forbidden"));
+  EXPECT_EQ(engine->handshakes_refused(), 1u);
+}
+
+TEST_F(EngineSessionTest, SessionsPerAddressAreCapped) {
+  eio::Options options;
+  options.max_sessions_per_ip = 2;
+  start(options);
+  remote = "192.0.2.1";
+  const auto first = open_polling();
+  open_polling();
+  const auto refused = answer("GET", std::nullopt);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.body, error_body(4, "Too many connections from this address"));
+  remote = "192.0.2.2";
+  open_polling();
+  // A closed session gives its place back.
+  remote = "192.0.2.1";
+  sessions[0]->close("gone", eio::Session::CloseMode::immediate);
+  EXPECT_EQ(answer("GET", std::nullopt).status, 200);
+}
+
+TEST_F(EngineSessionTest, HandshakesPerAddressAreRateLimited) {
+  eio::Options options;
+  options.handshake_rate_per_ip = 1;
+  options.handshake_burst_per_ip = 2;
+  start(options);
+  remote = "192.0.2.1";
+  open_polling();
+  open_polling();
+  const auto refused = answer("GET", std::nullopt);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.body, error_body(4, "Too many handshakes, retry later"));
+  ASSERT_EQ(refused.headers.size(), 1u);
+  EXPECT_EQ(refused.headers[0], std::make_pair(std::string("Retry-After"), std::string("1")));
+  remote = "192.0.2.2";
+  EXPECT_EQ(answer("GET", std::nullopt).status, 200);
+}
+
+TEST_F(EngineSessionTest, AWebSocketHandshakeMeetsTheSameLimits) {
+  eio::Options options;
+  options.max_sessions_per_ip = 1;
+  start(options);
+  open_polling();
+  asio::ip::tcp::acceptor acceptor(io(), {asio::ip::make_address("127.0.0.1"), 0});
+  client = std::make_unique<asio::ip::tcp::socket>(client_io);
+  client->connect(acceptor.local_endpoint());
+  asio::ip::tcp::socket server_side(io());
+  acceptor.accept(server_side);
+  http::UpgradeRequest req{boost::beast::http::verb::get, "/socket.io/?EIO=4&transport=websocket",
+                           11};
+  engine->upgrade_handler()(boost::beast::tcp_stream(std::move(server_side)), std::move(req),
+                            remote, nullptr);
+  std::string answer_text(12, '\0');
+  ASSERT_TRUE(read_exact(answer_text.data(), answer_text.size()));
+  EXPECT_EQ(answer_text, "HTTP/1.1 403");
+  EXPECT_EQ(engine->session_count(), 1u);
+}
+
+TEST_F(EngineSessionTest, AHandshakeKeepsAtMostItsBudgetOfHeaders) {
+  eio::Options options;
+  options.max_handshake_bytes = 100;
+  start(options);
+  headers = {{"x-big", std::string(200, 'b')}, {"authorization", "Bearer token"}, {"x-small", "s"}};
+  open_polling();
+  const auto& hs = sessions[0]->handshake();
+  EXPECT_EQ(hs.headers.find("authorization"), "Bearer token");
+  EXPECT_EQ(hs.headers.find("x-small"), "s");
+  EXPECT_FALSE(hs.headers.find("x-big"));
+  EXPECT_EQ(hs.query.find("transport"), "polling");
+  EXPECT_EQ(hs.remote_address, "127.0.0.1");
 }

@@ -93,6 +93,12 @@ TEST(JsonReader, DepthLimit) {
   const std::string past_limit = std::string(9, '[') + std::string(9, ']');
   EXPECT_TRUE(parse_json(at_limit, 8));
   EXPECT_FALSE(parse_json(past_limit, 8));
+  JsonFailure why = JsonFailure::malformed;
+  EXPECT_FALSE(parse_json(past_limit, 8, why));
+  EXPECT_EQ(why, JsonFailure::too_deep);
+  why = JsonFailure::too_deep;
+  EXPECT_FALSE(parse_json("[1,]", 8, why));
+  EXPECT_EQ(why, JsonFailure::malformed);
 }
 
 }  // namespace

@@ -197,9 +197,48 @@ TEST(SocketIoDecode, AttachmentLimitIsConfigurable) {
 
 TEST(SocketIoDecode, JsonDepthIsConfigurable) {
   const std::string deep = nested("2[\"d\",", 40, "]");
-  EXPECT_EQ(Decoder{}.add_text(deep).error, Error::bad_json);
+  EXPECT_EQ(Decoder{}.add_text(deep).error, Error::too_deep);
   Decoder lenient(DecoderOptions{.max_json_depth = 64});
   EXPECT_TRUE(lenient.add_text(deep).has_packet());
+}
+
+TEST(SocketIoDecode, AnEventNestedTooDeepIsRefusedNotFailed) {
+  Decoder d;
+  const auto step = d.add_text(nested("2/chat,17[\"public_message\",", 40, "]"));
+  ASSERT_TRUE(step.refused()) << to_string(step.error);
+  EXPECT_EQ(step.error, Error::too_deep);
+  EXPECT_EQ(step.packet.type, PacketType::event);
+  EXPECT_EQ(step.packet.nsp, "/chat");
+  EXPECT_EQ(step.packet.id, 17u);
+  EXPECT_TRUE(step.packet.data.is_null());
+  // The decoder goes on as before.
+  EXPECT_TRUE(d.add_text(R"(2["next"])").has_packet());
+  // Deep but otherwise broken still counts as too deep: nothing past the limit is read.
+  EXPECT_TRUE(d.add_text(nested("2", 40, "garbage")).refused());
+  // An ack from the client, too.
+  EXPECT_TRUE(d.add_text(nested("35", 40)).refused());
+}
+
+TEST(SocketIoDecode, ARefusedBinaryEventStillTakesItsAttachments) {
+  Decoder d;
+  EXPECT_EQ(
+      d.add_text(nested("52-/chat,3[\"e\",{\"_placeholder\":true,\"num\":0},", 40, "]")).status,
+      Status::need_binary);
+  EXPECT_EQ(d.add_binary("one").status, Status::need_binary);
+  const auto step = d.add_binary("two");
+  ASSERT_TRUE(step.refused());
+  EXPECT_EQ(step.packet.type, PacketType::event);
+  EXPECT_EQ(step.packet.id, 3u);
+  EXPECT_TRUE(step.packet.attachments.empty());
+  EXPECT_FALSE(d.awaiting_binary());
+}
+
+TEST(SocketIoDecode, TooDeepElsewhereStillFails) {
+  // CONNECT (the auth object) and DISCONNECT have no event to answer.
+  const auto connect = Decoder{}.add_text(nested("0/chat,{\"a\":", 40, "}"));
+  EXPECT_TRUE(connect.failed());
+  EXPECT_EQ(connect.error, Error::bad_json);
+  EXPECT_EQ(Decoder{}.add_text(nested("1", 40)).error, Error::bad_json);
 }
 
 TEST(SocketIoDecode, ErrorNames) {
@@ -241,7 +280,7 @@ const std::vector<BadText>& bad_texts() {
       {"2[\"a\",\"\\ud80\"]", Error::bad_json},  // a lone surrogate is fine (U+FFFD); this is not
       {"2[\"a\",NaN]", Error::bad_json},
       {"2['a']", Error::bad_json},
-      {nested("2", 40), Error::bad_json},
+      {nested("0", 40), Error::bad_json},  // an event this deep is refused, see above
       {"2\x00"s, Error::bad_json},
       {"2[\"connect\"]", Error::reserved_event},
       {"2[\"disconnect\",1]", Error::reserved_event},
