@@ -8,10 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { startChatd, registerAndLogin } from '../lib/chatd.mjs';
 import { connect } from '../lib/chat-socket.mjs';
-import { percentile, summary, metric, sleep } from '../lib/measure.mjs';
+import { percentile, summary, metric, sleep, rssMiB } from '../lib/measure.mjs';
 
 const FLOOD_MS = 8000;
 const FLOOD_ADDRESSES = 8; // 127.0.1.1 ... : keep-alive connections, one per address
@@ -226,7 +226,7 @@ function holdConnection(port, localAddress, ms = 300) {
   });
 }
 
-test('MAX_CONNECTIONS_PER_IP: connections past the cap are closed at once, other addresses unaffected', async () => {
+test('MAX_CONNECTIONS_PER_IP: connections past the cap are closed at once, sessions past it 403, other addresses unaffected', async () => {
   const server = await startChatd({ env: { MAX_CONNECTIONS_PER_IP: '3' } });
   try {
     const held = [];
@@ -241,6 +241,29 @@ test('MAX_CONNECTIONS_PER_IP: connections past the cap are closed at once, other
     await sleep(100);
     assert.equal((await getFrom(server, '127.0.4.1', '/health')).status, 200, 'places given back');
     assert.ok((await metric(server, 'chatd_connections_refused_total')) >= 1);
+    // Engine.IO sessions are capped the same, however few connections carry their handshakes:
+    // here all over one keep-alive connection.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push(
+        await new Promise((resolve, reject) => {
+          const req = request(
+            { host: '127.0.0.1', port: server.port, localAddress: '127.0.4.3', agent,
+              path: '/socket.io/?EIO=4&transport=polling' },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode));
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        }),
+      );
+    }
+    agent.destroy();
+    assert.deepEqual(statuses, [200, 200, 200, 403, 403]);
+    assert.equal((await getFrom(server, '127.0.4.4', '/socket.io/?EIO=4&transport=polling')).status, 200);
   } finally {
     await server.cleanup();
   }
@@ -262,6 +285,76 @@ test('TRUSTED_PROXIES: X-Forwarded-For names the client only when a trusted prox
     // From anyone else the header is ignored: the peer's address is the key.
     assert.equal((await handshake('127.0.5.2', '198.51.100.3')).status, 200);
     assert.equal((await handshake('127.0.5.2', '198.51.100.4')).status, 429);
+  } finally {
+    await server.cleanup();
+  }
+});
+
+// `count` polling handshakes over `parallel` keep-alive connections, each with `headers`.
+async function handshakes(server, count, parallel, headers) {
+  const agent = new Agent({ keepAlive: true, maxSockets: parallel });
+  let left = count;
+  const one = () =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: server.port, path: '/socket.io/?EIO=4&transport=polling', agent, headers: headers() },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  const statuses = {};
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (left-- > 0) {
+        const status = await one();
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    }),
+  );
+  agent.destroy();
+  return statuses;
+}
+
+test('headers a handshake carries are kept up to 8 KiB per session, not all 15 KB', async () => {
+  // The issue's attacker: every handshake with ~15 KB of headers (under the 16 KiB a request may
+  // have), kept by each of thousands of anonymous sessions (~21 KB a session in all). The same
+  // number of sessions is opened without extra headers first: the difference in resident memory
+  // is what the headers cost.
+  const N = 2000;
+  const server = await startChatd({
+    env: {
+      MAX_ANONYMOUS_SESSIONS: String(2 * N + 500),
+      HANDSHAKE_TIMEOUT_MS: '120000',
+      HANDSHAKE_RATE_PER_IP: '0',
+      MAX_CONNECTIONS_PER_IP: '0',
+    },
+  });
+  try {
+    const pid = server.child.pid;
+    const junk = () => {
+      const h = {};
+      for (let i = 0; i < 15; i++) h[`x-junk-${i}`] = Math.random().toString(36).slice(2).repeat(100).slice(0, 1000);
+      return h;
+    };
+    await handshakes(server, 200, 8, () => ({})); // warm-up: pools, buffers
+    const r0 = rssMiB(pid);
+    assert.deepEqual(await handshakes(server, N, 8, () => ({})), { 200: N });
+    const r1 = rssMiB(pid);
+    assert.deepEqual(await handshakes(server, N, 8, junk), { 200: N });
+    const r2 = rssMiB(pid);
+    assert.equal(await metric(server, 'chatd_engineio_anonymous_sessions'), 2 * N + 200);
+    const plainKiB = ((r1 - r0) * 1024) / N;
+    const junkKiB = ((r2 - r1) * 1024) / N;
+    console.log(
+      `resident memory per session: ${plainKiB.toFixed(1)} KiB without extra headers, ` +
+        `${junkKiB.toFixed(1)} KiB with 15 KB of them (${(junkKiB - plainKiB).toFixed(1)} KiB for the headers)`,
+    );
+    // 8 KiB of names and values, and their strings' overhead; all 15 KB would be over 14 KiB.
+    assert.ok(junkKiB - plainKiB < 11, `${(junkKiB - plainKiB).toFixed(1)} KiB of headers per session`);
   } finally {
     await server.cleanup();
   }
