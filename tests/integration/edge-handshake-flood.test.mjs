@@ -143,7 +143,9 @@ test('an anonymous handshake flood does not slow down or lock out a logged-in cl
 });
 
 test('anonymous sessions are closed HANDSHAKE_TIMEOUT_MS after they opened', async () => {
-  const server = await startChatd({ env: { HANDSHAKE_TIMEOUT_MS: '500' } });
+  // 2 s: the 20 handshakes below took over 500 ms on a loaded machine, and the first ones were
+  // closed before they were counted.
+  const server = await startChatd({ env: { HANDSHAKE_TIMEOUT_MS: '2000' } });
   try {
     for (let i = 0; i < 20; i++) {
       const res = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`);
@@ -154,7 +156,7 @@ test('anonymous sessions are closed HANDSHAKE_TIMEOUT_MS after they opened', asy
     // A session that joins a namespace in time stays past the deadline.
     const user = await registerAndLogin(server);
     const socket = await connect(server, user.token, 'websocket');
-    await sleep(1200);
+    await sleep(2500);
     assert.equal(await metric(server, 'chatd_engineio_anonymous_sessions'), 0);
     assert.equal(await metric(server, 'chatd_engineio_sessions'), 1);
     assert.equal(socket.connected, true);
@@ -181,7 +183,9 @@ function getFrom(server, localAddress, path, headers = {}) {
 }
 
 test('handshakes per second from one address are limited (429 + Retry-After); others are not', async () => {
-  const server = await startChatd({ env: { HANDSHAKE_RATE_PER_IP: '2', HANDSHAKE_BURST_PER_IP: '5' } });
+  // One new token every 4 s: the steps below, which expect an empty bucket, take well under that
+  // even on a loaded machine (at 2 per second, a WebSocket handshake 600 ms in found a token).
+  const server = await startChatd({ env: { HANDSHAKE_RATE_PER_IP: '0.25', HANDSHAKE_BURST_PER_IP: '5' } });
   try {
     const handshake = (ip) => getFrom(server, ip, '/socket.io/?EIO=4&transport=polling');
     const statuses = [];
@@ -204,8 +208,8 @@ test('handshakes per second from one address are limited (429 + Retry-After); ot
     });
     ws.terminate();
     assert.equal(status, 429);
-    await sleep(600);
-    assert.equal((await handshake('127.0.3.1')).status, 200, 'refilled at 2 per second');
+    await sleep(4100);
+    assert.equal((await handshake('127.0.3.1')).status, 200, 'refilled at one per 4 s');
     assert.ok((await metric(server, 'chatd_engineio_handshakes_refused_total')) >= 5);
   } finally {
     await server.cleanup();
