@@ -12,4 +12,9 @@ namespace chatd::chat {
 // run it on the blocking pool.
 bool may_read(std::int64_t user, const storage::Message& m, storage::Database& db);
 
+// Whether the stored message m belongs to the conversation of the new message n: both public,
+// both the same group's, or both private between the same two users. A reply must answer a
+// message of its own conversation (whose sender, having been let post there, may read it).
+bool same_conversation(const storage::Message& m, const storage::NewMessage& n);
+
 }  // namespace chatd::chat

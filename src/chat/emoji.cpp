@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "chat/error.hpp"
+#include "core/utf8.hpp"
 
 namespace chatd::chat {
 namespace {
@@ -19,26 +20,14 @@ constexpr char32_t kVs16 = 0xFE0F;
 constexpr char32_t kKeycap = 0x20E3;
 constexpr char32_t kCancelTag = 0xE007F;
 
-// UTF-8 to code points; nullopt when malformed (overlong, surrogates, past U+10FFFF).
+// UTF-8 to code points; nullopt when it is not valid UTF-8.
 std::optional<std::vector<char32_t>> decode(std::string_view s) {
   std::vector<char32_t> out;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   for (std::size_t i = 0; i < s.size();) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    const int n = b < 0x80           ? 1
-                  : (b >> 5) == 0x6  ? 2
-                  : (b >> 4) == 0xE  ? 3
-                  : (b >> 3) == 0x1E ? 4
-                                     : 0;
-    if (n == 0 || i + n > s.size()) return std::nullopt;
-    char32_t c = n == 1 ? b : b & (0x7F >> n);
-    for (int k = 1; k < n; ++k) {
-      const auto cont = static_cast<unsigned char>(s[i + k]);
-      if ((cont >> 6) != 0x2) return std::nullopt;
-      c = (c << 6) | (cont & 0x3F);
-    }
-    constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (c < kMin[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return std::nullopt;
-    out.push_back(c);
+    const std::size_t n = p[i] < 0x80 ? 1 : core::utf8_sequence_length(p + i, s.size() - i);
+    if (n == 0) return std::nullopt;
+    out.push_back(core::utf8_code_point(p + i, n));
     i += n;
   }
   return out;

@@ -24,9 +24,11 @@ struct ImageRef {
 // What every post may also carry: the client's idempotency key (clientMsgId: a repeat from the
 // same sender is answered with the first message and stores nothing), and the socket it came
 // from ("" over REST), which live delivery leaves out of a message with a recipient.
+// replyTo: the message it answers, which must be one of the same conversation.
 struct PostOrigin {
   std::optional<std::string> client_msg_id = std::nullopt;
   std::string socket = {};
+  std::optional<std::int64_t> reply_to = std::nullopt;
 };
 
 struct PublicPost {

@@ -62,6 +62,13 @@ std::optional<std::string> client_msg_id_field(const json::object& payload) {
   return std::string(id);
 }
 
+// The optional replyTo (absent or null: none).
+std::optional<std::int64_t> reply_to_field(const json::object& payload) {
+  const auto* value = payload.if_contains("replyTo");
+  if (!value || value->is_null()) return std::nullopt;
+  return id_field(payload, "replyTo");
+}
+
 }  // namespace
 
 PublicPost public_post(const json::value& payload, std::size_t max_length) {
@@ -69,7 +76,10 @@ PublicPost public_post(const json::value& payload, std::size_t max_length) {
   if (payload.is_string()) return PublicPost{text_field(&payload, max_length)};
   const auto* fields = payload.if_object();
   PublicPost post{text_field(fields ? fields->if_contains("message") : nullptr, max_length)};
-  if (fields) post.origin.client_msg_id = client_msg_id_field(*fields);
+  if (fields) {
+    post.origin.client_msg_id = client_msg_id_field(*fields);
+    post.origin.reply_to = reply_to_field(*fields);
+  }
   return post;
 }
 
@@ -77,6 +87,7 @@ PrivatePost private_post(const json::object& payload, std::size_t max_length) {
   const auto recipient = id_field(payload, "recipientId");
   PrivatePost post{recipient, text_field(payload.if_contains("message"), max_length)};
   post.origin.client_msg_id = client_msg_id_field(payload);
+  post.origin.reply_to = reply_to_field(payload);
   return post;
 }
 
@@ -84,6 +95,7 @@ GroupPost group_post(const json::object& payload, std::size_t max_length) {
   const auto group = id_field(payload, "groupId");
   GroupPost post{group, text_field(payload.if_contains("message"), max_length)};
   post.origin.client_msg_id = client_msg_id_field(payload);
+  post.origin.reply_to = reply_to_field(payload);
   return post;
 }
 
@@ -104,6 +116,7 @@ ImagePost image_post(const json::value& payload, const ChatService& chat) {
       throw ChatError(ErrorKind::kInvalidInput, "give either recipientId or groupId, not both");
   }
   post.origin.client_msg_id = client_msg_id_field(fields);
+  post.origin.reply_to = reply_to_field(fields);
   return post;
 }
 

@@ -35,7 +35,11 @@ boost::asio::awaitable<Message> ChatService::edit_message(core::Principal user, 
   if (current.type == storage::MessageType::kImage)
     throw ChatError(ErrorKind::kInvalidInput, "images cannot be edited");
   auto job = [this, id = edit.id, sender = user.id, text = std::move(edit.text)] {
-    return db_.messages().edit(id, sender, text);
+    auto edited = db_.messages().edit(id, sender, text);
+    if (!edited || !edited->reply_to) return edited;
+    std::vector<Message> one{std::move(*edited)};
+    storage::fill_replies(db_.messages(), one);
+    return std::optional<Message>(std::move(one.front()));
   };
   auto edited = co_await pool_.run(std::move(job));
   // The checks above passed, so only a delete can have come in between.

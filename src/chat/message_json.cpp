@@ -21,9 +21,29 @@ json::value opt_time(const std::optional<storage::Millis>& v) {
 json::object with_changes(json::object event, const storage::Message& m) {
   if (m.edited_at) event["editedAt"] = core::iso_time(*m.edited_at);
   if (!m.reactions.empty()) event["reactions"] = reactions_json(m.reactions);
+  if (m.reply) event["replyTo"] = reply_json(*m.reply);
   return event;
 }
 }  // namespace
+
+json::object reply_json(const storage::ReplyRef& r) {
+  if (r.deleted) return json::object{{"id", r.id}, {"deleted", true}};
+  const bool image = r.type == storage::MessageType::kImage;
+  return json::object{{"id", r.id},
+                      {"senderId", r.sender_id},
+                      {"username", r.sender_username},
+                      {"type", image ? "image" : "text"},
+                      {"preview", image ? std::string_view(kImagePreview) : preview_of(r.content)}};
+}
+
+std::string_view preview_of(std::string_view text) {
+  std::size_t points = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (points++ == kPreviewLength) return text.substr(0, i);
+  }
+  return text;
+}
 
 json::array reactions_json(const std::vector<storage::ReactionCount>& reactions) {
   json::array out;
@@ -67,7 +87,8 @@ json::object message_json(const storage::Message& m, const ImageLinker& link) {
       {"sender", json::object{{"id", m.sender_id}, {"username", m.sender_username}}},
       {"editedAt", opt_time(m.edited_at)},
       {"deleted", m.deleted},
-      {"reactions", reactions_json(m.reactions)}};
+      {"reactions", reactions_json(m.reactions)},
+      {"replyTo", m.reply ? json::value(reply_json(*m.reply)) : json::value(nullptr)}};
   if (m.group_id) out["groupId"] = *m.group_id;
   return out;
 }
@@ -123,6 +144,7 @@ json::object image_event(const storage::Message& m, const std::string& username,
                    {"createdAt", core::iso_time(m.created_at)}};
   if (m.group_id) out["groupId"] = *m.group_id;
   if (!m.reactions.empty()) out["reactions"] = reactions_json(m.reactions);
+  if (m.reply) out["replyTo"] = reply_json(*m.reply);
   return out;
 }
 

@@ -14,12 +14,21 @@ using ImageLinker = std::function<std::string(const std::string& key)>;
 
 // A group's message also has groupId (other messages do not, as in the original's shape).
 // With editedAt (null unless edited), deleted (a tombstone: content "", blobUrl null) and
-// reactions (as filled for the reader; [] when none or not filled).
+// reactions (as filled for the reader; [] when none or not filled) and replyTo (null unless it
+// answers a message and that was filled).
 boost::json::object message_json(const storage::Message& m, const ImageLinker& link);
 // message_edited: {id, message, editedAt}
 boost::json::object edited_event(const storage::Message& m);
 // message_deleted: {id}
 boost::json::object deleted_event(const storage::Message& m);
+// replyTo: {id, senderId, username, type: "text" | "image", preview}, the preview being the first
+// kPreviewLength code points of the answered message's text now (kImagePreview for an image);
+// {id, deleted: true} once it was deleted.
+inline constexpr std::size_t kPreviewLength = 100;
+inline constexpr const char* kImagePreview = "[image]";
+boost::json::object reply_json(const storage::ReplyRef& r);
+// The first kPreviewLength code points of valid UTF-8 text.
+std::string_view preview_of(std::string_view text);
 // [{emoji, count, mine}]
 boost::json::array reactions_json(const std::vector<storage::ReactionCount>& reactions);
 // reaction: {id, emoji, userId, on}
@@ -32,7 +41,8 @@ boost::json::object reaction_ack(std::int64_t id, std::string_view emoji, bool o
 boost::json::object reactions_event(std::int64_t id,
                                     const std::vector<storage::ReactionCount>& reactions);
 // The stored-message events below carry editedAt only when the message was edited (a replay
-// reads it as stored now); a tombstone goes out as message_deleted instead.
+// reads it as stored now), reactions only when it has some (a replay), replyTo only when it
+// answers a message; a tombstone goes out as message_deleted instead.
 // public_message: {sender, message} + id, senderId, username, createdAt
 boost::json::object public_event(const storage::Message& m, const std::string& username);
 // private_message: {senderId, message} + id, recipientId, username, createdAt

@@ -124,13 +124,14 @@ boost::asio::awaitable<storage::Page<storage::SearchHit>> MessageSearch::search(
   } else if (q.scope.kind == Kind::kGroup) {
     co_await chat_.require_member(q.scope.id, q.viewer);
   }
-  // Results carry their reactions as the history does.
+  // Results carry their reactions and replies as the history does.
   auto job = [this, q = std::move(q)] {
     auto page = db_.search().search(q);
     std::vector<storage::Message> messages;
     messages.reserve(page.items.size());
     for (auto& hit : page.items) messages.push_back(std::move(hit.message));
     storage::fill_reactions(db_.reactions(), messages, q.viewer);
+    storage::fill_replies(db_.messages(), messages);
     for (std::size_t i = 0; i < messages.size(); ++i)
       page.items[i].message = std::move(messages[i]);
     return page;

@@ -184,7 +184,9 @@ asio::awaitable<void> Sequencer::read(std::int64_t up_to) {
   for (;;) {
     if (from >= up_to) break;
     auto job = [this, from, up_to] {
-      auto rows = db_.messages().after(from, up_to, options_.read_batch);
+      auto& messages = db_.messages();
+      auto rows = messages.after(from, up_to, options_.read_batch);
+      storage::fill_replies(messages, rows);
       ReadResult r;
       r.complete = rows.size() < options_.read_batch;
       r.last = rows.empty() ? from : rows.back().id;

@@ -136,6 +136,7 @@ boost::asio::awaitable<Message> ChatService::post_public(core::Principal sender,
   m.content = std::move(post.text);
   m.is_public = true;
   m.sender_id = sender.id;
+  if (post.origin.reply_to) co_await attach_reply(m, *post.origin.reply_to);
   auto socket = stamp(m, post.origin);
   auto queued = std::exchange(on_queued, nullptr);
   auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
@@ -155,6 +156,7 @@ boost::asio::awaitable<Message> ChatService::post_private(core::Principal sender
   m.is_public = false;
   m.sender_id = sender.id;
   m.recipient_id = post.recipient;
+  if (post.origin.reply_to) co_await attach_reply(m, *post.origin.reply_to);
   auto socket = stamp(m, post.origin);
   auto queued = std::exchange(on_queued, nullptr);
   auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
@@ -174,6 +176,7 @@ boost::asio::awaitable<Message> ChatService::post_group(core::Principal sender, 
   m.is_public = false;
   m.sender_id = sender.id;
   m.group_id = post.group;
+  if (post.origin.reply_to) co_await attach_reply(m, *post.origin.reply_to);
   auto socket = stamp(m, post.origin);
   auto queued = std::exchange(on_queued, nullptr);
   auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
@@ -214,6 +217,7 @@ boost::asio::awaitable<Message> ChatService::post_image(core::Principal sender, 
   m.sender_id = sender.id;
   m.recipient_id = recipient;
   m.group_id = post.group;
+  if (post.origin.reply_to) co_await attach_reply(m, *post.origin.reply_to);
   auto socket = stamp(m, post.origin);
   auto queued = std::exchange(on_queued, nullptr);
   auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
@@ -226,6 +230,7 @@ boost::asio::awaitable<storage::Page<Message>> ChatService::public_history(
   auto job = [this, viewer, q] {
     auto page = db_.messages().list_public(q);
     storage::fill_reactions(db_.reactions(), page.items, viewer);
+    storage::fill_replies(db_.messages(), page.items);
     return page;
   };
   co_return co_await pool_.run(std::move(job));
@@ -241,6 +246,7 @@ boost::asio::awaitable<storage::Page<Message>> ChatService::private_history(std:
   auto job = [this, viewer, q] {
     auto page = db_.messages().list_private(q.a, q.b, q.page);
     storage::fill_reactions(db_.reactions(), page.items, viewer);
+    storage::fill_replies(db_.messages(), page.items);
     return page;
   };
   co_return co_await pool_.run(std::move(job));
@@ -259,6 +265,7 @@ boost::asio::awaitable<storage::Page<Message>> ChatService::group_history(std::i
   auto job = [this, viewer, group, q] {
     auto page = db_.messages().list_group(group, q);
     storage::fill_reactions(db_.reactions(), page.items, viewer);
+    storage::fill_replies(db_.messages(), page.items);
     return page;
   };
   co_return co_await pool_.run(std::move(job));

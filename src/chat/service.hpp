@@ -50,7 +50,8 @@ class ChatService {
   std::optional<ImageRef> resolve_image(std::string_view url) const;
 
   // Sending. Refusals, in this order: kRateLimited; for a recipient kInvalidInput (oneself),
-  // then kNotFound ("recipient not found"); for an image marked check_stored kInvalidInput (its
+  // then kNotFound ("recipient not found"); for a reply (origin.reply_to) those of attach_reply,
+  // after the recipient's or group's checks; for an image marked check_stored kInvalidInput (its
   // blob is gone) or kUnavailable (storage cannot tell). A storage failure propagates as it is.
   // on_queued: see BatchWriter::store. It also runs when the message is refused.
   // arrived: when the message came in (a socket's messages may wait for their turn first); over
@@ -151,6 +152,10 @@ class ChatService {
   boost::asio::awaitable<void> check_stored(std::string key);
   // The rate limit's wait, or its refusal, for a user's operation that arrived then.
   boost::asio::awaitable<void> take_token(std::int64_t user, Clock::time_point arrived);
+  // Makes m answer the message `id` (chat/replies.cpp): kInvalidInput "replyTo must be a message
+  // of this conversation" unless it is one of m's conversation (also when it does not exist),
+  // "replyTo: message was deleted" for a tombstone.
+  boost::asio::awaitable<void> attach_reply(storage::NewMessage& m, std::int64_t id);
   // The message `id` if the user may read it, else kNotFound.
   boost::asio::awaitable<storage::Message> readable_message(std::int64_t user, std::int64_t id);
   // The message `id` as the user may change it: kNotFound or kForbidden (see edit_message).

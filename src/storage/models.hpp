@@ -70,6 +70,17 @@ struct Page {
 
 enum class MessageType { kText, kImage };
 
+// The message another one answers, as it is stored now (filled by fill_replies, or by the
+// sender's checks for a new message): callers shorten its text to a preview.
+struct ReplyRef {
+  std::int64_t id = 0;
+  std::int64_t sender_id = 0;
+  std::string sender_username;
+  std::string content;  // its text now ("" for a tombstone; the blob key for an image)
+  MessageType type = MessageType::kText;
+  bool deleted = false;
+};
+
 // One emoji's reactions on a message, as a reader sees them.
 struct ReactionCount {
   std::string emoji;
@@ -102,6 +113,11 @@ struct Message {
   // Not read with the message: filled for a reader by ReactionRepository::for_messages where
   // history is shown (empty on live deliveries, which are new messages).
   std::vector<ReactionCount> reactions;
+  // The message this one answers (same conversation), if any; `reply` is that message as
+  // stored now, filled where messages are shown (fill_replies; nullopt also once the answered
+  // message is gone with its user: reply_to is then null too).
+  std::optional<std::int64_t> reply_to;
+  std::optional<ReplyRef> reply;
 };
 
 // What MessageRepository::remove leaves: the tombstone, and the deleted image's blob key when
@@ -132,6 +148,9 @@ struct NewMessage {
   std::optional<std::int64_t> origin = std::nullopt;
   // A group's message: is_public false and no recipient. Callers check the sender is a member.
   std::optional<std::int64_t> group_id = std::nullopt;
+  // The message it answers, which the caller found in the same conversation: storage keeps its
+  // id (reply_to) and hands the reference back with the stored record, for live delivery.
+  std::optional<ReplyRef> reply = std::nullopt;
 };
 
 // Newest first. Either page/per_page, or a cursor: only messages with id < before.

@@ -67,6 +67,8 @@ Message stored_message(NewMessage&& in, std::int64_t id, Millis created_at, Mill
   m.client_msg_id = std::move(in.client_msg_id);
   m.origin = in.origin;
   m.group_id = in.group_id;
+  if (in.reply) m.reply_to = in.reply->id;
+  m.reply = std::move(in.reply);
   return m;
 }
 

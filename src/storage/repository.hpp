@@ -111,6 +111,8 @@ class MessageRepository {
   // One group's messages.
   virtual Page<Message> list_group(std::int64_t group_id, const HistoryQuery& query) = 0;
   virtual std::optional<Message> find(std::int64_t id) = 0;
+  // The messages among `ids` that exist, in no particular order (repeats: once).
+  virtual std::vector<Message> find_many(const std::vector<std::int64_t>& ids) = 0;
   // The caller's 1:1 conversations, most recent first.
   virtual std::vector<Conversation> conversations(std::int64_t user_id) = 0;
   // For each of `users`, the users it shares a 1:1 conversation with (a private message, text
@@ -144,6 +146,10 @@ class MessageRepository {
   virtual std::vector<Message> changed_for(std::int64_t user_id, std::int64_t up_to_id,
                                            Millis since, std::size_t limit) = 0;
 };
+
+// Fills `reply` of each message that answers another (reply_to set) with that message as stored
+// now: one find_many for them all, none when no message answers another.
+void fill_replies(MessageRepository& repo, std::vector<Message>& messages);
 
 // The rooms a socket had joined, kept durably for connection-state recovery: a client may come
 // back after a crash or restart, or on another node. `key` names the session (e.g. its socket

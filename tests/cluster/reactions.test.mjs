@@ -1,6 +1,7 @@
-// Reactions across nodes: a reaction made on one node reaches every device that may read the
-// message on every other node (reaction {id, emoji, userId, on}), private and group ones only
-// their people's devices, and history on any node shows the aggregate.
+// Reactions and replies across nodes: a reaction made on one node reaches every device that may
+// read the message on every other node (reaction {id, emoji, userId, on}), private and group ones
+// only their people's devices, and history on any node shows the aggregate; a reply sent on one
+// node reaches the other nodes (which read it from the store) with its replyTo.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, eventsOf, storedIds } from '../lib/chat-socket.mjs';
@@ -81,4 +82,24 @@ test('reactions made on one node reach the readers on every node', async () => {
     const g = await api(node, 'GET', `/api/chat/groups/${groupId}`, { token: alice.token });
     assert.deepEqual(g.body.data[0].reactions, [{ emoji: ':fire:', count: 1, mine: false }]);
   }
+});
+
+test('a reply sent on one node reaches every node with its replyTo', async () => {
+  const alice = await registerAndLogin(n1);
+  const bob = await registerAndLogin(n1);
+  const a1 = await device(n1, alice);
+  const b2 = await device(n2, bob);
+  const b3 = await device(n3, bob);
+  const q = await b2.timeout(5000).emitWithAck('private_message', { recipientId: alice.user.id, message: 'coffee?' });
+  await until(() => storedIds(a1).includes(q.id), 'the question at alice');
+  const r = await a1.timeout(5000).emitWithAck('private_message', { recipientId: bob.user.id, message: 'sure', replyTo: q.id });
+  const replyTo = { id: q.id, senderId: bob.user.id, username: bob.user.username, type: 'text', preview: 'coffee?' };
+  for (const s of [b2, b3]) {
+    await until(() => storedIds(s).includes(r.id), 'the reply on every node');
+    assert.deepEqual(eventsOf(s, 'private_message', (m) => m.id === r.id)[0].replyTo, replyTo);
+  }
+  const pub = await b3.timeout(5000).emitWithAck('public_message', { message: 'who is in?' });
+  const pr = await a1.timeout(5000).emitWithAck('public_message', { message: 'me', replyTo: pub.id });
+  await until(() => storedIds(b2).includes(pr.id), 'the public reply on node 2');
+  assert.equal(eventsOf(b2, 'public_message', (m) => m.id === pr.id)[0].replyTo.preview, 'who is in?');
 });

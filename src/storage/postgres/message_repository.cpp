@@ -28,7 +28,7 @@ std::vector<Message> read_messages(const pqxx::result& r) {
 std::vector<Assigned> insert_fresh(pqxx::work& tx, const std::vector<NewMessage>& in,
                                    const std::vector<std::size_t>& fresh, std::int64_t head) {
   ArrayLiteral content, blob_url, is_public, sender, recipient, type, width, height, client_msg_id,
-      origin, group;
+      origin, group, reply_to;
   for (const std::size_t i : fresh) {
     const auto& n = in[i];
     content.add(n.content);
@@ -42,12 +42,13 @@ std::vector<Assigned> insert_fresh(pqxx::work& tx, const std::vector<NewMessage>
     client_msg_id.add(n.client_msg_id);
     origin.add(n.origin);
     group.add(n.group_id);
+    reply_to.add(n.reply ? std::optional<std::int64_t>(n.reply->id) : std::nullopt);
   }
   const auto new_head = head + static_cast<std::int64_t>(fresh.size());
-  const auto r =
-      tx.exec_prepared(stmt::kMessageInsertBatch, head, content.str(), blob_url.str(),
-                       is_public.str(), sender.str(), recipient.str(), type.str(), width.str(),
-                       height.str(), client_msg_id.str(), origin.str(), group.str(), new_head);
+  const auto r = tx.exec_prepared(stmt::kMessageInsertBatch, head, content.str(), blob_url.str(),
+                                  is_public.str(), sender.str(), recipient.str(), type.str(),
+                                  width.str(), height.str(), client_msg_id.str(), origin.str(),
+                                  group.str(), new_head, reply_to.str());
   std::vector<Assigned> assigned;
   assigned.reserve(r.size());
   for (const auto& row : r)
@@ -181,6 +182,15 @@ std::optional<Message> PgMessageRepository::find(std::int64_t id) {
     auto r = tx.exec_prepared(stmt::kMessageFind, id);
     if (r.empty()) return std::nullopt;
     return read_message(r[0]);
+  });
+}
+
+std::vector<Message> PgMessageRepository::find_many(const std::vector<std::int64_t>& ids) {
+  ArrayLiteral list;
+  for (const auto id : ids) list.add(id);
+  return pool_.run([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    return read_messages(tx.exec_prepared(stmt::kMessagesFind, list.str()));
   });
 }
 

@@ -23,6 +23,7 @@ class PgMessageRepository final : public MessageRepository {
   Page<Message> list_private(std::int64_t a, std::int64_t b, const HistoryQuery& query) override;
   Page<Message> list_group(std::int64_t group_id, const HistoryQuery& query) override;
   std::optional<Message> find(std::int64_t id) override;
+  std::vector<Message> find_many(const std::vector<std::int64_t>& ids) override;
   std::vector<Conversation> conversations(std::int64_t user_id) override;
   std::vector<std::pair<std::int64_t, std::int64_t>> conversation_peers(
       const std::vector<std::int64_t>& users) override;

@@ -27,7 +27,7 @@ const std::string& message_columns() {
       "m.height, " +
       ms("m.created_at") + ", " + ms("m.updated_at") +
       ", u.username, m.client_msg_id, m.origin, m.group_id, " + ms("m.edited_at") +
-      ", m.deleted_at IS NOT NULL";
+      ", m.deleted_at IS NOT NULL, m.reply_to";
   return kColumns;
 }
 
@@ -91,6 +91,7 @@ Message read_message(const pqxx::row& r, int first) {
   m.group_id = opt_int64(r[first + 14]);
   m.edited_at = opt_int64(r[first + 15]);
   m.deleted = r[first + 16].as<bool>();
+  m.reply_to = opt_int64(r[first + 17]);
   return m;
 }
 

@@ -21,7 +21,7 @@ std::string ms(std::string_view column);
 // users u LEFT JOIN profiles p (p may also be a CTE with the profiles columns): 14 columns.
 const std::string& user_columns();
 
-// messages m JOIN users u (the sender): 17 columns.
+// messages m JOIN users u (the sender): 18 columns.
 const std::string& message_columns();
 
 User read_user(const pqxx::row& r, int first = 0);

@@ -118,13 +118,15 @@ void define_message_write_statements(pqxx::connection& c) {
   // gives the input order back.
   c.prepare(stmt::kMessageInsertBatch,
             "WITH ins AS (INSERT INTO messages (id, content, blob_url, is_public, sender_id,"
-            " recipient_id, type, width, height, client_msg_id, origin, group_id)"
+            " recipient_id, type, width, height, client_msg_id, origin, group_id, reply_to)"
             " SELECT $1::bigint + b.ord, b.content, b.blob_url, b.is_public, b.sender_id,"
-            " b.recipient_id, b.type, b.width, b.height, b.client_msg_id, b.origin, b.group_id"
+            " b.recipient_id, b.type, b.width, b.height, b.client_msg_id, b.origin, b.group_id,"
+            " b.reply_to"
             " FROM unnest($2::text[], $3::text[], $4::boolean[], $5::bigint[], $6::bigint[],"
-            " $7::text[], $8::int[], $9::int[], $10::text[], $11::bigint[], $12::bigint[])"
+            " $7::text[], $8::int[], $9::int[], $10::text[], $11::bigint[], $12::bigint[],"
+            " $14::bigint[])"
             " WITH ORDINALITY AS b(content, blob_url, is_public, sender_id, recipient_id, type,"
-            " width, height, client_msg_id, origin, group_id, ord)"
+            " width, height, client_msg_id, origin, group_id, reply_to, ord)"
             " RETURNING id, sender_id, created_at, updated_at),"
             " log AS (UPDATE message_log SET head = $13::bigint)"
             " SELECT ins.id, " +
@@ -166,6 +168,7 @@ void define_message_range_statements(pqxx::connection& c) {
                 " ORDER BY m.id LIMIT $5::bigint");
 
   c.prepare(stmt::kMessageFind, select_message + " WHERE m.id = $1::bigint");
+  c.prepare(stmt::kMessagesFind, select_message + " WHERE m.id = ANY($1::bigint[])");
 }
 
 // Public and private history pages.

@@ -27,6 +27,7 @@ inline constexpr const char* kRecoveryRoomAdd = "recovery_room_add";
 inline constexpr const char* kRecoveryRooms = "recovery_rooms";
 inline constexpr const char* kRecoveryRoomsPrune = "recovery_rooms_prune";
 inline constexpr const char* kMessageFind = "message_find";
+inline constexpr const char* kMessagesFind = "messages_find";
 inline constexpr const char* kPublicCount = "public_count";
 inline constexpr const char* kPublicPage = "public_page";
 inline constexpr const char* kPublicBefore = "public_before";

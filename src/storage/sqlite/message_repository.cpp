@@ -56,7 +56,8 @@ std::vector<Assigned> insert_fresh(SQLite::Database& db, const std::vector<NewMe
   SQLite::Statement ins(db,
                         "INSERT INTO messages (id, content, blob_url, is_public, sender_id,"
                         " recipient_id, type, width, height, client_msg_id, origin, created_at,"
-                        " updated_at, group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        " updated_at, group_id, reply_to)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   SQLite::Statement who(db, "SELECT username FROM users WHERE id = ?");
   std::unordered_map<std::int64_t, std::string> usernames;
   for (const std::size_t i : fresh) {
@@ -75,6 +76,7 @@ std::vector<Assigned> insert_fresh(SQLite::Database& db, const std::vector<NewMe
     ins.bind(12, now);
     ins.bind(13, now);
     bind_opt(ins, 14, n.group_id);
+    bind_opt(ins, 15, n.reply ? std::optional<std::int64_t>(n.reply->id) : std::nullopt);
     ins.exec();
     ins.reset();
 
@@ -228,6 +230,22 @@ Page<Message> SqliteMessageRepository::list_group(std::int64_t group_id,
 std::optional<Message> SqliteMessageRepository::find(std::int64_t id) {
   auto lease = c_.read();
   return find_on(lease.db(), id);
+}
+
+std::vector<Message> SqliteMessageRepository::find_many(const std::vector<std::int64_t>& ids) {
+  // In slices of 500 ids, within SQLite's limit on bound parameters.
+  constexpr std::size_t kSlice = 500;
+  std::vector<Message> out;
+  auto lease = c_.read();
+  for (std::size_t from = 0; from < ids.size(); from += kSlice) {
+    const auto n = std::min(kSlice, ids.size() - from);
+    std::string list;
+    for (std::size_t i = 0; i < n; ++i) list += i ? ",?" : "?";
+    SQLite::Statement s(lease.db(), kSelectMessage + " WHERE m.id IN (" + list + ")");
+    for (std::size_t i = 0; i < n; ++i) s.bind(static_cast<int>(i + 1), ids[from + i]);
+    while (s.executeStep()) out.push_back(read_message(s));
+  }
+  return out;
 }
 
 // A change's time is at least a millisecond after the message's creation, so "updated_at >

@@ -91,6 +91,7 @@ Message read_message(SQLite::Statement& s, int first) {
   m.group_id = opt_int64(s, first + 14);
   m.edited_at = opt_int64(s, first + 15);
   m.deleted = s.getColumn(first + 16).getInt() != 0;
+  m.reply_to = opt_int64(s, first + 17);
   return m;
 }
 

@@ -20,11 +20,11 @@ inline constexpr const char* kUserColumns =
     "p.id, p.full_name, p.profile_image, p.age, p.location, p.created_at, p.updated_at, "
     "u.disabled_at IS NOT NULL";
 
-// kMessagesWithSenders (messages m JOIN users u, the sender): 17 columns.
+// kMessagesWithSenders (messages m JOIN users u, the sender): 18 columns.
 inline constexpr const char* kMessageColumns =
     "m.id, m.content, m.blob_url, m.is_public, m.sender_id, m.recipient_id, m.type, m.width, "
     "m.height, m.created_at, m.updated_at, u.username, m.client_msg_id, m.origin, m.group_id, "
-    "m.edited_at, m.deleted_at IS NOT NULL";
+    "m.edited_at, m.deleted_at IS NOT NULL, m.reply_to";
 
 User read_user(SQLite::Statement& s, int first = 0);
 Message read_message(SQLite::Statement& s, int first = 0);

@@ -126,6 +126,9 @@ class FakeMessages : public storage::MessageRepository {
   std::optional<storage::Message> find(std::int64_t) override {
     throw std::logic_error("not used by these tests");
   }
+  std::vector<storage::Message> find_many(const std::vector<std::int64_t>&) override {
+    throw std::logic_error("not used by these tests");
+  }
   std::vector<storage::Conversation> conversations(std::int64_t) override {
     throw std::logic_error("not used by these tests");
   }
