@@ -16,8 +16,10 @@ import { createGroupViews } from './chat/views/groups.js';
 import { createHeader } from './chat/views/header.js';
 import { createLayout } from './chat/views/layout.js';
 import { createMessageList } from './chat/views/messages.js';
+import { createMessageSearch } from './chat/views/message-search.js';
 import { createSearch } from './chat/views/search.js';
 import { createSidebar } from './chat/views/sidebar.js';
+import { createTyping } from './chat/views/typing.js';
 
 export function createChat({ getMe, toast }) {
   const store = new ChatStore({
@@ -80,7 +82,14 @@ export function createChat({ getMe, toast }) {
     onLeft: (id) => dropGroup(id),
     toast,
   });
-  const composer = createComposer({ onText: sending.text, onImage: sending.image });
+  const typing = createTyping({ store, connection: () => conn });
+  const composer = createComposer({
+    onText: (text) => {
+      typing.stop();
+      sending.text(text);
+    },
+    onImage: sending.image,
+  });
   const messageList = createMessageList({
     store,
     isConnected: () => conn?.connected ?? false,
@@ -94,6 +103,7 @@ export function createChat({ getMe, toast }) {
       saveEdit: (m, text) => editMessage(m, text),
     },
   });
+  const messageSearch = createMessageSearch({ store, onOpen: (id) => openView(id), loadOlder: sync.loadOlder, messageList, toast });
   // Our own stored messages: edit (text only) and delete.
   messageList.addMenuItems((m, { own }) => {
     if (!own) return [];
@@ -212,6 +222,7 @@ export function createChat({ getMe, toast }) {
     const viewing = isViewing(c.id);
     const result = store.receive(c, m, { matchOwn, viewing });
     if (result.duplicate) return;
+    typing.messageFrom(c, m.senderId);
     render.chatList();
     if (result.confirmed) return render.ifCurrent(c);
     if (result.added) render.ifCurrent(c, { toBottom: result.mine });
@@ -274,6 +285,9 @@ export function createChat({ getMe, toast }) {
       const removed = dropGroup(groupId);
       if (removed) toast(`You are no longer a member of “${removed.group.name}”.`);
     },
+    typing(ev) {
+      typing.event(ev);
+    },
     presence({ userId, online } = {}) {
       if (userId == null) return;
       store.people.setPresence(userId, online);
@@ -282,6 +296,7 @@ export function createChat({ getMe, toast }) {
   };
 
   function onStatus(status) {
+    typing.reset();
     if (status === 'connected') {
       banner.hide();
       // Subscriptions end with a connection, recovered or not (and presence is not replayed):
@@ -301,11 +316,13 @@ export function createChat({ getMe, toast }) {
 
   // ---------- navigation ----------
   function openView(id, { focusComposer = false, noPush = false } = {}) {
+    if (id !== store.current) typing.stop();
     const changed = store.open(id);
     tab.saveOpenConversation(id);
     const c = store.conversation(id);
     if (c.peerId != null && !store.people.users.get(c.peerId)?.profile) sync.lookUpUser(c.peerId);
     if (changed) messageList.clear();
+    typing.render();
     layout.setPaneOpen(true, noPush);
     watchPresence();
     render.header();
@@ -336,7 +353,9 @@ export function createChat({ getMe, toast }) {
     if (wired) return;
     wired = true;
     search.wire();
+    messageSearch.wire();
     composer.wire();
+    typing.wire();
     messageList.wire();
     layout.wire();
   }
@@ -348,6 +367,7 @@ export function createChat({ getMe, toast }) {
       wireOnce();
       store.people.restoreReadMarks(tab.readMarks(store.me.id));
       search.clear();
+      messageSearch.clear();
       groupViews.closeAll();
       messageList.clear();
       banner.hide();
@@ -365,6 +385,7 @@ export function createChat({ getMe, toast }) {
       sync.loadConversations();
     },
     stop() {
+      typing.reset();
       conn?.stop();
       groupViews.closeAll();
       banner.hide();

@@ -31,6 +31,17 @@ export function markRead({ peerId, groupId, lastMessageId }) {
   return api('PUT', path, { body: { lastMessageId } });
 }
 
+// Messages found for `q` (best match first): {meta, data: [Message + {conversation, snippet}]}.
+// conversation: 'public', 'private:<userId>' or 'group:<groupId>' (all of them when absent);
+// before: only messages older than that id.
+export function searchMessages({ q, conversation, before, page = 1, limit }, signal) {
+  const params = { q, page: String(page) };
+  if (conversation) params.conversation = conversation;
+  if (before != null) params.before = String(before);
+  if (limit != null) params.limit = String(limit);
+  return api('GET', `/api/chat/search?${new URLSearchParams(params)}`, { signal });
+}
+
 // ---------- a message of ours ----------
 // → the Message with its new text and editedAt.
 export const editMessage = (id, message) => api('PATCH', `/api/chat/messages/${id}`, { body: { message } });

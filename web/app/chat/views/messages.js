@@ -2,7 +2,8 @@
 // loaded image, until something it shows changes), day separators, grouping, Read/Sent markers,
 // each message's menu and decorations (features add theirs: addMenuItems, addDecoration), the
 // inline editor, the history status line, and scrolling (stay at the bottom, keep the place when
-// older messages come in above, fetch more when scrolled near the top).
+// older messages come in above, fetch more when scrolled near the top, bring one message into
+// view).
 import { $, h, dayKey, dayLabel } from '../../dom.js';
 import { dayEl, messageEl } from './message-item.js';
 
@@ -202,9 +203,23 @@ export function createMessageList({ store, isConnected, actions }) {
     if (c.loaded && c.hasMore && !c.loading && scroller.clientHeight > 0 && scroller.scrollHeight <= scroller.clientHeight + 10) actions.loadOlder(c);
   }
 
+  // Scrolls a loaded message of the open conversation into view and highlights it for a moment.
+  // → whether it is there.
+  function reveal(id) {
+    const li = [...list.children].find((el) => el.dataset.id === String(id));
+    if (!li) return false;
+    li.scrollIntoView({ block: 'center' });
+    li.classList.remove('flash');
+    void li.offsetWidth; // restarts the highlight's animation when it is shown again
+    li.classList.add('flash');
+    li.addEventListener('animationend', () => li.classList.remove('flash'), { once: true });
+    return true;
+  }
+
   return {
     render,
     renderHistoryStatus,
+    reveal,
     clear() {
       editing = null;
       list.replaceChildren();
