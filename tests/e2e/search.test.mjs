@@ -2,6 +2,7 @@
 // messages; from the public room alice finds the oldest by a word, sees the conversation, the
 // author and the snippet with the word highlighted (his markup shown as text, never as HTML),
 // and a click opens the chat with bob at that message, three history pages back, highlighted.
+// On a phone the same from the chat list, Back returning to the results; the keyboard alone.
 // Pages of results with "More results", a search in the open chat only, and the clear messages
 // for a refused query (400) and for too many searches (429). Any console error fails the step it
 // happens in.
@@ -9,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api } from '../lib/chatd.mjs';
 import { connect } from '../lib/chat-socket.mjs';
-import { screenshot } from './browser.mjs';
+import { newPage, screenshot } from './browser.mjs';
 import { createStory, openStage, people, register } from './story.mjs';
 
 const FILLERS = 70;
@@ -25,6 +26,13 @@ const { step } = story;
 const box = (page) => page.locator('#message-search-input');
 const status = (page) => page.locator('#message-search-status');
 const results = (page) => page.locator('#message-search-results .search-result');
+
+// Whether a message's element is within the visible part of the message list.
+const inView = (li) => li.evaluate((el) => {
+  const box = el.getBoundingClientRect();
+  const pane = document.getElementById('messages').getBoundingClientRect();
+  return box.top >= pane.top && box.bottom <= pane.bottom;
+});
 
 async function searchFor(page, q) {
   await box(page).fill(q);
@@ -90,14 +98,41 @@ test('a word finds the old message; the result opens the chat at it, loading old
     const found = A.locator(`#message-list li.msg[data-id="${targetId}"]`);
     await found.locator('.msg-text', { hasText: 'Remember the blue umbrella <b>by the door</b>' }).waitFor();
     assert.ok(await A.locator('#message-list li.msg').count() > 60, 'older pages were loaded to reach it');
-    const inView = await found.evaluate((el) => {
-      const box = el.getBoundingClientRect();
-      const pane = document.getElementById('messages').getBoundingClientRect();
-      return box.top >= pane.top && box.bottom <= pane.bottom;
-    });
-    assert.ok(inView, 'scrolled into view');
+    assert.ok(await inView(found), 'scrolled into view');
     await screenshot(A, 'search-02-jump');
   });
+});
+
+test('on a phone: the results in the list screen, a result opens the chat at it, Back returns to them', { timeout: 60000 }, async () => {
+  const phone = await newPage(stage.browser, server, { label: 'phone', viewport: { width: 390, height: 760 } });
+  story.pages.push(phone);
+  const M = phone.page;
+  await step('phone', async () => {
+    await M.goto('/');
+    await M.locator('#login-email').fill(people.alice.email);
+    await M.locator('#login-password').fill(people.alice.password);
+    await M.locator('#login-form button[type=submit]').click();
+    await M.locator('#chat-screen').waitFor();
+    await M.locator('.sidebar').waitFor({ state: 'visible' });
+    // The keyboard alone: the words, Enter, Down to the first result, Enter.
+    await box(M).fill('blue umbrella');
+    await box(M).press('Enter');
+    await status(M).filter({ hasText: '1 message found' }).waitFor();
+    await box(M).press('ArrowDown');
+    assert.equal(await results(M).first().evaluate((el) => el === document.activeElement), true, 'Down goes to the results');
+    await M.keyboard.press('Enter');
+    await M.locator('.pane #pane-title', { hasText: 'bob' }).waitFor({ state: 'visible' });
+    assert.equal(await M.locator('.sidebar').isHidden(), true, 'the chat covers the list');
+    const found = M.locator(`#message-list li.msg[data-id="${targetId}"]`);
+    await found.waitFor();
+    assert.ok(await inView(found), 'scrolled into view');
+    await screenshot(M, 'search-04-phone');
+    await M.locator('#back-button').click();
+    await M.locator('.sidebar').waitFor({ state: 'visible' });
+    await results(M).first().waitFor({ state: 'visible' });
+  });
+  await phone.context.close();
+  story.pages.splice(story.pages.indexOf(phone), 1);
 });
 
 test('many matches come a page at a time; "This chat" searches the open chat only', { timeout: 60000 }, async () => {
