@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { screenshot, makePng } from './browser.mjs';
-import { createStory, openStage, people, send, message, waitSent, register, openMenu, editTo } from './story.mjs';
+import { createStory, openStage, send, message, waitSent, registerAll, openMenu, editTo } from './story.mjs';
 
 let stage;
 let A; // alice
@@ -31,12 +31,7 @@ before(async () => {
 after(() => stage?.close());
 
 test('alice and bob register', { timeout: 60000 }, async () => {
-  await step('register', async () => {
-    for (const [P, who] of [[A, 'alice'], [B, 'bob']]) {
-      await P.page.goto('/');
-      await register(P.page, people[who]);
-    }
-  });
+  await step('register', () => registerAll(stage));
 });
 
 test('an edit in the public room: inline, marked "edited", live for the peer', { timeout: 60000 }, async () => {

@@ -8,15 +8,15 @@ import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { api } from '../lib/chatd.mjs';
 import { screenshot, makePng } from './browser.mjs';
-import { createStory, openStage, people, send, message, waitSent, register, editTo } from './story.mjs';
+import { createStory, openStage, people, send, message, waitSent, registerAll, editTo } from './story.mjs';
 
 const docsShot = new URL('../../docs/screenshot-chat.png', import.meta.url).pathname;
 
 let stage;
 let server;
 let P; // name → {context, page, tracker, label}
-const ids = {};
-const tokens = {};
+let ids; // name → user id
+let tokens; // name → access token
 let groupId;
 const story = createStory();
 const { step } = story;
@@ -44,16 +44,8 @@ after(() => stage?.close());
 
 test('three people register', { timeout: 60000 }, async () => {
   await step('register', async () => {
-    for (const who of Object.keys(people)) {
-      await P[who].page.goto('/');
-      await register(P[who].page, people[who], { withProfile: true });
-    }
+    ({ tokens, ids } = await registerAll(stage, { withProfile: true }));
   });
-  for (const [who, person] of Object.entries(people)) {
-    const res = await api(server, 'POST', '/api/auth/login', { body: { email: person.email, password: person.password } });
-    tokens[who] = res.body.access_token;
-    ids[who] = (await api(server, 'GET', '/api/profile', { token: tokens[who] })).body.data.id;
-  }
 });
 
 test('alice creates a group with bob and carol; it shows up for them at once', { timeout: 60000 }, async () => {

@@ -11,14 +11,14 @@ import assert from 'node:assert/strict';
 import { api } from '../lib/chatd.mjs';
 import { connect } from '../lib/chat-socket.mjs';
 import { newPage, screenshot } from './browser.mjs';
-import { createStory, openStage, people, register } from './story.mjs';
+import { createStory, openStage, people, registerAll } from './story.mjs';
 
 const FILLERS = 70;
 let stage;
 let server;
 let P; // name → {context, page, tracker, label}
-const ids = {};
-const tokens = {};
+let ids; // name → user id
+let tokens; // name → access token
 let targetId;
 const story = createStory();
 const { step } = story;
@@ -48,17 +48,8 @@ after(() => stage?.close());
 
 test('alice and bob register; bob writes alice 71 messages, the one she will look for first', { timeout: 90000 }, async () => {
   await step('register', async () => {
-    for (const who of ['alice', 'bob']) {
-      await P[who].page.goto('/');
-      await register(P[who].page, people[who]);
-    }
+    ({ tokens, ids } = await registerAll(stage));
   });
-  for (const who of ['alice', 'bob']) {
-    const person = people[who];
-    const res = await api(server, 'POST', '/api/auth/login', { body: { email: person.email, password: person.password } });
-    tokens[who] = res.body.access_token;
-    ids[who] = (await api(server, 'GET', '/api/profile', { token: tokens[who] })).body.data.id;
-  }
   const socket = await connect(server, tokens.bob);
   try {
     const say = async (message) => {

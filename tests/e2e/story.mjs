@@ -1,7 +1,7 @@
 // What the browser test files share: steps that fail on any console error of any page, and
 // the few things a person does on the chat screen (register, send, find a message).
 import assert from 'node:assert/strict';
-import { startChatd } from '../lib/chatd.mjs';
+import { api, startChatd } from '../lib/chatd.mjs';
 import { launchBrowser, newPage, screenshot } from './browser.mjs';
 
 // The people of the stories (chatd's rules: a username of 3–30, a password of at least 8).
@@ -92,6 +92,21 @@ export async function editTo(page, text, replacement) {
   await input.fill(replacement);
   await input.press('Enter');
   await page.locator('#message-list li.msg.editing').waitFor({ state: 'detached' });
+}
+
+// Each page of the stage registers the person it is labelled with, in order. → {tokens, ids}:
+// a login token and the user id of each person, for the test's own REST calls.
+export async function registerAll(stage, options) {
+  const tokens = {};
+  const ids = {};
+  for (const [who, { page }] of Object.entries(stage.page)) {
+    await page.goto('/');
+    await register(page, people[who], options);
+    const { email, password } = people[who];
+    tokens[who] = (await api(stage.server, 'POST', '/api/auth/login', { body: { email, password } })).body.access_token;
+    ids[who] = (await api(stage.server, 'GET', '/api/profile', { token: tokens[who] })).body.data.id;
+  }
+  return { tokens, ids };
 }
 
 export async function register(page, person, { withProfile = false } = {}) {

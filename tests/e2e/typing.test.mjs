@@ -8,13 +8,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api } from '../lib/chatd.mjs';
 import { screenshot } from './browser.mjs';
-import { createStory, openStage, people, composer, message, register } from './story.mjs';
+import { createStory, openStage, people, composer, message, registerAll } from './story.mjs';
 
 let stage;
 let server;
 let P; // name → {context, page, tracker, label}
-const ids = {};
-const tokens = {};
+let ids; // name → user id
+let tokens; // name → access token
 const story = createStory();
 const { step } = story;
 
@@ -37,16 +37,8 @@ after(() => stage?.close());
 
 test('three people register; everyone is in the public room', { timeout: 60000 }, async () => {
   await step('register', async () => {
-    for (const who of Object.keys(people)) {
-      await P[who].page.goto('/');
-      await register(P[who].page, people[who]);
-    }
+    ({ tokens, ids } = await registerAll(stage));
   });
-  for (const [who, person] of Object.entries(people)) {
-    const res = await api(server, 'POST', '/api/auth/login', { body: { email: person.email, password: person.password } });
-    tokens[who] = res.body.access_token;
-    ids[who] = (await api(server, 'GET', '/api/profile', { token: tokens[who] })).body.data.id;
-  }
 });
 
 test('public room: shown while alice types, kept on by her refreshes, two typers, gone with her message', { timeout: 90000 }, async () => {
