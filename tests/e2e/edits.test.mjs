@@ -1,8 +1,8 @@
 // Editing and deleting one's own messages in the web client, seen by a peer in another browser,
-// against a real chatd: the message menu (only on one's own messages), the inline editor (Enter
-// saves, Escape cancels, an empty text is refused), the "edited" mark, the "Message deleted"
-// tombstone for a text and an image, in the public room and a private chat, and both still there
-// after a reload. Any console error fails the step it happens in.
+// against a real chatd: the message menu (Edit and Delete only on one's own messages), the
+// inline editor (Enter saves, Escape cancels, an empty text is refused), the "edited" mark, the
+// "Message deleted" tombstone for a text and an image, in the public room and a private chat,
+// and both still there after a reload. Any console error fails the step it happens in.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { screenshot, makePng } from './browser.mjs';
@@ -41,10 +41,12 @@ test('an edit in the public room: inline, marked "edited", live for the peer', {
     await send(A.page, 'Teh release is on Firday.');
     await message(B.page, 'Teh release').waitFor();
 
-    // Only one's own messages have a menu.
-    assert.equal(await message(A.page, 'release still on').locator('.msg-menu-button').count(), 0);
+    // Only one's own messages can be edited and deleted.
+    const other = await openMenu(A.page, 'release still on');
+    assert.deepEqual(await other.locator('.msg-menu-item').allTextContents(), ['Reply', 'React']);
+    await A.page.keyboard.press('Escape');
     const li = await openMenu(A.page, 'Teh release');
-    assert.deepEqual(await li.locator('.msg-menu-item').allTextContents(), ['Edit', 'Delete']);
+    assert.deepEqual(await li.locator('.msg-menu-item').allTextContents(), ['Reply', 'React', 'Edit', 'Delete']);
     await screenshot(A.page, 'edits-01-menu');
     // Escape closes the menu; Escape in the editor cancels the edit.
     await A.page.keyboard.press('Escape');
@@ -97,7 +99,7 @@ test('a delete leaves a tombstone for both, text and image', { timeout: 60000 },
     await own.waitFor();
     await own.hover();
     await own.locator('.msg-menu-button').click();
-    assert.deepEqual(await own.locator('.msg-menu-item').allTextContents(), ['Delete'], 'an image cannot be edited');
+    assert.deepEqual(await own.locator('.msg-menu-item').allTextContents(), ['Reply', 'React', 'Delete'], 'an image cannot be edited');
     await own.locator('.msg-menu-item[data-action="delete"]').click();
     await own.locator('.msg-menu-item.confirm').click();
     await image.waitFor({ state: 'detached' });

@@ -9,6 +9,7 @@ import * as tab from './chat/tab-storage.js';
 import { createSync } from './chat/sync.js';
 import { createSending } from './chat/sending.js';
 import { PresenceWatch } from './chat/presence-watch.js';
+import { applyReaction, setReactions } from './chat/reactions.js';
 import { ApiError } from './api.js';
 import { createBanner } from './chat/views/banner.js';
 import { createComposer } from './chat/views/composer.js';
@@ -17,6 +18,8 @@ import { createHeader } from './chat/views/header.js';
 import { createLayout } from './chat/views/layout.js';
 import { createMessageList } from './chat/views/messages.js';
 import { createMessageSearch } from './chat/views/message-search.js';
+import { createReactionViews } from './chat/views/reactions.js';
+import { createReplyViews } from './chat/views/replies.js';
 import { createSearch } from './chat/views/search.js';
 import { createSidebar } from './chat/views/sidebar.js';
 import { createTyping } from './chat/views/typing.js';
@@ -86,7 +89,7 @@ export function createChat({ getMe, toast }) {
   const composer = createComposer({
     onText: (text) => {
       typing.stop();
-      sending.text(text);
+      sending.text(text, replies.take());
     },
     onImage: sending.image,
   });
@@ -104,6 +107,14 @@ export function createChat({ getMe, toast }) {
     },
   });
   const messageSearch = createMessageSearch({ store, onOpen: (id) => openView(id), loadOlder: sync.loadOlder, messageList, toast });
+  // Every stored message: reply and react (first in its menu), then for our own, edit and delete.
+  const replies = createReplyViews({ store, messageList, loadOlder: sync.loadOlder, toast });
+  const reactions = createReactionViews({
+    messageList,
+    react: (m, emoji, on) => change('react', { id: m.id, emoji, on }, () => rest.react(m.id, emoji, on)),
+    onAnswer: (res) => changed(setReactions(store, res)),
+    toast,
+  });
   // Our own stored messages: edit (text only) and delete.
   messageList.addMenuItems((m, { own }) => {
     if (!own) return [];
@@ -193,6 +204,7 @@ export function createChat({ getMe, toast }) {
     if (!c) return;
     render.chatList();
     render.ifCurrent(c);
+    replies.refresh();
   }
 
   // ---------- groups ----------
@@ -276,6 +288,15 @@ export function createChat({ getMe, toast }) {
       if (ev?.id == null) return;
       changed(store.applyDelete(ev));
     },
+    reaction(ev) {
+      if (ev?.id == null) return;
+      changed(applyReaction(store, ev));
+    },
+    // After a recovery: the reactions now of a message whose reactions changed meanwhile.
+    reactions(ev) {
+      if (ev?.id == null) return;
+      changed(setReactions(store, ev));
+    },
     group_updated(g) {
       if (g?.id == null) return;
       groupChanged(store.applyGroup(g));
@@ -325,6 +346,7 @@ export function createChat({ getMe, toast }) {
     typing.render();
     layout.setPaneOpen(true, noPush);
     watchPresence();
+    replies.renderBar();
     render.header();
     render.chatList();
     if (c.kind === 'public' && store.clearUnread(c)) render.chatList();
@@ -357,6 +379,8 @@ export function createChat({ getMe, toast }) {
     composer.wire();
     typing.wire();
     messageList.wire();
+    replies.wire();
+    reactions.wire();
     layout.wire();
   }
 
@@ -368,6 +392,7 @@ export function createChat({ getMe, toast }) {
       store.people.restoreReadMarks(tab.readMarks(store.me.id));
       search.clear();
       messageSearch.clear();
+      replies.clear();
       groupViews.closeAll();
       messageList.clear();
       banner.hide();

@@ -1,11 +1,14 @@
 // The client's message shape, built from what the server sends (REST history rows and Socket.IO
 // events differ), plus the orderings and comparisons the store needs. Pure: no DOM, no socket.
 import { sameUrl } from '../url.js';
+import { readReactions } from './reactions.js';
+import { readReplyTo } from './replies.js';
 
 // {key, id, senderId, username, type: 'text'|'image', text, url, width, height, createdAt,
-//  recipientId, groupId, editedAt, deleted, status: 'sent'|'pending'|'failed', error?, seq?,
-//  conversationId?, file?, localUrl?}
-// A deleted message is a tombstone: its id stays in its place, with no text and no image.
+//  recipientId, groupId, editedAt, deleted, reactions: [{emoji, count, mine}], replyTo: quote |
+//  null (replies.js), status: 'sent'|'pending'|'failed', error?, seq?, conversationId?, file?,
+//  localUrl?}
+// A deleted message is a tombstone: its id stays in its place, with no text, image or reactions.
 // key names the element while the id is unknown (pending sends are 'p<seq>', stored ones 'm<id>').
 
 export function fromHistory(row, usernameOf) {
@@ -26,13 +29,16 @@ export function fromHistory(row, usernameOf) {
     groupId: row.groupId ?? null,
     editedAt: row.editedAt ?? null,
     deleted,
+    reactions: deleted ? [] : readReactions(row.reactions),
+    replyTo: readReplyTo(row.replyTo),
     status: 'sent',
   };
 }
 
 // public_message, private_message and group_message carry text, image_sent an image URL in
 // `message`; older servers name the sender `sender` instead of `senderId`. A replayed message
-// that was edited meanwhile carries its current text and `editedAt`.
+// that was edited meanwhile carries its current text and `editedAt`, and its reactions; a reply
+// carries `replyTo`.
 export function fromEvent(ev, type, usernameOf, now) {
   const senderId = ev.senderId ?? ev.sender;
   return {
@@ -50,6 +56,8 @@ export function fromEvent(ev, type, usernameOf, now) {
     groupId: ev.groupId ?? null,
     editedAt: ev.editedAt ?? null,
     deleted: false,
+    reactions: readReactions(ev.reactions),
+    replyTo: readReplyTo(ev.replyTo),
     status: 'sent',
   };
 }

@@ -46,6 +46,8 @@ export function searchMessages({ q, conversation, before, page = 1, limit }, sig
 // → the Message with its new text and editedAt.
 export const editMessage = (id, message) => api('PATCH', `/api/chat/messages/${id}`, { body: { message } });
 export const deleteMessage = (id) => api('DELETE', `/api/chat/messages/${id}`);
+// Puts (on) or takes back our reaction. → {id, emoji, on, reactions}.
+export const react = (id, emoji, on) => api(on ? 'PUT' : 'DELETE', `/api/chat/messages/${id}/reactions/${encodeURIComponent(emoji)}`);
 
 // ---------- groups ----------
 export const createGroup = (name, memberIds) => api('POST', '/api/groups', { body: { name, memberIds } });

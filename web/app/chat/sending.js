@@ -4,12 +4,14 @@ import { ApiError } from '../api.js';
 import { checkImage } from '../profile.js';
 import * as rest from './rest.js';
 
-// The Socket.IO event and payload that send a text message to its conversation.
+// The Socket.IO event and payload that send a text message to its conversation (a reply names
+// the message it answers).
 export function messageEvent(c, m) {
-  const clientMsgId = m.clientMsgId;
-  if (c.peerId != null) return ['private_message', { recipientId: c.peerId, message: m.text, clientMsgId }];
-  if (c.groupId != null) return ['group_message', { groupId: c.groupId, message: m.text, clientMsgId }];
-  return ['public_message', { message: m.text, clientMsgId }];
+  const fields = { message: m.text, clientMsgId: m.clientMsgId };
+  if (m.replyTo) fields.replyTo = m.replyTo.id;
+  if (c.peerId != null) return ['private_message', { recipientId: c.peerId, ...fields }];
+  if (c.groupId != null) return ['group_message', { groupId: c.groupId, ...fields }];
+  return ['public_message', fields];
 }
 
 // connection(): the current connection; render: the chat's render functions; toast(message, kind).
@@ -79,8 +81,9 @@ export function createSending({ store, connection, render, toast }) {
     confirmed,
     flush,
 
-    text(text) {
-      const m = store.addPending(store.currentConversation, { type: 'text', text });
+    // replyTo: the quote of the message it answers (replies.js quoteOf), or null.
+    text(text, { replyTo = null } = {}) {
+      const m = store.addPending(store.currentConversation, { type: 'text', text, replyTo });
       render.messages({ toBottom: true });
       deliver(m);
     },

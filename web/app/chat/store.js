@@ -1,12 +1,15 @@
 // The chat client's state, without DOM or socket: conversations (the public room, private chats
 // and groups), each with its messages keyed by id, pending sends and the outbox, unread counts,
-// read receipts, presence, groups' names and members, and edits and deletes of messages. Methods change the state and return what changed; the caller decides
-// what to render and what to send, so every rule here runs under node --test (tests/web/).
+// read receipts, presence, groups' names and members, edits and deletes of messages (reactions:
+// reactions.js, reply quotes: replies.js). Methods change the state and return what changed; the
+// caller decides what to render and what to send, so every rule here runs under node --test
+// (tests/web/).
 // Records are plain objects: views read them freely and change them only through these methods.
 import { PUBLIC, directId, groupConversationId, parseConversationId } from './ids.js';
 import { fromHistory, fromEvent } from './message.js';
 import { emptyList, insert, remove, settle, findUnsentTwin, newestStored } from './message-list.js';
 import { People } from './people.js';
+import { quotesDeleted, quotesEdited } from './replies.js';
 import { sameUrl } from '../url.js';
 
 // A new clientMsgId: 96 random bits in hex. getRandomValues, unlike randomUUID, also works on a
@@ -218,6 +221,8 @@ export class ChatStore {
       conversationId: c.id,
       editedAt: null,
       deleted: false,
+      reactions: [],
+      replyTo: null,
       clientMsgId: this.newClientMsgId(),
       status: 'pending',
       error: null,
@@ -318,7 +323,10 @@ export class ChatStore {
       for (const m of [...batch, ...unsent]) insert(c, m);
     } else {
       for (const m of batch) {
-        if (m.id <= newestKnown || c.byId.has(m.id)) continue;
+        const known = c.byId.get(m.id);
+        // Reactions and quotes of messages we have may have changed while we were away.
+        if (known && !known.deleted) Object.assign(known, { reactions: m.reactions, replyTo: m.replyTo });
+        if (m.id <= newestKnown || known) continue;
         const twin = m.senderId === this.me.id ? findUnsentTwin(c, m) : null;
         if (twin) {
           this.outbox = this.outbox.filter((x) => x !== twin);
@@ -375,24 +383,26 @@ export class ChatStore {
 
   // ---------- edits and deletes ----------
   // message_edited / message_deleted (or our own edit's answer): the message wherever it is
-  // shown, the list and the sidebar's preview. → the conversation it changed, or null when we
-  // do not have that message (not loaded, or already so).
+  // shown, the list, the sidebar's preview and the replies quoting it. → the conversation it
+  // changed, or null when we do not have that message (not loaded, or already so).
   applyEdit({ id, message, editedAt }) {
     if (typeof message !== 'string') return null;
-    return this.#change(id, (m) => {
+    const changed = this.#change(id, (m) => {
       if (m.deleted || m.type !== 'text' || (m.text === message && m.editedAt === (editedAt ?? m.editedAt))) return false;
       m.text = message;
       m.editedAt = editedAt ?? m.editedAt ?? this.now();
       return true;
     });
+    return quotesEdited(this, { id, message }) ?? changed;
   }
 
   applyDelete({ id }) {
-    return this.#change(id, (m) => {
+    const changed = this.#change(id, (m) => {
       if (m.deleted) return false;
-      Object.assign(m, { deleted: true, text: '', url: null, localUrl: null, width: null, height: null });
+      Object.assign(m, { deleted: true, text: '', url: null, localUrl: null, width: null, height: null, reactions: [] });
       return true;
     });
+    return quotesDeleted(this, { id }) ?? changed;
   }
 
   // The stored message with that id and its conversation, or null.

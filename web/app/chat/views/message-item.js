@@ -15,8 +15,8 @@ export function dayEl(iso) {
 // 'sent' | null; connected: whether a pending send is on its way or waiting for the connection;
 // menu: the actions offered on it [{id, label, danger?, confirm?, run(m)}] (confirm: the question
 // asked before run); editing: {draft, error, onInput(text), onSave(text), onCancel()} while it is
-// edited; decorations: elements shown under the bubble.
-export function messageEl(m, { own, grouped, marker, connected, onRetry, onDiscard, menu = [], editing = null, decorations = [] }) {
+// edited; above / decorations: elements shown above / under the bubble.
+export function messageEl(m, { own, grouped, marker, connected, onRetry, onDiscard, menu = [], editing = null, above = [], decorations = [] }) {
   const li = h('li', {
     class: `msg ${own ? 'own' : 'other'}${grouped ? ' grouped' : ''} ${m.status}${m.deleted ? ' deleted' : ''}${editing ? ' editing' : ''}`,
     'data-id': m.id ?? null,
@@ -24,6 +24,8 @@ export function messageEl(m, { own, grouped, marker, connected, onRetry, onDisca
   const who = own ? 'You' : m.username;
   if (!own && !grouped) li.append(h('p', { class: 'msg-sender', text: m.username }));
   else li.append(h('span', { class: 'visually-hidden', text: `${who}: ` }));
+  const over = above.filter(Boolean);
+  if (over.length) li.append(h('div', { class: 'msg-above' }, over));
 
   const row = h('div', { class: 'msg-row' });
   if (editing) row.append(editorEl(m, editing));

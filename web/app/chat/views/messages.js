@@ -15,7 +15,8 @@ const GROUP_GAP_MS = 5 * 60 * 1000;
 export function createMessageList({ store, isConnected, actions }) {
   // Per-message menu entries: (m, {own}) → [{id, label, danger?, confirm?, run(m)}], in order.
   const menuProviders = [];
-  // Per-message decorations: {sig(m) → string (what it shows), build(m, {own}) → element | null}.
+  // Per-message decorations: {sig(m) → string (what it shows), build(m, {own}) → element | null,
+  // above: shown above the bubble (a reply's quote) instead of under it}.
   const decorations = [];
   // The message being edited: {key, draft, error, saving}, or null.
   let editing = null;
@@ -95,7 +96,8 @@ export function createMessageList({ store, isConnected, actions }) {
           onDiscard: actions.discard,
           menu,
           editing: edit,
-          decorations: decorations.map((d) => d.build(m, { own })),
+          above: decorations.filter((d) => d.above).map((d) => d.build(m, { own })),
+          decorations: decorations.filter((d) => !d.above).map((d) => d.build(m, { own })),
         }),
       });
       prev = m;
