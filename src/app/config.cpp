@@ -6,31 +6,23 @@
 
 #include "app/settings.hpp"
 #include "core/read_file.hpp"
+#include "core/text.hpp"
 
 namespace chatd::app {
-namespace {
-
-std::string trim(std::string s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string::npos) return "";
-  const auto last = s.find_last_not_of(" \t\r");
-  return s.substr(first, last - first + 1);
-}
-
-}  // namespace
 
 std::vector<std::pair<std::string, std::string>> parse_dotenv(const std::string& text) {
   std::vector<std::pair<std::string, std::string>> out;
   std::stringstream ss(text);
   std::string line;
   while (std::getline(ss, line)) {
-    line = trim(line);
+    line = std::string(core::trim_space(line));
     if (line.empty() || line[0] == '#') continue;
-    if (line.starts_with("export ")) line = trim(line.substr(7));
+    if (line.starts_with("export "))
+      line = std::string(core::trim_space(std::string_view(line).substr(7)));
     const auto eq = line.find('=');
     if (eq == std::string::npos) continue;
-    auto key = trim(line.substr(0, eq));
-    auto value = trim(line.substr(eq + 1));
+    auto key = std::string(core::trim_space(std::string_view(line).substr(0, eq)));
+    auto value = std::string(core::trim_space(std::string_view(line).substr(eq + 1)));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front())
       value = value.substr(1, value.size() - 2);
@@ -53,7 +45,7 @@ EnvLookup process_env(const std::string& dotenv_path) {
 std::optional<std::string> setting_value(const EnvLookup& lookup, const std::string& name) {
   auto v = lookup(name);
   if (!v) return v;
-  auto trimmed = trim(*v);
+  auto trimmed = std::string(core::trim_space(*v));
   if (trimmed.empty()) return std::nullopt;
   return trimmed;
 }

@@ -10,17 +10,11 @@
 
 #include "cluster/redis_url.hpp"
 #include "core/parse_int.hpp"
+#include "core/text.hpp"
 #include "http/client_address.hpp"
 
 namespace chatd::app {
 namespace {
-
-std::string trim(std::string s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string::npos) return "";
-  const auto last = s.find_last_not_of(" \t\r");
-  return s.substr(first, last - first + 1);
-}
 
 std::string format_double(double v) {
   char buf[32];
@@ -51,7 +45,7 @@ std::vector<std::string> split_list(const std::string& text) {
   std::stringstream ss(text);
   std::string item;
   while (std::getline(ss, item, ','))
-    if (auto t = trim(item); !t.empty()) out.push_back(t);
+    if (auto t = core::trim_space(item); !t.empty()) out.emplace_back(t);
   return out;
 }
 
@@ -146,7 +140,7 @@ std::string redact_connection_string(const std::string& value) {
   while (std::getline(ss, part, ';')) {
     if (!out.empty()) out += ';';
     const auto eq = part.find('=');
-    const auto key = trim(part.substr(0, eq));
+    const auto key = core::trim_space(std::string_view(part).substr(0, eq));
     if (eq != std::string::npos && (key == "AccountKey" || key == "SharedAccessSignature"))
       out += part.substr(0, eq + 1) + "***";
     else

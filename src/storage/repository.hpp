@@ -60,12 +60,13 @@ class UserRepository {
   //
   // Ordering: the check sees every message committed before it runs (PostgreSQL: before the
   // statement's snapshot; SQLite: before the IMMEDIATE transaction took the write lock), and
-  // such a message keeps the blob. A message committed later is not seen: a send_image naming
-  // the old avatar's URL that is still queued in the BatchWriter or in an open insert
-  // transaction when the avatar is replaced, or that arrives afterwards, stores a message whose
-  // image may be deleted (send_image checks a URL's form, not that its blob still exists).
-  // Locking messages here would only narrow that window, at a cost to every insert; closing it
-  // takes a liveness check where image messages are stored.
+  // such a message keeps the blob. A message committed later is not seen. send_image refuses a
+  // URL whose blob no longer exists, but checks before it queues the message: a send_image naming
+  // the old avatar's URL that passed that check and is still queued in the BatchWriter or in an
+  // open insert transaction when the avatar is replaced (or that checked between this commit and
+  // the caller's delete) stores a message whose image may be deleted. Locking messages here
+  // would only narrow that window, at a cost to every insert; closing it takes a liveness check
+  // where image messages are stored.
   virtual ReplacedProfileImage set_profile_image(std::int64_t user_id,
                                                  const std::string& image_key) = 0;
 };

@@ -268,6 +268,8 @@ TEST_F(HttpServerTest, HeaderOverTheLimitGets431AndTheConnectionCloses) {
                      "\r\n\r\n"));
   auto r = c.read_response();
   EXPECT_EQ(r.status, 431);
+  EXPECT_NE(r.body.find(R"("error":"Request Header Fields Too Large")"), std::string::npos)
+      << r.body;
   EXPECT_TRUE(c.sees_close());
 }
 
