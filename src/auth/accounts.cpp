@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "auth/clock.hpp"
 #include "auth/crypto/password.hpp"
+#include "auth/session_cutoff.hpp"
 #include "http/error.hpp"
 
 namespace chatd::auth {
@@ -34,10 +34,7 @@ AccountAdmin::AccountAdmin(storage::Database& db, std::chrono::seconds access_tt
     : db_(db), access_ttl_(access_ttl) {}
 
 storage::SessionCutoff AccountAdmin::cutoff() const {
-  const auto now = now_millis();
-  // A token issued in the cut-off's second is cut off too (issued_at is in whole seconds); the
-  // row outlives every token issued up to now, with a second's margin.
-  return {now / 1000, now + (access_ttl_.count() + 1) * 1000, now};
+  return session_cutoff(access_ttl_.count());
 }
 
 storage::User AccountAdmin::create(const boost::json::object& fields) {

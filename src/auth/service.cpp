@@ -3,6 +3,7 @@
 
 #include "auth/clock.hpp"
 #include "auth/crypto/password.hpp"
+#include "auth/session_cutoff.hpp"
 #include "core/text.hpp"
 #include "http/error.hpp"
 
@@ -110,12 +111,12 @@ boost::asio::awaitable<TokenPair> AuthService::change_password(core::Principal w
     throw http::forbidden("Old password is incorrect");
   }
   auto new_hash = co_await p_.hasher.hash(std::move(new_password));
-  const auto changed_at = now_millis();
-  auto replace = [this, id = user->id, old_hash, new_hash, changed_at] {
-    // Tokens without a family issued up to now are cut off; chatd issues none any more, so the
-    // second's resolution cannot catch a new token.
-    return p_.db.auth().replace_password(id, old_hash, new_hash, changed_at / 1000,
-                                         changed_at + p_.tokens.ttl_seconds() * 1000, changed_at);
+  // chatd issues no tokens without a family any more, so the cut-off's second cannot catch a new
+  // one.
+  const auto cut = session_cutoff(p_.tokens.ttl_seconds());
+  auto replace = [this, id = user->id, old_hash, new_hash, cut] {
+    return p_.db.auth().replace_password(id, old_hash, new_hash, cut.issued_before,
+                                         cut.user_expires_at, cut.now);
   };
   auto revocations = co_await p_.pool.run(std::move(replace));
   // Changed by someone else since the check: the old password given is not current any more.

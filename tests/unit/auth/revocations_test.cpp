@@ -8,6 +8,7 @@
 
 #include "auth/live_sessions.hpp"
 #include "auth/revocation_list.hpp"
+#include "auth/session_cutoff.hpp"
 
 namespace chatd::auth {
 namespace {
@@ -153,6 +154,19 @@ TEST_F(LiveSessionsTest, UserCutOffEndsOnlyTokensWithoutAFamily) {
   run_for(std::chrono::milliseconds(50));
   ASSERT_EQ(ended.size(), 1u);
   EXPECT_EQ(ended[0].first, "legacy");
+}
+
+// The cut-off a password change and `chatd user ...` share: it names the current second (a token
+// issued in it is cut off), and the row is kept until after the last token it covers expires.
+TEST(SessionCutoff, CoversTheCurrentSecondAndOutlivesItsTokens) {
+  const std::int64_t ttl = 3600;
+  const storage::Millis now = 1'700'000'123'456;
+  const auto cut = session_cutoff(ttl, now);
+  EXPECT_EQ(cut.issued_before, 1'700'000'123);
+  EXPECT_EQ(cut.now, now);
+  const auto last_exp_ms = (cut.issued_before + ttl) * 1000;
+  EXPECT_GT(cut.user_expires_at, last_exp_ms);
+  EXPECT_EQ(cut.user_expires_at, now + (ttl + 1) * 1000);
 }
 
 }  // namespace
