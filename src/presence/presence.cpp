@@ -43,10 +43,7 @@ std::vector<Change> Announced::settle(const std::vector<std::int64_t>& users,
   for (const auto id : users) {
     const bool now = online_now(id);
     if (now == online_.contains(id)) continue;
-    if (now)
-      online_.insert(id);
-    else
-      online_.erase(id);
+    set(id, now);
     out.push_back({id, now});
   }
   return out;
@@ -54,12 +51,14 @@ std::vector<Change> Announced::settle(const std::vector<std::int64_t>& users,
 
 void Announced::record(const std::vector<Change>& changes) {
   std::lock_guard lock(mutex_);
-  for (const auto& c : changes) {
-    if (c.online)
-      online_.insert(c.user_id);
-    else
-      online_.erase(c.user_id);
-  }
+  for (const auto& c : changes) set(c.user_id, c.online);
+}
+
+void Announced::set(std::int64_t user_id, bool online) {
+  if (online)
+    online_.insert(user_id);
+  else
+    online_.erase(user_id);
 }
 
 std::vector<std::int64_t> Announced::among(const std::vector<std::int64_t>& ids) const {

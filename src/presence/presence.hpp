@@ -67,6 +67,8 @@ class Announced {
   std::vector<std::int64_t> among(const std::vector<std::int64_t>& ids) const;
 
  private:
+  void set(std::int64_t user_id, bool online);  // with mutex_ held
+
   mutable std::mutex mutex_;
   std::unordered_set<std::int64_t> online_;
 };
