@@ -188,23 +188,33 @@ bool ConnectionPool::ping(std::chrono::milliseconds within) {
   std::unique_lock lock(ping_mu_, deadline);
   if (!lock.owns_lock()) return false;
   Watchdog::Entry watch(watchdog_, deadline);
-  try {
-    if (!ping_conn_ || !ping_conn_->is_open()) {
-      ping_conn_.reset();
-      ping_conn_ = connect(&watch);
-    } else {
-      watch.watch(ping_conn_->sock());
-    }
-    pqxx::nontransaction tx(*ping_conn_);
-    const bool ok = tx.exec("SELECT 1")[0][0].as<int>() == 1;
-    watch.watch(-1);
-    if (watch.expired()) ping_conn_.reset();
-    return ok;
-  } catch (const std::exception&) {
-    watch.watch(-1);
+  if (!ping_conn_ || !ping_conn_->is_open()) {
     ping_conn_.reset();
-    return false;
+    try {
+      ping_conn_ = connect(&watch);
+    } catch (const UnavailableError&) {
+      return false;
+    }
   }
+  const bool ok = answer(*ping_conn_, watch, within).empty();
+  if (!ok) ping_conn_.reset();
+  return ok;
+}
+
+std::string ConnectionPool::answer(pqxx::connection& conn, Watchdog::Entry& watch,
+                                   std::chrono::milliseconds within) {
+  std::string error;
+  watch.watch(conn.sock());
+  try {
+    pqxx::nontransaction tx(conn);
+    if (tx.exec("SELECT 1")[0][0].as<int>() != 1) error = "SELECT 1 did not answer 1";
+  } catch (const std::exception& e) {
+    error = watch.expired() ? no_answer(within) : redact_password(e.what(), url_);
+  }
+  watch.watch(-1);
+  // Past its deadline the socket may have been shut down: not worth keeping.
+  if (error.empty() && watch.expired()) error = no_answer(within);
+  return error;
 }
 
 // While the database is down: one connection attempt at a time, with backoff. The connection
@@ -227,14 +237,7 @@ void ConnectionPool::reconnect() {
     if (conn) {
       // Connected: does it answer a query too?
       Watchdog::Entry watch(watchdog_, Clock::now() + kProbeTimeout);
-      watch.watch(conn->sock());
-      try {
-        pqxx::nontransaction tx(*conn);
-        tx.exec("SELECT 1");
-      } catch (const std::exception& e) {
-        error = watch.expired() ? no_answer(kProbeTimeout) : redact_password(e.what(), url_);
-      }
-      watch.watch(-1);
+      error = answer(*conn, watch, kProbeTimeout);
       if (!error.empty()) conn.reset();
     }
     lock.lock();

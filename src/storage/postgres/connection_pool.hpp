@@ -122,6 +122,10 @@ class ConnectionPool {
   [[noreturn]] void throw_in_doubt(const std::exception& e, std::chrono::milliseconds within);
   // The server ended a statement (statement_timeout): UnavailableError; the database is up.
   static void throw_if_canceled(const pqxx::failure& e);
+  // The test query of ping and of the reconnection, on conn under watch (its deadline `within`
+  // from now): "" when it answered in time, else why not.
+  std::string answer(pqxx::connection& conn, Watchdog::Entry& watch,
+                     std::chrono::milliseconds within);
   void reconnect();
 
   std::string url_;
