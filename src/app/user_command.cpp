@@ -150,7 +150,12 @@ void change(const Config& config, auth::AccountAdmin& admin, const UserRequest& 
     remove_blobs(config, deleted.orphaned_keys);
     std::cout << "deleted " << describe(user) << " with " << count(deleted.messages, "message")
               << " and " << count(deleted.orphaned_keys.size(), "image") << "; ended "
-              << count(auth::sessions_ended(deleted.revocations), "session") << "\n";
+              << count(auth::sessions_ended(deleted.revocations), "session");
+    if (deleted.groups_handed_over > 0)
+      std::cout << "; handed " << count(deleted.groups_handed_over, "group") << " to a new owner";
+    if (deleted.groups_deleted > 0)
+      std::cout << "; deleted " << count(deleted.groups_deleted, "group") << " nobody else was in";
+    std::cout << "\n";
   }
 }
 

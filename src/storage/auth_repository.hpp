@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/group_repository.hpp"
 #include "storage/models.hpp"
 
 namespace chatd::storage {
@@ -89,6 +90,15 @@ struct DeletedUser {
   std::vector<Revocation> revocations;     // the sessions ended, for the feed
   std::int64_t messages = 0;               // messages it sent, and private ones it received
   std::vector<std::string> orphaned_keys;  // image blobs no message or profile names any more
+  // Groups the user owned alone, now owned by their oldest admin (else member), and groups the
+  // user was the last member of, now gone: no group is left without an owner.
+  std::int64_t groups_handed_over = 0;
+  std::int64_t groups_deleted = 0;
+
+  void count(const OwnershipChange& change) {
+    if (change.new_owner) ++groups_handed_over;
+    if (change.group_deleted) ++groups_deleted;
+  }
 };
 
 struct RefreshRotation {

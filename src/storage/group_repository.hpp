@@ -62,12 +62,16 @@ struct GroupConversation {
 };
 
 // What remove_member did.
-struct MemberRemoval {
-  bool removed = false;        // false: the user was not a member, nothing changed
+// What members leaving did to a group's ownership.
+struct OwnershipChange {
   bool group_deleted = false;  // the last member left: the group and its messages are gone
   // The member who became owner because the last owner left (the oldest admin, else the
   // oldest member; ties by user id).
   std::optional<std::int64_t> new_owner;
+};
+
+struct MemberRemoval : OwnershipChange {
+  bool removed = false;  // false: the user was not a member, nothing changed
 };
 
 // A user named as a member does not exist; nothing was stored.

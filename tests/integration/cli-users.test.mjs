@@ -169,6 +169,30 @@ test('user set-password: every session ends, the new password works, the old one
 
 const uploadFile = (url) => join(server.dataDir, 'uploads', url.slice('/uploads/'.length));
 
+test('user delete: a group they owned gets a new owner, one only they were in is deleted', async () => {
+  const u = await registerAndLogin(server);
+  const bob = await registerAndLogin(server);
+  const group = (body) => api(server, 'POST', '/api/groups', { token: u.token, body });
+  const shared = await group({ name: 'shared', memberIds: [bob.user.id] });
+  const alone = await group({ name: 'alone', memberIds: [] });
+  assert.equal(shared.status, 201, shared.text);
+  assert.equal(alone.status, 201, alone.text);
+
+  const r = user(['delete', u.credentials.email, '--yes']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout,
+    `deleted '${u.user.username}' <${u.credentials.email}> (id ${u.user.id}) with 0 messages and 0 images; ended 1 session; handed 1 group to a new owner; deleted 1 group nobody else was in\n`);
+  const read = await api(server, 'GET', `/api/groups/${shared.body.data.id}`, { token: bob.token });
+  assert.equal(read.status, 200, read.text);
+  assert.equal(read.body.data.ownerId, bob.user.id);
+  assert.equal(read.body.data.memberCount, 1);
+  // bob, now the owner, manages the group: he renames it.
+  const renamed = await api(server, 'PATCH', `/api/groups/${shared.body.data.id}`, { token: bob.token, body: { name: 'kept' } });
+  assert.equal(renamed.status, 200, renamed.text);
+  const listed = await api(server, 'GET', '/api/groups', { token: bob.token });
+  assert.deepEqual(listed.body.data.map((g) => g.id), [shared.body.data.id]);
+});
+
 test('user delete: sockets end; the user, their messages, conversations and images are gone', async () => {
   const u = await withSessions();
   const bob = await registerAndLogin(server);

@@ -125,6 +125,29 @@ TEST_P(StorageContract, TheLastOwnerLeavingHandsOverToTheOldestAdminThenMember) 
   EXPECT_EQ(groups.role_of(g.id, cat.id), GroupRole::kOwner);
 }
 
+// A deleted account leaves its groups as if it had left each one: none is left ownerless.
+TEST_P(StorageContract, DeletingAnOwnersAccountHandsTheirGroupsOverOrDeletesThem) {
+  const auto ann = make_user("ann"), bob = make_user("bob"), cat = make_user("cat");
+  auto& groups = db().groups();
+  const auto shared =
+      groups.create({.name = "shared", .owner_id = ann.id, .member_ids = {bob.id, cat.id}}, 10);
+  EXPECT_TRUE(groups.set_role(shared.id, cat.id, GroupRole::kAdmin));
+  const auto alone = groups.create({.name = "alone", .owner_id = ann.id}, 10);
+  const auto others =
+      groups.create({.name = "bob's", .owner_id = bob.id, .member_ids = {ann.id}}, 10);
+
+  const auto out = db().auth().delete_user(ann.id, {1234, 0, 0});
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->groups_handed_over, 1);
+  EXPECT_EQ(out->groups_deleted, 1);
+  EXPECT_EQ(groups.find(shared.id)->owner_id, cat.id);  // the admin
+  EXPECT_EQ(groups.role_of(shared.id, cat.id), GroupRole::kOwner);
+  EXPECT_EQ(groups.find(shared.id)->member_count, 2);
+  EXPECT_EQ(groups.find(alone.id), std::nullopt);
+  EXPECT_EQ(groups.find(others.id)->owner_id, bob.id);  // a member's leaving changes no owner
+  EXPECT_EQ(groups.find(others.id)->member_count, 1);
+}
+
 TEST_P(StorageContract, TheLastMemberLeavingDeletesTheGroupAndItsMessages) {
   const auto ann = make_user("ann"), bob = make_user("bob");
   auto& groups = db().groups();

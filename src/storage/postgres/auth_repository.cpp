@@ -1,6 +1,7 @@
 #include "storage/postgres/auth_repository.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include <pqxx/nontransaction>
 #include <pqxx/result>
@@ -8,6 +9,7 @@
 
 #include "storage/postgres/array_literal.hpp"
 #include "storage/postgres/auth_statements.hpp"
+#include "storage/postgres/group_ownership.hpp"
 
 namespace chatd::storage::postgres {
 namespace {
@@ -206,8 +208,12 @@ std::optional<DeletedUser> PgAuthRepository::delete_user(std::int64_t user_id,
     ArrayLiteral keys;
     for (const auto& row : tx.exec_prepared(stmt::kUserImageKeys, user_id))
       keys.add(row[0].as<std::string>());
+    std::vector<std::int64_t> groups;
+    for (const auto& row : tx.exec_prepared(stmt::kUserGroupsLock, user_id))
+      groups.push_back(row[0].as<std::int64_t>());
     out.revocations = end_sessions_in(tx, user_id, cutoff);
     tx.exec_prepared(stmt::kUserDelete, user_id);
+    for (const auto group_id : groups) out.count(settle_ownership(tx, group_id));
     for (const auto& row : tx.exec_prepared(stmt::kUnusedImageKeys, keys.str()))
       out.orphaned_keys.push_back(row[0].as<std::string>());
     tx.commit();

@@ -99,6 +99,11 @@ void define_account_statements(pqxx::connection& c) {
       "SELECT profile_image FROM profiles WHERE user_id = $1::bigint"
       " AND profile_image IS NOT NULL UNION SELECT blob_url FROM messages"
       " WHERE (sender_id = $1::bigint OR recipient_id = $1::bigint) AND blob_url IS NOT NULL");
+  // The user's groups, locked (in id order, as a member's removal locks its one group) so that
+  // their ownership can be settled once the user's memberships are gone.
+  c.prepare(stmt::kUserGroupsLock,
+            "SELECT g.id FROM chat_groups g JOIN group_members m ON m.group_id = g.id"
+            " WHERE m.user_id = $1::bigint ORDER BY g.id FOR UPDATE OF g");
   c.prepare(stmt::kUserDelete, "DELETE FROM users WHERE id = $1::bigint");
   c.prepare(stmt::kUnusedImageKeys,
             "SELECT k FROM unnest($1::text[]) AS k WHERE"

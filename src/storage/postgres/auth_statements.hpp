@@ -26,6 +26,7 @@ inline constexpr const char* kUserEnable = "user_enable";
 inline constexpr const char* kUserLockForDelete = "user_lock_for_delete";
 inline constexpr const char* kUserImageKeys = "user_image_keys";
 inline constexpr const char* kUserDelete = "user_delete";
+inline constexpr const char* kUserGroupsLock = "user_groups_lock";
 inline constexpr const char* kUnusedImageKeys = "unused_image_keys";
 inline constexpr const char* kPruneFailures = "prune_failures";
 inline constexpr const char* kPruneRefresh = "prune_refresh";

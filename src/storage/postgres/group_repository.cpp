@@ -4,6 +4,7 @@
 #include <pqxx/transaction>
 
 #include "storage/postgres/array_literal.hpp"
+#include "storage/postgres/group_ownership.hpp"
 #include "storage/postgres/group_statements.hpp"
 #include "storage/postgres/rows.hpp"
 #include "storage/query_parts.hpp"
@@ -174,9 +175,7 @@ MemberRemoval PgGroupRepository::remove_member(std::int64_t group_id, std::int64
     if (tx.exec_prepared(stmt::kGroupLock, group_id).empty()) return out;
     out.removed = tx.exec_prepared(stmt::kGroupMemberDelete, group_id, user_id).affected_rows() > 0;
     if (!out.removed) return out;
-    const auto next = tx.exec_prepared(stmt::kGroupNextOwner, group_id);
-    if (!next.empty()) out.new_owner = next[0][0].as<std::int64_t>();
-    out.group_deleted = tx.exec_prepared(stmt::kGroupDelete, group_id).affected_rows() > 0;
+    static_cast<OwnershipChange&>(out) = settle_ownership(tx, group_id);
     tx.commit();
     return out;
   });

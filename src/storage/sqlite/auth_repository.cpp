@@ -2,7 +2,9 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <vector>
 
+#include "storage/sqlite/group_ownership.hpp"
 #include "storage/sqlite/rows.hpp"
 
 namespace chatd::storage::sqlite {
@@ -292,12 +294,19 @@ std::optional<DeletedUser> SqliteAuthRepository::delete_user(std::int64_t user_i
     s.bind(1, user_id);
     while (s.executeStep()) keys.push_back(s.getColumn(0).getString());
   }
+  std::vector<std::int64_t> groups;
+  {
+    SQLite::Statement s(db, "SELECT group_id FROM group_members WHERE user_id = ?");
+    s.bind(1, user_id);
+    while (s.executeStep()) groups.push_back(s.getColumn(0).getInt64());
+  }
   out.revocations = end_sessions_in(db, user_id, cutoff);
   {
     SQLite::Statement s(db, "DELETE FROM users WHERE id = ?");
     s.bind(1, user_id);
     s.exec();
   }
+  for (const auto group_id : groups) out.count(settle_ownership(db, group_id));
   for (const auto& key : keys) {
     SQLite::Statement s(db,
                         "SELECT NOT EXISTS (SELECT 1 FROM messages WHERE blob_url = ?1)"

@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include "storage/query_parts.hpp"
+#include "storage/sqlite/group_ownership.hpp"
 #include "storage/sqlite/rows.hpp"
 
 namespace chatd::storage::sqlite {
@@ -225,28 +226,7 @@ MemberRemoval SqliteGroupRepository::remove_member(std::int64_t group_id, std::i
   del.bind(2, user_id);
   out.removed = del.exec() > 0;
   if (!out.removed) return out;
-  const auto owners = count_of(
-      db, "SELECT count(*) FROM group_members WHERE group_id = ? AND role = 'owner'", group_id);
-  if (owners == 0) {
-    // The oldest admin, else the oldest member, becomes owner; nobody left: the group goes.
-    SQLite::Statement next(db,
-                           "SELECT user_id FROM group_members WHERE group_id = ?"
-                           " ORDER BY role <> 'admin', joined_at, user_id LIMIT 1");
-    next.bind(1, group_id);
-    if (next.executeStep()) {
-      out.new_owner = next.getColumn(0).getInt64();
-      SQLite::Statement promote(
-          db, "UPDATE group_members SET role = 'owner' WHERE group_id = ? AND user_id = ?");
-      promote.bind(1, group_id);
-      promote.bind(2, *out.new_owner);
-      promote.exec();
-    } else {
-      SQLite::Statement drop(db, "DELETE FROM chat_groups WHERE id = ?");
-      drop.bind(1, group_id);
-      drop.exec();
-      out.group_deleted = true;
-    }
-  }
+  static_cast<OwnershipChange&>(out) = settle_ownership(db, group_id);
   tx.commit();
   return out;
 }
