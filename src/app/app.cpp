@@ -345,7 +345,7 @@ void App::Parts::make_http_server() {
   so.max_connections_per_ip = c.max_connections_per_ip;
   so.header_timeout = std::chrono::milliseconds(c.header_timeout_ms);
   so.trusted_proxies = http::TrustedProxies::parse(c.trusted_proxies);
-  so.cors = http::CorsPolicy(c.cors_origins);
+  so.cors = http::CorsPolicy(cors_options(c));
   server = std::make_unique<http::Server>(*io, so, router, metrics);
   server->set_upgrade_handler(c.socketio_path + "/", engine->upgrade_handler());
   if (echo) server->set_upgrade_handler("/engine.io", echo->upgrade_handler());

@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <sstream>
@@ -52,8 +53,21 @@ std::optional<std::string> setting_value(const EnvLookup& lookup, const std::str
 
 namespace {
 
+// An explicit CORS_CREDENTIALS=true that no origin could use: "*" never gets credentials.
+void check_cors_credentials(const Config& c) {
+  const auto& o = c.cors_origins;
+  const bool star = std::find(o.begin(), o.end(), "*") != o.end();
+  const bool exact =
+      std::any_of(o.begin(), o.end(), [](auto& v) { return v != "*" && v != "null"; });
+  if (c.cors_credentials == true && star && !exact)
+    throw ConfigError(
+        "CORS_CREDENTIALS: true is refused with CORS_ORIGINS=*, which never gets credentials; "
+        "list the origins that may send them, or leave CORS_CREDENTIALS unset");
+}
+
 // Defaults that follow other settings, and the checks that involve several.
 void finish(Config& c) {
+  check_cors_credentials(c);
   if (c.database_url.empty()) c.database_url = "sqlite://" + c.data_dir + "/chatd.db";
   if (c.blob_store.empty()) c.blob_store = "local:" + c.data_dir + "/uploads";
   if (c.blob_store == "azure") {
@@ -83,6 +97,16 @@ Config load_config(const EnvLookup& lookup) {
       if (auto v = setting_value(lookup, setting.name)) setting.read(*v, c);
   finish(c);
   return c;
+}
+
+http::CorsOptions cors_options(const Config& c) {
+  http::CorsOptions o;
+  o.origins = c.cors_origins;
+  o.allowed_headers = c.cors_allowed_headers;
+  o.exposed_headers = c.cors_exposed_headers;
+  o.credentials = c.cors_credentials.value_or(true);
+  o.max_age_seconds = c.cors_max_age_seconds;
+  return o;
 }
 
 storage::DatabaseOptions database_options(const Config& c) {

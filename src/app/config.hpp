@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "blob/open_store.hpp"
+#include "http/cors.hpp"
 #include "storage/options.hpp"
 
 namespace chatd::app {
@@ -44,6 +45,11 @@ struct Config {
   std::string log_level = "info";
   std::string log_format = "text";  // "text" or "json"
   std::vector<std::string> cors_origins;
+  std::vector<std::string> cors_allowed_headers = http::CorsOptions{}.allowed_headers;
+  std::vector<std::string> cors_exposed_headers = http::CorsOptions{}.exposed_headers;
+  // Unset: on for listed origins. Set, so that CORS_ORIGINS=* with an explicit true is refused.
+  std::optional<bool> cors_credentials;
+  std::int64_t cors_max_age_seconds = http::CorsOptions{}.max_age_seconds;
   std::size_t max_payload_bytes = 1'000'000;
   std::size_t max_upload_bytes = 10 * 1024 * 1024;
   double message_rate_per_second = 10;
@@ -108,6 +114,8 @@ blob::StoreSettings blob_store_settings(const Config& c);
 
 // Reads every variable through lookup. Throws ConfigError.
 Config load_config(const EnvLookup& lookup);
+// CORS_ORIGINS, CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_CREDENTIALS, CORS_MAX_AGE_SECONDS.
+http::CorsOptions cors_options(const Config& c);
 // The database deadlines of DB_CONNECT_TIMEOUT_MS, DB_STATEMENT_TIMEOUT_MS, DB_WRITE_TIMEOUT_MS.
 storage::DatabaseOptions database_options(const Config& c);
 // The value lookup gives `name`, trimmed; nullopt when it is unset or empty (empty values count

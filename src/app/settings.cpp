@@ -89,6 +89,46 @@ Setting text_list(std::string name, std::vector<std::string> Config::*field, std
           [field](const Config& c) { return boost::algorithm::join(c.*field, ","); }};
 }
 
+// An HTTP field name (a token, RFC 9110), but not "*": browsers honour that wildcard only
+// for requests without credentials, and never for Authorization.
+bool header_name(const std::string& s) {
+  const auto tchar = [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
+  };
+  return s != "*" && std::all_of(s.begin(), s.end(), tchar);
+}
+
+Setting header_list(std::string name, std::vector<std::string> Config::*field,
+                    std::string meaning) {
+  const auto n = name;
+  return {std::move(name), std::move(meaning), "a comma-separated list of header names",
+          [n, field](const std::string& v, Config& c) {
+            auto list = split_list(v);
+            for (const auto& h : list)
+              if (!header_name(h))
+                throw ConfigError(n + ": expected a comma-separated list of header names, got '" +
+                                  h + "'");
+            c.*field = std::move(list);
+          },
+          [field](const Config& c) { return boost::algorithm::join(c.*field, ","); }};
+}
+
+// true or false (1 or 0); anything else is refused. unset: what an unset field means.
+Setting boolean(std::string name, std::optional<bool> Config::*field, bool unset,
+                std::string meaning) {
+  const auto n = name;
+  return {std::move(name), std::move(meaning), "true or false",
+          [n, field](const std::string& v, Config& c) {
+            if (v != "true" && v != "1" && v != "false" && v != "0")
+              throw ConfigError(n + ": expected true or false, got '" + v + "'");
+            c.*field = v == "true" || v == "1";
+          },
+          [field, unset](const Config& c) {
+            return std::string((c.*field).value_or(unset) ? "true" : "false");
+          }};
+}
+
 // "1" or "true" turns it on; any other value leaves it off.
 Setting flag(std::string name, bool Config::*field, std::string meaning) {
   return {std::move(name), std::move(meaning), "1 or true; anything else is off",
@@ -202,10 +242,25 @@ SettingGroup network() {
           {text("HOST", &Config::host, "an IP address, checked at start", "listening address"),
            integer<std::uint16_t>("PORT", &Config::port, 0, 65535,
                                   "the one port for REST, Socket.IO, Swagger UI and the web "
-                                  "client; 0 picks a free port"),
-           text_list("CORS_ORIGINS", &Config::cors_origins,
+                                  "client; 0 picks a free port")}};
+}
+
+SettingGroup cors() {
+  return {"CORS (browsers on other origins)",
+          {text_list("CORS_ORIGINS", &Config::cors_origins,
                      "* or a comma-separated list of exact origins",
-                     "browser origins that get CORS headers (REST and long-polling)")}};
+                     "browser origins that get CORS headers (REST and long-polling); unset: "
+                     "CORS off"),
+           header_list("CORS_ALLOWED_HEADERS", &Config::cors_allowed_headers,
+                       "request headers a preflight allows (Access-Control-Allow-Headers)"),
+           header_list("CORS_EXPOSED_HEADERS", &Config::cors_exposed_headers,
+                       "response headers scripts may read (Access-Control-Expose-Headers)"),
+           boolean("CORS_CREDENTIALS", &Config::cors_credentials, true,
+                   "listed origins may send credentials (Access-Control-Allow-Credentials); "
+                   "* never may, and true set explicitly with CORS_ORIGINS=* is refused"),
+           integer<std::int64_t>("CORS_MAX_AGE_SECONDS", &Config::cors_max_age_seconds, 0, 86400,
+                                 "how long browsers may reuse a preflight answer "
+                                 "(Access-Control-Max-Age); 0: not sent")}};
 }
 
 SettingGroup storage_settings() {
@@ -468,8 +523,9 @@ SettingGroup process() {
 }
 
 std::vector<SettingGroup> make_groups() {
-  return {network(), storage_settings(), sessions(), login_limits(), images(),   cluster_settings(),
-          limits(),  connections(),      realtime(), admin_ui(),     recovery(), process()};
+  return {network(),          cors(),   storage_settings(), sessions(), login_limits(), images(),
+          cluster_settings(), limits(), connections(),      realtime(), admin_ui(),     recovery(),
+          process()};
 }
 
 }  // namespace

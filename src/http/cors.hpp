@@ -1,12 +1,26 @@
 #pragma once
-// Browser origins allowed by CORS_ORIGINS ("*" or a comma-separated list). Shared by REST and
-// the Engine.IO polling transport.
+// CORS for browser origins (CORS_ORIGINS, CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS,
+// CORS_CREDENTIALS, CORS_MAX_AGE_SECONDS). Shared by REST and the Engine.IO polling transport.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "http/message.hpp"
+
 namespace chatd::http {
+
+struct CorsOptions {
+  std::vector<std::string> origins;  // "*" and/or exact origins; empty: CORS off
+  // Request headers a preflight grants. X-Request-Id: chatd takes a client's own (rest.md).
+  std::vector<std::string> allowed_headers = {"Authorization", "Content-Type", "X-Request-Id"};
+  // Response headers scripts may read besides the safelisted ones (Content-Type, ...).
+  std::vector<std::string> exposed_headers = {"Retry-After", "X-Request-Id"};
+  // Whether a listed origin may send credentials; "*" never may.
+  bool credentials = true;
+  std::int64_t max_age_seconds = 600;  // preflight cache; 0: Access-Control-Max-Age omitted
+};
 
 // What an allowed origin gets: Access-Control-Allow-Origin, and whether credentials
 // (cookies, Authorization from the browser's store) may be sent along.
@@ -18,16 +32,24 @@ struct CorsGrant {
 class CorsPolicy {
  public:
   CorsPolicy() = default;
-  explicit CorsPolicy(std::vector<std::string> origins) : origins_(std::move(origins)) {}
+  explicit CorsPolicy(CorsOptions options);
   // The grant for a request's Origin, or nullopt when it gets no CORS headers. A listed origin
-  // is echoed with credentials; "*" lets any origin read without credentials ("*" itself,
-  // never an echo: echoing with credentials would let every site act as the user).
+  // is echoed, with credentials unless they are off; "*" lets any origin read without
+  // credentials ("*" itself, never an echo: echoing with credentials would let every site act
+  // as the user).
   std::optional<CorsGrant> allow(std::string_view origin) const;
   // Whether CORS is on: then answers vary with the Origin header.
-  bool enabled() const { return !origins_.empty(); }
+  bool enabled() const { return !options_.origins.empty(); }
+  // The 204 answer to a preflight of a granted origin; methods: those chatd routes. The same
+  // for every request, so it varies on Origin alone.
+  Response preflight(std::string_view methods) const;
+  // Access-Control-Expose-Headers of a granted answer; empty: none.
+  const std::string& exposed_headers() const { return exposed_; }
 
  private:
-  std::vector<std::string> origins_;
+  CorsOptions options_;
+  std::string allowed_;  // the lists as header values
+  std::string exposed_;
 };
 
 }  // namespace chatd::http

@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/algorithm/string/join.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
+#include <set>
 
 #include "core/blocking_pool.hpp"
 #include "core/log_fields.hpp"
@@ -86,11 +88,13 @@ bool to_request_head(const bhttp::request<bhttp::string_body>& in, const std::st
   return true;
 }
 
-// What CORS adds to an answer: the grant for the request's origin, if any, and whether answers
-// depend on the origin at all (then every one says so, for caches).
+// What CORS adds to an answer: the grant for the request's origin, if any, whether answers
+// depend on the origin at all (then every one says so, for caches), and the response headers
+// a granted origin's scripts may read.
 struct CorsHead {
   std::optional<CorsGrant> grant;
   bool vary = false;
+  std::string_view exposed;
 };
 
 // Status line and headers; the caller sets the body and Content-Length. Every answer is
@@ -104,10 +108,15 @@ void set_head(bhttp::response<Body>& out, const Response& res, bool keep_alive,
   if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
   for (auto& [name, value] : res.headers) out.insert(name, value);
   out.set("X-Content-Type-Options", "nosniff");
-  if (cors.vary) out.set(bhttp::field::vary, "Origin");
+  if (cors.vary) {
+    // Added to a route's own Vary (Accept-Encoding of a compressed answer), not in its place.
+    const auto own = out[bhttp::field::vary];
+    out.set(bhttp::field::vary, own.empty() ? "Origin" : std::string(own) + ", Origin");
+  }
   if (cors.grant) {
     out.set(bhttp::field::access_control_allow_origin, cors.grant->allow_origin);
     if (cors.grant->credentials) out.set(bhttp::field::access_control_allow_credentials, "true");
+    if (!cors.exposed.empty()) out.set(bhttp::field::access_control_expose_headers, cors.exposed);
   }
   out.keep_alive(keep_alive);
 }
@@ -208,14 +217,11 @@ std::string forwarded_for(const UpgradeRequest& head) {
   return out;
 }
 
-Response preflight() {
-  Response r;
-  r.status = 204;
-  r.content_type.clear();
-  r.set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-  r.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
-  r.set("Access-Control-Max-Age", "600");
-  return r;
+// Access-Control-Allow-Methods: every method a route answers, once each.
+std::string routed_methods(const Router& router) {
+  std::set<std::string> methods;
+  for (auto& [method, pattern] : router.routes()) methods.insert(method);
+  return boost::algorithm::join(methods, ", ");
 }
 
 }  // namespace
@@ -253,6 +259,7 @@ void Server::start() {
                              std::to_string(options_.port) + ": " + ec.message());
   acceptor_->listen(asio::socket_base::max_listen_connections);
   bound_port_ = acceptor_->local_endpoint().port();
+  routed_methods_ = routed_methods(router_);
   accept_loop();
 }
 
@@ -437,7 +444,8 @@ asio::awaitable<Next> Server::Session::serve_request() {
   }
   if (const auto* upgrade = server_.upgrade_for(head))
     co_return co_await hand_off(parser, *upgrade);
-  CorsHead cors{options_.cors.allow(head[bhttp::field::origin]), options_.cors.enabled()};
+  CorsHead cors{options_.cors.allow(head[bhttp::field::origin]), options_.cors.enabled(),
+                options_.cors.exposed_headers()};
   const bool head_only = head.method() == bhttp::verb::head;
   Request request;
   request.id = server_.request_ids_.take(head["X-Request-Id"]);
@@ -523,7 +531,7 @@ asio::awaitable<std::optional<Answer>> Server::Session::answer(Parser& parser, R
     answer.response = error_response(400, "Malformed request target");
     request.route = "rejected";
   } else if (request.method == "OPTIONS" && cors.grant) {
-    answer.response = preflight();
+    answer.response = options_.cors.preflight(server_.routed_methods_);
     request.route = "preflight";
   } else {
     stream_.expires_never();  // long-polling handlers may wait for a while

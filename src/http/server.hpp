@@ -104,6 +104,7 @@ class Server {
   core::ErrorTally refusal_log_{"connections refused"};
   std::shared_ptr<AddressBudget> budget_;
   std::uint16_t bound_port_ = 0;
+  std::string routed_methods_;  // of the routes at start(), for CORS preflights
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> open_{0};
   std::atomic<std::uint64_t> refused_{0};

@@ -91,6 +91,9 @@ test('check-config prints the effective settings with secrets redacted', () => {
   assert.match(r.stdout, /^AZURE_STORAGE_CONNECTION_STRING=AccountName=acc;AccountKey=\*\*\*$/m);
   for (const secret of ['AAAAAAAA', 'hunter2', 'c2VjcmV0a2V5']) assert.ok(!r.stdout.includes(secret), secret);
   assert.match(r.stdout, /^WEB_ROOT=\/\S+ +# default$/m);
+  assert.match(r.stdout, /^CORS_ALLOWED_HEADERS=Authorization,Content-Type,X-Request-Id +# default$/m);
+  assert.match(r.stdout, /^CORS_CREDENTIALS=true +# default$/m);
+  assert.match(r.stdout, /^CORS_MAX_AGE_SECONDS=600 +# default$/m);
 });
 
 test('check-config and the server refuse a bad setting with one line naming it, exit 1', async () => {
@@ -99,6 +102,10 @@ test('check-config and the server refuse a bad setting with one line naming it, 
     ['LOG_LEVEL', 'loud'],
     ['MESSAGE_BURST', '0.5'],
     ['BLOB_STORE', 's3'],
+    ['CORS_CREDENTIALS', 'yes'],
+    ['CORS_ALLOWED_HEADERS', 'Content-Type, X Trace'],
+    ['CORS_EXPOSED_HEADERS', '*'],
+    ['CORS_MAX_AGE_SECONDS', '86401'],
   ]) {
     const r = runChatd(['check-config'], { env: { [name]: value } });
     assert.equal(r.status, 1, `${name}=${value}`);
@@ -111,6 +118,12 @@ test('check-config and the server refuse a bad setting with one line naming it, 
   const r = runChatd(['check-config'], { env: { BLOB_STORE: 'azure' } });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^chatd: AZURE_STORAGE_CONNECTION_STRING: required when BLOB_STORE=azure\n$/);
+  // `*` never gets credentials: asking for them explicitly is a contradiction, not a default.
+  const star = runChatd(['check-config'], { env: { CORS_ORIGINS: '*', CORS_CREDENTIALS: 'true' } });
+  assert.equal(star.status, 1);
+  assert.match(star.stderr, /^chatd: CORS_CREDENTIALS: true is refused with CORS_ORIGINS=\*[^\n]*\n$/);
+  const listed = runChatd(['check-config'], { env: { CORS_ORIGINS: '*,https://app.example', CORS_CREDENTIALS: 'true' } });
+  assert.equal(listed.status, 0, listed.stderr);
 });
 
 test('check-config warns about a web root that cannot serve the web client', () => {

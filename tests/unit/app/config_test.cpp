@@ -248,3 +248,45 @@ TEST(Config, ConnectionLimitsHaveDefaultsAndAreChecked) {
   EXPECT_NE(error_of({{"HANDSHAKE_BURST_PER_IP", "0.5"}}).find("HANDSHAKE_BURST_PER_IP"),
             std::string::npos);
 }
+
+TEST(Config, CorsSettings) {
+  const auto defaults = chatd::app::cors_options(load({}));
+  EXPECT_TRUE(defaults.origins.empty());
+  EXPECT_EQ(defaults.allowed_headers,
+            (std::vector<std::string>{"Authorization", "Content-Type", "X-Request-Id"}));
+  EXPECT_EQ(defaults.exposed_headers, (std::vector<std::string>{"Retry-After", "X-Request-Id"}));
+  EXPECT_TRUE(defaults.credentials);
+  EXPECT_EQ(defaults.max_age_seconds, 600);
+
+  const auto set = chatd::app::cors_options(load({{"CORS_ORIGINS", "https://a.example, *"},
+                                                  {"CORS_ALLOWED_HEADERS", "Content-Type,X-Trace"},
+                                                  {"CORS_EXPOSED_HEADERS", "ETag"},
+                                                  {"CORS_CREDENTIALS", "false"},
+                                                  {"CORS_MAX_AGE_SECONDS", "0"}}));
+  EXPECT_EQ(set.origins, (std::vector<std::string>{"https://a.example", "*"}));
+  EXPECT_EQ(set.allowed_headers, (std::vector<std::string>{"Content-Type", "X-Trace"}));
+  EXPECT_EQ(set.exposed_headers, (std::vector<std::string>{"ETag"}));
+  EXPECT_FALSE(set.credentials);
+  EXPECT_EQ(set.max_age_seconds, 0);
+  // A listed origin next to "*" is what an explicit true applies to.
+  EXPECT_TRUE(load({{"CORS_ORIGINS", "*,https://a.example"}, {"CORS_CREDENTIALS", "1"}})
+                  .cors_credentials.value());
+  EXPECT_FALSE(
+      load({{"CORS_ORIGINS", "*"}, {"CORS_CREDENTIALS", "false"}}).cors_credentials.value());
+}
+
+TEST(Config, CorsSettingsAreChecked) {
+  EXPECT_EQ(error_of({{"CORS_CREDENTIALS", "yes"}}),
+            "CORS_CREDENTIALS: expected true or false, got 'yes'");
+  EXPECT_EQ(error_of({{"CORS_ALLOWED_HEADERS", "Content-Type, X Trace"}}),
+            "CORS_ALLOWED_HEADERS: expected a comma-separated list of header names, got 'X Trace'");
+  EXPECT_EQ(error_of({{"CORS_EXPOSED_HEADERS", "*"}}),
+            "CORS_EXPOSED_HEADERS: expected a comma-separated list of header names, got '*'");
+  EXPECT_EQ(error_of({{"CORS_MAX_AGE_SECONDS", "-1"}}),
+            "CORS_MAX_AGE_SECONDS: expected a number between 0 and 86400, got '-1'");
+  for (const char* origins : {"*", "*, null"})
+    EXPECT_EQ(error_of({{"CORS_ORIGINS", origins}, {"CORS_CREDENTIALS", "true"}})
+                  .rfind("CORS_CREDENTIALS: true is refused with CORS_ORIGINS=*", 0),
+              0u)
+        << origins;
+}

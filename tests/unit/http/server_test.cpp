@@ -151,6 +151,14 @@ class HttpServerTest : public ::testing::Test {
     add_text_route("GET", "/whoami", [](const http::Request& req) { return req.remote_address; });
     add_text_route("GET", "/hello", [](const http::Request&) { return std::string("hello"); });
     add_text_route("POST", "/echo", [](const http::Request& req) { return req.body; });
+    router.add(
+        "GET", "/varies",
+        [](http::Request&) -> boost::asio::awaitable<http::Response> {
+          http::Response r;
+          r.set("Vary", "Accept-Encoding");
+          co_return r;
+        },
+        true);
     router.set_authenticator(
         [](http::Request& req) -> boost::asio::awaitable<chatd::core::Principal> {
           if (req.header("authorization") != "Bearer ok")
@@ -178,7 +186,7 @@ class HttpServerTest : public ::testing::Test {
     options.upload_limit = kUploadLimit;
     options.read_timeout = 1s;
     options.idle_timeout = 2s;
-    options.cors = http::CorsPolicy({"https://allowed.example"});
+    options.cors = http::CorsPolicy(http::CorsOptions{.origins = {"https://allowed.example"}});
     configure(options);
     server = std::make_unique<http::Server>(pool, options, router, metrics);
     server->set_upgrade_handler(
@@ -390,7 +398,10 @@ TEST_F(HttpServerTest, PreflightFromAnAllowedOrigin) {
   auto r = c.read_response();
   EXPECT_EQ(r.status, 204);
   EXPECT_EQ(r.header("access-control-allow-origin"), "https://allowed.example");
-  EXPECT_NE(r.header("access-control-allow-methods").find("POST"), std::string::npos);
+  // The methods the router has routes for, and no others.
+  EXPECT_EQ(r.header("access-control-allow-methods"), "GET, POST");
+  EXPECT_EQ(r.header("access-control-allow-headers"), "Authorization, Content-Type, X-Request-Id");
+  EXPECT_EQ(r.header("access-control-max-age"), "600");
   ASSERT_TRUE(c.send(get("/hello", "Origin: https://other.example\r\n")));
   auto plain = c.read_response();
   EXPECT_EQ(plain.status, 200);
@@ -588,6 +599,7 @@ TEST_F(HttpServerTest, CorsEchoesAListedOriginWithCredentialsAndAlwaysVaries) {
   auto allowed = c.read_response();
   EXPECT_EQ(allowed.header("access-control-allow-origin"), "https://allowed.example");
   EXPECT_EQ(allowed.header("access-control-allow-credentials"), "true");
+  EXPECT_EQ(allowed.header("access-control-expose-headers"), "Retry-After, X-Request-Id");
   EXPECT_EQ(allowed.header("vary"), "Origin");
   auto null_origin = c.read_response();
   EXPECT_EQ(null_origin.header("access-control-allow-origin"), "");
@@ -595,9 +607,19 @@ TEST_F(HttpServerTest, CorsEchoesAListedOriginWithCredentialsAndAlwaysVaries) {
   EXPECT_EQ(c.read_response().header("vary"), "Origin");
 }
 
+TEST_F(HttpServerTest, CorsVaryIsAddedToARoutesOwnVary) {
+  RawClient c(port());
+  ASSERT_TRUE(c.send(get("/varies", "Origin: https://allowed.example\r\n")));
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("vary"), "Accept-Encoding, Origin");
+}
+
 class CorsAnyOriginTest : public HttpServerTest {
  protected:
-  void configure(http::ServerOptions& o) override { o.cors = http::CorsPolicy({"*"}); }
+  void configure(http::ServerOptions& o) override {
+    o.cors = http::CorsPolicy(http::CorsOptions{.origins = {"*"}});
+  }
 };
 
 TEST_F(CorsAnyOriginTest, StarIsAnsweredWithStarAndNoCredentials) {
