@@ -104,7 +104,7 @@ http::CorsOptions cors_options(const Config& c) {
   o.origins = c.cors_origins;
   o.allowed_headers = c.cors_allowed_headers;
   o.exposed_headers = c.cors_exposed_headers;
-  o.credentials = c.cors_credentials.value_or(true);
+  o.credentials = c.cors_credentials.value_or(o.credentials);
   o.max_age_seconds = c.cors_max_age_seconds;
   return o;
 }

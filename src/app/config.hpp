@@ -47,7 +47,7 @@ struct Config {
   std::vector<std::string> cors_origins;
   std::vector<std::string> cors_allowed_headers = http::CorsOptions{}.allowed_headers;
   std::vector<std::string> cors_exposed_headers = http::CorsOptions{}.exposed_headers;
-  // Unset: on for listed origins. Set, so that CORS_ORIGINS=* with an explicit true is refused.
+  // Unset: CorsOptions' default. Kept apart from an explicit true, which CORS_ORIGINS=* refuses.
   std::optional<bool> cors_credentials;
   std::int64_t cors_max_age_seconds = http::CorsOptions{}.max_age_seconds;
   std::size_t max_payload_bytes = 1'000'000;

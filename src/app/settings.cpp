@@ -7,11 +7,13 @@
 #include <charconv>
 #include <cstdlib>
 #include <sstream>
+#include <string_view>
 
 #include "cluster/redis_url.hpp"
 #include "core/parse_int.hpp"
 #include "core/text.hpp"
 #include "http/client_address.hpp"
+#include "http/cors.hpp"
 
 namespace chatd::app {
 namespace {
@@ -255,7 +257,7 @@ SettingGroup cors() {
                        "request headers a preflight allows (Access-Control-Allow-Headers)"),
            header_list("CORS_EXPOSED_HEADERS", &Config::cors_exposed_headers,
                        "response headers scripts may read (Access-Control-Expose-Headers)"),
-           boolean("CORS_CREDENTIALS", &Config::cors_credentials, true,
+           boolean("CORS_CREDENTIALS", &Config::cors_credentials, http::CorsOptions{}.credentials,
                    "listed origins may send credentials (Access-Control-Allow-Credentials); "
                    "* never may, and true set explicitly with CORS_ORIGINS=* is refused"),
            integer<std::int64_t>("CORS_MAX_AGE_SECONDS", &Config::cors_max_age_seconds, 0, 86400,
