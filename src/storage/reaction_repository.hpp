@@ -1,7 +1,8 @@
 #pragma once
 // Reactions: a user's emoji on a message. Who may react is the caller's rule (as for edits);
-// storage keeps one row per (message, emoji, user), refuses tombstones, caps the distinct
-// emojis of a message and counts them for a reader.
+// storage keeps one row per (message, emoji, user), refuses tombstones (whose rows
+// MessageRepository::remove deleted), caps the distinct emojis of a message and counts them for
+// a reader.
 #include <cstddef>
 #include <cstdint>
 #include <optional>

@@ -137,8 +137,9 @@ class MessageRepository {
   // content "" and no blob_url, width or height; deleted_at = updated_at = now. Its id, sender,
   // recipient, type and times stay (history pages, totals and read markers do not move). In the
   // same transaction, the image's key is reported orphaned when no other message and no profile
-  // names it (see UserRepository::set_profile_image for what "names" sees). nullopt when no
-  // message qualifies.
+  // names it (see UserRepository::set_profile_image for what "names" sees), and its reactions
+  // are deleted (a tombstone has none; ReactionRepository::changed_for no longer names it).
+  // nullopt when no message qualifies.
   virtual std::optional<DeletedMessage> remove(std::int64_t id, std::int64_t sender_id) = 0;
   // The messages with id <= up_to_id that user_id may read (public ones, the private ones it
   // sent or received, those of its groups), edited or deleted at a time > since, in id order, at

@@ -153,7 +153,7 @@ test('who may not, and bad input: clear exceptions and REST errors, nothing stor
   assert.equal((await emit(sa, 'react', { id: pub.id, emoji: THUMBS })).on, true);
 });
 
-test('at most 20 different emojis per message; a deleted message drops out of history reactions', async () => {
+test('at most 20 different emojis per message; a deleted message loses its reactions and takes no more', async () => {
   const server = await start({ MESSAGE_RATE_PER_SECOND: '1000', MESSAGE_BURST: '1000' });
   const [a, b] = await people(server, 2);
   const [sa] = await sockets(server, a);
@@ -173,6 +173,15 @@ test('at most 20 different emojis per message; a deleted message drops out of hi
   const t = h.body.data.find((x) => x.id === pub.id);
   assert.equal(t.deleted, true);
   assert.deepEqual(t.reactions, []);
+  // Its reactions went with it: none to take back, none to add.
+  assert.deepEqual(await emit(sa, 'react', { id: pub.id, emoji: ':e3:' }), { status: 'error', message: 'message was deleted' });
+  for (const method of ['PUT', 'DELETE']) {
+    const res = await api(server, method, reactionPath(pub.id, ':e3:'), { token: b.token });
+    assert.equal(res.status, 400, `${method}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.message, 'message was deleted');
+  }
+  const again = await api(server, 'GET', '/api/chat/public?perPage=5', { token: a.token });
+  assert.deepEqual(again.body.data.find((x) => x.id === pub.id).reactions, []);
 });
 
 test('reactions count against the message rate limit', async () => {
@@ -189,20 +198,23 @@ test('reactions count against the message rate limit', async () => {
   assert.deepEqual(h.body.data[0].reactions, [{ emoji: THUMBS, count: 1, mine: true }]);
 });
 
-test('recovery: a client away gets the reactions of messages it had, and missed messages with theirs', async () => {
+test('recovery: a client away gets the reactions of messages it had, and missed messages with theirs; none of a deleted one', async () => {
   const server = await start();
   const [a, b] = await people(server, 2);
   const sa = await client(server, a.token, 800);
   const [sb] = await sockets(server, b);
   const had = await sendPublic(sb, 'had this one');
   const unreacted = await sendPublic(sb, 'reacted then not');
+  const doomed = await sendPublic(sb, 'reacted then deleted');
   await emit(sa, 'react', { id: unreacted.id, emoji: ':x:' });
-  await waitFor(() => storedIds(sa).length === 2 && eventsOf(sb, 'reaction').length === 1, 'two messages at A, a reaction at B');
+  await waitFor(() => storedIds(sa).length === 3 && eventsOf(sb, 'reaction').length === 1, 'three messages at A, a reaction at B');
 
   const back = cutAndAwaitReconnect(sa);
   await waitFor(() => !sa.connected, 'A disconnected');
   await emit(sb, 'react', { id: had.id, emoji: THUMBS });
   await api(server, 'DELETE', reactionPath(unreacted.id, ':x:'), { token: a.token });
+  await emit(sb, 'react', { id: doomed.id, emoji: ':x:' });
+  assert.deepEqual(await emit(sb, 'delete_message', { id: doomed.id }), { id: doomed.id, deleted: true });
   const missed = await sendPublic(sb, 'sent while A was away');
   await emit(sb, 'react', { id: missed.id, emoji: ':tada:' });
   await back;
@@ -213,4 +225,7 @@ test('recovery: a client away gets the reactions of messages it had, and missed 
   assert.deepEqual(eventsOf(sa, 'reactions', (r) => r.id === unreacted.id).at(-1), { id: unreacted.id, reactions: [] });
   const replayed = sa.received.find((r) => r.event === 'public_message' && r.args[0].id === missed.id);
   assert.deepEqual(replayed.args[0].reactions, [{ emoji: ':tada:', count: 1, mine: false }]);
+  // The deleted one: its message_deleted, and no reactions (they went with it).
+  assert.deepEqual(eventsOf(sa, 'message_deleted'), [{ id: doomed.id }]);
+  assert.deepEqual(eventsOf(sa, 'reactions', (r) => r.id === doomed.id), []);
 });

@@ -1,7 +1,10 @@
 // ReactionRepository contract: a reaction is one user's emoji on one message, put, taken back or
-// toggled; tombstones take none; a message's distinct emojis are capped; readers see counts with
-// their own marked; changed_for finds what a reader missed, within what it may read.
+// toggled; tombstones take none, and a delete takes a message's rows along; a message's distinct
+// emojis are capped; readers see counts with their own marked; changed_for finds what a reader
+// missed, within what it may read.
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "backend_fixture.hpp"
 #include "storage/group_repository.hpp"
@@ -107,6 +110,67 @@ TEST_P(StorageContract, ReactionsRefuseTombstonesAndUnknownMessages) {
   EXPECT_EQ(repo.react(m.id + 100, a.id, ":x:", true, 20).outcome, Outcome::kNoMessage);
   // A tombstone shows no reactions.
   EXPECT_TRUE(repo.for_messages({m.id}, a.id).empty());
+}
+
+TEST_P(StorageContract, ReactionsAreDeletedWithTheirMessage) {
+  auto& repo = db().reactions();
+  const auto a = make_user("alice");
+  const auto b = make_user("bob");
+  const auto doomed = send(a.id, b.id, "soon gone");
+  const auto kept = send(a.id, b.id, "stays");
+  for (const auto user : {a.id, b.id})
+    ASSERT_EQ(repo.react(doomed.id, user, ":x:", true, 20).outcome, Outcome::kChanged);
+  ASSERT_EQ(repo.react(kept.id, b.id, ":y:", true, 20).outcome, Outcome::kChanged);
+  using Ids = std::vector<std::int64_t>;
+  ASSERT_EQ(repo.changed_for(a.id, kept.id, 0, 100), (Ids{doomed.id, kept.id}));
+
+  ASSERT_TRUE(messages().remove(doomed.id, a.id).has_value());
+  const auto found = repo.for_messages({doomed.id, kept.id}, a.id);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].message_id, kept.id);
+  // Its reactions no longer changed for anyone: recovery sends its message_deleted only.
+  EXPECT_EQ(repo.changed_for(a.id, kept.id, 0, 100), (Ids{kept.id}));
+  EXPECT_EQ(messages().changed_for(a.id, kept.id, 0, 100).size(), 1u);
+  if (persistent()) {
+    // The rows themselves are gone, not just hidden.
+    EXPECT_EQ(raw("SELECT count(*) FROM message_reactions WHERE message_id = " +
+                  std::to_string(doomed.id)),
+              "0");
+    EXPECT_EQ(
+        raw("SELECT count(*) FROM message_reactions WHERE message_id = " + std::to_string(kept.id)),
+        "1");
+  }
+}
+
+// Reactions that race a delete: whichever commits first, none is left on the tombstone.
+TEST_P(StorageContract, ReactionsRacingADeleteLeaveNone) {
+  constexpr int kMessages = 30, kReactors = 4;
+  const auto a = make_user("alice");
+  std::vector<User> reactors;
+  for (int i = 0; i < kReactors; ++i) reactors.push_back(make_user("r" + std::to_string(i)));
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < kMessages; ++i) ids.push_back(send(a.id, std::nullopt, "m").id);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int r = 0; r < kReactors; ++r)
+    threads.emplace_back([&, r] {
+      try {
+        for (int round = 0; round < 3; ++round)
+          for (const auto id : ids) db().reactions().react(id, reactors[r].id, ":x:", true, 20);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "reactor " << r << ": " << e.what();
+        ++failures;
+      }
+    });
+  // EXPECT, not ASSERT: the threads are joined whatever happens.
+  for (const auto id : ids) EXPECT_TRUE(messages().remove(id, a.id).has_value());
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_TRUE(db().reactions().for_messages(ids, a.id).empty());
+  EXPECT_TRUE(db().reactions().changed_for(a.id, ids.back(), 0, 100).empty());
+  if (persistent()) {
+    EXPECT_EQ(raw("SELECT count(*) FROM message_reactions"), "0");
+  }
 }
 
 TEST_P(StorageContract, ReactionsCapDistinctEmojisPerMessage) {

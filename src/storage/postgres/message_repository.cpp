@@ -260,6 +260,7 @@ std::optional<DeletedMessage> PgMessageRepository::remove(std::int64_t id, std::
     if (r.empty()) return std::nullopt;
     DeletedMessage out;
     if (r[0][0].as<bool>()) out.orphaned_key = opt_text(r[0][1]);
+    tx.exec_prepared(stmt::kMessageRemoveReactions, id);
     out.tombstone = read_message(tx.exec_prepared1(stmt::kMessageFind, id));
     tx.commit();
     return out;

@@ -277,12 +277,17 @@ void define_message_change_statements(pqxx::connection& c) {
             " up AS (UPDATE messages m SET content = '', blob_url = NULL, width = NULL,"
             " height = NULL, deleted_at = " +
                 changed_at + ", updated_at = " + changed_at +
-                " FROM old WHERE m.id = old.id RETURNING m.id)"
+                ", reacted_at = NULL FROM old WHERE m.id = old.id RETURNING m.id)"
                 " SELECT old.blob_url IS NOT NULL AND old.blob_url <> ''"
                 " AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.blob_url = old.blob_url"
                 " AND x.id <> old.id) AND NOT EXISTS (SELECT 1 FROM profiles p"
                 " WHERE p.profile_image = old.blob_url), old.blob_url"
                 " FROM old JOIN up ON up.id = old.id");
+  // $1 id. A statement of its own, after kMessageRemove: that one's snapshot predates the row
+  // lock it waited for, so it could miss a reaction committed meanwhile; this one sees it, and
+  // the lock keeps new ones out until the commit.
+  c.prepare(stmt::kMessageRemoveReactions,
+            "DELETE FROM message_reactions WHERE message_id = $1::bigint");
   // $1 user, $2 the highest id, $3 since (ms), $4 the limit.
   c.prepare(stmt::kMessagesChanged,
             select_messages() +

@@ -43,6 +43,7 @@ inline constexpr const char* kMarkRead = "mark_read";
 inline constexpr const char* kUnreadCount = "unread_count";
 inline constexpr const char* kMessageEdit = "message_edit";
 inline constexpr const char* kMessageRemove = "message_remove";
+inline constexpr const char* kMessageRemoveReactions = "message_remove_reactions";
 inline constexpr const char* kMessagesChanged = "messages_changed";
 }  // namespace stmt
 

@@ -287,10 +287,13 @@ std::optional<DeletedMessage> SqliteMessageRepository::remove(std::int64_t id,
   SQLite::Statement up(db,
                        "UPDATE messages SET content = '', blob_url = NULL, width = NULL,"
                        " height = NULL, deleted_at = max(?2, created_at + 1),"
-                       " updated_at = max(?2, created_at + 1) WHERE id = ?1");
+                       " updated_at = max(?2, created_at + 1), reacted_at = NULL WHERE id = ?1");
   up.bind(1, id);
   up.bind(2, now_millis());
   up.exec();
+  SQLite::Statement reactions(db, "DELETE FROM message_reactions WHERE message_id = ?1");
+  reactions.bind(1, id);
+  reactions.exec();
   DeletedMessage out;
   if (key && !key->empty()) {
     SQLite::Statement named(db,
