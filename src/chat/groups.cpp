@@ -142,7 +142,14 @@ boost::asio::awaitable<std::vector<std::int64_t>> GroupService::group_ids_of(std
 
 boost::asio::awaitable<std::vector<storage::GroupConversation>> GroupService::conversations(
     std::int64_t user) {
-  auto job = [this, user] { return db_.groups().conversations(user); };
+  auto job = [this, user] {
+    auto list = db_.groups().conversations(user);
+    std::vector<storage::Message*> last;
+    for (auto& c : list)
+      if (c.last_message) last.push_back(&*c.last_message);
+    storage::fill_for_reader(db_, last, user);
+    return list;
+  };
   co_return co_await pool_.run(std::move(job));
 }
 

@@ -55,6 +55,7 @@ class GroupService {
                                                std::int64_t user, storage::GroupRole role);
   // The ids of the user's groups (the rooms its sockets join).
   boost::asio::awaitable<std::vector<std::int64_t>> group_ids_of(std::int64_t user);
+  // The user's groups, each last message filled as history pages are (reactions, replies).
   boost::asio::awaitable<std::vector<storage::GroupConversation>> conversations(std::int64_t user);
 
  private:

@@ -36,10 +36,8 @@ boost::asio::awaitable<Message> ChatService::edit_message(core::Principal user, 
     throw ChatError(ErrorKind::kInvalidInput, "images cannot be edited");
   auto job = [this, id = edit.id, sender = user.id, text = std::move(edit.text)] {
     auto edited = db_.messages().edit(id, sender, text);
-    if (!edited || !edited->reply_to) return edited;
-    std::vector<Message> one{std::move(*edited)};
-    storage::fill_replies(db_.messages(), one);
-    return std::optional<Message>(std::move(one.front()));
+    if (edited) storage::fill_for_reader(db_, std::vector<Message*>{&*edited}, sender);
+    return edited;
   };
   auto edited = co_await pool_.run(std::move(job));
   // The checks above passed, so only a delete can have come in between.

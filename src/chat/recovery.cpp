@@ -117,8 +117,7 @@ asio::awaitable<std::optional<std::vector<socketio::SharedPacket>>> ChatRecovery
     if (delivered > session.after) {
       rows = messages.replay_for(user, session.after, delivered, origin, cap + 1);
       if (rows.size() > cap) return std::nullopt;
-      storage::fill_reactions(db_.reactions(), rows, user);
-      storage::fill_replies(messages, rows);
+      storage::fill_for_reader(db_, rows, user);
     }
     Packets packets;
     packets.reserve(changed.size() + reacted->size() + rows.size());

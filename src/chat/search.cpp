@@ -127,13 +127,10 @@ boost::asio::awaitable<storage::Page<storage::SearchHit>> MessageSearch::search(
   // Results carry their reactions and replies as the history does.
   auto job = [this, q = std::move(q)] {
     auto page = db_.search().search(q);
-    std::vector<storage::Message> messages;
+    std::vector<storage::Message*> messages;
     messages.reserve(page.items.size());
-    for (auto& hit : page.items) messages.push_back(std::move(hit.message));
-    storage::fill_reactions(db_.reactions(), messages, q.viewer);
-    storage::fill_replies(db_.messages(), messages);
-    for (std::size_t i = 0; i < messages.size(); ++i)
-      page.items[i].message = std::move(messages[i]);
+    for (auto& hit : page.items) messages.push_back(&hit.message);
+    storage::fill_for_reader(db_, messages, q.viewer);
     return page;
   };
   co_return co_await pool_.run(std::move(job));

@@ -229,8 +229,7 @@ boost::asio::awaitable<storage::Page<Message>> ChatService::public_history(
     std::int64_t viewer, storage::HistoryQuery q) {
   auto job = [this, viewer, q] {
     auto page = db_.messages().list_public(q);
-    storage::fill_reactions(db_.reactions(), page.items, viewer);
-    storage::fill_replies(db_.messages(), page.items);
+    storage::fill_for_reader(db_, page.items, viewer);
     return page;
   };
   co_return co_await pool_.run(std::move(job));
@@ -245,8 +244,7 @@ boost::asio::awaitable<storage::Page<Message>> ChatService::private_history(std:
                                                                             ConversationQuery q) {
   auto job = [this, viewer, q] {
     auto page = db_.messages().list_private(q.a, q.b, q.page);
-    storage::fill_reactions(db_.reactions(), page.items, viewer);
-    storage::fill_replies(db_.messages(), page.items);
+    storage::fill_for_reader(db_, page.items, viewer);
     return page;
   };
   co_return co_await pool_.run(std::move(job));
@@ -254,7 +252,14 @@ boost::asio::awaitable<storage::Page<Message>> ChatService::private_history(std:
 
 boost::asio::awaitable<std::vector<storage::Conversation>> ChatService::conversations(
     std::int64_t user) {
-  auto job = [this, user] { return db_.messages().conversations(user); };
+  auto job = [this, user] {
+    auto list = db_.messages().conversations(user);
+    std::vector<Message*> last;
+    last.reserve(list.size());
+    for (auto& c : list) last.push_back(&c.last_message);
+    storage::fill_for_reader(db_, last, user);
+    return list;
+  };
   co_return co_await pool_.run(std::move(job));
 }
 
@@ -264,8 +269,7 @@ boost::asio::awaitable<storage::Page<Message>> ChatService::group_history(std::i
   co_await require_member(group, viewer);
   auto job = [this, viewer, group, q] {
     auto page = db_.messages().list_group(group, q);
-    storage::fill_reactions(db_.reactions(), page.items, viewer);
-    storage::fill_replies(db_.messages(), page.items);
+    storage::fill_for_reader(db_, page.items, viewer);
     return page;
   };
   co_return co_await pool_.run(std::move(job));

@@ -75,7 +75,8 @@ class ChatService {
   // kRateLimited (they share the posts' token bucket, waiting as a post does); kNotFound
   // "message not found" unless the user may read it (chat/access.hpp: a stranger learns
   // nothing of it); kForbidden unless the user sent it. The caller announces the change.
-  // Edit: kInvalidInput "message was deleted", "images cannot be edited".
+  // Edit: kInvalidInput "message was deleted", "images cannot be edited". The edited message
+  // comes back filled as history shows it to its sender.
   boost::asio::awaitable<storage::Message> edit_message(core::Principal user, MessageEdit edit,
                                                         Clock::time_point arrived = Clock::now());
   struct Deletion {
@@ -108,7 +109,8 @@ class ChatService {
   // message naming it asks the database again whether it still exists.
   void forget_user(std::int64_t id);
 
-  // History pages carry each message's reactions as `viewer` sees them.
+  // History pages carry each message's reactions as `viewer` sees them, and replies
+  // (storage::fill_for_reader).
   boost::asio::awaitable<storage::Page<storage::Message>> public_history(std::int64_t viewer,
                                                                          storage::HistoryQuery q);
   // ChatError kForbidden unless the viewer is one of the conversation's two users.
@@ -116,6 +118,7 @@ class ChatService {
   // Once check_viewer accepted the viewer.
   boost::asio::awaitable<storage::Page<storage::Message>> private_history(std::int64_t viewer,
                                                                           ConversationQuery q);
+  // The user's 1:1 conversations, each last message filled as history pages are.
   boost::asio::awaitable<std::vector<storage::Conversation>> conversations(std::int64_t user);
   // The user's role in the group; kNotFound (kGroupNotFound) for a non-member, so that nobody
   // learns that a group they are not in exists.

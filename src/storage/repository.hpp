@@ -189,6 +189,13 @@ class Database {
   virtual bool known_down() const { return false; }
 };
 
+// What a reader sees of stored messages beyond their rows, wherever a REST Message is shown
+// (history, search, the conversation list, an edit's answer): each one's reactions, `mine` for
+// viewer_id (fill_reactions; none for a tombstone), and the message it answers (fill_replies).
+void fill_for_reader(Database& db, std::vector<Message>& messages, std::int64_t viewer_id);
+// The same for messages held in other records (search hits, conversations), filled in place.
+void fill_for_reader(Database& db, const std::vector<Message*>& messages, std::int64_t viewer_id);
+
 // Opens the backend named by the URL ("sqlite://path" or "postgresql://..."/"postgres://..."),
 // applies pending migrations, and returns it. Throws std::runtime_error with a clear message.
 // The options' deadlines apply to PostgreSQL.

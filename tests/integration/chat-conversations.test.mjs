@@ -1,6 +1,6 @@
-// Conversations (peer, last message, unread count, most recent first), read markers over the
-// socket (mark_read) and REST (PUT /api/chat/read/:peerId) with `read` receipts to the peer's
-// devices, and who may read which private history.
+// Conversations (peer, last message as history shows it, unread count, most recent first), read
+// markers over the socket (mark_read) and REST (PUT /api/chat/read/:peerId) with `read` receipts
+// to the peer's devices, and who may read which private history.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, waitFor } from '../lib/chat-socket.mjs';
@@ -217,6 +217,69 @@ test('GET /api/chat/private/:userId is the caller\'s conversation with that user
   assert.equal(none.body.data.length, 3);
   assert.equal((await api(server, 'GET', '/api/chat/private/999999', { token: bob.token })).status, 404);
   assert.equal((await api(server, 'GET', '/api/chat/private/abc', { token: bob.token })).status, 400);
+});
+
+test('lastMessage is a Message as history shows it: reactions (mine for the caller), replyTo, editedAt, deleted', async () => {
+  const [dave, erin] = await Promise.all([registerAndLogin(server), registerAndLogin(server)]);
+  const [sd, se] = [await connect(server, dave.token), await connect(server, erin.token)];
+  try {
+    const emit = (s, event, payload) => s.timeout(5000).emitWithAck(event, payload);
+    const lastOf = async (who, pick) => (await conversations(who)).find(pick).lastMessage;
+    const newest = async (who, path) => {
+      const h = await api(server, 'GET', path, { token: who.token });
+      assert.equal(h.status, 200, JSON.stringify(h.body));
+      return h.body.data[0];
+    };
+    const q = await emit(sd, 'private_message', { recipientId: erin.user.id, message: 'lunch?' });
+    const r = await emit(se, 'private_message', { recipientId: dave.user.id, message: 'yes', replyTo: q.id });
+    const put = await api(server, 'PUT', `/api/chat/messages/${r.id}/reactions/:yum:`, { token: dave.token });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    const edited = await api(server, 'PATCH', `/api/chat/messages/${r.id}`, { token: erin.token, body: { message: 'yes!' } });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    // The edit's answer is that Message too.
+    assert.deepEqual(edited.body.data, await newest(erin, `/api/chat/private/${dave.user.id}`));
+
+    const toErin = (c) => c.peer?.id === erin.user.id;
+    const seen = await lastOf(dave, toErin);
+    assert.deepEqual(seen, await newest(dave, `/api/chat/private/${erin.user.id}`));
+    assert.equal(seen.id, r.id);
+    assert.equal(seen.content, 'yes!');
+    assert.equal(seen.editedAt, edited.body.data.editedAt);
+    assert.deepEqual(seen.reactions, [{ emoji: ':yum:', count: 1, mine: true }]);
+    assert.deepEqual(seen.replyTo, { id: q.id, senderId: dave.user.id, username: dave.user.username, type: 'text', preview: 'lunch?' });
+    const theirs = await lastOf(erin, (c) => c.peer?.id === dave.user.id);
+    assert.deepEqual(theirs.reactions, [{ emoji: ':yum:', count: 1, mine: false }]);
+
+    // A group's last message, the same way.
+    const created = await api(server, 'POST', '/api/groups', { token: dave.token, body: { name: 'lunch club', memberIds: [erin.user.id] } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const groupId = created.body.data.id;
+    const [gd, ge] = [await connect(server, dave.token), await connect(server, erin.token)];
+    try {
+      const gq = await emit(gd, 'group_message', { groupId, message: 'where?' });
+      const gr = await emit(ge, 'group_message', { groupId, message: 'the usual', replyTo: gq.id });
+      assert.equal((await emit(gd, 'react', { id: gr.id, emoji: ':+1:' })).on, true);
+      const inGroup = (c) => c.type === 'group' && c.group.id === groupId;
+      const glast = await lastOf(dave, inGroup);
+      assert.deepEqual(glast, await newest(dave, `/api/chat/groups/${groupId}`));
+      assert.deepEqual(glast.reactions, [{ emoji: ':+1:', count: 1, mine: true }]);
+      assert.equal(glast.replyTo.id, gq.id);
+    } finally {
+      gd.close();
+      ge.close();
+    }
+
+    // Deleted: a tombstone with no reactions, as in history.
+    assert.equal((await api(server, 'DELETE', `/api/chat/messages/${r.id}`, { token: erin.token })).status, 200);
+    const gone = await lastOf(dave, toErin);
+    assert.deepEqual(gone, await newest(dave, `/api/chat/private/${erin.user.id}`));
+    assert.equal(gone.deleted, true);
+    assert.equal(gone.content, '');
+    assert.deepEqual(gone.reactions, []);
+  } finally {
+    sd.close();
+    se.close();
+  }
 });
 
 test('the chat routes are in the OpenAPI document', async () => {

@@ -55,6 +55,38 @@ TEST_P(StorageContract, RepliesKeepTheAnsweredMessage) {
   EXPECT_EQ(it->reply->content, "");
 }
 
+// fill_for_reader: reactions and the answered message at once, also into other records (the
+// last message of each conversation), as the reader sees them.
+TEST_P(StorageContract, FillForReaderGivesReactionsAndReplies) {
+  const auto a = make_user("alice");
+  const auto b = make_user("bob");
+  const auto question = send(a.id, b.id, "lunch?");
+  const auto answer = reply(messages(), text(b.id, a.id, "yes"), question);
+  ASSERT_EQ(db().reactions().react(answer.id, a.id, ":+1:", true, 20).outcome,
+            ReactionChange::Outcome::kChanged);
+  auto list = messages().conversations(a.id);
+  ASSERT_EQ(list.size(), 1u);
+  ASSERT_EQ(list[0].last_message.id, answer.id);
+  EXPECT_TRUE(list[0].last_message.reactions.empty());
+  fill_for_reader(db(), std::vector<Message*>{&list[0].last_message}, a.id);
+  const auto& last = list[0].last_message;
+  EXPECT_EQ(last.content, "yes");
+  ASSERT_EQ(last.reactions.size(), 1u);
+  EXPECT_EQ(last.reactions[0].emoji, ":+1:");
+  EXPECT_TRUE(last.reactions[0].mine);
+  ASSERT_TRUE(last.reply.has_value());
+  EXPECT_EQ(last.reply->content, "lunch?");
+
+  auto page = messages().list_private(a.id, b.id, {}).items;
+  fill_for_reader(db(), page, b.id);
+  ASSERT_EQ(page.size(), 2u);
+  ASSERT_EQ(page[0].reactions.size(), 1u);
+  EXPECT_FALSE(page[0].reactions[0].mine);
+  EXPECT_TRUE(page[0].reply.has_value());
+  EXPECT_TRUE(page[1].reactions.empty());
+  EXPECT_FALSE(page[1].reply.has_value());
+}
+
 TEST_P(StorageContract, FindManyReturnsTheMessagesThatExist) {
   const auto a = make_user("alice");
   const auto m1 = send(a.id, std::nullopt, "one");
