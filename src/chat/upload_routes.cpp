@@ -11,7 +11,7 @@ using http::Response;
 
 namespace {
 
-// An optional id form field (recipientId, groupId); blank means none.
+// An optional id form field (recipientId, groupId, replyTo); blank means none.
 std::optional<std::int64_t> id_field(const uploads::ReceivedImage& image, const char* name) {
   const auto it = image.fields.find(name);
   if (it == image.fields.end() || it->second.find_first_not_of(" \t\r\n") == std::string::npos)
@@ -55,6 +55,7 @@ void add_upload_routes(http::Router& router, ChatService& chat, uploads::ImageUp
                           throw ChatError(ErrorKind::kInvalidInput,
                                           "give either recipientId or groupId, not both");
                         post.origin.client_msg_id = client_msg_id_field(image);
+                        post.origin.reply_to = id_field(image, "replyTo");
                         return chat.post_image(*req.principal, std::move(post));
                       };
                       auto key = image.key;

@@ -620,6 +620,56 @@ for (const kind of ['local', 'azure']) {
       assert.deepEqual(await store.names(), before);
     });
 
+    test('replyTo: an uploaded image answers a message of its conversation; refusals as over the socket, no blob left', async () => {
+      const carol = await registerAndLogin(server);
+      const [a, b] = [await connect(server, alice.token), await connect(server, bob.token)];
+      try {
+        const emit = (s, event, payload) => s.timeout(5000).emitWithAck(event, payload);
+        const q = await emit(a, 'private_message', { recipientId: bob.user.id, message: 'a photo of it?' });
+        const res = await sendImage(server, bob.token, { file: png(6, 6), fieldsAfter: { recipientId: alice.user.id, replyTo: q.id } });
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        const quoted = { id: q.id, senderId: alice.user.id, username: alice.user.username, type: 'text', preview: 'a photo of it?' };
+        await waitFor(() => eventsOf(a, 'image_sent', (e) => e.message === res.body.data).length === 1, 'image_sent at A');
+        assert.deepEqual(eventsOf(a, 'image_sent', (e) => e.message === res.body.data)[0].replyTo, quoted);
+        const h = await api(server, 'GET', `/api/chat/private/${bob.user.id}`, { token: alice.token });
+        assert.equal(h.body.data[0].type, 'image');
+        assert.deepEqual(h.body.data[0].replyTo, quoted);
+        // Blank is none.
+        const blank = await sendImage(server, bob.token, { file: png(6, 6), fields: { recipientId: alice.user.id, replyTo: '' } });
+        assert.equal(blank.status, 201, JSON.stringify(blank.body));
+
+        const pub = await emit(a, 'public_message', { message: 'public' });
+        const gone = await emit(a, 'private_message', { recipientId: bob.user.id, message: 'soon gone' });
+        assert.deepEqual(await emit(a, 'delete_message', { id: gone.id }), { id: gone.id, deleted: true });
+        const before = await store.names();
+        const total = async () => (await api(server, 'GET', `/api/chat/private/${bob.user.id}`, { token: alice.token })).body.meta.totalItems;
+        const stored = await total();
+        const other = 'replyTo must be a message of this conversation';
+        const cases = [
+          [bob, { recipientId: alice.user.id, replyTo: pub.id }, other],
+          [bob, { recipientId: alice.user.id, replyTo: gone.id + 100000 }, other],
+          [carol, { recipientId: alice.user.id, replyTo: q.id }, other],
+          [bob, { replyTo: q.id }, other],
+          [bob, { recipientId: alice.user.id, replyTo: gone.id }, 'replyTo: message was deleted'],
+          [bob, { recipientId: alice.user.id, replyTo: 'abc' }, 'replyTo must be a positive integer'],
+          [bob, { recipientId: alice.user.id, replyTo: '-3' }, 'replyTo must be a positive integer'],
+        ];
+        for (const [who, fields, message] of cases) {
+          const refused = await sendImage(server, who.token, { file: png(7, 7), fieldsAfter: fields });
+          assert.equal(refused.status, 400, `${JSON.stringify(fields)}: ${JSON.stringify(refused.body)}`);
+          assert.equal(refused.body.message, message, JSON.stringify(fields));
+        }
+        // The socket's send_image says the same.
+        const ack = await emit(b, 'send_image', { imageUrl: res.body.data, recipientId: alice.user.id, replyTo: gone.id });
+        assert.deepEqual(ack, { status: 'error', message: 'replyTo: message was deleted' });
+        assert.deepEqual(await store.names(), before);
+        assert.equal(await total(), stored);
+      } finally {
+        a.disconnect();
+        b.disconnect();
+      }
+    });
+
     test('a truncated multipart body is 400; a client that vanishes mid-upload leaves nothing', async () => {
       const before = await store.names();
       const file = png(9, 9, 100000);
