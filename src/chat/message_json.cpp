@@ -16,8 +16,8 @@ json::value opt_id(const std::optional<std::int64_t>& v) {
 json::value opt_time(const std::optional<storage::Millis>& v) {
   return v ? json::value(core::iso_time(*v)) : json::value(nullptr);
 }
-// What a stored message's event carries beyond its text: editedAt once edited, and its
-// reactions when replayed (a live message has none yet).
+// What a stored message's event carries beyond its text: editedAt once edited (never an
+// image), its reactions when replayed (a live message has none yet), and the message it answers.
 json::object with_changes(json::object event, const storage::Message& m) {
   if (m.edited_at) event["editedAt"] = core::iso_time(*m.edited_at);
   if (!m.reactions.empty()) event["reactions"] = reactions_json(m.reactions);
@@ -143,9 +143,7 @@ json::object image_event(const storage::Message& m, const std::string& username,
                    {"height", opt_int(m.height)},
                    {"createdAt", core::iso_time(m.created_at)}};
   if (m.group_id) out["groupId"] = *m.group_id;
-  if (!m.reactions.empty()) out["reactions"] = reactions_json(m.reactions);
-  if (m.reply) out["replyTo"] = reply_json(*m.reply);
-  return out;
+  return with_changes(std::move(out), m);
 }
 
 }  // namespace chatd::chat
