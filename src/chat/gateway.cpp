@@ -153,52 +153,54 @@ void Gateway::register_handlers() {
   });
 }
 
-asio::awaitable<void> Gateway::public_message(SocketPtr s, json::value payload, Ack ack) {
-  const auto arrived = ChatService::Clock::now();  // before waiting for the turn
+// The send events' one path. The arrival time is taken before the wait for the socket's turn
+// (the rate limit counts from it); the payload is parsed in the turn, so a refusal keeps its place
+// among the socket's messages; a recipient look-up or an image's storage check happens in the
+// turn too (done before, the wait would let the socket's later messages be stored first), which
+// passes on once the writer has queued the message. The sequencer delivers the stored message (a
+// repeat of a clientMsgId is not delivered again); the sender hears its ack here.
+template <typename Parse, typename Post>
+asio::awaitable<void> Gateway::post_in_turn(SocketPtr s, Parse parse, Post post, Ack ack) {
+  const auto arrived = ChatService::Clock::now();
   auto conn = conn_of(s);
   co_await conn->turns.acquire();
   Turn turn(turns_of(conn));
-  auto post = public_post(payload, chat_.limits().max_length);
-  stop_typing(*conn, TypingTarget{});
+  auto input = parse();
+  stop_typing(*conn, typing_target_of(input));
+  // Live delivery leaves the sending socket out of a message with a recipient or a group.
+  input.origin.socket = s->id();
   auto user = conn->user;
   auto release = turn.hand_over();
-  // Delivered by the sequencer once stored (a repeat of a clientMsgId is not delivered again);
-  // the sender hears its ack here.
   auto stored =
-      co_await chat_.post_public(std::move(user), std::move(post), std::move(release), arrived);
+      co_await (chat_.*post)(std::move(user), std::move(input), std::move(release), arrived);
   ack.send(json::array{stored_ack(stored)});
+}
+
+// Not coroutines: each returns post_in_turn's awaitable.
+asio::awaitable<void> Gateway::public_message(SocketPtr s, json::value payload, Ack ack) {
+  auto parse = [payload = std::move(payload), max = chat_.limits().max_length] {
+    return public_post(payload, max);
+  };
+  return post_in_turn(std::move(s), std::move(parse), &ChatService::post_public, std::move(ack));
 }
 
 asio::awaitable<void> Gateway::private_message(SocketPtr s, json::value payload, Ack ack) {
-  const auto arrived = ChatService::Clock::now();
-  auto conn = conn_of(s);
-  const auto& fields = payload_object(payload, "{recipientId, message}");
-  co_await conn->turns.acquire();
-  Turn turn(turns_of(conn));
-  auto post = private_post(fields, chat_.limits().max_length);
-  stop_typing(*conn, TypingTarget{TypingTarget::Kind::kPrivate, post.recipient});
-  post.origin.socket = s->id();
-  auto user = conn->user;
-  auto release = turn.hand_over();
-  auto stored =
-      co_await chat_.post_private(std::move(user), std::move(post), std::move(release), arrived);
-  ack.send(json::array{stored_ack(stored)});
+  auto parse = [payload = std::move(payload), max = chat_.limits().max_length] {
+    return private_post(payload_object(payload, "{recipientId, message}"), max);
+  };
+  return post_in_turn(std::move(s), std::move(parse), &ChatService::post_private, std::move(ack));
 }
 
 asio::awaitable<void> Gateway::group_message(SocketPtr s, json::value payload, Ack ack) {
-  const auto arrived = ChatService::Clock::now();
-  auto conn = conn_of(s);
-  const auto& fields = payload_object(payload, "{groupId, message}");
-  co_await conn->turns.acquire();
-  Turn turn(turns_of(conn));
-  auto post = group_post(fields, chat_.limits().max_length);
-  stop_typing(*conn, TypingTarget{TypingTarget::Kind::kGroup, post.group});
-  post.origin.socket = s->id();
-  auto user = conn->user;
-  auto release = turn.hand_over();
-  auto stored =
-      co_await chat_.post_group(std::move(user), std::move(post), std::move(release), arrived);
-  ack.send(json::array{stored_ack(stored)});
+  auto parse = [payload = std::move(payload), max = chat_.limits().max_length] {
+    return group_post(payload_object(payload, "{groupId, message}"), max);
+  };
+  return post_in_turn(std::move(s), std::move(parse), &ChatService::post_group, std::move(ack));
+}
+
+asio::awaitable<void> Gateway::send_image(SocketPtr s, json::value payload, Ack ack) {
+  auto parse = [payload = std::move(payload), this] { return image_post(payload, chat_); };
+  return post_in_turn(std::move(s), std::move(parse), &ChatService::post_image, std::move(ack));
 }
 
 asio::awaitable<void> Gateway::join_room(SocketPtr s, json::value payload, Ack ack) {
@@ -215,24 +217,6 @@ asio::awaitable<void> Gateway::join_room(SocketPtr s, json::value payload, Ack a
     co_await std::move(remember);
   }
   ack.send(json::array{json::object{{"room", room}}});
-}
-
-asio::awaitable<void> Gateway::send_image(SocketPtr s, json::value payload, Ack ack) {
-  const auto arrived = ChatService::Clock::now();
-  auto conn = conn_of(s);
-  auto post = image_post(payload, chat_);
-  stop_typing(*conn, typing_target_of(post));
-  post.origin.socket = s->id();
-  // post_image checks the blob is still stored (a store round trip: an Azure HEAD) inside the
-  // turn, like a recipient look-up: done before acquire(), the wait would let this socket's
-  // later messages take the turn first and be stored before this image.
-  co_await conn->turns.acquire();
-  Turn turn(turns_of(conn));
-  auto user = conn->user;
-  auto release = turn.hand_over();
-  auto stored =
-      co_await chat_.post_image(std::move(user), std::move(post), std::move(release), arrived);
-  ack.send(json::array{stored_ack(stored)});
 }
 
 asio::awaitable<void> Gateway::mark_read(SocketPtr s, json::value payload, Ack ack) {

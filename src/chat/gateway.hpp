@@ -37,6 +37,9 @@ class Gateway {
   template <typename Handler>
   void spawn(const SocketPtr& socket, socketio::Event& ev, Handler handler);
 
+  // The send events: parse() gives the post (in the socket's turn) that post() stores.
+  template <typename Parse, typename Post>
+  boost::asio::awaitable<void> post_in_turn(SocketPtr s, Parse parse, Post post, socketio::Ack ack);
   boost::asio::awaitable<void> public_message(SocketPtr s, boost::json::value payload,
                                               socketio::Ack ack);
   boost::asio::awaitable<void> private_message(SocketPtr s, boost::json::value payload,

@@ -35,7 +35,16 @@ inline std::shared_ptr<Gateway::Connection> conn_of(const std::shared_ptr<socket
   return std::any_cast<std::shared_ptr<Gateway::Connection>>(s->data);
 }
 
-// The conversation an image goes to, as a typing indicator names it.
+// The conversation a post goes to, as a typing indicator names it.
+inline TypingTarget typing_target_of(const PublicPost&) {
+  return TypingTarget{};
+}
+inline TypingTarget typing_target_of(const PrivatePost& post) {
+  return TypingTarget{TypingTarget::Kind::kPrivate, post.recipient};
+}
+inline TypingTarget typing_target_of(const GroupPost& post) {
+  return TypingTarget{TypingTarget::Kind::kGroup, post.group};
+}
 inline TypingTarget typing_target_of(const ImagePost& post) {
   if (post.group) return TypingTarget{TypingTarget::Kind::kGroup, *post.group};
   if (post.recipient) return TypingTarget{TypingTarget::Kind::kPrivate, *post.recipient};

@@ -126,64 +126,6 @@ boost::asio::awaitable<void> ChatService::take_token(std::int64_t user, Clock::t
     co_await sleep_for(wait);
 }
 
-boost::asio::awaitable<Message> ChatService::post_public(core::Principal sender, PublicPost post,
-                                                         std::function<void()> on_queued,
-                                                         Clock::time_point arrived) {
-  QueuedGuard guard{on_queued};
-  if (const auto wait = book_token(sender.id, arrived); wait > Clock::duration::zero())
-    co_await sleep_for(wait);
-  NewMessage m;
-  m.content = std::move(post.text);
-  m.is_public = true;
-  m.sender_id = sender.id;
-  if (post.origin.reply_to) co_await attach_reply(m, *post.origin.reply_to);
-  auto socket = stamp(m, post.origin);
-  auto queued = std::exchange(on_queued, nullptr);
-  auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
-  stored.sender_username = sender.username;
-  co_return stored;
-}
-
-boost::asio::awaitable<Message> ChatService::post_private(core::Principal sender, PrivatePost post,
-                                                          std::function<void()> on_queued,
-                                                          Clock::time_point arrived) {
-  QueuedGuard guard{on_queued};
-  if (const auto wait = book_token(sender.id, arrived); wait > Clock::duration::zero())
-    co_await sleep_for(wait);
-  if (!known_recipient(sender.id, post.recipient)) co_await require_user(post.recipient);
-  NewMessage m;
-  m.content = std::move(post.text);
-  m.is_public = false;
-  m.sender_id = sender.id;
-  m.recipient_id = post.recipient;
-  if (post.origin.reply_to) co_await attach_reply(m, *post.origin.reply_to);
-  auto socket = stamp(m, post.origin);
-  auto queued = std::exchange(on_queued, nullptr);
-  auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
-  stored.sender_username = sender.username;
-  co_return stored;
-}
-
-boost::asio::awaitable<Message> ChatService::post_group(core::Principal sender, GroupPost post,
-                                                        std::function<void()> on_queued,
-                                                        Clock::time_point arrived) {
-  QueuedGuard guard{on_queued};
-  if (const auto wait = book_token(sender.id, arrived); wait > Clock::duration::zero())
-    co_await sleep_for(wait);
-  co_await require_member(post.group, sender.id);
-  NewMessage m;
-  m.content = std::move(post.text);
-  m.is_public = false;
-  m.sender_id = sender.id;
-  m.group_id = post.group;
-  if (post.origin.reply_to) co_await attach_reply(m, *post.origin.reply_to);
-  auto socket = stamp(m, post.origin);
-  auto queued = std::exchange(on_queued, nullptr);
-  auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
-  stored.sender_username = sender.username;
-  co_return stored;
-}
-
 boost::asio::awaitable<storage::GroupRole> ChatService::require_member(std::int64_t group,
                                                                        std::int64_t user) {
   auto job = [this, group, user] { return db_.groups().role_of(group, user); };
@@ -192,37 +134,76 @@ boost::asio::awaitable<storage::GroupRole> ChatService::require_member(std::int6
   co_return *role;
 }
 
-boost::asio::awaitable<Message> ChatService::post_image(core::Principal sender, ImagePost post,
-                                                        std::function<void()> on_queued,
-                                                        Clock::time_point arrived) {
+// The one send path. The checks come after the rate limit, so a client cannot make the database
+// or the blob store answer faster than it may post.
+boost::asio::awaitable<Message> ChatService::post_message(core::Principal sender, NewMessage m,
+                                                          PostOrigin origin, bool check_blob,
+                                                          std::function<void()> on_queued,
+                                                          Clock::time_point arrived) {
   QueuedGuard guard{on_queued};
   if (const auto wait = book_token(sender.id, arrived); wait > Clock::duration::zero())
     co_await sleep_for(wait);
-  const auto recipient = post.recipient;
-  if (recipient && !known_recipient(sender.id, *recipient)) co_await require_user(*recipient);
-  if (post.group) co_await require_member(*post.group, sender.id);
+  m.sender_id = sender.id;
+  if (m.recipient_id && !known_recipient(sender.id, *m.recipient_id))
+    co_await require_user(*m.recipient_id);
+  if (m.group_id) co_await require_member(*m.group_id, sender.id);
+  if (check_blob) co_await check_stored(*m.blob_url);
+  if (origin.reply_to) co_await attach_reply(m, *origin.reply_to);
+  auto socket = stamp(m, origin);
+  auto queued = std::exchange(on_queued, nullptr);
+  auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
+  stored.sender_username = std::move(sender.username);
+  co_return stored;
+}
+
+// Not coroutines: each builds its message and hands it to post_message.
+boost::asio::awaitable<Message> ChatService::post_public(core::Principal sender, PublicPost post,
+                                                         std::function<void()> on_queued,
+                                                         Clock::time_point arrived) {
+  NewMessage m;
+  m.content = std::move(post.text);
+  m.is_public = true;
+  return post_message(std::move(sender), std::move(m), std::move(post.origin), false,
+                      std::move(on_queued), arrived);
+}
+
+boost::asio::awaitable<Message> ChatService::post_private(core::Principal sender, PrivatePost post,
+                                                          std::function<void()> on_queued,
+                                                          Clock::time_point arrived) {
+  NewMessage m;
+  m.content = std::move(post.text);
+  m.is_public = false;
+  m.recipient_id = post.recipient;
+  return post_message(std::move(sender), std::move(m), std::move(post.origin), false,
+                      std::move(on_queued), arrived);
+}
+
+boost::asio::awaitable<Message> ChatService::post_group(core::Principal sender, GroupPost post,
+                                                        std::function<void()> on_queued,
+                                                        Clock::time_point arrived) {
+  NewMessage m;
+  m.content = std::move(post.text);
+  m.is_public = false;
+  m.group_id = post.group;
+  return post_message(std::move(sender), std::move(m), std::move(post.origin), false,
+                      std::move(on_queued), arrived);
+}
+
+boost::asio::awaitable<Message> ChatService::post_image(core::Principal sender, ImagePost post,
+                                                        std::function<void()> on_queued,
+                                                        Clock::time_point arrived) {
   auto& image = post.image;
-  // After the rate limit, so a client cannot make the store answer faster than it may post.
-  if (image.check_stored) {
-    auto key = image.key;
-    co_await check_stored(std::move(key));
-  }
   NewMessage m;
   m.content = image.key;
   m.blob_url = std::move(image.key);
   m.type = storage::MessageType::kImage;
   m.width = image.width;
   m.height = image.height;
-  m.is_public = !recipient && !post.group;
-  m.sender_id = sender.id;
-  m.recipient_id = recipient;
+  m.is_public = !post.recipient && !post.group;
+  m.recipient_id = post.recipient;
   m.group_id = post.group;
-  if (post.origin.reply_to) co_await attach_reply(m, *post.origin.reply_to);
-  auto socket = stamp(m, post.origin);
-  auto queued = std::exchange(on_queued, nullptr);
-  auto stored = co_await writer_.store(std::move(m), std::move(queued), std::move(socket));
-  stored.sender_username = sender.username;
-  co_return stored;
+  return post_message(std::move(sender), std::move(m), std::move(post.origin), image.check_stored,
+                      std::move(on_queued), arrived);
 }
 
 boost::asio::awaitable<storage::Page<Message>> ChatService::public_history(

@@ -153,6 +153,13 @@ class ChatService {
                                                      std::int64_t last_message_id);
   // ChatError unless a blob is stored under key.
   boost::asio::awaitable<void> check_stored(std::string key);
+  // The send path of every post_*: rate limit, recipient, group membership, the image's blob
+  // (check_blob), reply, batch writer.
+  boost::asio::awaitable<storage::Message> post_message(core::Principal sender,
+                                                        storage::NewMessage m, PostOrigin origin,
+                                                        bool check_blob,
+                                                        std::function<void()> on_queued,
+                                                        Clock::time_point arrived);
   // The rate limit's wait, or its refusal, for a user's operation that arrived then.
   boost::asio::awaitable<void> take_token(std::int64_t user, Clock::time_point arrived);
   // Makes m answer the message `id` (chat/replies.cpp): kInvalidInput "replyTo must be a message
