@@ -1,7 +1,12 @@
 #include "app/conformance.hpp"
 
 #include <any>
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <mutex>
+#include <set>
 #include <string>
 
 namespace chatd::app {
@@ -100,6 +105,82 @@ class EchoListener : public engineio::SessionListener {
   std::weak_ptr<engineio::Session> session_;  // the session owns its listener
 };
 
+// /setup: a namespace with a room setup (Namespace::set_room_setup) over a stand-in for a
+// database, a set of room names. A socket joins "members" in its connection handler; its setup
+// reads the set, waits while the gate is closed (with auth {wait: true}; it says "waiting" to
+// "members" first) and joins what it read; auth {refuse: true} refuses it there instead.
+// change(join|leave, room) changes the set, then applies that join or leave to "members", as
+// chat does with group membership; gate(open) opens or closes the gate; rooms() answers the
+// socket's rooms; broadcast as on "/".
+struct SetupStore {
+  std::mutex mutex;
+  std::set<std::string> rooms;
+  std::atomic<bool> gate_open{true};
+};
+
+boost::asio::awaitable<void> read_rooms(std::shared_ptr<SetupStore> store,
+                                        std::shared_ptr<Socket> socket) {
+  const auto& auth = socket->auth();
+  std::set<std::string> read;
+  {
+    std::lock_guard lock(store->mutex);
+    read = store->rooms;
+  }
+  if (const auto* wait = auth.if_contains("wait"); wait && wait->is_bool() && wait->get_bool()) {
+    socket->nsp().to("members").emit("waiting");
+    boost::asio::steady_timer timer(socket->executor());
+    while (!store->gate_open) {
+      timer.expires_after(std::chrono::milliseconds(5));
+      co_await timer.async_wait(boost::asio::use_awaitable);
+    }
+  }
+  if (const auto* refuse = auth.if_contains("refuse");
+      refuse && refuse->is_bool() && refuse->get_bool())
+    throw socketio::ConnectRefused("refused by the room setup");
+  for (const auto& room : read) socket->join(room);
+}
+
+void change_rooms(SetupStore& store, const std::shared_ptr<Socket>& s, Event& ev) {
+  if (ev.args.size() < 2 || !ev.args[0].is_string() || !ev.args[1].is_string())
+    return ev.ack.send({"bad change"});
+  const bool join = ev.args[0].get_string() == "join";
+  const std::string room(ev.args[1].get_string());
+  {
+    std::lock_guard lock(store.mutex);
+    if (join)
+      store.rooms.insert(room);
+    else
+      store.rooms.erase(room);
+  }
+  socketio::BroadcastTarget members;
+  members.rooms = {"members"};
+  s->nsp().adapter().apply(members,
+                           socketio::SocketsOp{.kind = join ? socketio::SocketsOp::Kind::join
+                                                            : socketio::SocketsOp::Kind::leave,
+                                               .rooms = {room}});
+  ev.ack.send({});
+}
+
+void add_setup_namespace(socketio::Server& io) {
+  auto store = std::make_shared<SetupStore>();
+  auto& nsp = io.of("/setup");
+  nsp.on_connection([](const std::shared_ptr<Socket>& socket) { socket->join("members"); });
+  nsp.set_room_setup(
+      [store](std::shared_ptr<Socket> socket) { return read_rooms(store, std::move(socket)); });
+  nsp.on("change",
+         [store](const std::shared_ptr<Socket>& s, Event& ev) { change_rooms(*store, s, ev); });
+  nsp.on("broadcast", broadcast);
+  nsp.on("gate", [store](const std::shared_ptr<Socket>&, Event& ev) {
+    store->gate_open = !ev.args.empty() && ev.args[0].is_bool() && ev.args[0].get_bool();
+    ev.ack.send({});
+  });
+  nsp.on("rooms", [](const std::shared_ptr<Socket>& s, Event& ev) {
+    json::array rooms;
+    for (const auto& room : s->rooms()) rooms.emplace_back(room);
+    ev.ack.send({std::move(rooms)});
+  });
+}
+
 }  // namespace
 
 std::unique_ptr<engineio::Server> make_conformance_echo_engine(core::IoPool& io,
@@ -148,6 +229,7 @@ void add_conformance_namespaces(socketio::Server& io) {
   guarded.on_connection([](const std::shared_ptr<Socket>& socket) {
     socket->emit("handshake", {handshake_of(*socket)});
   });
+  add_setup_namespace(io);
 }
 
 }  // namespace chatd::app

@@ -9,7 +9,7 @@ namespace chatd::app {
 
 // With CHATD_CONFORMANCE=1: the namespaces the official Engine.IO and Socket.IO test suites
 // expect ("/" and "/custom"), plus generic echo/join/broadcast/ask/disconnect-me hooks for
-// our own tests.
+// our own tests, "/guarded" (a middleware) and "/setup" (a room setup).
 void add_conformance_namespaces(socketio::Server& io);
 
 // Also with CHATD_CONFORMANCE=1: the bare Engine.IO server of the engine.io-protocol suite,

@@ -79,7 +79,9 @@ class ChatEvents {
 
   // Group membership, on every node: the users' sockets join the group's room (they hear its
   // messages from then on), or the user's sockets leave it at once and hear
-  // group_removed {groupId}.
+  // group_removed {groupId}. Only once the change is committed: a socket that connects
+  // meanwhile reads its groups after joining its user room (Gateway::join_groups), so a change
+  // whose join or leave came before that must be one its read finds.
   void join_group(std::int64_t group, const std::vector<std::int64_t>& users);
   void leave_group(std::int64_t group, std::int64_t user);
   // group_updated {group} to the group's members, and to `also` (members whose sockets may not

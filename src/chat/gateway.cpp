@@ -43,6 +43,7 @@ Gateway::Gateway(socketio::Namespace& nsp, auth::AuthService& auth, ChatService&
       max_subscriptions_(max_subscriptions) {
   nsp_.use([this](SocketPtr socket) { return authenticate(std::move(socket)); });
   nsp_.on_connection([this](const SocketPtr& socket) { on_connection(socket); });
+  nsp_.set_room_setup([this](SocketPtr socket) { return join_groups(std::move(socket)); });
   // What the Socket.IO Admin UI shows as a socket's data: whose it is.
   nsp_.set_data_view([](const socketio::Socket& s) -> json::value {
     const auto* conn = std::any_cast<std::shared_ptr<Connection>>(&s.data);
@@ -76,12 +77,6 @@ asio::awaitable<void> Gateway::authenticate(SocketPtr socket) {
   }
   if (!session) throw socketio::ConnectRefused("Unauthorized");
   auto conn = std::make_shared<Connection>();
-  try {
-    auto groups = groups_.group_ids_of(session->principal.id);
-    conn->groups = co_await std::move(groups);
-  } catch (const storage::UnavailableError&) {
-    throw socketio::ConnectRefused(storage::kDatabaseUnavailable);
-  }
   conn->user = std::move(session->principal);
   conn->session.token = std::move(session->token);
   socket->data = conn;
@@ -108,9 +103,23 @@ void Gateway::on_connection(const SocketPtr& socket) {
   conn->session.start(auth_, socket);
   socket->join(kPublicRoom);
   socket->join(user_room(conn->user.id));
-  for (const auto group : conn->groups) socket->join(group_room(group));
-  conn->groups = {};
   presence_.device_connected(conn->user.id, conn->user.username);
+}
+
+// Read once the socket is in its user room, so that no membership change is missed: a change's
+// join or leave goes out only after its commit (group_routes.cpp), so one that reached the user
+// room before the socket was in it was committed before this read, which finds it; one that
+// reaches the socket after that waits until this is done (Socket::defer_room_ops) and is
+// applied over what was read.
+asio::awaitable<void> Gateway::join_groups(SocketPtr socket) {
+  std::vector<std::int64_t> groups;
+  try {
+    auto read = groups_.group_ids_of(user_of(*socket));
+    groups = co_await std::move(read);
+  } catch (const storage::UnavailableError&) {
+    throw socketio::ConnectRefused(storage::kDatabaseUnavailable);
+  }
+  for (const auto group : groups) socket->join(group_room(group));
 }
 
 // Once for the namespace rather than per socket: an idle connection then holds no handler list

@@ -30,7 +30,11 @@ class Gateway {
   using SocketPtr = std::shared_ptr<socketio::Socket>;
 
   boost::asio::awaitable<void> authenticate(SocketPtr socket);
+  // Joins public_room and the user's room (through which membership changes reach the socket).
   void on_connection(const SocketPtr& socket);
+  // Then, still before the client hears CONNECT, reads the user's groups and joins their rooms
+  // (the namespace's room setup: a membership change made meanwhile is applied after it).
+  boost::asio::awaitable<void> join_groups(SocketPtr socket);
   void register_handlers();
   // Runs one event handler as a coroutine on the socket's thread; what it throws becomes the
   // `exception` event and error ack of chat/socket_errors.hpp.

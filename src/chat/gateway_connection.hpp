@@ -3,7 +3,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
-#include <vector>
 
 #include "chat/gateway.hpp"
 #include "chat/input.hpp"
@@ -25,9 +24,8 @@ struct Gateway::Connection {
   };
 
   core::Principal user;
-  std::vector<std::int64_t> groups;  // read at the handshake: the group rooms it joins
-  SessionGuard session;              // ends the socket when its token expires or is revoked
-  TurnQueue turns;  // the socket's messages take their place in the write order one at a time
+  SessionGuard session;  // ends the socket when its token expires or is revoked
+  TurnQueue turns;       // the socket's messages take their place in the write order one at a time
   std::unique_ptr<Typing> typing;
 };
 

@@ -1,7 +1,8 @@
 // Groups across a cluster: two chatd nodes on one PostgreSQL and one Redis, members' devices on
 // both. A group message reaches every member's device on every node once (not the sending
 // socket); members added on one node hear the group at once on the other; a member removed on
-// node A stops receiving on node B within the same second, and hears group_removed there.
+// node A stops receiving on node B within the same second, and hears group_removed there; and
+// sockets connecting on node B while a change is made on node A end up as the change leaves them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '../lib/chat-socket.mjs';
@@ -77,4 +78,42 @@ test('a group message reaches every member device on both nodes once, not the se
   const refused = await bob.b.timeout(5000).emitWithAck('group_message', { groupId: g, message: 'still here?' });
   assert.deepEqual(refused, { status: 'error', message: 'Group not found' });
   assert.equal(after.length, 5);
+});
+
+// Issue 16 across nodes: the change's join or leave comes over Redis while fay's sockets connect
+// on node B; each round checks what the change must have left (as in
+// tests/integration/groups-realtime.test.mjs).
+test('sockets connecting on node B during a change on node A end up in the room exactly when a member', async () => {
+  const [dan, eve, fay] = await Promise.all([registerAndLogin(a), registerAndLogin(b), registerAndLogin(a)]);
+  const created = await api(a, 'POST', '/api/groups', { token: dan.token, body: { name: 'racing', memberIds: [eve.user.id] } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const g = created.body.data.id;
+  const d = await connect(a, dan.token);
+  const e = await connect(b, eve.token);
+  sockets.push(d, e);
+  const fays = [];
+  const ids = (s) => eventsOf(s, 'group_message', (m) => m.groupId === g).map((m) => m.id);
+  let member = false;
+  for (let round = 0; round < 10; round++) {
+    const change = member
+      ? api(a, 'DELETE', `/api/groups/${g}/members/${fay.user.id}`, { token: dan.token })
+      : api(a, 'POST', `/api/groups/${g}/members`, { token: dan.token, body: { memberIds: [fay.user.id] } });
+    // 8 a round: 80 handshakes on node B, within its per-IP handshake burst.
+    const connecting = Array.from({ length: 8 }, (_, i) => sleep(i % 4).then(() => connect(b, fay.token)));
+    const [res, ...joined] = await Promise.all([change, ...connecting]);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    member = !member;
+    sockets.push(...joined);
+    fays.push(...joined);
+    const probe = await send(d, g, `probe ${round}`);
+    await until(() => ids(e).includes(probe), `probe ${round} on node B`);
+    const heard = () => fays.filter((s) => ids(s).includes(probe)).length;
+    if (member) {
+      await until(() => heard() === fays.length, 'every socket of the member', 3000).catch(() => {});
+      assert.equal(heard(), fays.length, `round ${round}: sockets of a member that did not hear the group`);
+    } else {
+      await sleep(150);
+      assert.equal(heard(), 0, `round ${round}: sockets of a removed member that heard the group`);
+    }
+  }
 });

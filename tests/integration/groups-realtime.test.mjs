@@ -1,8 +1,9 @@
 // Group conversations in real time (docs/events.md): group_message to every device of every
 // member but the sending socket, stored before delivered, in id order, clientMsgId repeats acked
 // once, the message rate limit; send_image and mark_read with groupId; group_updated and
-// group_removed as membership changes, a removed member's devices stop receiving at once; and
-// connection-state recovery replays a group's missed messages.
+// group_removed as membership changes, a removed member's devices stop receiving at once, also
+// for sockets connecting during the change; and connection-state recovery replays a group's
+// missed messages.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, registerAndLogin, uploadAvatar } from '../lib/chatd.mjs';
@@ -177,6 +178,49 @@ test('membership changes: group_updated to members, the added hear at once, the 
   track(c2);
   await sendGroup(a, g.id, 'for new sockets');
   await waitFor(() => groupTexts(c2, g.id).includes('for new sockets'), 'a later socket hears the group');
+});
+
+// Issue 16: a socket connecting while its user is added to or removed from a group. Its groups
+// are read once it is in its user room, and a join or leave reaching it during the read is
+// applied after it; before, a change committed while the read was in flight was lost for that
+// socket (an added member deaf to the group until it reconnected, a removed one still hearing
+// it). There is no hook to pause the read, so sockets connect around each change and each round
+// checks what the change must have left: every socket of a member hears the group, no socket of
+// a removed member does. The window was the read's own latency, so this seldom caught the old
+// code; the ordering itself is checked step by step in tests/interop/room-setup.test.mjs (a
+// setup paused on a gate) and tests/unit/realtime/local_adapter_test.cpp.
+test('sockets connecting during a membership change end up in the group room exactly when a member', async () => {
+  const server = await start({ HANDSHAKE_RATE_PER_IP: '0' }); // 240 handshakes in a few seconds
+  const ann = await registerAndLogin(server);
+  const bob = await registerAndLogin(server);
+  const cat = await registerAndLogin(server);
+  const g = await createGroup(server, ann, 'racing', [cat]);
+  const a = await connect(server, ann.token);
+  const c = await connect(server, cat.token);
+  track(a, c);
+  let member = false;
+  for (let round = 0; round < 12; round++) {
+    const change = member
+      ? api(server, 'DELETE', `/api/groups/${g.id}/members/${bob.user.id}`, { token: ann.token })
+      : api(server, 'POST', `/api/groups/${g.id}/members`, { token: ann.token, body: { memberIds: [bob.user.id] } });
+    // Spread over the few milliseconds the change takes to commit.
+    const connecting = Array.from({ length: 20 }, (_, i) => sleep(i % 10).then(() => connect(server, bob.token)));
+    const [res, ...bobs] = await Promise.all([change, ...connecting]);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    member = !member;
+    track(...bobs);
+    const probe = await sendGroup(a, g.id, `probe ${round}`);
+    await waitFor(() => storedIds(c).includes(probe.id), `probe ${round} at cat`);
+    const heard = () => bobs.filter((s) => storedIds(s).includes(probe.id)).length;
+    if (member) {
+      await waitFor(() => heard() === bobs.length, 'every socket of bob', 3000).catch(() => {});
+      assert.equal(heard(), bobs.length, `round ${round}: sockets of a member that did not hear the group`);
+    } else {
+      await sleep(100);
+      assert.equal(heard(), 0, `round ${round}: sockets of a removed member that heard the group`);
+    }
+    for (const s of bobs) s.close();
+  }
 });
 
 test('a recovered session gets the group messages it missed, in id order', async () => {

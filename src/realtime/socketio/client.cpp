@@ -202,7 +202,11 @@ void Client::connect(const std::string& name, json::object auth) {
         std::erase(self->connecting_, name);
         if (self->closed_) co_return;
         if (refused) co_return self->refuse(name, *refused, self->v3());
-        if (!restored) co_return self->admit(*nsp, name, socket);
+        if (!restored) {
+          auto step = self->admit(*nsp, name, socket);
+          co_await std::move(step);
+          co_return;
+        }
         auto step = self->admit_recovered(*nsp, name, socket, std::move(*restored), claim->pid);
         co_await std::move(step);
       },
@@ -246,16 +250,57 @@ void Client::send_connect(const std::string& name, json::object answer) {
   send_raw(ok);
 }
 
-void Client::admit(Namespace& nsp, const std::string& name, const std::shared_ptr<Socket>& socket) {
-  add_socket(name, socket);
-  json::object answer{{"sid", socket->id()}};
-  // The rooms the connection handler joins below come in the same step (nothing is delivered
-  // on this thread in between), so the pid's offset is the one they were joined at.
+json::object Client::new_session(Namespace& nsp, Socket& socket) {
+  json::object answer{{"sid", socket.id()}};
   if (auto* recovery = nsp.recovery(); recovery && !v3())
-    answer["pid"] = recovery->issue(*socket, nsp.adapter().delivered_offset(socket->shard()));
-  send_connect(name, std::move(answer));
+    answer["pid"] = recovery->issue(socket, nsp.adapter().delivered_offset(socket.shard()));
+  return answer;
+}
+
+asio::awaitable<void> Client::admit(Namespace& nsp, std::string name,
+                                    std::shared_ptr<Socket> socket) {
+  add_socket(name, socket);
+  if (!nsp.room_setup()) {
+    // The rooms the connection handler joins below come in the same step (nothing is delivered
+    // on this thread in between), so the pid's offset is the one they were joined at.
+    send_connect(name, new_session(nsp, *socket));
+    if (const auto& handler = nsp.connection_handler()) handler(socket);
+    socket->compact();
+    co_return;
+  }
+  socket->hold();
+  auto setup = set_up_rooms(nsp, name, socket);
+  if (!co_await std::move(setup)) co_return;
+  // The last rooms were joined in this step: the pid's offset is the one they were joined at.
+  // What was held meanwhile follows the CONNECT (some of it up to that offset: the client gets
+  // it all the same).
+  send_connect(name, new_session(nsp, *socket));
+  socket->release();
+}
+
+asio::awaitable<bool> Client::set_up_rooms(Namespace& nsp, std::string name,
+                                           std::shared_ptr<Socket> socket) {
+  socket->defer_room_ops();
   if (const auto& handler = nsp.connection_handler()) handler(socket);
+  std::optional<ConnectRefused> refused;
+  try {
+    auto step = nsp.room_setup()(socket);
+    co_await std::move(step);
+  } catch (const ConnectRefused& e) {
+    refused = e;
+  } catch (const std::exception& e) {
+    spdlog::error("socket.io room setup failed: {}", e.what());
+    refused = ConnectRefused("Internal server error");
+  }
+  if (closed_ || !socket->connected()) co_return false;
+  if (refused) {
+    socket->on_close("server namespace disconnect");
+    refuse(name, *refused, v3());
+    co_return false;
+  }
+  socket->apply_deferred_room_ops();
   socket->compact();
+  co_return true;
 }
 
 asio::awaitable<void> Client::admit_recovered(Namespace& nsp, std::string name,
@@ -263,16 +308,24 @@ asio::awaitable<void> Client::admit_recovered(Namespace& nsp, std::string name,
                                               Recovery::Session session, std::string pid) {
   socket->set_id(session.sid);
   add_socket(name, socket);
-  // In one step on the socket's thread: its rooms, then what its shard has delivered. Every
-  // broadcast delivered after this has a higher offset, and waits until the missed ones went.
+  // Its rooms, then (once the connection handler and any room setup joined theirs) what its
+  // shard has delivered, in one step on the socket's thread: every broadcast delivered after
+  // that has a higher offset, and waits until the missed ones went.
   for (const auto& room : session.rooms) socket->join(room);
   socket->hold();
   // This node may not have delivered yet all the client got elsewhere (another node, ahead of
   // this one): those must not reach it twice when they come.
   socket->skip_through(session.after);
+  if (nsp.room_setup()) {
+    auto setup = set_up_rooms(nsp, name, socket);
+    if (!co_await std::move(setup)) co_return;
+  } else {
+    if (const auto& handler = nsp.connection_handler()) handler(socket);
+    socket->compact();
+  }
   const auto delivered = nsp.adapter().delivered_offset(socket->shard());
-  if (const auto& handler = nsp.connection_handler()) handler(socket);
-  socket->compact();
+  // Held during the room setup and up to `delivered`: the replay below sends those.
+  socket->skip_through(delivered);
   std::optional<std::vector<SharedPacket>> missed;
   try {
     auto step = nsp.recovery()->missed(socket, std::move(session), delivered);

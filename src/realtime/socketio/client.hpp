@@ -45,10 +45,19 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
   // The socket joins: counted, its removal wired, on_connected().
   void add_socket(const std::string& nsp, const std::shared_ptr<Socket>& socket);
   void send_connect(const std::string& nsp, boost::json::object answer);
-  // A new session: CONNECT {sid[, pid]}, then the connection handler.
-  void admit(Namespace& nsp, const std::string& name, const std::shared_ptr<Socket>& socket);
-  // A restored session: the old id and rooms, the connection handler, then CONNECT {sid, pid},
-  // the missed packets and what was held meanwhile (recovery.hpp).
+  // A new session: CONNECT {sid[, pid]}, then the connection handler; with a room setup
+  // (Namespace::set_room_setup), the connection handler and the setup, then CONNECT and what was
+  // held meanwhile.
+  boost::asio::awaitable<void> admit(Namespace& nsp, std::string name,
+                                     std::shared_ptr<Socket> socket);
+  // {sid[, pid]}: the pid issued at the socket's shard's delivered offset now.
+  boost::json::object new_session(Namespace& nsp, Socket& socket);
+  // The connection handler, then the room setup, the socket's room ops deferred meanwhile and
+  // applied after it. False when the socket is gone or was refused (the client has heard why).
+  boost::asio::awaitable<bool> set_up_rooms(Namespace& nsp, std::string name,
+                                            std::shared_ptr<Socket> socket);
+  // A restored session: the old id and rooms, the connection handler (and room setup), then
+  // CONNECT {sid, pid}, the missed packets and what was held meanwhile (recovery.hpp).
   boost::asio::awaitable<void> admit_recovered(Namespace& nsp, std::string name,
                                                std::shared_ptr<Socket> socket,
                                                Recovery::Session session, std::string pid);

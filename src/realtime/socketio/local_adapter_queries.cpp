@@ -88,19 +88,7 @@ void LocalAdapter::apply(const BroadcastTarget& target, SocketsOp op) {
   for (std::size_t i = 0; i < shards_.size(); ++i) {
     boost::asio::post(io_.at(i), [this, i, job] {
       const auto& [target, op] = *job;
-      for (const auto& socket : members(i, target)) {
-        switch (op.kind) {
-          case SocketsOp::Kind::join:
-            for (const auto& room : op.rooms) socket->join(room);
-            break;
-          case SocketsOp::Kind::leave:
-            for (const auto& room : op.rooms) socket->leave(room);
-            break;
-          case SocketsOp::Kind::disconnect:
-            socket->disconnect(op.close);
-            break;
-        }
-      }
+      for (const auto& socket : members(i, target)) socket->apply(op);
     });
   }
 }

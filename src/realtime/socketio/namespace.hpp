@@ -50,9 +50,21 @@ class Namespace {
   Namespace(std::string name, std::unique_ptr<Adapter> adapter)
       : name_(std::move(name)), adapter_(std::move(adapter)) {}
 
+  // Rooms a socket should be in according to data kept elsewhere (a database), and changed by
+  // Adapter::apply from anywhere while sockets connect: the connection handler joins the rooms
+  // through which the changes reach the socket, then this reads and joins the rest, on the
+  // socket's thread, before the client hears CONNECT. Meanwhile broadcasts to the socket wait
+  // (Socket::hold) and so do joins and leaves applied to it (Socket::defer_room_ops), which run in
+  // order once it is done: a change made during the read is not lost, and wins over what the
+  // read found. Throwing ConnectRefused refuses the connection: the socket is disconnected
+  // (its disconnect handlers run) and the client gets CONNECT_ERROR.
+  using RoomSetup = std::function<boost::asio::awaitable<void>(std::shared_ptr<Socket>)>;
+
   const std::string& name() const { return name_; }
   void use(Middleware middleware) { middlewares_.push_back(std::move(middleware)); }
   void on_connection(ConnectionHandler handler) { on_connection_ = std::move(handler); }
+  void set_room_setup(RoomSetup setup) { room_setup_ = std::move(setup); }
+  const RoomSetup& room_setup() const { return room_setup_; }
   // Handlers for every socket of the namespace, registered once before serving starts (they are
   // then read from every I/O thread without a lock). A socket's own handlers (Socket::on) are
   // tried first.
@@ -103,6 +115,7 @@ class Namespace {
   std::unique_ptr<Adapter> adapter_;
   std::vector<Middleware> middlewares_;
   ConnectionHandler on_connection_;
+  RoomSetup room_setup_;
   EventHandlers events_;
   EventHandler unknown_;
   RefusedHandler refused_;

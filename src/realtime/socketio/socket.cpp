@@ -96,7 +96,7 @@ void Socket::send_frames(const SharedPacket& packet, std::int64_t offset) {
     boost::asio::post(executor(), [session = session_] { session->close("recovery overflow"); });
     return;
   }
-  held_->packets.push_back(packet);
+  held_->packets.emplace_back(packet, offset);
 }
 
 void Socket::hold() {
@@ -104,7 +104,14 @@ void Socket::hold() {
 }
 
 void Socket::skip_through(std::int64_t offset) {
-  if (held_) held_->skip_through = std::max(held_->skip_through, offset);
+  if (!held_) return;
+  auto& held = *held_;
+  held.skip_through = std::max(held.skip_through, offset);
+  std::erase_if(held.packets, [&held](const auto& p) {
+    if (p.second <= 0 || p.second > held.skip_through) return false;
+    for (const auto& f : p.first->frames) held.bytes -= f.size();
+    return true;
+  });
 }
 
 void Socket::release(std::span<const SharedPacket> first) {
@@ -112,7 +119,7 @@ void Socket::release(std::span<const SharedPacket> first) {
   if (held && held->overflowed) return;
   for (const auto& p : first) write(*p);
   if (!held) return;
-  for (const auto& p : held->packets) write(*p);
+  for (const auto& p : held->packets) write(*p.first);
   // Still short of what the client has: keep dropping those until the shard delivers past it.
   if (held->skip_through > nsp_.adapter().delivered_offset(shard())) {
     held->packets = {};
@@ -203,6 +210,34 @@ void Socket::join(const std::string& room) {
   if (auto* o = nsp_.observer()) o->joined(*this, room);
 }
 
+void Socket::apply(const SocketsOp& op) {
+  if (deferred_ops_ && op.kind != SocketsOp::Kind::disconnect) {
+    deferred_ops_->push_back(op);
+    return;
+  }
+  switch (op.kind) {
+    case SocketsOp::Kind::join:
+      for (const auto& room : op.rooms) join(room);
+      break;
+    case SocketsOp::Kind::leave:
+      for (const auto& room : op.rooms) leave(room);
+      break;
+    case SocketsOp::Kind::disconnect:
+      disconnect(op.close);
+      break;
+  }
+}
+
+void Socket::defer_room_ops() {
+  if (!deferred_ops_) deferred_ops_ = std::make_unique<std::vector<SocketsOp>>();
+}
+
+void Socket::apply_deferred_room_ops() {
+  const auto ops = std::move(deferred_ops_);
+  if (!ops) return;
+  for (const auto& op : *ops) apply(op);
+}
+
 void Socket::leave(const std::string& room) {
   const auto it = std::lower_bound(rooms_.begin(), rooms_.end(), room);
   if (it == rooms_.end() || *it != room) return;
@@ -289,6 +324,7 @@ void Socket::on_close(std::string_view reason) {
   if (!connected_) return;
   connected_ = false;
   held_.reset();
+  deferred_ops_.reset();
   nsp_.adapter().remove_socket(*this);
   auto rooms = std::move(rooms_);
   rooms_.clear();

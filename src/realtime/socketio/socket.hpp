@@ -133,6 +133,10 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // every namespace of the connection is disconnected the same way, then the connection closes.
   void disconnect(bool close_transport = false);
 
+  // --- used by adapters: Adapter::apply reaching this socket. Joins and leaves wait while
+  // deferred (see defer_room_ops()); a disconnect never does. ---
+  void apply(const SocketsOp& op);
+
   // --- used by adapters: a broadcast reaches this socket (held while holding, see hold();
   // dropped when its offset is one the client already has, see skip_through()) ---
   void send_frames(const SharedPacket& packet, std::int64_t offset = 0);
@@ -144,15 +148,22 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // connection is closed); what the socket itself sends still goes out at once. For a recovered
   // socket, whose missed packets must reach it before anything newer.
   void hold();
-  // While holding: broadcasts with an offset up to `offset` are dropped, from now until this
-  // shard has delivered past it. For a socket recovered on a node that has not yet delivered
-  // what its client got from another node: it must not get those again.
+  // While holding: broadcasts with an offset up to `offset` are dropped, those held already and
+  // those to come until this shard has delivered past it. For a socket recovered on a node that has
+  // not yet delivered what its client got from another node: it must not get those again.
   void skip_through(std::int64_t offset);
   // Sends `first`, then what was held, in order, and stops holding (sends nothing after an
   // overflow: the connection is closing).
   void release(std::span<const SharedPacket> first = {});
   bool holding() const { return held_ && held_->holding; }
   static constexpr std::size_t kMaxHeldBytes = 4 * 1024 * 1024;
+  // From now on joins and leaves from Adapter::apply wait, in order, instead of changing the
+  // rooms; what the socket joins or leaves itself still does at once. While the namespace's room
+  // setup reads the rooms it should be in: a change that raced with the read is applied after
+  // what the read found, and wins over it.
+  void defer_room_ops();
+  // Applies what waited, in order, and stops deferring.
+  void apply_deferred_room_ops();
   void on_connected();
   // After the connection handler: gives back the spare capacity of the handler and room lists.
   void compact();
@@ -189,13 +200,15 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // Only while holding or skipping (see hold(), skip_through()): an ordinary socket pays one
   // pointer.
   struct Held {
-    std::vector<SharedPacket> packets;
+    std::vector<std::pair<SharedPacket, std::int64_t>> packets;  // with their offsets (or 0)
     std::size_t bytes = 0;
     bool overflowed = false;
     bool holding = true;            // false: released, only skipping
     std::int64_t skip_through = 0;  // broadcasts with an offset up to this are dropped
   };
   std::unique_ptr<Held> held_;
+  // Only while deferring (defer_room_ops()).
+  std::unique_ptr<std::vector<SocketsOp>> deferred_ops_;
   std::uint64_t next_ack_id_ = 0;
   struct PendingAck {
     AckCallback callback;

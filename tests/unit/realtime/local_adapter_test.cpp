@@ -287,6 +287,66 @@ TEST_F(LocalAdapterTest, ASkipAlreadyPassedEndsWithTheRelease) {
   EXPECT_EQ(received(*a), Strings{"m4"});
 }
 
+// Broadcasts held while a recovered socket's rooms were set up, up to the offset its replay
+// ends at: the replay sends them, so they are dropped; those without an offset stay.
+TEST_F(LocalAdapterTest, ASkipDropsWhatIsAlreadyHeldUpToIt) {
+  auto a = connect(0);
+  a->hold();
+  broadcast("m1", at_offset(1));
+  broadcast("typing", {});
+  broadcast("m2", at_offset(2));
+  broadcast("m3", at_offset(3));
+  a->skip_through(2);
+  a->release();
+  EXPECT_EQ(received(*a), (Strings{"typing", "m3"}));
+}
+
+namespace {
+sio::SocketsOp room_op(sio::SocketsOp::Kind kind, std::string room) {
+  return sio::SocketsOp{.kind = kind, .rooms = {std::move(room)}};
+}
+}  // namespace
+
+// While a socket's rooms are being read (the namespace's room setup), joins and leaves applied
+// to it wait, then run in order over what the setup joined: the last change wins.
+TEST_F(LocalAdapterTest, DeferredRoomOpsRunInOrderOverWhatTheSocketJoinedMeanwhile) {
+  using Kind = sio::SocketsOp::Kind;
+  auto a = connect(0), b = connect(1);
+  a->join("user:1");
+  b->join("user:1");
+  a->defer_room_ops();
+  const sio::BroadcastTarget user{{"user:1"}, {}};
+  adapter().apply(user, room_op(Kind::join, "added"));
+  adapter().apply(user, room_op(Kind::leave, "removed"));
+  adapter().apply(user, room_op(Kind::leave, "re-added"));
+  adapter().apply(user, room_op(Kind::join, "re-added"));
+  adapter().apply(user, room_op(Kind::join, "added then removed"));
+  adapter().apply(user, room_op(Kind::leave, "added then removed"));
+  run_all();
+  EXPECT_EQ(b->rooms(), (Strings{"added", "re-added", b->id(), "user:1"}));
+  EXPECT_EQ(a->rooms(), (Strings{a->id(), "user:1"})) << "nothing changes while deferring";
+  // What the setup read, before those changes were committed:
+  a->join("removed");
+  a->join("added then removed");
+  a->apply_deferred_room_ops();
+  EXPECT_EQ(a->rooms(), (Strings{"added", "re-added", a->id(), "user:1"}));
+  adapter().apply(user, room_op(Kind::leave, "added"));
+  run_all();
+  EXPECT_EQ(a->rooms(), (Strings{"re-added", a->id(), "user:1"})) << "at once again";
+}
+
+TEST_F(LocalAdapterTest, ADisconnectIsNotDeferred) {
+  auto a = connect(0);
+  a->join("user:1");
+  a->defer_room_ops();
+  adapter().apply({{"user:1"}, {}},
+                  sio::SocketsOp{.kind = sio::SocketsOp::Kind::disconnect, .rooms = {}});
+  run_all();
+  EXPECT_FALSE(a->connected());
+  a->apply_deferred_room_ops();  // harmless once closed
+  EXPECT_TRUE(a->rooms().empty());
+}
+
 // Stored with messages (chat's `origin`): it must never change, or stored tags stop matching.
 TEST(SocketTag, IsFnv1aOfTheId) {
   EXPECT_EQ(static_cast<std::uint64_t>(sio::socket_tag("")), 0xcbf29ce484222325ULL);
