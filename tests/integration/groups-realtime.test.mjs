@@ -186,9 +186,11 @@ test('membership changes: group_updated to members, the added hear at once, the 
 // socket (an added member deaf to the group until it reconnected, a removed one still hearing
 // it). There is no hook to pause the read, so sockets connect around each change and each round
 // checks what the change must have left: every socket of a member hears the group, no socket of
-// a removed member does. The window was the read's own latency, so this seldom caught the old
-// code; the ordering itself is checked step by step in tests/interop/room-setup.test.mjs (a
-// setup paused on a gate) and tests/unit/realtime/local_adapter_test.cpp.
+// a removed member does. The old window was the read's own latency: against the old code this
+// did not fail in the runs tried, so it guards the end-to-end result (every round's sockets in
+// the room exactly when a member); the ordering itself is checked step by step in
+// tests/interop/room-setup.test.mjs (a setup paused on a gate) and
+// tests/unit/realtime/local_adapter_test.cpp.
 test('sockets connecting during a membership change end up in the group room exactly when a member', async () => {
   const server = await start({ HANDSHAKE_RATE_PER_IP: '0' }); // 240 handshakes in a few seconds
   const ann = await registerAndLogin(server);
