@@ -6,15 +6,11 @@
 
 #include "storage/database_url.hpp"
 #include "storage/migrations.hpp"
-#include "storage/postgres/auth_repository.hpp"
 #include "storage/postgres/connection_pool.hpp"
-#include "storage/postgres/group_repository.hpp"
-#include "storage/postgres/message_repository.hpp"
-#include "storage/postgres/reaction_repository.hpp"
-#include "storage/postgres/recovery_room_repository.hpp"
+#include "storage/postgres/repositories.hpp"
 #include "storage/postgres/search_repository.hpp"
 #include "storage/postgres/statements.hpp"
-#include "storage/postgres/user_repository.hpp"
+#include "storage/repository_set.hpp"
 
 namespace chatd::storage::postgres {
 namespace {
@@ -63,25 +59,16 @@ class PgMigrationTarget final : public MigrationTarget {
   pqxx::connection& c_;
 };
 
-class PgDatabase final : public Database {
+class PgDatabase final : public RepositoryDatabase {
  public:
   PgDatabase(std::unique_ptr<ConnectionPool> pool, std::chrono::milliseconds write_timeout)
-      : pool_(std::move(pool)),
-        users_(*pool_),
-        messages_(*pool_, write_timeout),
-        recovery_rooms_(*pool_),
-        auth_(*pool_),
-        groups_(*pool_),
-        reactions_(*pool_),
-        search_(*pool_) {}
+      : RepositoryDatabase({make_user_repository(*pool),
+                            make_message_repository(*pool, write_timeout),
+                            make_recovery_room_repository(*pool), make_auth_repository(*pool),
+                            make_group_repository(*pool), make_reaction_repository(*pool),
+                            std::make_unique<PgSearchRepository>(*pool)}),
+        pool_(std::move(pool)) {}
 
-  UserRepository& users() override { return users_; }
-  MessageRepository& messages() override { return messages_; }
-  RecoveryRoomRepository& recovery_rooms() override { return recovery_rooms_; }
-  AuthRepository& auth() override { return auth_; }
-  GroupRepository& groups() override { return groups_; }
-  ReactionRepository& reactions() override { return reactions_; }
-  SearchRepository& search() override { return search_; }
   std::string backend_name() const override { return "postgresql"; }
 
   bool ping(std::chrono::milliseconds within) override { return pool_->ping(within); }
@@ -89,13 +76,6 @@ class PgDatabase final : public Database {
 
  private:
   std::unique_ptr<ConnectionPool> pool_;
-  PgUserRepository users_;
-  PgMessageRepository messages_;
-  PgRecoveryRoomRepository recovery_rooms_;
-  PgAuthRepository auth_;
-  PgGroupRepository groups_;
-  PgReactionRepository reactions_;
-  PgSearchRepository search_;
 };
 
 }  // namespace

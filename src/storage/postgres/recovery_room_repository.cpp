@@ -1,4 +1,4 @@
-#include "storage/postgres/recovery_room_repository.hpp"
+#include "storage/postgres/repositories.hpp"
 
 #include <pqxx/nontransaction>
 #include <pqxx/result>
@@ -7,31 +7,45 @@
 
 namespace chatd::storage::postgres {
 
+namespace {
+
 // Each call is one statement, idempotent, so a retry after a broken connection is harmless.
+class PgRecoveryRoomRepository final : public RecoveryRoomRepository {
+  ConnectionPool& pool_;
 
-void PgRecoveryRoomRepository::add(const std::string& key, const std::string& room) {
-  pool_.run([&](pqxx::connection& c) {
-    pqxx::nontransaction tx(c);
-    tx.exec_prepared(stmt::kRecoveryRoomAdd, key, room);
-  });
-}
+ public:
+  explicit PgRecoveryRoomRepository(ConnectionPool& pool) : pool_(pool) {}
 
-std::vector<std::string> PgRecoveryRoomRepository::list(const std::string& key) {
-  return pool_.run([&](pqxx::connection& c) {
-    pqxx::nontransaction tx(c);
-    std::vector<std::string> out;
-    for (const auto& row : tx.exec_prepared(stmt::kRecoveryRooms, key))
-      out.push_back(row[0].as<std::string>());
-    return out;
-  });
-}
+  void add(const std::string& key, const std::string& room) override {
+    pool_.run([&](pqxx::connection& c) {
+      pqxx::nontransaction tx(c);
+      tx.exec_prepared(stmt::kRecoveryRoomAdd, key, room);
+    });
+  }
 
-std::int64_t PgRecoveryRoomRepository::prune(Millis older_than) {
-  return pool_.run([&](pqxx::connection& c) {
-    pqxx::nontransaction tx(c);
-    return static_cast<std::int64_t>(
-        tx.exec_prepared(stmt::kRecoveryRoomsPrune, older_than).affected_rows());
-  });
+  std::vector<std::string> list(const std::string& key) override {
+    return pool_.run([&](pqxx::connection& c) {
+      pqxx::nontransaction tx(c);
+      std::vector<std::string> out;
+      for (const auto& row : tx.exec_prepared(stmt::kRecoveryRooms, key))
+        out.push_back(row[0].as<std::string>());
+      return out;
+    });
+  }
+
+  std::int64_t prune(Millis older_than) override {
+    return pool_.run([&](pqxx::connection& c) {
+      pqxx::nontransaction tx(c);
+      return static_cast<std::int64_t>(
+          tx.exec_prepared(stmt::kRecoveryRoomsPrune, older_than).affected_rows());
+    });
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<RecoveryRoomRepository> make_recovery_room_repository(ConnectionPool& pool) {
+  return std::make_unique<PgRecoveryRoomRepository>(pool);
 }
 
 }  // namespace chatd::storage::postgres

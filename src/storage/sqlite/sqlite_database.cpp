@@ -7,15 +7,11 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include "storage/migrations.hpp"
-#include "storage/sqlite/auth_repository.hpp"
+#include "storage/repository_set.hpp"
 #include "storage/sqlite/connection_pool.hpp"
-#include "storage/sqlite/group_repository.hpp"
-#include "storage/sqlite/message_repository.hpp"
-#include "storage/sqlite/reaction_repository.hpp"
-#include "storage/sqlite/recovery_room_repository.hpp"
+#include "storage/sqlite/repositories.hpp"
 #include "storage/sqlite/rows.hpp"
 #include "storage/sqlite/search_repository.hpp"
-#include "storage/sqlite/user_repository.hpp"
 
 namespace chatd::storage::sqlite {
 namespace {
@@ -72,25 +68,15 @@ class SqliteMigrationTarget final : public MigrationTarget {
   SQLite::Database& db_;
 };
 
-class SqliteDatabase final : public Database {
+class SqliteDatabase final : public RepositoryDatabase {
  public:
   explicit SqliteDatabase(std::unique_ptr<Connections> c)
-      : c_(std::move(c)),
-        users_(*c_),
-        messages_(*c_),
-        recovery_rooms_(*c_),
-        auth_(*c_),
-        groups_(*c_),
-        reactions_(*c_),
-        search_(*c_) {}
+      : RepositoryDatabase({make_user_repository(*c), make_message_repository(*c),
+                            make_recovery_room_repository(*c), make_auth_repository(*c),
+                            make_group_repository(*c), make_reaction_repository(*c),
+                            std::make_unique<SqliteSearchRepository>(*c)}),
+        c_(std::move(c)) {}
 
-  UserRepository& users() override { return users_; }
-  MessageRepository& messages() override { return messages_; }
-  RecoveryRoomRepository& recovery_rooms() override { return recovery_rooms_; }
-  AuthRepository& auth() override { return auth_; }
-  GroupRepository& groups() override { return groups_; }
-  ReactionRepository& reactions() override { return reactions_; }
-  SearchRepository& search() override { return search_; }
   std::string backend_name() const override { return "sqlite"; }
 
   // A local file: `within` is the caller's to enforce (the busy timeout can exceed it).
@@ -105,13 +91,6 @@ class SqliteDatabase final : public Database {
 
  private:
   std::unique_ptr<Connections> c_;
-  SqliteUserRepository users_;
-  SqliteMessageRepository messages_;
-  SqliteRecoveryRoomRepository recovery_rooms_;
-  SqliteAuthRepository auth_;
-  SqliteGroupRepository groups_;
-  SqliteReactionRepository reactions_;
-  SqliteSearchRepository search_;
 };
 
 }  // namespace
