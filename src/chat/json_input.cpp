@@ -69,6 +69,12 @@ std::optional<std::int64_t> reply_to_field(const json::object& payload) {
   return id_field(payload, "replyTo");
 }
 
+// What every post may carry besides its text, checked in this order.
+PostOrigin origin_fields(const json::object& payload) {
+  auto client_msg_id = client_msg_id_field(payload);
+  return PostOrigin{std::move(client_msg_id), {}, reply_to_field(payload)};
+}
+
 }  // namespace
 
 PublicPost public_post(const json::value& payload, std::size_t max_length) {
@@ -76,27 +82,22 @@ PublicPost public_post(const json::value& payload, std::size_t max_length) {
   if (payload.is_string()) return PublicPost{text_field(&payload, max_length)};
   const auto* fields = payload.if_object();
   PublicPost post{text_field(fields ? fields->if_contains("message") : nullptr, max_length)};
-  if (fields) {
-    post.origin.client_msg_id = client_msg_id_field(*fields);
-    post.origin.reply_to = reply_to_field(*fields);
-  }
+  if (fields) post.origin = origin_fields(*fields);
   return post;
 }
 
 PrivatePost private_post(const json::object& payload, std::size_t max_length) {
   const auto recipient = id_field(payload, "recipientId");
-  PrivatePost post{recipient, text_field(payload.if_contains("message"), max_length)};
-  post.origin.client_msg_id = client_msg_id_field(payload);
-  post.origin.reply_to = reply_to_field(payload);
-  return post;
+  // Braces evaluate in order: the text is checked before the origin's fields.
+  return PrivatePost{recipient, text_field(payload.if_contains("message"), max_length),
+                     origin_fields(payload)};
 }
 
 GroupPost group_post(const json::object& payload, std::size_t max_length) {
   const auto group = id_field(payload, "groupId");
-  GroupPost post{group, text_field(payload.if_contains("message"), max_length)};
-  post.origin.client_msg_id = client_msg_id_field(payload);
-  post.origin.reply_to = reply_to_field(payload);
-  return post;
+  // Braces evaluate in order: the text is checked before the origin's fields.
+  return GroupPost{group, text_field(payload.if_contains("message"), max_length),
+                   origin_fields(payload)};
 }
 
 ImagePost image_post(const json::value& payload, const ChatService& chat) {
@@ -115,8 +116,7 @@ ImagePost image_post(const json::value& payload, const ChatService& chat) {
     if (post.recipient)
       throw ChatError(ErrorKind::kInvalidInput, "give either recipientId or groupId, not both");
   }
-  post.origin.client_msg_id = client_msg_id_field(fields);
-  post.origin.reply_to = reply_to_field(fields);
+  post.origin = origin_fields(fields);
   return post;
 }
 
