@@ -1,7 +1,7 @@
 // Reactions and replies in the web client, alice and bob in two browsers against a real chatd:
 // the reaction picker from the message menu, chips with counts that both see change live (pressed
 // when one's own, a click takes it back), the reply bar above the composer (× and Escape cancel),
-// the quote on a reply that follows an edit and a delete of its original and brings it into view
+// an image sent as a reply, the quote on a reply that follows an edit and a delete of its original and brings it into view
 // when clicked (loading older history to find it), in the public room, a private chat and a
 // group; what both show after a reload, and reactions made while a page was cut off shown once it
 // is back. Any console error fails the step it happens in.
@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api } from '../lib/chatd.mjs';
 import { connect, sendPublic, waitFor } from '../lib/chat-socket.mjs';
-import { screenshot } from './browser.mjs';
+import { screenshot, makePng } from './browser.mjs';
 import { createStory, openStage, send, composer, registerAll } from './story.mjs';
 
 let stage;
@@ -185,6 +185,20 @@ test('a reply: the quote above the composer, sent with it, seen live; a click on
     await quote(A.page, 'Deal.').locator('.msg-quote-text', { hasText: 'Me! 12:30 at the usual place?' }).waitFor();
     assert.equal(await quote(B.page, 'Deal.').locator('.msg-quote-author').textContent(), 'alice');
     assert.equal(await quote(A.page, 'Deal.').locator('.msg-quote-author').textContent(), 'You');
+  });
+});
+
+test('an image as a reply: the quote on the upload, for both', { timeout: 60000 }, async () => {
+  await step('image reply', async () => {
+    await startReply(A.page, 'Deal.');
+    await A.page.locator('#upload-input').setInputFiles({ name: 'map.png', mimeType: 'image/png', buffer: makePng(160, 90) });
+    await replyBar(A.page).waitFor({ state: 'hidden' });
+    for (const [page, author] of [[A.page, 'bob'], [B.page, 'You']]) {
+      const q = page.locator('#message-list li.msg', { has: page.locator('img.msg-image') }).last().locator('.msg-quote');
+      await q.waitFor();
+      assert.equal(await q.locator('.msg-quote-author').textContent(), author);
+      assert.equal(await q.locator('.msg-quote-text').textContent(), 'Deal.');
+    }
   });
 });
 

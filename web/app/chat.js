@@ -91,7 +91,7 @@ export function createChat({ getMe, toast }) {
       typing.stop();
       sending.text(text, replies.take());
     },
-    onImage: sending.image,
+    onImage: (file) => sending.image(file, replies.take),
   });
   const messageList = createMessageList({
     store,

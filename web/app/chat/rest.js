@@ -57,14 +57,15 @@ export const addMembers = (id, memberIds) => api('POST', `/api/groups/${id}/memb
 // Removing oneself is leaving.
 export const removeMember = (id, userId) => api('DELETE', `/api/groups/${id}/members/${userId}`);
 
-// → the stored image's URL. to: {recipientId} (private), {groupId} or nothing (the public room).
-// clientMsgId: the same for every attempt at this message, so that a retry after a lost answer
-// is stored once.
-export async function sendImage(file, { recipientId, groupId } = {}, clientMsgId) {
+// → the stored image's URL. to: {recipientId} (private), {groupId} or nothing (the public room),
+// and replyTo: the id of the message it answers, if any. clientMsgId: the same for every attempt
+// at this message, so that a retry after a lost answer is stored once.
+export async function sendImage(file, { recipientId, groupId, replyTo } = {}, clientMsgId) {
   const form = new FormData();
   form.append('file', file, file.name || 'image');
   if (recipientId != null) form.append('recipientId', String(recipientId));
   if (groupId != null) form.append('groupId', String(groupId));
+  if (replyTo != null) form.append('replyTo', String(replyTo));
   if (clientMsgId) form.append('clientMsgId', clientMsgId);
   const res = await api('POST', '/api/chat/send-image', { form });
   return typeof res?.data === 'string' ? res.data : res?.data?.url;

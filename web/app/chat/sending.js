@@ -55,7 +55,8 @@ export function createSending({ store, connection, render, toast }) {
     store.markSending(m);
     render.ifCurrent(c);
     try {
-      const url = await rest.sendImage(m.file, { recipientId: c.peerId, groupId: c.groupId }, m.clientMsgId);
+      const to = { recipientId: c.peerId, groupId: c.groupId, replyTo: m.replyTo?.id };
+      const url = await rest.sendImage(m.file, to, m.clientMsgId);
       store.imageStored(c, m, url);
       render.ifCurrent(c);
     } catch (err) {
@@ -88,7 +89,9 @@ export function createSending({ store, connection, render, toast }) {
       deliver(m);
     },
 
-    async image(file) {
+    // takeReply() → {replyTo} as for text, taken once the file is known to be an image (a refused
+    // file leaves the reply in place).
+    async image(file, takeReply = () => ({})) {
       const problem = checkImage(file);
       if (problem) return toast(problem, 'error');
       const localUrl = URL.createObjectURL(file);
@@ -99,7 +102,8 @@ export function createSending({ store, connection, render, toast }) {
         URL.revokeObjectURL(localUrl);
         return toast('That file does not look like an image.', 'error');
       }
-      const m = store.addPending(store.currentConversation, { type: 'image', file, localUrl, url: null, ...size });
+      const { replyTo = null } = takeReply();
+      const m = store.addPending(store.currentConversation, { type: 'image', file, localUrl, url: null, replyTo, ...size });
       render.messages({ toBottom: true });
       upload(m);
     },
