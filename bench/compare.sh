@@ -16,6 +16,7 @@
 #   --against another chatd binary (say, main before a change) run in the reference's place, with
 #             the same settings as chatd and a database of its own: before/after figures for a
 #             commit message, measured alternately in one run so that both see the same machine
+#             (store-sqlite too: each binary on a SQLite database of its own)
 # Environment: CHATD_BIN, CHATD_BENCH_BIN: use these binaries instead of building them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,27 +94,29 @@ pg_start || exit 1
 # The second server: the Node reference, or with --against another chatd binary ("before").
 other=reference
 [[ -n "$against" ]] && other=before
+sqlite_kinds=sqlite
+[[ -n "$against" ]] && sqlite_kinds="sqlite sqlite-before"
 for db in chatd "$other"; do pg_create_db "$db"; done
 
 # ---- servers: each run gets a freshly started process on its kind's database ----
 declare -A port key url
-for kind in chatd "$other" sqlite; do
+for kind in chatd "$other" $sqlite_kinds; do
   port[$kind]=$(free_port)
   key[$kind]=$(random_key)
   url[$kind]="http://127.0.0.1:${port[$kind]}"
 done
-mkdir -p "$work/chatd" "$work/before" "$work/sqlite"
+mkdir -p "$work/chatd" "$work/before" "$work/sqlite" "$work/sqlite-before"
 
 # $work/start-<kind>.sh execs that server, always with the same data, port and settings; and
 # $work/restart-<kind>.sh starts it in the background and prints its pid (also kept in
 # $work/restarted.pid): chatd-bench recover runs it after it has SIGKILLed the server.
-for kind in chatd "$other" sqlite; do
+for kind in chatd "$other" $sqlite_kinds; do
   case $kind in
-    chatd | before | sqlite)
+    chatd | before | sqlite | sqlite-before)
       db="$pg_url/$kind"
       binary=$chatd_bin
-      [[ $kind == before ]] && binary=$against
-      [[ $kind == sqlite ]] && db="sqlite://$work/sqlite/chatd.db"
+      [[ $kind == *before ]] && binary=$against
+      [[ $kind == sqlite* ]] && db="sqlite://$work/$kind/chatd.db"
       command=$(printf 'cd %q && exec env HOST=127.0.0.1 PORT=%q DATA_DIR=%q DATABASE_URL=%q JWE_KEY=%q MESSAGE_RATE_PER_SECOND=0 LOG_LEVEL=warn LOGIN_RATE_PER_IP=0 REGISTER_RATE_PER_IP=0 MAX_CONNECTIONS_PER_IP=0 HANDSHAKE_RATE_PER_IP=0 WEB_ROOT=%q %q' \
         "$work/$kind" "${port[$kind]}" "$work/$kind" "$db" "${key[$kind]}" "$root/web" "$binary")
       ;;
@@ -178,8 +181,8 @@ run_one() {
 }
 
 # ---- users (registered once per database; tokens kept in the work folder) ----
-for kind in chatd "$other" sqlite; do
-  if [[ $kind == sqlite ]] && ! wanted store-sqlite; then continue; fi
+for kind in chatd "$other" $sqlite_kinds; do
+  if [[ $kind == sqlite* ]] && ! wanted store-sqlite; then continue; fi
   start_server "$kind"
   log "registering $users users on $kind"
   register_users "${url[$kind]}" "$users" "$work/tokens-$kind.txt" "$kind"
@@ -202,7 +205,7 @@ run_alternately connect20k "chatd $other" connect "${connect_large[@]}"
 run_alternately fanout "chatd $other" fanout "${fanout[@]}"
 run_alternately private "chatd $other" private "${private[@]}"
 run_alternately store "chatd $other" store "${store[@]}"
-run_alternately store-sqlite sqlite store "${store[@]}"
+run_alternately store-sqlite "$sqlite_kinds" store "${store[@]}"
 run_alternately recover "chatd $other" recover "${recover[@]}"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(($(date +%s) - started))

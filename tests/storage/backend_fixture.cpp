@@ -10,6 +10,9 @@
 #include <SQLiteCpp/Statement.h>
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
+#include <pqxx/transaction>
+
+#include "storage/migrations.hpp"
 
 namespace chatd::storage::test {
 namespace {
@@ -102,6 +105,41 @@ std::string StorageContract::fresh_url() {
     }
   }
   return "";
+}
+
+std::string StorageContract::migrated_url(int version, const std::vector<std::string>& setup) {
+  const auto url = fresh_url();
+  if (GetParam() == Backend::kPostgres) {
+    pqxx::connection c(url);
+    pqxx::nontransaction(c).exec(
+        "SET client_min_messages TO warning; CREATE TABLE schema_migrations (version INTEGER"
+        " PRIMARY KEY, applied_at TIMESTAMPTZ(3) NOT NULL DEFAULT now())");
+    for (const auto& m : embedded_migrations("postgres"))
+      if (m.version <= version) {
+        pqxx::work tx(c);  // one transaction each, as the runner applies them
+        tx.exec(std::string(m.sql));
+        tx.exec("INSERT INTO schema_migrations (version) VALUES (" + std::to_string(m.version) +
+                ")");
+        tx.commit();
+      }
+    pqxx::nontransaction tx(c);
+    for (const auto& sql : setup) tx.exec(sql);
+    return url;
+  }
+  const auto path = url.substr(std::string("sqlite://").size());
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  SQLite::Database c(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  c.exec("PRAGMA foreign_keys = ON");
+  c.exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT "
+      "NULL)");
+  for (const auto& m : embedded_migrations("sqlite"))
+    if (m.version <= version) {
+      c.exec(std::string(m.sql));
+      c.exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 0)");
+    }
+  for (const auto& sql : setup) c.exec(sql);
+  return url;
 }
 
 std::optional<std::string> StorageContract::raw(const std::string& sql) {

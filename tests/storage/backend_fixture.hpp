@@ -32,6 +32,9 @@ class StorageContract : public ::testing::TestWithParam<Backend> {
   bool persistent() const { return GetParam() != Backend::kSqliteMemory; }
   // Another empty, never-migrated database of the same backend, cleaned up after the test.
   std::string fresh_url();
+  // A fresh_url() database as an older chatd left it: the compiled-in migrations of this
+  // backend up to `version` applied and recorded, then `setup` run. Not for :memory:.
+  std::string migrated_url(int version, const std::vector<std::string>& setup);
 
   // Direct SQL on the test database (not available for :memory:, which is private to its
   // connection). Returns the first column of the first row, if any.

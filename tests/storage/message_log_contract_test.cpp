@@ -1,18 +1,14 @@
 // Message ids as offsets: gap-free and increasing across batches, idempotent sends by
 // (sender_id, client_msg_id), head(), after() and replay_for(), and the migration that starts the
 // message log from the ids already handed out.
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Transaction.h>
 #include <pqxx/connection>
+#include <pqxx/except>
 #include <pqxx/nontransaction>
-#include <pqxx/transaction>
 
 #include <cstdint>
-#include <filesystem>
 #include <limits>
 
 #include "backend_fixture.hpp"
-#include "storage/migrations.hpp"
 
 namespace chatd::storage::test {
 namespace {
@@ -277,44 +273,16 @@ TEST_P(StorageContract, ReplayForIsWhatTheUsersSocketHeardLive) {
 // ever handed out, and later ids follow it without a gap.
 TEST_P(StorageContract, MessageLogStartsAfterEveryIdHandedOutBefore) {
   if (!persistent()) GTEST_SKIP() << "needs a second connection to the same database";
-  const auto url = fresh_url();
   const bool pg = GetParam() == Backend::kPostgres;
-  const int before_log = pg ? 4 : 2;
-  const std::vector<std::string> setup = {
-      "INSERT INTO users (email, username, password_hash) VALUES ('a@x', 'a', 'h'), ('b@x', 'b', "
-      "'h')",
-      "INSERT INTO messages (content, sender_id) VALUES ('old', 1), ('old', 2), ('new', 2)",
-      "DELETE FROM users WHERE id = 2",  // deletes messages 2 and 3
-  };
-  if (pg) {
-    pqxx::connection c(url);
-    pqxx::nontransaction tx(c);
-    tx.exec("SET client_min_messages TO warning");
-    tx.exec(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
-        " applied_at TIMESTAMPTZ(3) NOT NULL DEFAULT now())");
-    for (const auto& m : embedded_migrations("postgres"))
-      if (m.version <= before_log) {
-        tx.exec(std::string(m.sql));
-        tx.exec("INSERT INTO schema_migrations (version) VALUES (" + std::to_string(m.version) +
-                ")");
-      }
-    for (const auto& sql : setup) tx.exec(sql);
-  } else {
-    const auto path = url.substr(std::string("sqlite://").size());
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-    SQLite::Database c(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    c.exec("PRAGMA foreign_keys = ON");
-    c.exec(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT "
-        "NULL)");
-    for (const auto& m : embedded_migrations("sqlite"))
-      if (m.version <= before_log) {
-        c.exec(std::string(m.sql));
-        c.exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 0)");
-      }
-    for (const auto& sql : setup) c.exec(sql);
-  }
+  const auto url = migrated_url(
+      pg ? 4 : 2,
+      {
+          "INSERT INTO users (email, username, password_hash) VALUES ('a@x', 'a', 'h'), ('b@x', "
+          "'b', "
+          "'h')",
+          "INSERT INTO messages (content, sender_id) VALUES ('old', 1), ('old', 2), ('new', 2)",
+          "DELETE FROM users WHERE id = 2",  // deletes messages 2 and 3
+      });
 
   auto db = open_database(url);
   EXPECT_EQ(db->messages().head(), 3);

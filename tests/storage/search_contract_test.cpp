@@ -200,5 +200,45 @@ TEST_P(StorageContract, SearchForgetsTheMessagesOfADeletedUser) {
   }
 }
 
+// A database as the first search migrations left it (PostgreSQL 012: a stored tsvector column;
+// SQLite 010), with messages: after the upgrade they are found as before, ranked and marked,
+// edits and new messages too, and never the text of an image or a tombstone.
+TEST_P(StorageContract, SearchFindsMessagesStoredBeforeAnUpgrade) {
+  if (!persistent()) GTEST_SKIP() << "needs a second connection to the same database";
+  const bool pg = GetParam() == Backend::kPostgres;
+  const auto url = migrated_url(
+      pg ? 12 : 10,
+      {
+          "INSERT INTO users (email, username, password_hash) VALUES ('a@x', 'a', 'h'), ('b@x', "
+          "'b', "
+          "'h')",
+          "INSERT INTO messages (id, content, sender_id, recipient_id, is_public, type, blob_url)"
+          " VALUES (1, 'the old station', 1, NULL, true, 'text', NULL),"
+          " (2, 'Station <b>for</b> bob: station, station!', 1, 2, false, 'text', NULL),"
+          " (3, 'station.png', 1, NULL, true, 'image', 'station.png'),"
+          " (4, 'station closed', 2, NULL, true, 'text', NULL),"
+          " (5, 'a station café', 2, 1, false, 'text', NULL)",
+          "UPDATE messages SET content = '', deleted_at = updated_at WHERE id = 4",
+          "UPDATE message_log SET head = 5",
+      });
+  auto db = open_database(url);
+  auto& search = db->search();
+  const auto a = *db->users().find_by_id(1);
+  auto found = [&](const char* word) { return ids(search.search(query(a.id, {{word}}))); };
+
+  EXPECT_EQ(found("station"), (Ids{2, 5, 1}));  // three times in 2; then equal, newest first
+  EXPECT_EQ(found("closed"), Ids{});
+  EXPECT_EQ(found("png"), Ids{});
+  EXPECT_EQ(ids(search.search(query(a.id, {{"caf", true}}))), Ids{5});
+  const auto bold = search.search(query(a.id, {{"for"}}));
+  ASSERT_EQ(bold.items.size(), 1u);
+  EXPECT_EQ(shown(bold.items[0].snippet), "Station <b>[for]</b> bob: station, station!");
+
+  ASSERT_TRUE(db->messages().edit(1, a.id, "the new harbour").has_value());
+  const auto added = db->messages().insert_batch({text(2, std::nullopt, "harbour station")});
+  EXPECT_EQ(found("station"), (Ids{2, added.at(0).id, 5}));
+  EXPECT_EQ(found("harbour"), (Ids{added.at(0).id, 1}));
+}
+
 }  // namespace
 }  // namespace chatd::storage::test

@@ -9,6 +9,7 @@
 #include "storage/batch_plan.hpp"
 #include "storage/query_parts.hpp"
 #include "storage/sqlite/rows.hpp"
+#include "storage/sqlite/search_repository.hpp"
 #include "storage/text.hpp"
 
 namespace chatd::storage::sqlite {
@@ -120,7 +121,9 @@ class SqliteMessageRepository final : public MessageRepository {
     std::int64_t head = db.execAndGet("SELECT head FROM message_log").getInt64();
     auto stored = find_repeats(db, in);
     const BatchPlan plan = plan_batch(in, stored);
+    const std::int64_t before = head;
     auto assigned = insert_fresh(db, in, plan.fresh, head);
+    index_for_search(db, before, head);
     tx.commit();
     return batch_result(in, plan, std::move(assigned), std::move(stored));
   }

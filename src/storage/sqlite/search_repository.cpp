@@ -84,6 +84,16 @@ std::string fts5_match(const std::vector<SearchTerm>& terms) {
   return out;
 }
 
+void index_for_search(SQLite::Database& db, std::int64_t after, std::int64_t up_to) {
+  if (up_to <= after) return;
+  SQLite::Statement s(db,
+                      "INSERT INTO messages_fts (rowid, content) SELECT id, content FROM messages"
+                      " WHERE id > ?1 AND id <= ?2 AND type = 'text' AND deleted_at IS NULL");
+  s.bind(1, after);
+  s.bind(2, up_to);
+  s.exec();
+}
+
 Page<SearchHit> SqliteSearchRepository::search(const SearchQuery& query) {
   auto lease = c_.read();
   auto& db = lease.db();
