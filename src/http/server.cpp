@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/algorithm/string/join.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -14,6 +13,7 @@
 #include <boost/url/parse.hpp>
 #include <set>
 
+#include "core/as_tuple.hpp"
 #include "core/blocking_pool.hpp"
 #include "core/log_fields.hpp"
 #include "core/text.hpp"
@@ -25,9 +25,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-struct Server::Connection : std::enable_shared_from_this<Server::Connection>, ReadDeadline {
+struct Server::Connection final : std::enable_shared_from_this<Server::Connection>, ReadDeadline {
   explicit Connection(const asio::any_io_executor& ex) : executor(ex), body_timer(ex) {}
 
   // The timer's wait holds the connection, not the session: a wait that completes after the
@@ -147,7 +146,7 @@ asio::awaitable<boost::system::error_code> write_file_response(
     beast::tcp_stream& stream, bhttp::response<bhttp::empty_body>& header, const FileBody& body,
     bool head_only, std::chrono::seconds timeout) {
   stream.expires_after(timeout);
-  auto [ec, n] = co_await bhttp::async_write(stream, header, kTuple);
+  auto [ec, n] = co_await bhttp::async_write(stream, header, core::kTuple);
   if (ec || head_only || body.size == 0) co_return ec;
   // Co-owned by each read job: a read still running on the pool when this coroutine is gone
   // (shutdown) writes into memory it keeps alive.
@@ -166,7 +165,8 @@ asio::awaitable<boost::system::error_code> write_file_response(
       co_return make_error_code(boost::system::errc::io_error);
     }
     stream.expires_after(timeout);
-    auto [ec2, n2] = co_await asio::async_write(stream, asio::buffer(buffer->data(), want), kTuple);
+    auto [ec2, n2] =
+        co_await asio::async_write(stream, asio::buffer(buffer->data(), want), core::kTuple);
     if (ec2) co_return ec2;
     sent += want;
   }
@@ -187,7 +187,7 @@ asio::awaitable<void> drain(beast::tcp_stream& stream) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   for (std::size_t total = 0; total < kMaxBytes && std::chrono::steady_clock::now() < deadline;) {
     stream.expires_after(std::chrono::milliseconds(500));
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kTuple);
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), core::kTuple);
     if (ec) break;
     total += n;
   }
@@ -412,13 +412,13 @@ std::string Server::Session::client_address(const UpgradeRequest& head) const {
 asio::awaitable<boost::system::error_code> Server::Session::read_header(Parser& parser) {
   if (!first_request_ && buffer_.size() == 0) {
     stream_.expires_after(options_.idle_timeout);
-    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstRead), kTuple);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstRead), core::kTuple);
     if (ec) co_return ec;
     buffer_.commit(n);
   }
   first_request_ = false;
   stream_.expires_after(options_.header_timeout);
-  auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
+  auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, core::kTuple);
   co_return ec;
 }
 
@@ -472,7 +472,7 @@ asio::awaitable<void> Server::Session::refuse(int status, std::string_view messa
   if (!request_id.empty()) response.set("X-Request-Id", std::move(request_id));
   auto res = to_beast(std::move(response), false, false, CorsHead{});
   stream_.expires_after(options_.read_timeout);
-  co_await bhttp::async_write(stream_, res, kTuple);
+  co_await bhttp::async_write(stream_, res, core::kTuple);
 }
 
 // A header that is too large or malformed gets its status; a connection that failed or timed
@@ -485,7 +485,7 @@ asio::awaitable<void> Server::Session::refuse_header(boost::system::error_code e
 // The stream leaves this session for the WebSocket side once the request is complete.
 asio::awaitable<Next> Server::Session::hand_off(Parser& parser, const UpgradeHandler& handler) {
   stream_.expires_after(options_.read_timeout);
-  auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
+  auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, core::kTuple);
   if (ec) co_return Next::close;
   stream_.expires_never();
   conn_.stream = nullptr;
@@ -553,11 +553,11 @@ Response Server::Session::too_large(Request& request, bool target_ok) const {
 asio::awaitable<boost::system::error_code> Server::Session::read_body(Parser& parser) {
   if (parser.get()[bhttp::field::expect] == "100-continue") {
     bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-    co_await bhttp::async_write(stream_, cont, kTuple);
+    co_await bhttp::async_write(stream_, cont, core::kTuple);
   }
   stream_.expires_never();
   conn_.arm(options_.read_timeout);
-  auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
+  auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, core::kTuple);
   if (conn_.disarm()) ec = beast::error::timeout;
   co_return ec;
 }
@@ -584,7 +584,7 @@ asio::awaitable<boost::system::error_code> Server::Session::write_response(Respo
   }
   auto out = to_beast(std::move(response), keep_alive, head_only, cors);
   stream_.expires_after(options_.read_timeout);
-  auto [ec, n] = co_await bhttp::async_write(stream_, out, kTuple);
+  auto [ec, n] = co_await bhttp::async_write(stream_, out, core::kTuple);
   co_return ec;
 }
 

@@ -1,11 +1,11 @@
 #include "http/stream_body.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "core/as_tuple.hpp"
 #include "http/error.hpp"
 
 namespace chatd::http {
@@ -14,7 +14,6 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 constexpr std::size_t kPieceBytes = 64 * 1024;
-constexpr auto kTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
 
 HttpError failure(int status) {
   switch (status) {
@@ -50,7 +49,7 @@ boost::asio::awaitable<std::string_view> StreamBodyReader::read() {
     expect_continue_ = false;
     bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
     stream_.expires_after(timeout_);
-    auto [ec, n] = co_await bhttp::async_write(stream_, cont, kTuple);
+    auto [ec, n] = co_await bhttp::async_write(stream_, cont, core::kTuple);
     stream_.expires_never();
     if (ec) {
       failed_ = 400;
@@ -62,7 +61,7 @@ boost::asio::awaitable<std::string_view> StreamBodyReader::read() {
     body.data = piece_.data();
     body.size = piece_.size();
     deadline_.arm(timeout_);
-    auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, kTuple);
+    auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, core::kTuple);
     // No deadline while the handler works between reads (e.g. stores a block in Azure).
     if (deadline_.disarm()) ec = beast::error::timeout;
     if (ec == bhttp::error::need_buffer) ec = {};

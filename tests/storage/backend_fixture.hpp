@@ -4,6 +4,8 @@
 // schema, so tests can run in parallel against one server).
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +14,9 @@
 #include "storage/repository.hpp"
 
 namespace chatd::storage::test {
+
+// A row limit that never cuts (the repository's `after` takes one).
+inline constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
 
 enum class Backend { kSqliteFile, kSqliteMemory, kPostgres };
 

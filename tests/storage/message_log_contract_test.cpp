@@ -13,8 +13,6 @@
 namespace chatd::storage::test {
 namespace {
 
-constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
-
 std::vector<std::int64_t> ids_of(const std::vector<Message>& ms) {
   std::vector<std::int64_t> out;
   for (const auto& m : ms) out.push_back(m.id);

@@ -19,7 +19,6 @@
 namespace chatd::storage::test {
 namespace {
 
-constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
 constexpr std::int64_t kNoEnd = std::numeric_limits<std::int64_t>::max();
 
 // The test's own Database plus, where the data is shared (PostgreSQL, a SQLite file), more

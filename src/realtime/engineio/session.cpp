@@ -1,7 +1,6 @@
 #include "realtime/engineio/session.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -11,6 +10,7 @@
 
 #include <algorithm>
 
+#include "core/as_tuple.hpp"
 #include "realtime/engineio/heartbeats.hpp"
 #include "realtime/engineio/packet_v3.hpp"
 #include "realtime/engineio/server.hpp"
@@ -19,7 +19,6 @@ namespace chatd::engineio {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // How long a GET that arrives mid-upgrade (after 3probe) waits for the client's "5".
 constexpr std::chrono::milliseconds kUpgradePollWait{100};
 // How long the HTTP handshake of a WebSocket may take.
@@ -313,7 +312,7 @@ asio::awaitable<http::Response> Session::handle_poll() {
       poll_wake_->expires_after(kUpgradePollWait);
     else
       poll_wake_->expires_at(std::chrono::steady_clock::time_point::max());
-    co_await poll_wake_->async_wait(kTuple);
+    co_await poll_wake_->async_wait(core::kTuple);
     poll_pending_ = false;
     poll_during_upgrade_ = false;
   }
@@ -365,7 +364,7 @@ asio::awaitable<http::Response> Session::receive_payload(std::string body, bool 
       hold_ = false;
       Timer pause(context_.get_executor());
       pause.expires_at(resume_at_);
-      co_await pause.async_wait(kTuple);
+      co_await pause.async_wait(core::kTuple);
     }
   }
   post_pending_ = false;
@@ -473,7 +472,7 @@ asio::awaitable<void> Session::accept_websocket(asio::ip::tcp::socket socket,
     ws.set_option(timeouts);
     ws.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "chatd"); }));
-    auto [ec] = co_await ws.async_accept(request, kTuple);
+    auto [ec] = co_await ws.async_accept(request, core::kTuple);
     if (ec) {
       if (role == WsRole::initial) close("transport error", CloseMode::immediate);
       if (role == WsRole::upgrade) upgrading_ = false;

@@ -21,19 +21,19 @@ void put_u64(std::string& out, std::uint64_t v) {
   put_u32(out, static_cast<std::uint32_t>(v));
 }
 
-void put_str(std::string& out, std::string_view s) {
+void put_sized(std::string& out, std::string_view s) {
   put_u32(out, static_cast<std::uint32_t>(s.size()));
   out.append(s);
 }
 
 void put_list(std::string& out, const std::vector<std::string>& list) {
   put_u32(out, static_cast<std::uint32_t>(list.size()));
-  for (const auto& s : list) put_str(out, s);
+  for (const auto& s : list) put_sized(out, s);
 }
 
-class Reader {
+class BroadcastReader {
  public:
-  explicit Reader(std::string_view in) : in_(in) {}
+  explicit BroadcastReader(std::string_view in) : in_(in) {}
   bool u8(std::uint8_t& v) {
     if (in_.empty()) return false;
     v = static_cast<std::uint8_t>(in_.front());
@@ -84,14 +84,14 @@ std::string encode_broadcast(std::string_view origin, const BroadcastTarget& tar
   for (const auto& f : packet.frames) size += 5 + f.size();
   out.reserve(size);
   out.push_back(kVersion);
-  put_str(out, origin);
+  put_sized(out, origin);
   put_list(out, target.rooms);
   put_list(out, target.except);
   put_u64(out, static_cast<std::uint64_t>(target.offset));
   put_u32(out, static_cast<std::uint32_t>(packet.frames.size()));
   for (const auto& f : packet.frames) {
     out.push_back(f.binary ? '\1' : '\0');
-    put_str(out, f.data ? std::string_view(*f.data) : std::string_view());
+    put_sized(out, f.data ? std::string_view(*f.data) : std::string_view());
   }
   return out;
 }
@@ -107,7 +107,7 @@ std::optional<std::string_view> broadcast_origin(std::string_view bytes) {
 
 std::optional<RemoteBroadcast> decode_broadcast(std::string_view bytes) {
   if (bytes.empty() || bytes.front() != kVersion) return std::nullopt;
-  Reader in(bytes.substr(1));
+  BroadcastReader in(bytes.substr(1));
   RemoteBroadcast b;
   std::uint64_t offset = 0;
   if (!in.str(b.origin) || !in.list(b.target.rooms) || !in.list(b.target.except) ||

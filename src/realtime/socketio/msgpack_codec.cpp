@@ -466,7 +466,7 @@ Error to_error(Fault f) {
   return Error::bad_json;
 }
 
-bool is_valid_namespace(std::string_view nsp) {
+bool is_valid_msgpack_namespace(std::string_view nsp) {
   return !nsp.empty() && nsp.front() == '/' && nsp.find(',') == std::string_view::npos &&
          std::none_of(nsp.begin(), nsp.end(),
                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
@@ -516,7 +516,7 @@ engineio::Result<Packet, Error> decode_msgpack(std::string_view bytes,
       has_type = true;
     } else if (key == "nsp") {
       const auto* s = v.if_string();
-      if (s == nullptr || !is_valid_namespace(*s)) return Error::bad_namespace;
+      if (s == nullptr || !is_valid_msgpack_namespace(*s)) return Error::bad_namespace;
       packet.nsp = std::string(*s);
       has_nsp = true;
     } else if (key == "id") {

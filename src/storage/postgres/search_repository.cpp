@@ -10,12 +10,12 @@
 namespace chatd::storage::postgres {
 namespace {
 
-namespace stmt {
+namespace search_stmt {
 inline constexpr const char* kSearchReadable = "search_readable";
 inline constexpr const char* kSearchPublic = "search_public";
 inline constexpr const char* kSearchPrivate = "search_private";
 inline constexpr const char* kSearchGroup = "search_group";
-}  // namespace stmt
+}  // namespace search_stmt
 
 // $1 the tsquery text, $2 before (or null), $3 limit, $4 offset, then the scope's own: the
 // viewer ($5) and the peer or group ($6). Every match is ranked (the CTE), then the page's
@@ -39,15 +39,15 @@ std::string search_sql(const char* scope) {
 const char* statement_for(SearchScope::Kind kind) {
   switch (kind) {
     case SearchScope::Kind::kPublic:
-      return stmt::kSearchPublic;
+      return search_stmt::kSearchPublic;
     case SearchScope::Kind::kPrivate:
-      return stmt::kSearchPrivate;
+      return search_stmt::kSearchPrivate;
     case SearchScope::Kind::kGroup:
-      return stmt::kSearchGroup;
+      return search_stmt::kSearchGroup;
     case SearchScope::Kind::kReadable:
       break;
   }
-  return stmt::kSearchReadable;
+  return search_stmt::kSearchReadable;
 }
 
 pqxx::result run_search(pqxx::nontransaction& tx, const SearchQuery& q, const PageWindow& w) {
@@ -103,17 +103,17 @@ std::string tsquery_text(const std::vector<SearchTerm>& terms) {
 }
 
 void define_search_statements(pqxx::connection& c) {
-  c.prepare(stmt::kSearchPublic, search_sql("m.is_public"));
+  c.prepare(search_stmt::kSearchPublic, search_sql("m.is_public"));
   // A group's messages only while a member, also one's own (as its history).
-  c.prepare(stmt::kSearchReadable,
+  c.prepare(search_stmt::kSearchReadable,
             search_sql("(m.is_public OR (m.group_id IS NULL AND (m.sender_id = $5::bigint"
                        " OR m.recipient_id = $5::bigint)) OR m.group_id IN (SELECT group_id"
                        " FROM group_members WHERE user_id = $5::bigint))"));
-  c.prepare(stmt::kSearchPrivate,
+  c.prepare(search_stmt::kSearchPrivate,
             search_sql("NOT m.is_public AND m.group_id IS NULL AND ((m.sender_id = $5::bigint"
                        " AND m.recipient_id = $6::bigint) OR (m.sender_id = $6::bigint"
                        " AND m.recipient_id = $5::bigint))"));
-  c.prepare(stmt::kSearchGroup,
+  c.prepare(search_stmt::kSearchGroup,
             search_sql("m.group_id = $6::bigint AND EXISTS (SELECT 1 FROM group_members"
                        " WHERE group_id = $6::bigint AND user_id = $5::bigint)"));
 }

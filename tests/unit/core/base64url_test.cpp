@@ -7,13 +7,13 @@
 namespace chatd::core {
 namespace {
 
-struct Vector {
+struct UrlVector {
   const char* plain;
   const char* encoded;
 };
 
 // RFC 4648 §10 test vectors, padding removed (JOSE never pads).
-constexpr Vector kRfc4648[] = {
+constexpr UrlVector kRfc4648[] = {
     {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
     {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
 };

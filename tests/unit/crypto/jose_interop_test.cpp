@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "auth/crypto/jwe.hpp"
+#include "token_helpers.hpp"
 
 // Known-answer tests against tokens made by the npm `jose` library (5.10.0), the library the
 // original app and its clients use:
@@ -13,7 +14,7 @@
 namespace chatd::auth {
 namespace {
 
-constexpr std::int64_t kNow = 1'700'000'000;
+using test::kNow;
 
 // Bytes 0x00..0x1f.
 std::vector<unsigned char> jose_key() {

@@ -15,9 +15,9 @@
 namespace chatd::auth {
 namespace {
 
+using test::kNow;
+using test::split;
 using test::test_key;
-
-constexpr std::int64_t kNow = 1'700'000'000;
 
 struct PkeyFree {
   void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
@@ -70,18 +70,6 @@ class JweRsa : public ::testing::Test {
   static inline EVP_PKEY* key_ = nullptr;
   static inline EVP_PKEY* other_ = nullptr;
 };
-
-std::vector<std::string> split(const std::string& token) {
-  std::vector<std::string> parts(1);
-  for (const char c : token) {
-    if (c == '.') {
-      parts.emplace_back();
-    } else {
-      parts.back() += c;
-    }
-  }
-  return parts;
-}
 
 TEST_F(JweRsa, PemFormatsAreWhatTheTestExpects) {
   EXPECT_EQ(private_pem().rfind("-----BEGIN PRIVATE KEY-----", 0), 0u);

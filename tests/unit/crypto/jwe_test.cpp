@@ -11,25 +11,13 @@
 namespace chatd::auth {
 namespace {
 
+using test::kNow;
 using test::make_dir_token;
+using test::split;
 using test::test_key;
-
-constexpr std::int64_t kNow = 1'700'000'000;
 
 Claims alice() {
   return Claims{42, "alice", kNow, kNow + 3600};
-}
-
-std::vector<std::string> split(const std::string& token) {
-  std::vector<std::string> parts(1);
-  for (const char c : token) {
-    if (c == '.') {
-      parts.emplace_back();
-    } else {
-      parts.back() += c;
-    }
-  }
-  return parts;
 }
 
 std::string join(const std::vector<std::string>& parts) {

@@ -1,5 +1,7 @@
 #pragma once
-// Builds tokens with hand-made headers and payloads, for the cases TokenCodec::issue never makes.
+// Builds tokens with hand-made headers and payloads, for the cases TokenCodec::issue never makes,
+// and takes them apart.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -8,6 +10,9 @@
 #include "core/base64.hpp"
 
 namespace chatd::auth::test {
+
+// The tests' "now" (seconds since the epoch): tokens are issued and checked against it.
+inline constexpr std::int64_t kNow = 1'700'000'000;
 
 inline std::vector<unsigned char> test_key(unsigned char seed = 0) {
   std::vector<unsigned char> key(32);
@@ -28,6 +33,19 @@ inline std::string make_dir_token(const std::vector<unsigned char>& key,
 inline std::string make_dir_token(const std::vector<unsigned char>& key,
                                   const std::string& payload_json) {
   return make_dir_token(key, R"({"alg":"dir","enc":"A256GCM"})", payload_json);
+}
+
+// The dot-separated parts of a compact token, empty ones included.
+inline std::vector<std::string> split(const std::string& token) {
+  std::vector<std::string> parts(1);
+  for (const char c : token) {
+    if (c == '.') {
+      parts.emplace_back();
+    } else {
+      parts.back() += c;
+    }
+  }
+  return parts;
 }
 
 }  // namespace chatd::auth::test

@@ -13,7 +13,7 @@ namespace ws = chatd::engineio::ws;
 namespace {
 using chatd::test::client_frame;
 
-struct Recorder {
+struct FrameRecorder {
   std::vector<std::pair<std::string, bool>> messages;
   std::vector<std::pair<ws::Opcode, std::string>> controls;
   bool stop_after_message = false;
@@ -27,7 +27,7 @@ struct Recorder {
   }
 };
 
-ws::ParseResult parse(ws::FrameParser& p, std::string& bytes, Recorder& r) {
+ws::ParseResult parse(ws::FrameParser& p, std::string& bytes, FrameRecorder& r) {
   return p.parse(std::span<char>(bytes.data(), bytes.size()), r);
 }
 
@@ -64,7 +64,7 @@ TEST(WsFrame, EncodeClose) {
 
 TEST(WsFrameParser, TextAndBinaryMessages) {
   ws::FrameParser p(1000);
-  Recorder r;
+  FrameRecorder r;
   std::string bytes = client_frame(1, "4hello") + client_frame(2, std::string("\x00\x01\x02", 3));
   const auto res = parse(p, bytes, r);
   EXPECT_EQ(res.error, 0);
@@ -76,7 +76,7 @@ TEST(WsFrameParser, TextAndBinaryMessages) {
 
 TEST(WsFrameParser, ZeroMaskAndLongLengths) {
   ws::FrameParser p(100000);
-  Recorder r;
+  FrameRecorder r;
   const std::string mid(300, 'a'), big(70000, 'b');
   std::string bytes = client_frame(1, mid, true, {0, 0, 0, 0}) + client_frame(1, big);
   const auto res = parse(p, bytes, r);
@@ -88,7 +88,7 @@ TEST(WsFrameParser, ZeroMaskAndLongLengths) {
 
 TEST(WsFrameParser, PartialFrameIsLeftWithItsSize) {
   ws::FrameParser p(1000);
-  Recorder r;
+  FrameRecorder r;
   const std::string whole = client_frame(1, "4first") + client_frame(1, std::string(200, 'x'));
   std::string bytes = whole.substr(0, whole.size() - 10);
   const auto res = parse(p, bytes, r);
@@ -98,7 +98,7 @@ TEST(WsFrameParser, PartialFrameIsLeftWithItsSize) {
   EXPECT_EQ(res.need, 2u + 2 + 4 + 200);  // the second frame's whole size
   // A cut header: nothing consumed, size unknown.
   std::string head = whole.substr(0, 1);
-  Recorder r2;
+  FrameRecorder r2;
   const auto res2 = parse(p, head, r2);
   EXPECT_EQ(res2.consumed, 0u);
   EXPECT_EQ(res2.need, 0u);
@@ -107,7 +107,7 @@ TEST(WsFrameParser, PartialFrameIsLeftWithItsSize) {
 
 TEST(WsFrameParser, FragmentsWithControlFramesBetween) {
   ws::FrameParser p(1000);
-  Recorder r;
+  FrameRecorder r;
   std::string bytes = client_frame(1, "4hel", false) + client_frame(9, "ping!") +
                       client_frame(0, "lo ", false) + client_frame(0, "world");
   const auto res = parse(p, bytes, r);
@@ -122,7 +122,7 @@ TEST(WsFrameParser, FragmentsWithControlFramesBetween) {
 
 TEST(WsFrameParser, CloseStopsParsing) {
   ws::FrameParser p(1000);
-  Recorder r;
+  FrameRecorder r;
   std::string bytes = client_frame(8, std::string("\x03\xe8", 2)) + client_frame(1, "4late");
   const auto res = parse(p, bytes, r);
   EXPECT_TRUE(res.stopped);
@@ -134,7 +134,7 @@ TEST(WsFrameParser, CloseStopsParsing) {
 TEST(WsFrameParser, ProtocolErrors) {
   auto error_of = [](std::string bytes, std::size_t max = 1000) {
     ws::FrameParser p(max);
-    Recorder r;
+    FrameRecorder r;
     return parse(p, bytes, r).error;
   };
   std::string unmasked = client_frame(1, "4x");
@@ -161,7 +161,7 @@ TEST(WsFrameParser, ProtocolErrors) {
 TEST(WsFrameParser, TooBig) {
   // Refused from the header alone, before the payload arrives.
   ws::FrameParser p(100);
-  Recorder r;
+  FrameRecorder r;
   std::string head = client_frame(2, std::string(101, 'z')).substr(0, 8);
   EXPECT_EQ(parse(p, head, r).error, ws::too_big);
   // Exactly the limit is fine.
