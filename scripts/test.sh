@@ -147,7 +147,7 @@ fi
 # 5. Unless --no-sanitize: the C++ suite and the node suites that drive a real server, again on an
 # ASan + UBSan build. Every report (memory error, leak at a clean exit, undefined behaviour) goes
 # to a file under tests/out/sanitizers/ and counts as a failure. That build is made to fit CI's
-# ~30 min on a fresh 2-core machine (figures in README "Two commands"): Clang (a quarter less CPU
+# ~30 min on a fresh 2-core machine (figures in README "Test time"): Clang (a quarter less CPU
 # than GCC for the same tree), a unity build (CMAKE_UNITY_BUILD: the Asio/Beast/gtest headers
 # parsed and instantiated once per batch of files, not once per file), -O1 -g1, no benchmarks.
 # PostgreSQL, the cluster, package and browser suites run on the normal build only: they drive the
