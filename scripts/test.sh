@@ -163,7 +163,12 @@ if [[ $sanitize == 1 ]]; then
     export LSAN_OPTIONS="suppressions=$root/tests/sanitizer-suppressions/lsan.txt"
     export UBSAN_OPTIONS="log_path=$san/ubsan:print_stacktrace=1:halt_on_error=1"
     run_ctest asan build/sanitize 600
-    CHATD_BIN="$root/build/sanitize/src/chatd" TEST_DATABASE=sqlite run_node asan-integration-sqlite "${integration[@]}"
+    # Not edge-fd-exhaustion: out of descriptors, the sanitizer runtime fails too (UBSan's vptr
+    # check probes memory through a pipe; seen as "invalid vptr" on a real exception in
+    # uploads/image_upload.cpp, then the report cannot be written), so it tests ASan, not chatd.
+    sanitized=()
+    for f in "${integration[@]}"; do [[ $f == */edge-fd-exhaustion.test.mjs ]] || sanitized+=("$f"); done
+    CHATD_BIN="$root/build/sanitize/src/chatd" TEST_DATABASE=sqlite run_node asan-integration-sqlite "${sanitized[@]}"
     CHATD_BIN="$root/build/sanitize/src/chatd" TEST_DATABASE=sqlite run_node asan-interop "${interop[@]}"
     reports=("$san"/*)
     if [[ ${#reports[@]} -gt 0 ]]; then
