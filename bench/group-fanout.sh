@@ -45,6 +45,7 @@ key=$(random_key)
 start_server() {
   env HOST=127.0.0.1 PORT="$port" DATA_DIR="$work" DATABASE_URL="$pg_url/chatd" JWE_KEY="$key" \
     MESSAGE_RATE_PER_SECOND=0 LOG_LEVEL=warn LOGIN_RATE_PER_IP=0 REGISTER_RATE_PER_IP=0 \
+    MAX_CONNECTIONS_PER_IP=0 HANDSHAKE_RATE_PER_IP=0 \
     GROUP_MAX_MEMBERS="$members" "$chatd_bin" >>"$work/chatd.log" 2>&1 &
   server_pid=$!
   wait_healthy "$port" "$server_pid" || { tail -20 "$work/chatd.log" >&2; exit 1; }
@@ -72,6 +73,10 @@ for _ in $(seq 1 "$reps"); do
       --duration "$duration" --drain 5 --event "$event" --label "$event" 2>>"$work/bench.log" |
       tail -1 | sed "s/^/{\"event\":\"$event\",\"result\":/; s/\$/}/" >>"$results"
     stop_server
+    # A run whose connections were refused has no deliveries: say so instead of a table of zeros.
+    if ! tail -1 "$results" | grep -q '"deliveries":[1-9]'; then
+      echo "fanout --event $event delivered nothing; its log:" >&2; tail -20 "$work/bench.log" >&2; exit 1
+    fi
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
