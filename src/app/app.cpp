@@ -290,6 +290,8 @@ void App::Parts::make_chat() {
   auth.feed->on_user_revoked([c = chat.get()](std::int64_t id) { c->forget_user(id); });
   groups = std::make_unique<chat::GroupService>(*db, *blocking, *chat, c.group_max_members);
   chat_events = std::make_unique<chat::ChatEvents>(sio->of("/chat"));
+  groups->on_membership(
+      [e = chat_events.get()](const chat::GroupChange& c) { e->membership_changed(c); });
   presence_feed = std::make_unique<chat::PresenceFeed>(
       sio->of("/chat"), *online, *db, *blocking, io->at(0).get_executor(),
       std::chrono::milliseconds(c.presence_coalesce_ms));

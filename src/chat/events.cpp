@@ -102,11 +102,16 @@ void ChatEvents::join_group(std::int64_t group, const std::vector<std::int64_t>&
       socketio::SocketsOp{.kind = socketio::SocketsOp::Kind::join, .rooms = {group_room(group)}});
 }
 
-void ChatEvents::leave_group(std::int64_t group, std::int64_t user) {
+void ChatEvents::leave_group(std::int64_t group, std::int64_t user, bool tell) {
   nsp_.adapter().apply(
       users_target({user}),
       socketio::SocketsOp{.kind = socketio::SocketsOp::Kind::leave, .rooms = {group_room(group)}});
-  nsp_.to(user_room(user)).emit("group_removed", {json::object{{"groupId", group}}});
+  if (tell) nsp_.to(user_room(user)).emit("group_removed", {json::object{{"groupId", group}}});
+}
+
+void ChatEvents::membership_changed(const GroupChange& change) {
+  if (!change.joined.empty()) join_group(change.group.id, change.joined);
+  if (change.removed) leave_group(change.group.id, *change.removed, !change.outcome_unknown);
 }
 
 void ChatEvents::group_updated(std::int64_t group, json::object group_json,

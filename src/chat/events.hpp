@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "chat/delivery_order.hpp"
+#include "chat/groups.hpp"
 #include "chat/message_json.hpp"
 #include "chat/typing.hpp"
 #include "core/principal.hpp"
@@ -81,9 +82,13 @@ class ChatEvents {
   // messages from then on), or the user's sockets leave it at once and hear
   // group_removed {groupId}. Only once the change is committed: a socket that connects
   // meanwhile reads its groups after joining its user room (Gateway::join_groups), so a change
-  // whose join or leave came before that must be one its read finds.
+  // whose join or leave came before that must be one its read finds. Called by
+  // GroupService's membership listener, in commit order.
   void join_group(std::int64_t group, const std::vector<std::int64_t>& users);
-  void leave_group(std::int64_t group, std::int64_t user);
+  // tell: false for a removal whose outcome is unknown (the sockets leave, nobody is told).
+  void leave_group(std::int64_t group, std::int64_t user, bool tell = true);
+  // Both, for what a GroupChange says (GroupService::on_membership).
+  void membership_changed(const GroupChange& change);
   // group_updated {group} to the group's members, and to `also` (members whose sockets may not
   // be in the room yet), not to `except` (a member who just left, whose sockets may still be in
   // the room on another node).

@@ -107,7 +107,6 @@ void add_group_changes(http::Router& router, GroupService& groups, ChatEvents& e
     group.member_ids = member_ids_field(v, body, groups.max_members(), false);
     v.done();
     auto change = co_await groups.create(req.principal->id, std::move(group));
-    events.join_group(change.group.id, change.added);
     events.group_updated(change.group.id, group_json(change.group), change.added);
     auto d = co_await groups.detail(req.principal->id, change.group.id);
     co_return detail_response(201, "Group created successfully", d, link);
@@ -135,7 +134,6 @@ void add_member_changes(http::Router& router, GroupService& groups, ChatEvents& 
                auto ids = member_ids_field(v, body, groups.max_members(), true);
                v.done();
                auto change = co_await groups.add(req.principal->id, id, std::move(ids));
-               events.join_group(id, change.added);
                events.group_updated(id, group_json(change.group), change.added);
                auto d = co_await groups.detail(req.principal->id, id);
                co_return detail_response(200, "Members added successfully", d, link);
@@ -145,7 +143,6 @@ void add_member_changes(http::Router& router, GroupService& groups, ChatEvents& 
                const auto id = http::id_param(req, "groupId");
                const auto user = http::id_param(req, "userId");
                auto change = co_await groups.remove(req.principal->id, id, user);
-               events.leave_group(id, user);
                if (!change.deleted) events.group_updated(id, group_json(change.group), {}, user);
                const bool left = user == req.principal->id;
                co_return http::success(

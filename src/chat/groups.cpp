@@ -49,9 +49,12 @@ boost::asio::awaitable<GroupChange> GroupService::create(std::int64_t owner,
                                                          storage::NewGroup group) {
   group.owner_id = owner;
   auto job = [this, group = std::move(group)] {
+    // No lock: nothing else can change a group before it exists.
     GroupChange change{db_.groups().create(group, max_members_)};
     change.added = storage::distinct_ids(group.member_ids, group.owner_id);
     change.added.insert(change.added.begin(), group.owner_id);
+    change.joined = change.added;
+    announce(change);
     return change;
   };
   co_return co_await run(std::move(job));
@@ -86,9 +89,14 @@ boost::asio::awaitable<GroupChange> GroupService::add(std::int64_t caller, std::
                                                       std::vector<std::int64_t> users) {
   co_await require_manager(caller, group);
   auto job = [this, group, users = std::move(users)] {
-    auto added = db_.groups().add_members(group, users, max_members_);
-    GroupChange change{current(db_, group)};
-    change.added = std::move(added);
+    std::lock_guard lock(lock_for(group));
+    GroupChange change;
+    change.added = db_.groups().add_members(group, users, max_members_);
+    // add_members adds all or nothing: every user named is a member now.
+    change.joined = storage::distinct_ids(users, 0);
+    change.group.id = group;
+    announce(change);
+    change.group = current(db_, group);
     return change;
   };
   co_return co_await run(std::move(job));
@@ -107,13 +115,22 @@ boost::asio::awaitable<GroupChange> GroupService::remove(std::int64_t caller, st
       throw ChatError(ErrorKind::kForbidden, "Admins can only remove members");
   }
   auto job = [this, group, user] {
-    const auto removal = db_.groups().remove_member(group, user);
-    if (!removal.removed)
-      throw ChatError(ErrorKind::kNotFound, "User is not a member of this group");
+    std::lock_guard lock(lock_for(group));
     GroupChange change;
     change.removed = user;
-    change.deleted = removal.group_deleted;
     change.group.id = group;
+    storage::MemberRemoval removal;
+    try {
+      removal = db_.groups().remove_member(group, user);
+    } catch (const storage::OutcomeUnknownError&) {
+      change.outcome_unknown = true;
+      announce(change);
+      throw;
+    }
+    if (!removal.removed)
+      throw ChatError(ErrorKind::kNotFound, "User is not a member of this group");
+    change.deleted = removal.group_deleted;
+    announce(change);
     if (!removal.group_deleted) change.group = current(db_, group);
     return change;
   };

@@ -224,7 +224,11 @@ class FakeDatabase : public storage::Database {
     throw std::logic_error("not used by these tests");
   }
   storage::AuthRepository& auth() override { throw std::logic_error("not used by these tests"); }
-  storage::GroupRepository& groups() override { throw std::logic_error("not used by these tests"); }
+  storage::GroupRepository& groups() override {
+    if (!groups_) throw std::logic_error("not used by these tests");
+    return *groups_;
+  }
+  void set_groups(storage::GroupRepository* groups) { groups_ = groups; }
   storage::ReactionRepository& reactions() override {
     throw std::logic_error("not used by these tests");
   }
@@ -237,6 +241,7 @@ class FakeDatabase : public storage::Database {
  private:
   FakeUsers users_;
   FakeMessages messages_;
+  storage::GroupRepository* groups_ = nullptr;
 };
 
 // Runs io until done() holds (the writer's and the pool's completions keep no work on io, so
