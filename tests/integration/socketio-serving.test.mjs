@@ -127,12 +127,15 @@ test('long-polling responses of 1 KiB or more are compressed when the client acc
       const headers = accept ? { 'accept-encoding': accept } : {};
       const res = await pollFor(server, path, text, headers);
       assert.equal(res.headers['content-encoding'], coding, String(accept));
+      // Compressed or not, the answer depends on Accept-Encoding: shared caches must know.
+      assert.equal(res.headers.vary, 'Accept-Encoding', String(accept));
       if (coding) assert.ok(res.body.length < 1000, `${res.body.length} bytes for ${decoded(res).length}`);
     }
     // Under the threshold: sent as it is.
     await send('short one');
     const small = await pollFor(server, path, 'short one', { 'accept-encoding': 'gzip' });
     assert.equal(small.headers['content-encoding'], undefined);
+    assert.equal(small.headers.vary, 'Accept-Encoding');
     assert.ok(small.body.length < 1024);
   } finally {
     sender.close();
@@ -151,6 +154,7 @@ test('POLLING_COMPRESSION_BYTES=0 turns polling compression off', async () => {
     assert.equal(typeof ack.id, 'number', JSON.stringify(ack));
     const res = await pollFor(plain, path, text, { 'accept-encoding': 'gzip' });
     assert.equal(res.headers['content-encoding'], undefined);
+    assert.equal(res.headers.vary, undefined);
     sender.close();
   } finally {
     await plain.cleanup();

@@ -389,7 +389,12 @@ http::Response Server::refuse_too_large(const http::Request& request) {
 
 http::Response Server::compressed(const http::Request& request, http::Response res) const {
   const auto threshold = options_.compression_threshold;
-  if (threshold == 0 || res.status != 200 || res.body.size() < threshold) return res;
+  if (threshold == 0 || res.status != 200) return res;
+  // Any 200 answer could have been compressed for another Accept-Encoding (a short one too, as
+  // the same URL answers the next, longer poll): a shared cache must tell them apart. The HTTP
+  // server appends Origin to it when CORS is on.
+  res.set("Vary", "Accept-Encoding");
+  if (res.body.size() < threshold) return res;
   const auto coding =
       http::accepted_encoding(request.header("accept-encoding"), {"gzip", "deflate"});
   if (!coding) return res;

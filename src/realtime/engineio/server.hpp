@@ -78,7 +78,8 @@ class Server {
   boost::asio::awaitable<Result<std::string, int>> read_post(http::BodyReader& body) const;
   http::Response refuse_too_large(const http::Request& request);
   boost::asio::awaitable<void> wait_until_gone(const std::string& sid);
-  // The answer gzip- or deflate-compressed when it is large enough and the request accepts it.
+  // The answer gzip- or deflate-compressed when it is large enough and the request accepts it;
+  // while compression is on, every 200 answer says Vary: Accept-Encoding.
   http::Response compressed(const http::Request& request, http::Response res) const;
   void handle_upgrade(boost::beast::tcp_stream stream, http::UpgradeRequest request,
                       std::string remote, http::ConnectionSlot slot);
