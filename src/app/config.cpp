@@ -57,8 +57,7 @@ namespace {
 void check_cors_credentials(const Config& c) {
   const auto& o = c.cors_origins;
   const bool star = std::find(o.begin(), o.end(), "*") != o.end();
-  const bool exact =
-      std::any_of(o.begin(), o.end(), [](auto& v) { return v != "*" && v != "null"; });
+  const bool exact = std::any_of(o.begin(), o.end(), [](auto& v) { return v != "*"; });
   if (c.cors_credentials == true && star && !exact)
     throw ConfigError(
         "CORS_CREDENTIALS: true is refused with CORS_ORIGINS=*, which never gets credentials; "

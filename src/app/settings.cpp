@@ -215,6 +215,13 @@ void check_redis_url(const Config& c) {
   }
 }
 
+// An entry no browser's Origin could equal would fail silently: refused at start instead.
+void check_cors_origins(const Config& c) {
+  for (const auto& entry : c.cors_origins)
+    if (auto problem = http::origin_entry_problem(entry))
+      throw ConfigError("CORS_ORIGINS: " + *problem);
+}
+
 // "/socket.io/" -> "/socket.io". Segments of URL-safe characters, none of chatd's own routes.
 std::string socketio_path(const std::string& value) {
   std::string path = value;
@@ -249,10 +256,11 @@ SettingGroup network() {
 
 SettingGroup cors() {
   return {"CORS (browsers on other origins)",
-          {text_list("CORS_ORIGINS", &Config::cors_origins,
-                     "* or a comma-separated list of exact origins",
-                     "browser origins that get CORS headers (REST and long-polling); unset: "
-                     "CORS off"),
+          {checked(text_list("CORS_ORIGINS", &Config::cors_origins,
+                             "* or a comma-separated list of origins (scheme://host[:port])",
+                             "browser origins that get CORS headers (REST and long-polling); "
+                             "unset: CORS off"),
+                   check_cors_origins),
            header_list("CORS_ALLOWED_HEADERS", &Config::cors_allowed_headers,
                        "request headers a preflight allows (Access-Control-Allow-Headers)"),
            header_list("CORS_EXPOSED_HEADERS", &Config::cors_exposed_headers,

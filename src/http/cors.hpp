@@ -29,6 +29,12 @@ struct CorsGrant {
   bool credentials = false;
 };
 
+// What keeps an entry of CORS_ORIGINS from ever equalling an Origin header, or nullopt for "*"
+// and an origin as browsers serialize it: scheme://host[:port], lower case, no default port, no
+// path, query, fragment or user. "null" is refused too: allow() never grants it. The text names
+// the entry and, when it is a URL with a host, the origin it was probably meant to be.
+std::optional<std::string> origin_entry_problem(std::string_view entry);
+
 class CorsPolicy {
  public:
   CorsPolicy() = default;

@@ -106,6 +106,9 @@ test('check-config and the server refuse a bad setting with one line naming it, 
     ['CORS_ALLOWED_HEADERS', 'Content-Type, X Trace'],
     ['CORS_EXPOSED_HEADERS', '*'],
     ['CORS_MAX_AGE_SECONDS', '86401'],
+    ['CORS_ORIGINS', 'https://app.example, https://admin.example/'],
+    ['CORS_ORIGINS', 'app.example'],
+    ['CORS_ORIGINS', '*, null'],
   ]) {
     const r = runChatd(['check-config'], { env: { [name]: value } });
     assert.equal(r.status, 1, `${name}=${value}`);
@@ -124,6 +127,11 @@ test('check-config and the server refuse a bad setting with one line naming it, 
   assert.match(star.stderr, /^chatd: CORS_CREDENTIALS: true is refused with CORS_ORIGINS=\*[^\n]*\n$/);
   const listed = runChatd(['check-config'], { env: { CORS_ORIGINS: '*,https://app.example', CORS_CREDENTIALS: 'true' } });
   assert.equal(listed.status, 0, listed.stderr);
+  // An origin that could never match says which entry, and what it should have been.
+  const slash = runChatd(['check-config'], { env: { CORS_ORIGINS: 'https://app.example, HTTPS://Admin.example:443/' } });
+  assert.equal(slash.status, 1);
+  assert.equal(slash.stderr, "chatd: CORS_ORIGINS: 'HTTPS://Admin.example:443/' is not an origin as browsers send it " +
+    "(it has a path): write 'https://admin.example'\n");
 });
 
 test('check-config warns about a web root that cannot serve the web client', () => {

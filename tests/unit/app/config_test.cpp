@@ -284,9 +284,17 @@ TEST(Config, CorsSettingsAreChecked) {
             "CORS_EXPOSED_HEADERS: expected a comma-separated list of header names, got '*'");
   EXPECT_EQ(error_of({{"CORS_MAX_AGE_SECONDS", "-1"}}),
             "CORS_MAX_AGE_SECONDS: expected a number between 0 and 86400, got '-1'");
-  for (const char* origins : {"*", "*, null"})
-    EXPECT_EQ(error_of({{"CORS_ORIGINS", origins}, {"CORS_CREDENTIALS", "true"}})
-                  .rfind("CORS_CREDENTIALS: true is refused with CORS_ORIGINS=*", 0),
-              0u)
-        << origins;
+  EXPECT_EQ(error_of({{"CORS_ORIGINS", "*"}, {"CORS_CREDENTIALS", "true"}})
+                .rfind("CORS_CREDENTIALS: true is refused with CORS_ORIGINS=*", 0),
+            0u);
+  // Entries no Origin header could equal are refused, naming the entry; the first bad one wins.
+  EXPECT_EQ(error_of({{"CORS_ORIGINS", "https://a.example, https://b.example/, c.example"}}),
+            "CORS_ORIGINS: 'https://b.example/' is not an origin as browsers send it (it has a "
+            "path): write 'https://b.example'");
+  EXPECT_EQ(error_of({{"CORS_ORIGINS", "*, app.example"}}),
+            "CORS_ORIGINS: 'app.example' is not an origin: expected scheme://host[:port], such as "
+            "https://app.example");
+  EXPECT_EQ(
+      error_of({{"CORS_ORIGINS", "https://a.example, null"}}).rfind("CORS_ORIGINS: 'null' ", 0),
+      0u);
 }
