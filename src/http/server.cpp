@@ -19,6 +19,7 @@
 #include "core/text.hpp"
 #include "http/envelope.hpp"
 #include "http/stream_body.hpp"
+#include "http/unread_fields.hpp"
 
 namespace chatd::http {
 namespace asio = boost::asio;
@@ -217,6 +218,20 @@ std::string forwarded_for(const UpgradeRequest& head) {
   return out;
 }
 
+// The Origin of a header the parser refused, when it can be read: from the fields the parser
+// took before it stopped and the complete lines it left unread. None when the header has two.
+std::optional<std::string> refused_origin(const bhttp::request<bhttp::string_body>& taken,
+                                          const beast::flat_buffer& unread) {
+  const auto bytes = unread.data();
+  // The start line sets the method, so an empty one means the parser did not take it.
+  auto values = unread_field_values({static_cast<const char*>(bytes.data()), bytes.size()},
+                                    "origin", !taken.method_string().empty());
+  for (auto [it, end] = taken.equal_range(bhttp::field::origin); it != end; ++it)
+    values.push_back(it->value());
+  if (values.size() != 1) return std::nullopt;
+  return std::string(values.front());
+}
+
 // Access-Control-Allow-Methods: every method a route answers, once each.
 std::string routed_methods(const Router& router) {
   std::set<std::string> methods;
@@ -378,9 +393,11 @@ class Server::Session {
   using Parser = bhttp::request_parser<bhttp::string_body>;
   asio::awaitable<boost::system::error_code> read_header(Parser& parser);
   std::string client_address(const UpgradeRequest& head) const;
+  CorsHead cors_for(std::string_view origin) const;
   // request_id: empty for a header that could not be read.
-  asio::awaitable<void> refuse(int status, std::string_view message, std::string request_id = {});
-  asio::awaitable<void> refuse_header(boost::system::error_code ec);
+  asio::awaitable<void> refuse(int status, std::string_view message, const CorsHead& cors,
+                               std::string request_id = {});
+  asio::awaitable<void> refuse_header(boost::system::error_code ec, const Parser& parser);
   asio::awaitable<Next> hand_off(Parser& parser, const UpgradeHandler& handler);
   asio::awaitable<std::optional<Answer>> answer(Parser& parser, Request& request,
                                                 const CorsHead& cors);
@@ -405,6 +422,11 @@ class Server::Session {
 std::string Server::Session::client_address(const UpgradeRequest& head) const {
   if (!peer_.proxy) return peer_text_;
   return options_.trusted_proxies.client_of(peer_.address, forwarded_for(head));
+}
+
+// What CORS adds to the answers to a request from `origin` (empty when it sent none).
+CorsHead Server::Session::cors_for(std::string_view origin) const {
+  return {options_.cors.allow(origin), options_.cors.enabled(), options_.cors.exposed_headers()};
 }
 
 // A request's header: after the keep-alive idle wait for its first byte (unless already
@@ -432,20 +454,20 @@ asio::awaitable<Next> Server::Session::serve_request() {
   const auto ec = co_await read_header(parser);
   conn_.idle = false;
   if (ec) {
-    co_await refuse_header(ec);
+    co_await refuse_header(ec, parser);
     co_return Next::close;
   }
   const auto start = std::chrono::steady_clock::now();
   const auto& head = parser.get();
   if (bad_transfer_encoding(head)) {
     co_await refuse(400, "Malformed request: Transfer-Encoding must be chunked",
+                    cors_for(head[bhttp::field::origin]),
                     server_.request_ids_.take(head["X-Request-Id"]));
     co_return Next::close;
   }
   if (const auto* upgrade = server_.upgrade_for(head))
     co_return co_await hand_off(parser, *upgrade);
-  CorsHead cors{options_.cors.allow(head[bhttp::field::origin]), options_.cors.enabled(),
-                options_.cors.exposed_headers()};
+  const auto cors = cors_for(head[bhttp::field::origin]);
   const bool head_only = head.method() == bhttp::verb::head;
   Request request;
   request.id = server_.request_ids_.take(head["X-Request-Id"]);
@@ -467,19 +489,23 @@ asio::awaitable<Next> Server::Session::serve_request() {
 
 // An error answer on a connection that closes after it.
 asio::awaitable<void> Server::Session::refuse(int status, std::string_view message,
-                                              std::string request_id) {
+                                              const CorsHead& cors, std::string request_id) {
   auto response = error_response(status, std::string(message));
   if (!request_id.empty()) response.set("X-Request-Id", std::move(request_id));
-  auto res = to_beast(std::move(response), false, false, CorsHead{});
+  auto res = to_beast(std::move(response), false, false, cors);
   stream_.expires_after(options_.read_timeout);
   co_await bhttp::async_write(stream_, res, core::kTuple);
 }
 
-// A header that is too large or malformed gets its status; a connection that failed or timed
-// out before a whole header came gets nothing.
-asio::awaitable<void> Server::Session::refuse_header(boost::system::error_code ec) {
+// A header that is too large or malformed gets its status, with CORS headers when the Origin
+// line could be read from it (a browser would otherwise report a CORS error, not the status); a
+// connection that failed or timed out before a whole header came gets nothing.
+asio::awaitable<void> Server::Session::refuse_header(boost::system::error_code ec,
+                                                     const Parser& parser) {
   if (ec != bhttp::error::header_limit && !is_parse_error(ec)) co_return;
-  co_await refuse(ec == bhttp::error::header_limit ? 431 : 400, "Malformed request");
+  const auto origin = refused_origin(parser.get(), buffer_);
+  co_await refuse(ec == bhttp::error::header_limit ? 431 : 400, "Malformed request",
+                  cors_for(origin.value_or("")));
 }
 
 // The stream leaves this session for the WebSocket side once the request is complete.
