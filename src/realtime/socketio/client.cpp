@@ -156,6 +156,14 @@ void log_failure(std::string_view what, std::exception_ptr e) {
   }
 }
 
+// For a namespace without room setup: after its connection handler the socket's handler and
+// room lists are as they stay, and give back their spare capacity (with a room setup they do
+// after the setup's joins, in set_up_rooms).
+void run_connection_handler(Namespace& nsp, const std::shared_ptr<Socket>& socket) {
+  if (const auto& handler = nsp.connection_handler()) handler(socket);
+  socket->compact();
+}
+
 }  // namespace
 
 void Client::connect(const std::string& name, json::object auth) {
@@ -264,8 +272,7 @@ asio::awaitable<void> Client::admit(Namespace& nsp, std::string name,
     // The rooms the connection handler joins below come in the same step (nothing is delivered
     // on this thread in between), so the pid's offset is the one they were joined at.
     send_connect(name, new_session(nsp, *socket));
-    if (const auto& handler = nsp.connection_handler()) handler(socket);
-    socket->compact();
+    run_connection_handler(nsp, socket);
     co_return;
   }
   socket->hold();
@@ -320,8 +327,7 @@ asio::awaitable<void> Client::admit_recovered(Namespace& nsp, std::string name,
     auto setup = set_up_rooms(nsp, name, socket);
     if (!co_await std::move(setup)) co_return;
   } else {
-    if (const auto& handler = nsp.connection_handler()) handler(socket);
-    socket->compact();
+    run_connection_handler(nsp, socket);
   }
   const auto delivered = nsp.adapter().delivered_offset(socket->shard());
   // Held during the room setup and up to `delivered`: the replay below sends those.
