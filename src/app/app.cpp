@@ -416,6 +416,9 @@ App::~App() {
   if (parts_ && parts_->io) {
     parts_->io->stop();
     parts_->io->join();
+    // Before the Socket.IO server and its namespaces go: the sessions' listeners refer to them.
+    if (parts_->engine) parts_->engine->release_all();
+    if (parts_->echo) parts_->echo->release_all();
   }
 }
 

@@ -295,9 +295,17 @@ std::shared_ptr<Session> Server::take_anonymous(Session& session) {
 }
 
 void Server::close_taken(std::vector<std::shared_ptr<Session>> sessions, std::string_view reason) {
+  if (sessions.empty()) return;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& s : sessions) closing_.emplace(s.get(), s);
+  }
   for (auto& s : sessions)
-    asio::post(s->executor(),
-               [s, r = std::string(reason)] { s->close(r, Session::CloseMode::immediate); });
+    asio::post(s->executor(), [this, s, r = std::string(reason)] {
+      s->close(r, Session::CloseMode::immediate);
+      std::lock_guard lock(mutex_);
+      closing_.erase(s.get());
+    });
 }
 
 Server::Admission Server::admit_handshake(const std::string& address) {
@@ -360,6 +368,16 @@ void Server::close_all(std::string_view reason) {
     for (auto& [id, s] : sessions_) all.push_back(s);
   }
   for (auto& s : all) asio::post(s->executor(), [s, r = std::string(reason)] { s->close(r); });
+}
+
+void Server::release_all() {
+  std::vector<std::shared_ptr<Session>> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, s] : sessions_) all.push_back(s);
+    for (auto& [raw, s] : closing_) all.push_back(s);
+  }
+  for (auto& s : all) s->release_listener();
 }
 
 void Server::add_routes(http::Router& router, const std::string& path) {

@@ -60,6 +60,11 @@ class Server {
   std::size_t shard_of(const boost::asio::io_context& context) const;
   // Closes every session (server shutdown).
   void close_all(std::string_view reason);
+  // Once the io threads have stopped for good: every session still open, or taken out of the
+  // registry with its close not run yet, lets go of its listener. A session and its listener
+  // (the Socket.IO client) hold each other until the session closes, so without this the pair
+  // would outlive the server. The listeners hear nothing: nothing runs after shutdown.
+  void release_all();
 
   std::size_t anonymous_count() const;
   std::uint64_t handshakes_refused() const { return refused_.load(); }
@@ -100,8 +105,9 @@ class Server {
                                   Handshake handshake, http::AddressBudget::Slot address_slot);
   // Under mutex_: an anonymous session taken out of the registry (the caller closes it).
   std::shared_ptr<Session> take_anonymous(Session& session);
-  // Closes sessions taken out of the registry, each on its own thread.
-  static void close_taken(std::vector<std::shared_ptr<Session>> sessions, std::string_view reason);
+  // Closes sessions taken out of the registry, each on its own thread; until that has run they
+  // are in closing_.
+  void close_taken(std::vector<std::shared_ptr<Session>> sessions, std::string_view reason);
   // The handshake deadline: one timer for all anonymous sessions, set for the oldest one.
   void watch_deadlines();  // under mutex_: arms the timer if it is not
   void arm_deadline_timer();
@@ -119,7 +125,8 @@ class Server {
   std::atomic<std::size_t> count_{0};
   std::atomic<std::uint64_t> slow_dropped_{0};
   std::atomic<std::uint64_t> refused_{0};
-  AnonymousSessions<Session> anonymous_;  // under mutex_
+  AnonymousSessions<Session> anonymous_;                                   // under mutex_
+  boost::unordered_flat_map<Session*, std::shared_ptr<Session>> closing_;  // under mutex_
   bool deadline_armed_ = false;
   std::unique_ptr<boost::asio::steady_timer> deadline_timer_;  // on io_.at(0)
   std::shared_ptr<http::AddressBudget> per_address_;

@@ -65,6 +65,8 @@ class Session : public std::enable_shared_from_this<Session>, public WsConnectio
   bool closed() const { return closed_; }
 
   void set_listener(std::shared_ptr<SessionListener> listener) { listener_ = std::move(listener); }
+  // Server::release_all, after shutdown: the listener is dropped without hearing on_close.
+  void release_listener() { listener_.reset(); }
   // Queues one packet. False when the session is closed (or was just closed for being slow).
   bool send(const OutFrame& frame);
   // graceful: what is queued still goes out, then the close packet; a polling client gets them
