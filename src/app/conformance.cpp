@@ -177,7 +177,11 @@ void add_setup_namespace(socketio::Server& io) {
   nsp.on("rooms", [](const std::shared_ptr<Socket>& s, Event& ev) {
     json::array rooms;
     for (const auto& room : s->rooms()) rooms.emplace_back(room);
-    ev.ack.send({std::move(rooms)});
+    // One argument, the list: braces around a json::array alone would be the array itself
+    // under Clang (list-initialization picks the move constructor), its rooms as the arguments.
+    json::array args;
+    args.emplace_back(std::move(rooms));
+    ev.ack.send(std::move(args));
   });
 }
 
