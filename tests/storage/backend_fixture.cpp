@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -165,6 +167,31 @@ std::optional<std::string> StorageContract::raw(const std::string& sql) {
   }
   ADD_FAILURE() << "raw SQL is not available for :memory:";
   return std::nullopt;
+}
+
+void StorageContract::wait_search_indexed(std::int64_t id) {
+  if (GetParam() != Backend::kPostgres) return;
+  const auto sql = "SELECT indexed_through >= " + std::to_string(id) + " FROM message_search_log";
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (raw(sql) != "t") {
+    ASSERT_LT(std::chrono::steady_clock::now(), until) << "message " << id << " never indexed";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::shared_ptr<void> StorageContract::pause_search_indexer() {
+  if (GetParam() != Backend::kPostgres) return {};
+  auto c = std::make_shared<pqxx::connection>(url_);
+  pqxx::nontransaction(*c).exec(
+      "SELECT pg_advisory_lock(1667785076, 'message_search'::regclass::oid::int)");
+  return c;
+}
+
+std::optional<std::string> StorageContract::search_row(std::int64_t id) {
+  return raw(
+      "SELECT CASE WHEN search IS NULL THEN 'null' ELSE 'words' END FROM message_search"
+      " WHERE message_id = " +
+      std::to_string(id));
 }
 
 User StorageContract::make_user(const std::string& name, std::optional<std::string> full_name) {

@@ -45,6 +45,16 @@ class StorageContract : public ::testing::TestWithParam<Backend> {
   // connection). Returns the first column of the first row, if any.
   std::optional<std::string> raw(const std::string& sql);
 
+  // PostgreSQL indexes search words after the insert (migration 014); SQLite in it, where these
+  // do nothing. Waits (up to 10 s) until the indexer has covered the message `id`.
+  void wait_search_indexed(std::int64_t id);
+  // Keeps this database's search indexer from running until the token is dropped (the advisory
+  // lock its steps try), so that new messages stay in the unindexed tail. Empty on SQLite.
+  std::shared_ptr<void> pause_search_indexer();
+  // The message's row in the search side table: "words" or "null" (a tombstone), nullopt when it
+  // has none. PostgreSQL only.
+  std::optional<std::string> search_row(std::int64_t id);
+
   // A user named `name` with email <name>@example.com.
   User make_user(const std::string& name, std::optional<std::string> full_name = std::nullopt);
 

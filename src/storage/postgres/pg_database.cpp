@@ -8,6 +8,7 @@
 #include "storage/migrations.hpp"
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/repositories.hpp"
+#include "storage/postgres/search_indexer.hpp"
 #include "storage/postgres/search_repository.hpp"
 #include "storage/postgres/statements.hpp"
 #include "storage/repository_set.hpp"
@@ -67,7 +68,8 @@ class PgDatabase final : public RepositoryDatabase {
                             make_recovery_room_repository(*pool), make_auth_repository(*pool),
                             make_group_repository(*pool), make_reaction_repository(*pool),
                             std::make_unique<PgSearchRepository>(*pool)}),
-        pool_(std::move(pool)) {}
+        pool_(std::move(pool)),
+        indexer_(*pool_, SearchIndexer::Options{}) {}
 
   std::string backend_name() const override { return "postgresql"; }
 
@@ -76,6 +78,7 @@ class PgDatabase final : public RepositoryDatabase {
 
  private:
   std::unique_ptr<ConnectionPool> pool_;
+  SearchIndexer indexer_;  // after pool_: stopped before the pool goes
 };
 
 }  // namespace

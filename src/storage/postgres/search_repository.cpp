@@ -18,13 +18,21 @@ inline constexpr const char* kSearchGroup = "search_group";
 }  // namespace search_stmt
 
 // $1 the tsquery text, $2 before (or null), $3 limit, $4 offset, then the scope's own: the
-// viewer ($5) and the peer or group ($6). Every match is ranked (the CTE), then the page's
-// messages get their headline: ts_headline parses the text again, so only the rows shown. '<'
-// goes in as \x01 and comes back: the parser would drop "<b>"-like runs as HTML tags.
+// viewer ($5) and the peer or group ($6). The words of the messages up to the indexer's watermark
+// come from message_search's GIN index, those of the newer ones (the tail, not indexed yet) are
+// computed here: migration 014. Every match is ranked (the CTE), then the page's messages get
+// their headline: ts_headline parses the text again, so only the rows shown. '<' goes in as \x01
+// and comes back: the parser would drop "<b>"-like runs as HTML tags.
 std::string search_sql(const char* scope) {
   return "WITH q AS (SELECT to_tsquery('simple'::regconfig, $1::text) AS q),"
-         " page AS (SELECT m.id, ts_rank_cd(m.search, q.q, 1) AS score,"
-         " count(*) OVER () AS total FROM messages m, q WHERE m.search @@ q.q AND " +
+         " w AS (SELECT indexed_through AS w FROM message_search_log),"
+         " hit AS (SELECT s.message_id AS id, s.search FROM message_search s, q, w"
+         " WHERE s.search @@ q.q AND s.message_id <= w.w"
+         " UNION ALL SELECT t.id, t.search FROM (SELECT m.id, " +
+         search_vector("m") +
+         " AS search FROM messages m, w WHERE m.id > w.w) t, q WHERE t.search @@ q.q),"
+         " page AS (SELECT m.id, ts_rank_cd(h.search, q.q, 1) AS score,"
+         " count(*) OVER () AS total FROM hit h JOIN messages m ON m.id = h.id, q WHERE " +
          std::string(scope) +
          " AND ($2::bigint IS NULL OR m.id < $2::bigint)"
          " ORDER BY score DESC, m.id DESC LIMIT $3::bigint OFFSET $4::bigint)"
@@ -86,6 +94,13 @@ std::string with_ellipses(const std::string& headline, const std::string& conten
 }
 
 }  // namespace
+
+std::string search_vector(std::string_view row) {
+  const std::string m(row);
+  return "CASE WHEN " + m + ".type = 'text' AND " + m +
+         ".deleted_at IS NULL THEN to_tsvector('simple'::regconfig, replace(" + m +
+         ".content, '<', ' ')) END";
+}
 
 std::string tsquery_text(const std::vector<SearchTerm>& terms) {
   std::string out;

@@ -8,6 +8,7 @@
 #include "storage/postgres/group_statements.hpp"
 #include "storage/postgres/reaction_statements.hpp"
 #include "storage/postgres/rows.hpp"
+#include "storage/postgres/search_indexer.hpp"
 #include "storage/postgres/search_repository.hpp"
 #include "storage/query_parts.hpp"
 
@@ -257,7 +258,9 @@ void define_conversation_statements(pqxx::connection& c) {
             " WHERE reader_id = $1::bigint AND peer_id = $2::bigint), 0)");
 }
 
-// Edits and deletes of one message by its sender, and what changed since a time. A change's
+// Edits and deletes of one message by its sender, and what changed since a time. Both write the
+// message's search words in the same statement, whether the indexer has reached it or not
+// (migration 014: the upsert and the indexer's insert commute). A change's
 // time is at least a millisecond after the message's creation, so "updated_at > created_at"
 // (the predicate of the partial index messages_changed_idx) holds for every changed message.
 void define_message_change_statements(pqxx::connection& c) {
@@ -267,7 +270,11 @@ void define_message_change_statements(pqxx::connection& c) {
             "WITH m AS (UPDATE messages m SET content = $3::text, edited_at = " + changed_at +
                 ", updated_at = " + changed_at +
                 " WHERE m.id = $1::bigint AND m.sender_id = $2::bigint AND m.type = 'text'"
-                " AND m.deleted_at IS NULL RETURNING m.*) SELECT " +
+                " AND m.deleted_at IS NULL RETURNING m.*),"
+                " s AS (INSERT INTO message_search (message_id, search) SELECT m.id, " +
+                search_vector("m") +
+                " FROM m ON CONFLICT (message_id) DO UPDATE SET search = excluded.search)"
+                " SELECT " +
                 message_columns() + " FROM m JOIN users u ON u.id = m.sender_id");
   // $1 id, $2 sender. The orphan check reads the snapshot from before the update, where the
   // message itself still names the image: hence x.id <> old.id.
@@ -277,7 +284,9 @@ void define_message_change_statements(pqxx::connection& c) {
             " up AS (UPDATE messages m SET content = '', blob_url = NULL, width = NULL,"
             " height = NULL, deleted_at = " +
                 changed_at + ", updated_at = " + changed_at +
-                ", reacted_at = NULL FROM old WHERE m.id = old.id RETURNING m.id)"
+                ", reacted_at = NULL FROM old WHERE m.id = old.id RETURNING m.id),"
+                " s AS (INSERT INTO message_search (message_id, search) SELECT id, NULL FROM up"
+                " ON CONFLICT (message_id) DO UPDATE SET search = NULL)"
                 " SELECT old.blob_url IS NOT NULL AND old.blob_url <> ''"
                 " AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.blob_url = old.blob_url"
                 " AND x.id <> old.id) AND NOT EXISTS (SELECT 1 FROM profiles p"
@@ -337,6 +346,7 @@ void setup_connection(pqxx::connection& conn) {
   define_group_statements(conn);
   define_reaction_statements(conn);
   define_search_statements(conn);
+  define_search_indexer_statements(conn);
 }
 
 }  // namespace chatd::storage::postgres
