@@ -98,8 +98,9 @@ INSERT INTO messages (id, content, is_public, sender_id, recipient_id, group_id,
   SELECT id, content, is_public = 1, sender_id, recipient_id, group_id, to_timestamp(created / 1000.0),
          to_timestamp(created / 1000.0), 'text' FROM seed;
 UPDATE message_log SET head = (SELECT max(id) FROM messages);
-INSERT INTO message_search (message_id, search)
-  SELECT id, to_tsvector('simple'::regconfig, replace(content, '<', ' ')) FROM messages;
+INSERT INTO message_search (message_id, search, is_public, sender_id, recipient_id, group_id)
+  SELECT id, to_tsvector('simple'::regconfig, replace(content, '<', ' ')), is_public, sender_id,
+         recipient_id, group_id FROM messages;
 UPDATE message_search_log SET indexed_through = (SELECT head FROM message_log);
 CREATE INDEX message_search_idx ON message_search USING gin (search);
 VACUUM ANALYZE messages, message_search;

@@ -20,12 +20,13 @@ inline constexpr const char* kSearchIndexStep = "search_index_step";
 std::string index_step_sql() {
   return "WITH l AS (SELECT pg_try_advisory_xact_lock(1667785076,"
          " 'message_search'::regclass::oid::int) AS locked),"
-         " batch AS (SELECT m.id, " +
-         search_vector("m") +
-         " AS search FROM messages m, l WHERE l.locked AND m.id > (SELECT indexed_through"
+         " batch AS (SELECT " +
+         search_row("m") +
+         " FROM messages m, l WHERE l.locked AND m.id > (SELECT indexed_through"
          " FROM message_search_log) ORDER BY m.id LIMIT $1::bigint),"
-         " ins AS (INSERT INTO message_search (message_id, search) SELECT id, search FROM batch"
-         " WHERE search IS NOT NULL ON CONFLICT (message_id) DO NOTHING),"
+         " ins AS (INSERT INTO message_search (" +
+         kSearchColumns +
+         ") SELECT * FROM batch WHERE search IS NOT NULL ON CONFLICT (message_id) DO NOTHING),"
          " up AS (UPDATE message_search_log SET indexed_through = greatest(indexed_through,"
          " (SELECT max(id) FROM batch))"
          " WHERE EXISTS (SELECT 1 FROM batch))"

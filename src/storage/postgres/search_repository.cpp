@@ -17,22 +17,36 @@ inline constexpr const char* kSearchPrivate = "search_private";
 inline constexpr const char* kSearchGroup = "search_group";
 }  // namespace search_stmt
 
+std::string search_vector(std::string_view row) {
+  const std::string m(row);
+  return "CASE WHEN " + m + ".type = 'text' AND " + m +
+         ".deleted_at IS NULL THEN to_tsvector('simple'::regconfig, replace(" + m +
+         ".content, '<', ' ')) END";
+}
+
+// Scalar subqueries, not a CTE joined in: as parameters of the plan they bound an index range
+// of the tail (between the watermark and the log's head), where a join let the planner compute
+// to_tsvector over every message first (seconds at a million).
+inline constexpr const char* kWatermark = "(SELECT indexed_through FROM message_search_log)";
+
 // $1 the tsquery text, $2 before (or null), $3 limit, $4 offset, then the scope's own: the
 // viewer ($5) and the peer or group ($6). The words of the messages up to the indexer's watermark
 // come from message_search's GIN index, those of the newer ones (the tail, not indexed yet) are
-// computed here: migration 014. Every match is ranked (the CTE), then the page's messages get
-// their headline: ts_headline parses the text again, so only the rows shown. '<' goes in as \x01
-// and comes back: the parser would drop "<b>"-like runs as HTML tags.
+// computed here: migration 014. The scope filters the matches by message_search's copies of
+// the message's columns (as `m`), so messages is read for the page only. Every match is ranked (the
+// CTE), then the page's messages get their headline: ts_headline parses the text again, so only the
+// rows shown. '<' goes in as \x01 and comes back: the parser would drop "<b>"-like runs as HTML
+// tags.
 std::string search_sql(const char* scope) {
-  return "WITH q AS (SELECT to_tsquery('simple'::regconfig, $1::text) AS q),"
-         " w AS (SELECT indexed_through AS w FROM message_search_log),"
-         " hit AS (SELECT s.message_id AS id, s.search FROM message_search s, q, w"
-         " WHERE s.search @@ q.q AND s.message_id <= w.w"
-         " UNION ALL SELECT t.id, t.search FROM (SELECT m.id, " +
-         search_vector("m") +
-         " AS search FROM messages m, w WHERE m.id > w.w) t, q WHERE t.search @@ q.q),"
-         " page AS (SELECT m.id, ts_rank_cd(h.search, q.q, 1) AS score,"
-         " count(*) OVER () AS total FROM hit h JOIN messages m ON m.id = h.id, q WHERE " +
+  return std::string("WITH q AS (SELECT to_tsquery('simple'::regconfig, $1::text) AS q),") +
+         " hit AS (SELECT s.message_id AS id, s.search, s.is_public, s.sender_id,"
+         " s.recipient_id, s.group_id FROM message_search s, q"
+         " WHERE s.search @@ q.q AND s.message_id <= " +
+         kWatermark + " UNION ALL SELECT t.* FROM (SELECT " + search_row("m") +
+         " FROM messages m WHERE m.id > " + kWatermark +
+         " AND m.id <= (SELECT head FROM message_log)) t, q WHERE t.search @@ q.q),"
+         " page AS (SELECT m.id, ts_rank_cd(m.search, q.q, 1) AS score,"
+         " count(*) OVER () AS total FROM hit m, q WHERE " +
          std::string(scope) +
          " AND ($2::bigint IS NULL OR m.id < $2::bigint)"
          " ORDER BY score DESC, m.id DESC LIMIT $3::bigint OFFSET $4::bigint)"
@@ -95,11 +109,10 @@ std::string with_ellipses(const std::string& headline, const std::string& conten
 
 }  // namespace
 
-std::string search_vector(std::string_view row) {
+std::string search_row(std::string_view row) {
   const std::string m(row);
-  return "CASE WHEN " + m + ".type = 'text' AND " + m +
-         ".deleted_at IS NULL THEN to_tsvector('simple'::regconfig, replace(" + m +
-         ".content, '<', ' ')) END";
+  return m + ".id, " + search_vector(row) + " AS search, " + m + ".is_public, " + m +
+         ".sender_id, " + m + ".recipient_id, " + m + ".group_id";
 }
 
 std::string tsquery_text(const std::vector<SearchTerm>& terms) {

@@ -21,10 +21,13 @@ class PgSearchRepository final : public SearchRepository {
   ConnectionPool& pool_;
 };
 
-// The words of the messages row `row` (an alias) as SQL: a tsvector, NULL for an image or a
-// tombstone. The 'simple' configuration, '<' as a space (migration 012). One definition for the
-// indexer, the search's tail and edits, so that they agree.
-std::string search_vector(std::string_view row);
+// The columns of message_search for the messages row `row` (an alias), in kSearchColumns'
+// order: its id, its words as a tsvector (NULL for an image or a tombstone; the 'simple'
+// configuration, '<' as a space, as in migration 012) and the columns the search scopes filter
+// on. One definition for the indexer, the search's tail and edits, so that they agree.
+inline constexpr const char* kSearchColumns =
+    "message_id, search, is_public, sender_id, recipient_id, group_id";
+std::string search_row(std::string_view row);
 
 // The tsquery text for to_tsquery('simple', ...): each term quoted ('' and \\ inside), `:*`
 // after a prefix, joined by &. Quoting leaves no tsquery syntax to the user (!, |, <->, ...).

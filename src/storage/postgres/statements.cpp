@@ -271,8 +271,8 @@ void define_message_change_statements(pqxx::connection& c) {
                 ", updated_at = " + changed_at +
                 " WHERE m.id = $1::bigint AND m.sender_id = $2::bigint AND m.type = 'text'"
                 " AND m.deleted_at IS NULL RETURNING m.*),"
-                " s AS (INSERT INTO message_search (message_id, search) SELECT m.id, " +
-                search_vector("m") +
+                " s AS (INSERT INTO message_search (" +
+                kSearchColumns + ") SELECT " + search_row("m") +
                 " FROM m ON CONFLICT (message_id) DO UPDATE SET search = excluded.search)"
                 " SELECT " +
                 message_columns() + " FROM m JOIN users u ON u.id = m.sender_id");
@@ -284,9 +284,10 @@ void define_message_change_statements(pqxx::connection& c) {
             " up AS (UPDATE messages m SET content = '', blob_url = NULL, width = NULL,"
             " height = NULL, deleted_at = " +
                 changed_at + ", updated_at = " + changed_at +
-                ", reacted_at = NULL FROM old WHERE m.id = old.id RETURNING m.id),"
-                " s AS (INSERT INTO message_search (message_id, search) SELECT id, NULL FROM up"
-                " ON CONFLICT (message_id) DO UPDATE SET search = NULL)"
+                ", reacted_at = NULL FROM old WHERE m.id = old.id RETURNING m.*),"
+                " s AS (INSERT INTO message_search (" +
+                kSearchColumns + ") SELECT " + search_row("up") +
+                " FROM up ON CONFLICT (message_id) DO UPDATE SET search = NULL)"
                 " SELECT old.blob_url IS NOT NULL AND old.blob_url <> ''"
                 " AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.blob_url = old.blob_url"
                 " AND x.id <> old.id) AND NOT EXISTS (SELECT 1 FROM profiles p"
