@@ -20,8 +20,10 @@
 --    commits first, the edit's words stay: an edit waits on an indexer's uncommitted row and then
 --    overwrites it; an indexer that comes second leaves the edit's row as it is.
 --  * Deleted messages (a deleted user's, a deleted group's) take their rows with them (the trigger
---    below; no foreign key: its check would lock every indexed message row). A row the indexer
---    writes for a message deleted meanwhile is never shown: the search joins messages.
+--    below; no foreign key: its check would lock every indexed message row). The trigger first
+--    waits for the indexer's lock: a step under way, whose snapshot still had the messages, has
+--    committed its rows by then and the DELETE (a statement with a fresh snapshot) sees them; the
+--    steps after it skip until the deletion commits, then no longer see the messages.
 --
 -- The words are computed as in 012: the 'simple' configuration, '<' as a space, text messages that
 -- are not deleted. The messages table is locked for the upgrade so that the backfill and the
@@ -54,6 +56,7 @@ ALTER TABLE messages DROP COLUMN search;
 
 CREATE FUNCTION message_search_forget() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM pg_advisory_xact_lock(1667785076, 'message_search'::regclass::oid::int);
   DELETE FROM message_search WHERE message_id IN (SELECT id FROM gone);
   RETURN NULL;
 END $$;
