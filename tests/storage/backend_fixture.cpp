@@ -15,6 +15,7 @@
 #include <pqxx/transaction>
 
 #include "storage/migrations.hpp"
+#include "storage/postgres/search_indexer.hpp"
 
 namespace chatd::storage::test {
 namespace {
@@ -182,8 +183,8 @@ void StorageContract::wait_search_indexed(std::int64_t id) {
 std::shared_ptr<void> StorageContract::pause_search_indexer() {
   if (GetParam() != Backend::kPostgres) return {};
   auto c = std::make_shared<pqxx::connection>(url_);
-  pqxx::nontransaction(*c).exec(
-      "SELECT pg_advisory_lock(1667785076, 'message_search'::regclass::oid::int)");
+  pqxx::nontransaction(*c).exec(std::string("SELECT pg_advisory_lock(") +
+                                postgres::kSearchIndexLockKey + ")");
   return c;
 }
 

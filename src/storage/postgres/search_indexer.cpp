@@ -18,8 +18,8 @@ inline constexpr const char* kSearchIndexStep = "search_index_step";
 // whose snapshot predates the lock holder's commit may redo its batch (its inserts conflict and
 // do nothing) but never moves the watermark back.
 std::string index_step_sql() {
-  return "WITH l AS (SELECT pg_try_advisory_xact_lock(1667785076,"
-         " 'message_search'::regclass::oid::int) AS locked),"
+  return std::string("WITH l AS (SELECT pg_try_advisory_xact_lock(") + kSearchIndexLockKey +
+         ") AS locked),"
          " batch AS (SELECT " +
          search_row("m") +
          " FROM messages m, l WHERE l.locked AND m.id > (SELECT indexed_through"

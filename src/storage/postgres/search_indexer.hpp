@@ -18,6 +18,11 @@
 
 namespace chatd::storage::postgres {
 
+// The advisory lock one indexing step holds (pg_try_advisory_xact_lock(<this>)); migration 014's
+// delete trigger names the same key, so change both together.
+inline constexpr const char* kSearchIndexLockKey =
+    "1667785076, 'message_search'::regclass::oid::int";
+
 class SearchIndexer {
  public:
   struct Options {

@@ -56,6 +56,7 @@ ALTER TABLE messages DROP COLUMN search;
 
 CREATE FUNCTION message_search_forget() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- The indexer's lock (kSearchIndexLockKey in storage/postgres/search_indexer.hpp).
   PERFORM pg_advisory_xact_lock(1667785076, 'message_search'::regclass::oid::int);
   DELETE FROM message_search WHERE message_id IN (SELECT id FROM gone);
   RETURN NULL;
