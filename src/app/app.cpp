@@ -374,6 +374,10 @@ void App::Parts::add_metrics() {
   metrics.add_gauge("chatd_database_up",
                     "1 while the database is in use, 0 while chatd finds it unreachable.",
                     [d = db.get()] { return d->known_down() ? 0.0 : 1.0; });
+  metrics.add_gauge(
+      "chatd_search_index_backlog",
+      "Messages stored but not yet in the search index (PostgreSQL indexes in the background).",
+      [d = db.get()] { return static_cast<double>(d->search_backlog()); });
   metrics.add_counter(
       "chatd_delivery_store_reads_total",
       "Stored messages delivered live from a read of the store (not from this node's writer or "

@@ -187,6 +187,9 @@ class Database {
   // True while chatd has found the database unreachable and every call fails at once until it
   // reconnects (PostgreSQL; a SQLite file is never "down"). Never waits for the database.
   virtual bool known_down() const { return false; }
+  // Stored messages the search index does not hold yet (PostgreSQL indexes them in the
+  // background; SQLite in the insert's transaction: always 0). Never waits for the database.
+  virtual std::int64_t search_backlog() const { return 0; }
 };
 
 // What a reader sees of stored messages beyond their rows, wherever a REST Message is shown

@@ -79,6 +79,9 @@ test('each stored message is timed once into the store and fan-out histograms', 
     assert.equal(delta('chatd_delivery_fanout_seconds_count'), n);
     assert.equal(delta('chatd_message_store_failures_total'), 0);
     assert.equal(value(after, 'chatd_database_up'), 1);
+    // PostgreSQL indexes for search in the background: the backlog drains (SQLite: always 0).
+    await waitFor(async () => value(await scrape(), 'chatd_search_index_backlog') === 0,
+      'the search index catches up');
     for (const name of ['chatd_message_store_seconds', 'chatd_delivery_fanout_seconds']) {
       const samples = after.get(name).samples;
       const buckets = samples.filter((s) => s.name === `${name}_bucket`);

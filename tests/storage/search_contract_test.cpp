@@ -3,6 +3,8 @@
 // may read, narrowed to a conversation; edits found by their new text only, deleted messages
 // and images never; the query's text never read as query syntax.
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
@@ -275,6 +277,31 @@ TEST_P(StorageContract, SearchFindsANewMessageBeforeItIsIndexed) {
   EXPECT_EQ(ids(db().search().search(query(a.id, {{"final"}}))), Ids{edited.id});
   EXPECT_EQ(db().search().search(query(a.id, {{"draft"}})).total, 0);
   EXPECT_EQ(db().search().search(query(a.id, {{"mistake"}})).total, 0);
+}
+
+// What chatd_search_index_backlog shows: the messages past the index while the indexer is held
+// off (PostgreSQL), none once it has caught up; none ever on SQLite.
+TEST_P(StorageContract, SearchBacklogCountsTheMessagesNotIndexedYet) {
+  const auto a = make_user("alice");
+  auto backlog_reaches = [&](std::int64_t n) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (db().search_backlog() != n && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return db().search_backlog() == n;
+  };
+  if (GetParam() != Backend::kPostgres) {
+    send(a.id, std::nullopt, "indexed at once");
+    EXPECT_EQ(db().search_backlog(), 0);
+    return;
+  }
+  Message last;
+  {
+    const auto paused = pause_search_indexer();
+    for (int i = 0; i < 3; ++i) last = send(a.id, std::nullopt, "waiting " + std::to_string(i));
+    EXPECT_TRUE(backlog_reaches(3)) << "backlog " << db().search_backlog();
+  }
+  wait_search_indexed(last.id);
+  EXPECT_TRUE(backlog_reaches(0)) << "backlog " << db().search_backlog();
 }
 
 TEST_P(StorageContract, SearchFollowsEditsAndDeletesOfIndexedMessages) {

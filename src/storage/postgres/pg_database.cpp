@@ -75,6 +75,7 @@ class PgDatabase final : public RepositoryDatabase {
 
   bool ping(std::chrono::milliseconds within) override { return pool_->ping(within); }
   bool known_down() const override { return !pool_->up(); }
+  std::int64_t search_backlog() const override { return indexer_.backlog(); }
 
  private:
   std::unique_ptr<ConnectionPool> pool_;

@@ -30,7 +30,10 @@ std::string index_step_sql() {
          " up AS (UPDATE message_search_log SET indexed_through = greatest(indexed_through,"
          " (SELECT max(id) FROM batch))"
          " WHERE EXISTS (SELECT 1 FROM batch))"
-         " SELECT count(*) FROM batch";
+         // The backlog as this step leaves it: ids handed out past the watermark. Also read
+         // when another node's step holds the lock (the batch is empty then).
+         " SELECT count(*), greatest(0, (SELECT head FROM message_log) - greatest("
+         "(SELECT indexed_through FROM message_search_log), coalesce(max(id), 0))) FROM batch";
 }
 
 }  // namespace
@@ -54,9 +57,10 @@ SearchIndexer::~SearchIndexer() {
 std::int64_t SearchIndexer::step() {
   return pool_.run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    const auto n = tx.exec_prepared1(kSearchIndexStep, options_.batch)[0].as<std::int64_t>();
+    const auto row = tx.exec_prepared1(kSearchIndexStep, options_.batch);
     tx.commit();
-    return n;
+    backlog_.store(row[1].as<std::int64_t>(), std::memory_order_relaxed);
+    return row[0].as<std::int64_t>();
   });
 }
 

@@ -5,6 +5,7 @@
 // a full batch is followed by the next at once, anything less by a pause of `interval`. Every
 // node runs one; an advisory lock lets one step run at a time per database. Errors (the database
 // away) are counted into a few log lines and retried after the pause.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -36,6 +37,10 @@ class SearchIndexer {
   SearchIndexer(const SearchIndexer&) = delete;
   SearchIndexer& operator=(const SearchIndexer&) = delete;
 
+  // Messages stored but not in the index yet, as the last step that committed found them (0
+  // before the first). A search scans these directly, so it gets slower as this grows.
+  std::int64_t backlog() const { return backlog_.load(std::memory_order_relaxed); }
+
  private:
   void run();
   // Indexes the next batch; returns how many messages it covered (0 also when another node's
@@ -45,6 +50,7 @@ class SearchIndexer {
   ConnectionPool& pool_;
   Options options_;
   core::ErrorTally errors_{"search indexer: a step failed"};
+  std::atomic<std::int64_t> backlog_{0};
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopping_ = false;
