@@ -126,6 +126,7 @@ struct App::Parts {
   void make_admin_ui();
   void make_http_server();
   void add_metrics();
+  void add_store_metrics();
 };
 
 App::App(Config config) : parts_(std::make_unique<Parts>()) {
@@ -353,7 +354,8 @@ void App::Parts::make_http_server() {
   if (echo) server->set_upgrade_handler("/engine.io", echo->upgrade_handler());
 }
 
-void App::Parts::add_metrics() {
+// The message store and the database: what a message costs on its way in.
+void App::Parts::add_store_metrics() {
   metrics.add_counter("chatd_messages_stored_total", "Chat messages stored.",
                       [w = writer.get()] { return static_cast<double>(w->stored()); });
   metrics.add_counter("chatd_message_batches_total", "Transactions that stored messages.",
@@ -383,6 +385,10 @@ void App::Parts::add_metrics() {
       "Stored messages delivered live from a read of the store (not from this node's writer or "
       "another node's publication).",
       [s = sequencer.get()] { return static_cast<double>(s->read_messages()); });
+}
+
+void App::Parts::add_metrics() {
+  add_store_metrics();
   metrics.add_gauge("chatd_engineio_sessions", "Open Engine.IO sessions.",
                     [e = engine.get()] { return static_cast<double>(e->session_count()); });
   metrics.add_gauge("chatd_engineio_anonymous_sessions",
